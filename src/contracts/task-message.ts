@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { TaskType } from "./task-types.ts";
+
+/** Object keys are relative and never climb: a key with `..` segments, a leading `/`, a backslash or
+ * a NUL is refused at the boundary so that no later join can leave its bucket prefix. */
+export const ObjectKey = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((k) => !k.startsWith("/") && !k.includes("\\") && !k.includes("\0"), "must be a relative key without backslashes or NUL")
+  .refine((k) => !k.split("/").some((seg) => seg === ".." || seg === "."), "must not contain '.' or '..' segments");
+
+export const TaskSource = z.object({
+  bucket: z.string().min(1),
+  key: ObjectKey,
+  size_bytes: z.number().int().nonnegative().optional(),
+  format: z.string().min(1).optional(),
+});
+export type TaskSource = z.infer<typeof TaskSource>;
+
+export const TaskDestination = z.object({
+  bucket: z.string().min(1),
+  base_key: ObjectKey.refine((k) => k.endsWith("/"), "base_key must end with '/'"),
+});
+export type TaskDestination = z.infer<typeof TaskDestination>;
+
+export const DEFAULT_CALLBACK_QUEUE = "vision-s3d.results";
+
+/** The task message Laravel publishes to `vision.s3d.tasks` (DESIGN.md §2). Params are validated
+ * later by the processor's own schema, so a bad param is INVALID_PARAMS, not INVALID_MESSAGE. */
+export const TaskMessage = z.object({
+  task_id: z.uuid(),
+  tenant_id: z.uuid(),
+  file_id: z.uuid(),
+  task_type: TaskType,
+  priority: z.number().int().min(0).max(10).default(5),
+  submitted_at: z.iso.datetime({ offset: true }),
+  source: TaskSource,
+  destination: TaskDestination,
+  params: z.record(z.string(), z.unknown()).default({}),
+  webhook: z
+    .object({
+      callback_queue: z.string().min(1).default(DEFAULT_CALLBACK_QUEUE),
+      progress_channel: z.string().min(1).optional(),
+    })
+    .default({ callback_queue: DEFAULT_CALLBACK_QUEUE }),
+  retry: z
+    .object({ attempt: z.number().int().min(1).default(1), max_attempts: z.number().int().min(1).max(20).default(3) })
+    .default({ attempt: 1, max_attempts: 3 }),
+});
+export type TaskMessage = z.infer<typeof TaskMessage>;
+/** What a caller may send: defaults not yet applied. */
+export type TaskMessageInput = z.input<typeof TaskMessage>;
+
+export function progressChannel(task: Pick<TaskMessage, "task_id" | "webhook">): string {
+  return task.webhook.progress_channel ?? `task:${task.task_id}:progress`;
+}

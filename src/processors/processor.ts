@@ -1,0 +1,69 @@
+import type { z } from "zod";
+import type { ResourceProfileInput } from "../contracts/resource-profile.ts";
+import type { TaskType } from "../contracts/task-types.ts";
+
+/** A file a stage wrote. `path` is relative to the task's output directory and becomes
+ * `destination.base_key + path` once uploaded; it must not climb out of it. */
+export interface OutputFile {
+  path: string;
+  /** What it is to the platform: "thumbnail", "image", "cog", "preview", "poster", "manifest", … */
+  type: string;
+  format: string;
+  /** MIME type for the upload. Default: derived from the format. */
+  contentType?: string;
+}
+
+export interface StageInput<P> {
+  /** The downloaded source file, read-only. */
+  filePath: string;
+  /** Scratch space owned by this task; removed when the task ends. */
+  workDir: string;
+  /** Where outputs go; every OutputFile.path is relative to it. */
+  outDir: string;
+  params: P;
+  source: { key: string; format?: string | undefined; size_bytes?: number | undefined };
+  /** Outputs of the stages that already completed (also after a resume on another node). */
+  previous: Readonly<Record<string, readonly OutputFile[]>>;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  label?: string;
+}
+
+export interface StageContext {
+  signal: AbortSignal;
+  progress: (p: Progress) => void;
+  log: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface Stage<P> {
+  /** Stable snake_case name: it is the checkpoint key in the event stream and the progress `stage`. */
+  name: string;
+  /** Human label for the progress bar. */
+  label: string;
+  /** Relative share of the task's total work, for overall percent. Default: 1. */
+  weight?: number;
+  run(input: StageInput<P>, ctx: StageContext): Promise<{ outputs: OutputFile[] }>;
+}
+
+/** A task type's processor: params schema, named stages, resource profile. It knows nothing of queues,
+ * stores or S3, and runs inside a worker child process. Throw AppError for every expected failure. */
+export interface ProcessorDefinition<P = unknown> {
+  taskType: TaskType;
+  params: z.ZodType<P>;
+  profile: ResourceProfileInput;
+  /** The ordered stages for these params; names must be unique within the list. */
+  stages(params: P): Stage<P>[];
+}
+
+/** Helper that keeps the params type flowing from the schema into the stages. */
+export function defineProcessor<S extends z.ZodType>(def: {
+  taskType: TaskType;
+  params: S;
+  profile: ResourceProfileInput;
+  stages(params: z.infer<S>): Stage<z.infer<S>>[];
+}): ProcessorDefinition<z.infer<S>> {
+  return def as ProcessorDefinition<z.infer<S>>;
+}
