@@ -1,0 +1,53 @@
+import { AppError } from "../contracts/app-error.ts";
+import type { PlannedStage } from "../contracts/task-events.ts";
+import type { TaskMessage } from "../contracts/task-message.ts";
+import type { ProcessorRegistry } from "../processors/registry.ts";
+import { TaskStream } from "./task-stream.ts";
+import type { TaskRuntime } from "./task-runtime.ts";
+
+export type AcceptOutcome = "new" | "rejected" | "retry" | "replay" | "duplicate";
+
+/** Records a task message in its stream. A new task is accepted (or accepted and failed at once when
+ * its type, params or keys are bad, so it still gets a result); a message for an existing stream is
+ * the next attempt, a replay from the DLQ, or a duplicate delivery, which changes nothing. */
+export async function acceptTask(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock">, task: TaskMessage, causationId?: string): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
+  const stream = await TaskStream.open(rt.store, task.task_id, rt.clock);
+  const attempt = task.retry.attempt;
+  if (!stream.exists) {
+    const plan = planStages(rt.registry, task, rt.tenantPrefix);
+    await stream.append(stream.event("TaskAccepted", { task, stages: plan.stages }, attempt), causationId);
+    if (plan.error) {
+      await stream.append(stream.event("TaskFailed", { error: plan.error.toJSON(), will_retry: false }));
+      return { stream, outcome: "rejected" };
+    }
+    return { stream, outcome: "new" };
+  }
+  const ctx = stream.snapshot.context;
+  if (attempt === ctx.attempt + 1 && ["retrying", "failed", "dead_lettered"].includes(stream.state)) {
+    const reason = stream.state === "retrying" ? "retry" : "replay";
+    const event = stream.event("AttemptStarted", { reason }, attempt);
+    if (stream.canAppend(event)) {
+      await stream.append(event, causationId);
+      return { stream, outcome: reason };
+    }
+  }
+  return { stream, outcome: "duplicate" };
+}
+
+function planStages(registry: ProcessorRegistry, task: TaskMessage, tenantPrefix: string | undefined): { stages: PlannedStage[]; error?: AppError } {
+  const def = registry.get(task.task_type);
+  if (!def) return { stages: [], error: new AppError("UNSUPPORTED_TASK_TYPE", `task type ${task.task_type} has no processor yet`) };
+  if (tenantPrefix) {
+    const prefix = tenantPrefix.replaceAll("{tenant_id}", task.tenant_id);
+    for (const [what, key] of [["source.key", task.source.key], ["destination.base_key", task.destination.base_key]] as const) {
+      if (!key.startsWith(prefix)) return { stages: [], error: new AppError("DESTINATION_OUTSIDE_PREFIX", `${what} ${key} is not under the tenant prefix ${prefix}`) };
+    }
+  }
+  const parsed = def.params.safeParse(task.params);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; ");
+    return { stages: [], error: new AppError("INVALID_PARAMS", `invalid params for ${task.task_type}: ${issues}`) };
+  }
+  const stages = def.stages(parsed.data).map((s) => ({ name: s.name, label: s.label, weight: s.weight ?? 1 }));
+  return { stages };
+}

@@ -1,0 +1,104 @@
+import type { TaskMessage } from "../contracts/task-message.ts";
+import { isSettled, stateOf } from "../machines/task-replay.ts";
+import type { TaskStateValue } from "../machines/task.machine.ts";
+import { acceptTask, type AcceptOutcome } from "./accept-task.ts";
+import { CancelRequested, ShutdownRequested } from "./stop-reasons.ts";
+import { runTask, type RunOutcome } from "./task-runner.ts";
+import type { TaskRuntime } from "./task-runtime.ts";
+import { TaskStream } from "./task-stream.ts";
+
+interface Running {
+  controller: AbortController;
+  done: Promise<RunOutcome>;
+}
+
+/** Hosts the task actors of this node: accepts messages, runs each task once at a time, cancels,
+ * resumes unfinished tasks at start-up and interrupts them all on shutdown. */
+export class TaskHost {
+  readonly rt: TaskRuntime;
+  #running = new Map<string, Running>();
+  #stopping = false;
+
+  constructor(rt: TaskRuntime) {
+    this.rt = rt;
+  }
+
+  /** Accepts a task message and starts it unless it is settled or a duplicate already running. */
+  async submit(task: TaskMessage, causationId?: string): Promise<{ outcome: AcceptOutcome; state: TaskStateValue; done: Promise<RunOutcome> }> {
+    const { stream, outcome } = await acceptTask(this.rt, task, causationId);
+    const done = isSettled(stream.snapshot) ? Promise.resolve<RunOutcome>(stream.state) : this.start(task.task_id);
+    return { outcome, state: stream.state, done };
+  }
+
+  /** Runs a task from its stream; a second call while it runs returns the same promise. */
+  start(taskId: string): Promise<RunOutcome> {
+    const existing = this.#running.get(taskId);
+    if (existing) return existing.done;
+    if (this.#stopping) return Promise.resolve("interrupted");
+    const controller = new AbortController();
+    const done = runTask(this.rt, taskId, controller.signal)
+      .catch((error: unknown) => {
+        this.rt.logger.error({ task_id: taskId, err: error }, "task runner crashed");
+        return "interrupted" as const;
+      })
+      .finally(() => this.#running.delete(taskId));
+    this.#running.set(taskId, { controller, done });
+    return done;
+  }
+
+  isRunning(taskId: string): boolean {
+    return this.#running.has(taskId);
+  }
+
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Cancels a task wherever it is; false when it is unknown or already settled. */
+  async cancel(taskId: string, reason = "requested"): Promise<boolean> {
+    const running = this.#running.get(taskId);
+    if (running) {
+      running.controller.abort(new CancelRequested(reason));
+      await running.done;
+      return true;
+    }
+    const stream = await TaskStream.open(this.rt.store, taskId, this.rt.clock);
+    const event = stream.event("TaskCancelled", { reason });
+    if (!stream.exists || !stream.canAppend(event)) return false;
+    await stream.append(event);
+    return true;
+  }
+
+  /** At start-up: every task whose stream is not settled runs again from its last fact; tasks
+   * waiting for a retry are handed back to the retry scheduler with the time they have left. */
+  async resumeUnfinished(): Promise<{ resumed: string[]; retrying: string[] }> {
+    const resumed: string[] = [];
+    const retrying: string[] = [];
+    for (const streamId of await this.rt.store.listStreams("task-")) {
+      const taskId = streamId.slice("task-".length);
+      const stream = await TaskStream.open(this.rt.store, taskId, this.rt.clock);
+      const snapshot = stream.snapshot;
+      if (isSettled(snapshot) || stateOf(snapshot) === "new") continue;
+      const ctx = snapshot.context;
+      if (stateOf(snapshot) === "retrying") {
+        if (ctx.task && ctx.nextAttempt) {
+          const elapsed = (Date.now() - Date.parse(ctx.lastEventAt ?? new Date().toISOString())) / 1000;
+          await this.rt.retry.schedule(ctx.task, ctx.nextAttempt, Math.max(0, (ctx.retryDelaySeconds ?? 0) - elapsed));
+          retrying.push(taskId);
+        }
+        continue;
+      }
+      void this.start(taskId);
+      resumed.push(taskId);
+    }
+    return { resumed, retrying };
+  }
+
+  /** Interrupts every running task (each appends TaskInterrupted) and waits up to `graceMs`. */
+  async shutdown(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    const all = [...this.#running.values()];
+    for (const r of all) r.controller.abort(new ShutdownRequested());
+    await Promise.race([Promise.allSettled(all.map((r) => r.done)), new Promise((r) => setTimeout(r, graceMs).unref?.())]);
+  }
+}

@@ -1,0 +1,256 @@
+import { mkdir, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { AppError, toAppError } from "../contracts/app-error.ts";
+import { ResourceProfile } from "../contracts/resource-profile.ts";
+import type { TaskMessage } from "../contracts/task-message.ts";
+import type { TaskStateValue } from "../machines/task.machine.ts";
+import { isSettled } from "../machines/task-replay.ts";
+import type { ProcessorDefinition } from "../processors/processor.ts";
+import { restoreStageOutputs, toOutputFiles, uploadStageOutputs } from "./stage-outputs.ts";
+import { CancelRequested, ShutdownRequested } from "./stop-reasons.ts";
+import { taskPaths, type TaskPaths } from "./task-paths.ts";
+import type { TaskRuntime } from "./task-runtime.ts";
+import { LostOwnershipError, TaskStream } from "./task-stream.ts";
+import { startChildWorker } from "./worker/child-worker.ts";
+import { startInlineWorker } from "./worker/inline-worker.ts";
+import { watchRss } from "./worker/rss-guard.ts";
+import type { Worker } from "./worker/worker.ts";
+
+export type RunOutcome = TaskStateValue | "lost_ownership" | "interrupted";
+
+/** Drives one task from wherever its stream says it is to a settled state (or a scheduled retry).
+ * Each step is: do the work, then append the fact; a restart replays the stream and resumes after
+ * the last fact, so a completed stage is never run again. */
+export async function runTask(rt: TaskRuntime, taskId: string, signal: AbortSignal): Promise<RunOutcome> {
+  const clock = rt.clock ?? (() => new Date());
+  const stream = await TaskStream.open(rt.store, taskId, clock);
+  if (!stream.exists) throw new Error(`no stream for task ${taskId}`);
+  if (isSettled(stream.snapshot) || stream.state === "retrying") return stream.state;
+  const log = rt.logger.child({ task_id: taskId });
+  const task = stream.snapshot.context.task!;
+  const paths = taskPaths(rt.workRoot, taskId);
+  const def = rt.registry.get(task.task_type);
+  const profile = ResourceProfile.parse(def?.profile ?? { cpu_percent: 5, ram_gb: 1, max_concurrent: 1 });
+  const guard = new AbortController();
+  const timeout = AbortSignal.timeout(profile.timeout_seconds * 1000);
+  const combined = AbortSignal.any([signal, guard.signal, timeout]);
+  const session = new TaskSession(rt, stream, task, def, paths, combined, guard, log);
+
+  try {
+    if (stream.snapshot.hasTag("owned")) {
+      // Found mid-flight: its previous owner died or shut down. Record it, then resume.
+      await stream.append(stream.event("TaskInterrupted", { reason: "resumed after the previous run stopped" }));
+    }
+    if (!def) throw new AppError("UNSUPPORTED_TASK_TYPE", `no processor for ${task.task_type} on this node`);
+    await session.drive();
+    return stream.state;
+  } catch (error) {
+    const reason = signal.aborted ? signal.reason : timeout.aborted ? new AppError("TIMEOUT", `task exceeded ${profile.timeout_seconds} s`) : error;
+    return await session.settleFailure(reason);
+  } finally {
+    await session.cleanup();
+  }
+}
+
+class TaskSession {
+  #worker: Worker | null = null;
+  #grantHeld = false;
+  #stopRss: (() => void) | null = null;
+  #appends: Promise<void> = Promise.resolve();
+  #lastProgressAt = 0;
+  readonly rt: TaskRuntime;
+  readonly stream: TaskStream;
+  readonly task: TaskMessage;
+  readonly def: ProcessorDefinition | undefined;
+  readonly paths: TaskPaths;
+  readonly signal: AbortSignal;
+  readonly guard: AbortController;
+  readonly log: TaskRuntime["logger"];
+
+  constructor(rt: TaskRuntime, stream: TaskStream, task: TaskMessage, def: ProcessorDefinition | undefined, paths: TaskPaths, signal: AbortSignal, guard: AbortController, log: TaskRuntime["logger"]) {
+    this.rt = rt;
+    this.stream = stream;
+    this.task = task;
+    this.def = def;
+    this.paths = paths;
+    this.signal = signal;
+    this.guard = guard;
+    this.log = log;
+  }
+
+  get inputPath(): string {
+    return join(this.paths.input, basename(this.task.source.key));
+  }
+
+  async drive(): Promise<void> {
+    const s = this.stream;
+    for (;;) {
+      this.signal.throwIfAborted();
+      switch (s.state) {
+        case "queued":
+          await s.append(s.event("DownloadStarted", {}));
+          break;
+        case "downloading": {
+          await mkdir(this.paths.input, { recursive: true });
+          const { size } = await this.rt.storage.download(this.task.source.bucket, this.task.source.key, this.inputPath, { signal: this.signal });
+          await s.append(s.event("DownloadCompleted", { size_bytes: size }));
+          break;
+        }
+        case "waiting_for_slot": {
+          await s.append(s.event("SlotRequested", {}));
+          const grant = await this.rt.broker.request(
+            { taskId: this.task.task_id, taskType: this.task.task_type, priority: this.task.priority, submittedAt: this.task.submitted_at, ...(this.task.source.size_bytes !== undefined ? { inputBytes: this.task.source.size_bytes } : {}) },
+            this.signal,
+          );
+          this.#grantHeld = true;
+          await s.append(s.event("SlotGranted", { cpu_percent: grant.cpuPercent, ram_bytes: grant.ramBytes, exclusive: grant.exclusive }));
+          await this.startWorker(grant.ramBytes);
+          break;
+        }
+        case "processing":
+          await this.runRemainingStages();
+          break;
+        case "uploading":
+          await this.finish();
+          break;
+        default:
+          return;
+      }
+    }
+  }
+
+  async startWorker(ramBytes: number): Promise<void> {
+    await Promise.all([mkdir(this.paths.work, { recursive: true }), mkdir(this.paths.out, { recursive: true })]);
+    if (this.rt.workerMode === "inline") {
+      this.#worker = startInlineWorker(this.rt.registry, this.signal, (m, f) => this.log.info(f ?? {}, m));
+      return;
+    }
+    this.#worker = await startChildWorker({
+      signal: this.signal,
+      logger: this.log,
+      extraProcessorModules: this.rt.extraProcessorModules,
+      maxOldSpaceMb: Math.max(1024, (ramBytes / 2 ** 20) * 2),
+    });
+    const pid = this.#worker.pid;
+    if (pid !== undefined && ramBytes > 0) {
+      const limit = Math.max(ramBytes * (this.rt.ramGuardFactor ?? 1.5), 256 * 2 ** 20);
+      this.#stopRss = watchRss(pid, limit, (rss) =>
+        this.guard.abort(new AppError("RESOURCE_EXCEEDED", `worker RSS ${mb(rss)} MiB exceeds its grant of ${mb(ramBytes)} MiB`)),
+      );
+    }
+  }
+
+  async runRemainingStages(): Promise<void> {
+    const s = this.stream;
+    if (!this.#worker) await this.startWorker(0);
+    const ctx = s.snapshot.context;
+    await restoreStageOutputs(this.rt.storage, ctx.completed, this.paths.out, this.task.destination.bucket, this.signal);
+    for (const stage of ctx.stages) {
+      if (s.snapshot.context.completed[stage.name]) continue;
+      this.signal.throwIfAborted();
+      await s.append(s.event("StageStarted", { stage: stage.name }));
+      const outputs = await this.#worker!.runStage(
+        {
+          type: "run-stage",
+          taskType: this.task.task_type,
+          stage: stage.name,
+          params: this.task.params,
+          filePath: this.inputPath,
+          workDir: this.paths.work,
+          outDir: this.paths.out,
+          source: this.task.source,
+          previous: toOutputFiles(s.snapshot.context.completed),
+        },
+        (p) => this.reportProgress(stage.name, p.done, p.total, p.label),
+      );
+      await this.#appends;
+      const stored = await uploadStageOutputs(this.rt.storage, outputs, {
+        outDir: this.paths.out,
+        bucket: this.task.destination.bucket,
+        baseKey: this.task.destination.base_key,
+        signal: this.signal,
+      });
+      await s.append(s.event("StageCompleted", { stage: stage.name, outputs: stored }));
+    }
+  }
+
+  /** ProgressReported is throttled at the source (≤ 1 per interval), and appended in order. */
+  reportProgress(stage: string, done: number, total: number, label: string | undefined): void {
+    const now = Date.now();
+    const final = total > 0 && done >= total;
+    if (!final && now - this.#lastProgressAt < (this.rt.progressIntervalMs ?? 2000)) return;
+    this.#lastProgressAt = now;
+    const event = this.stream.event("ProgressReported", { stage, done, total, ...(label ? { label } : {}) });
+    this.#appends = this.#appends.then(async () => {
+      if (this.stream.canAppend(event)) await this.stream.append(event);
+    }).catch((error: unknown) => this.log.warn({ err: error }, "progress append failed"));
+  }
+
+  async finish(): Promise<void> {
+    const s = this.stream;
+    this.releaseSlot();
+    await this.#worker?.close();
+    this.#worker = null;
+    const outputs = Object.values(s.snapshot.context.completed).flat();
+    for (const o of outputs) {
+      const head = await this.rt.storage.head(this.task.destination.bucket, o.key);
+      if (!head) throw new AppError("STORAGE_ERROR", `uploaded output ${o.key} is missing from storage`);
+    }
+    await s.append(s.event("UploadCompleted", { outputs }));
+    const started = Date.parse(s.snapshot.context.acceptedAt ?? new Date().toISOString());
+    await s.append(s.event("TaskCompleted", { duration_seconds: Math.max(0, (Date.now() - started) / 1000) }));
+    this.log.info({ outputs: outputs.length }, "task completed");
+  }
+
+  async settleFailure(reason: unknown): Promise<RunOutcome> {
+    const s = this.stream;
+    await this.#appends;
+    if (reason instanceof LostOwnershipError) {
+      this.log.warn({ err: reason }, "another owner appended to this task: stopping");
+      return "lost_ownership";
+    }
+    try {
+      if (reason instanceof ShutdownRequested) {
+        const e = s.event("TaskInterrupted", { reason: "node shutting down" });
+        if (s.canAppend(e)) await s.append(e);
+        return "interrupted";
+      }
+      if (reason instanceof CancelRequested) {
+        await s.append(s.event("TaskCancelled", { reason: reason.reason }));
+        return s.state;
+      }
+      const stage = s.snapshot.context.currentStage ?? undefined;
+      const error = toAppError(reason, stage);
+      const { attempt } = s.snapshot.context;
+      const willRetry = error.recoverable && attempt < this.task.retry.max_attempts;
+      this.log.error({ code: error.code, stage: error.stage, recoverable: error.recoverable, will_retry: willRetry }, error.message);
+      await s.append(s.event("TaskFailed", { error: error.toJSON(), will_retry: willRetry }));
+      if (willRetry) {
+        const delays = this.rt.retryDelaysSeconds;
+        const delay = delays[attempt - 1] ?? delays[delays.length - 1] ?? 30;
+        await s.append(s.event("RetryScheduled", { next_attempt: attempt + 1, delay_seconds: delay }));
+        await this.rt.retry.schedule(this.task, attempt + 1, delay);
+      } else if (error.recoverable) {
+        await s.append(s.event("TaskDeadLettered", { reason: `${error.code} after ${attempt} attempt(s): ${error.message}` }));
+      }
+      return s.state;
+    } catch (error) {
+      if (error instanceof LostOwnershipError) return "lost_ownership";
+      throw error;
+    }
+  }
+
+  releaseSlot(): void {
+    if (this.#grantHeld) this.rt.broker.release(this.task.task_id);
+    this.#grantHeld = false;
+  }
+
+  async cleanup(): Promise<void> {
+    this.#stopRss?.();
+    this.releaseSlot();
+    await this.#worker?.close().catch(() => {});
+    if (isSettled(this.stream.snapshot)) await rm(this.paths.root, { recursive: true, force: true });
+  }
+}
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);

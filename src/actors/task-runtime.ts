@@ -1,0 +1,34 @@
+import type { Logger } from "../infra/logger.ts";
+import type { EventStore } from "../infra/ports/event-store.port.ts";
+import type { SlotBroker } from "../infra/ports/slot-broker.port.ts";
+import type { ObjectStorage } from "../infra/ports/storage.port.ts";
+import type { TaskMessage } from "../contracts/task-message.ts";
+import type { ProcessorRegistry } from "../processors/registry.ts";
+
+/** Where a failed attempt goes next: the embedded mode uses timers, the AMQP mode TTL queues. */
+export interface RetryScheduler {
+  schedule(task: TaskMessage, nextAttempt: number, delaySeconds: number): Promise<void>;
+}
+
+/** Everything the task runner needs, injected: ports, not drivers. */
+export interface TaskRuntime {
+  store: EventStore;
+  storage: ObjectStorage;
+  broker: SlotBroker;
+  registry: ProcessorRegistry;
+  retry: RetryScheduler;
+  logger: Logger;
+  workRoot: string;
+  /** "child" (default): each task in its own process. "inline": in this process (Deno, debugging). */
+  workerMode: "child" | "inline";
+  extraProcessorModules: readonly string[];
+  /** Delay before attempt n+1, by n (1-based). Default: [30, 60]. */
+  retryDelaysSeconds: readonly number[];
+  /** `tenants/{tenant_id}/`: when set, every source and destination key must start with it. */
+  tenantPrefix?: string | undefined;
+  /** Minimum time between two ProgressReported events of one task. Default: 2000. */
+  progressIntervalMs?: number;
+  /** Kill a worker whose RSS exceeds its RAM grant by this factor. Default: 1.5. */
+  ramGuardFactor?: number;
+  clock?: () => Date;
+}

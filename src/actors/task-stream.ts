@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto";
+import { TaskEvent, taskStreamId, type TaskEventBody, type TaskEventType } from "../contracts/task-events.ts";
+import type { EventStore, NewEvent, StoredEvent } from "../infra/ports/event-store.port.ts";
+import { RevisionConflictError } from "../infra/ports/revision-conflict.error.ts";
+import { TASK_MACHINE_VERSION } from "../machines/task.machine.ts";
+import { accepts, applyTaskEvent, initialTaskSnapshot, stateOf, type TaskSnapshot } from "../machines/task-replay.ts";
+
+/** Thrown when another owner appended to our stream (DESIGN.md §1): stop the worker at once. */
+export class LostOwnershipError extends Error {
+  constructor(streamId: string, cause: unknown) {
+    super(`lost ownership of ${streamId}`, { cause });
+    this.name = "LostOwnershipError";
+  }
+}
+
+/** Thrown when the machine would not accept a fact in the current state: a bug, never appended. */
+export class RejectedEventError extends Error {
+  constructor(type: string, state: string) {
+    super(`event ${type} is not accepted in state ${state}`);
+    this.name = "RejectedEventError";
+  }
+}
+
+/** One task's stream with its folded state: appends only what the machine accepts, with the
+ * expected revision as the fence, and folds what it appended. */
+export class TaskStream {
+  readonly taskId: string;
+  readonly streamId: string;
+  #store: EventStore;
+  #snapshot: TaskSnapshot;
+  #revision: number | "no_stream";
+  #lastEventId: string | null;
+  #clock: () => Date;
+
+  private constructor(store: EventStore, taskId: string, events: StoredEvent[], clock: () => Date) {
+    this.#store = store;
+    this.taskId = taskId;
+    this.streamId = taskStreamId(taskId);
+    this.#clock = clock;
+    let snapshot = initialTaskSnapshot();
+    for (const e of events) snapshot = applyTaskEvent(snapshot, parseStored(e));
+    this.#snapshot = snapshot;
+    this.#revision = events.length ? events[events.length - 1]!.revision : "no_stream";
+    this.#lastEventId = events.length ? events[events.length - 1]!.id : null;
+  }
+
+  static async open(store: EventStore, taskId: string, clock: () => Date = () => new Date()): Promise<TaskStream> {
+    return new TaskStream(store, taskId, await store.readStream(taskStreamId(taskId)), clock);
+  }
+
+  get snapshot(): TaskSnapshot {
+    return this.#snapshot;
+  }
+  get state() {
+    return stateOf(this.#snapshot);
+  }
+  get exists(): boolean {
+    return this.#revision !== "no_stream";
+  }
+
+  /** Builds the full event (task_id, attempt, time) from a body. */
+  event<T extends TaskEventType>(type: T, body: Omit<TaskEventBody<T>, "type">, attempt?: number): Extract<TaskEvent, { type: T }> {
+    return { type, task_id: this.taskId, attempt: attempt ?? this.#snapshot.context.attempt, at: this.#clock().toISOString(), ...body } as unknown as Extract<TaskEvent, { type: T }>;
+  }
+
+  canAppend(event: TaskEvent): boolean {
+    return accepts(this.#snapshot, event);
+  }
+
+  async append(event: TaskEvent, causationId?: string): Promise<void> {
+    if (event.type !== "TaskAccepted" && !accepts(this.#snapshot, event)) throw new RejectedEventError(event.type, this.state);
+    const id = randomUUID();
+    const stored: NewEvent = {
+      id,
+      type: event.type,
+      data: event,
+      metadata: { correlation_id: this.taskId, causation_id: causationId ?? this.#lastEventId ?? this.taskId, machine_version: TASK_MACHINE_VERSION },
+    };
+    try {
+      const result = await this.#store.append(this.streamId, [stored], { expectedRevision: this.#revision });
+      this.#revision = result.nextRevision;
+    } catch (error) {
+      if (error instanceof RevisionConflictError) throw new LostOwnershipError(this.streamId, error);
+      throw error;
+    }
+    this.#lastEventId = id;
+    this.#snapshot = applyTaskEvent(this.#snapshot, event);
+  }
+}
+
+/** Events read back from a store cross a trust boundary: validated here. */
+export function parseStored(event: StoredEvent): TaskEvent {
+  return TaskEvent.parse(event.data);
+}

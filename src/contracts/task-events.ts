@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { ErrorCode } from "./error-codes.ts";
+import { TaskMessage } from "./task-message.ts";
+
+/** A stage as the processor planned it; recorded so replay needs no processor code. */
+export const PlannedStage = z.object({ name: z.string(), label: z.string(), weight: z.number().positive() });
+export type PlannedStage = z.infer<typeof PlannedStage>;
+
+/** An output as recorded in the stream: already uploaded, so any node can resume from it. */
+export const StoredOutput = z.object({
+  path: z.string(),
+  type: z.string(),
+  format: z.string(),
+  key: z.string(),
+  size_bytes: z.number().int().nonnegative(),
+  content_type: z.string(),
+});
+export type StoredOutput = z.infer<typeof StoredOutput>;
+
+export const EventError = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  stage: z.string().nullable(),
+  recoverable: z.boolean(),
+});
+
+const at = z.iso.datetime({ offset: true });
+const base = { task_id: z.string(), attempt: z.number().int().min(1), at };
+
+/** Stream `task-<task_id>` (DESIGN.md §4). Every type is a past-tense fact; data is validated when
+ * read back, so a store that returns garbage is caught at the boundary, not inside the machine. */
+export const TaskEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("TaskAccepted"), ...base, task: TaskMessage, stages: z.array(PlannedStage) }),
+  z.object({ type: z.literal("AttemptStarted"), ...base, reason: z.enum(["retry", "replay"]) }),
+  z.object({ type: z.literal("DownloadStarted"), ...base }),
+  z.object({ type: z.literal("DownloadCompleted"), ...base, size_bytes: z.number().int().nonnegative() }),
+  z.object({ type: z.literal("SlotRequested"), ...base }),
+  z.object({ type: z.literal("SlotGranted"), ...base, cpu_percent: z.number(), ram_bytes: z.number(), exclusive: z.boolean() }),
+  z.object({ type: z.literal("StageStarted"), ...base, stage: z.string() }),
+  z.object({
+    type: z.literal("ProgressReported"),
+    ...base,
+    stage: z.string(),
+    done: z.number().nonnegative(),
+    total: z.number().nonnegative(),
+    label: z.string().optional(),
+  }),
+  z.object({ type: z.literal("StageCompleted"), ...base, stage: z.string(), outputs: z.array(StoredOutput) }),
+  z.object({ type: z.literal("UploadCompleted"), ...base, outputs: z.array(StoredOutput) }),
+  z.object({ type: z.literal("TaskCompleted"), ...base, duration_seconds: z.number().nonnegative() }),
+  z.object({ type: z.literal("TaskFailed"), ...base, error: EventError, will_retry: z.boolean() }),
+  z.object({ type: z.literal("RetryScheduled"), ...base, next_attempt: z.number().int().min(2), delay_seconds: z.number().nonnegative() }),
+  z.object({ type: z.literal("TaskDeadLettered"), ...base, reason: z.string() }),
+  z.object({ type: z.literal("TaskCancelled"), ...base, reason: z.string() }),
+  z.object({ type: z.literal("TaskInterrupted"), ...base, reason: z.string() }),
+]);
+export type TaskEvent = z.infer<typeof TaskEvent>;
+export type TaskEventType = TaskEvent["type"];
+/** An event's payload before the common fields are stamped on. */
+export type TaskEventBody<T extends TaskEventType> = Omit<Extract<TaskEvent, { type: T }>, "task_id" | "attempt" | "at">;
+
+export function taskStreamId(taskId: string): string {
+  return `task-${taskId}`;
+}

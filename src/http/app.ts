@@ -1,0 +1,125 @@
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { z } from "zod";
+import { TaskMessage } from "../contracts/task-message.ts";
+import { taskStreamId } from "../contracts/task-events.ts";
+import type { TaskHost } from "../actors/task-host.ts";
+import { TaskStream } from "../actors/task-stream.ts";
+import type { EventStore } from "../infra/ports/event-store.port.ts";
+import type { ProgressBus } from "../infra/ports/progress-bus.port.ts";
+import type { ProgressMessage } from "../contracts/progress-message.ts";
+import { isSettled, stateOf } from "../machines/task-replay.ts";
+import { progressMessageOf } from "../projections/pure/progress.projection.ts";
+import { taskView } from "./task-view.ts";
+import { dashboardHtml } from "./dashboard.ts";
+
+export interface HttpDeps {
+  host: TaskHost;
+  store: EventStore;
+  bus: ProgressBus;
+  /** Each dependency's readiness; the service is ready when all are ok. */
+  readiness: () => Promise<Record<string, { ok: boolean; detail?: string }>>;
+  /** Prometheus text exposition. */
+  metrics?: () => Promise<string>;
+}
+
+const TaskIdParam = z.uuid();
+
+/** The embedded intake and the developer's window on tasks (DESIGN.md §6). */
+export function createHttpApp(deps: HttpDeps): Hono {
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    deps.host.rt.logger.error({ err: error, path: c.req.path }, "http handler failed");
+    return c.json({ error: { code: "INTERNAL", message: error.message } }, 500);
+  });
+
+  app.get("/", (c) => c.html(dashboardHtml()));
+
+  app.post("/tasks", async (c) => {
+    const body = await c.req.json().catch(() => undefined);
+    if (body === undefined) return c.json({ error: { code: "INVALID_MESSAGE", message: "body is not valid JSON" } }, 400);
+    const parsed = TaskMessage.safeParse(body);
+    if (!parsed.success) {
+      return c.json({ error: { code: "INVALID_MESSAGE", message: "task message breaks the contract", issues: parsed.error.issues } }, 400);
+    }
+    const { outcome, state } = await deps.host.submit(parsed.data);
+    return c.json({ task_id: parsed.data.task_id, outcome, state }, outcome === "duplicate" ? 200 : 202);
+  });
+
+  app.get("/tasks", async (c) => {
+    const ids = (await deps.store.listStreams("task-")).map((s) => s.slice(5));
+    const limit = Math.min(Number(c.req.query("limit") ?? 50) || 50, 500);
+    const tasks = [];
+    for (const id of ids.slice(-limit).reverse()) {
+      const stream = await TaskStream.open(deps.store, id);
+      tasks.push(taskView(id, stream.state, stream.snapshot.context, new Date()));
+    }
+    return c.json({ tasks });
+  });
+
+  app.get("/tasks/:id", async (c) => {
+    const id = c.req.param("id");
+    if (!TaskIdParam.safeParse(id).success) return c.json({ error: { code: "INVALID_MESSAGE", message: "task id must be a UUID" } }, 400);
+    const stream = await TaskStream.open(deps.store, id);
+    if (!stream.exists) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
+    return c.json(taskView(id, stream.state, stream.snapshot.context, new Date()));
+  });
+
+  app.get("/tasks/:id/events", async (c) => {
+    const id = c.req.param("id");
+    const events = await deps.store.readStream(taskStreamId(id));
+    if (events.length === 0) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
+    return c.json({
+      stream: taskStreamId(id),
+      events: events.map((e) => ({ revision: e.revision, position: e.position.toString(), id: e.id, type: e.type, created_at: e.createdAt.toISOString(), data: e.data, metadata: e.metadata })),
+    });
+  });
+
+  app.post("/tasks/:id/cancel", async (c) => {
+    const id = c.req.param("id");
+    const reason = (await c.req.json().catch(() => ({})))?.reason ?? "cancelled via HTTP";
+    const cancelled = await deps.host.cancel(id, String(reason));
+    return cancelled ? c.json({ task_id: id, cancelled: true }, 202) : c.json({ error: { code: "NOT_CANCELLABLE", message: `task ${id} is unknown or already settled` } }, 409);
+  });
+
+  app.get("/tasks/:id/progress", async (c) => {
+    const id = c.req.param("id");
+    const stream = await TaskStream.open(deps.store, id);
+    if (!stream.exists) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
+    const channel = stream.snapshot.context.task ? (stream.snapshot.context.task.webhook.progress_channel ?? `task:${id}:progress`) : `task:${id}:progress`;
+    return streamSSE(c, async (sse) => {
+      const queue: ProgressMessage[] = [];
+      let wake: (() => void) | null = null;
+      const unsubscribe = await deps.bus.subscribe(channel, (m) => {
+        queue.push(m);
+        wake?.();
+      });
+      try {
+        const first = progressMessageOf(stateOf(stream.snapshot), stream.snapshot.context, new Date());
+        if (first) await sse.writeSSE({ event: "progress", data: JSON.stringify(first) });
+        let settled = isSettled(stream.snapshot);
+        while (!settled && !sse.aborted) {
+          if (queue.length === 0) await new Promise<void>((r) => { wake = r; setTimeout(r, 15000); });
+          wake = null;
+          if (queue.length === 0) { await sse.writeSSE({ event: "ping", data: "{}" }); continue; }
+          const m = queue.shift()!;
+          await sse.writeSSE({ event: "progress", data: JSON.stringify(m) });
+          settled = ["completed", "failed", "dead_lettered", "cancelled"].includes(m.status) && !(m.status === "failed" && (await TaskStream.open(deps.store, id)).state === "retrying");
+        }
+      } finally {
+        await unsubscribe();
+      }
+    });
+  });
+
+  app.get("/health/live", (c) => c.json({ status: "ok" }));
+  app.get("/health/ready", async (c) => {
+    const checks = await deps.readiness();
+    const ok = Object.values(checks).every((v) => v.ok);
+    return c.json({ status: ok ? "ready" : "not_ready", checks }, ok ? 200 : 503);
+  });
+  app.get("/metrics", async (c) => (deps.metrics ? c.text(await deps.metrics(), 200, { "content-type": "text/plain; version=0.0.4" }) : c.text("", 404)));
+
+  return app;
+}

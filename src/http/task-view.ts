@@ -1,0 +1,23 @@
+import type { TaskContext, TaskStateValue } from "../machines/task.machine.ts";
+import { progressMessageOf } from "../projections/pure/progress.projection.ts";
+import { statusOf } from "../projections/pure/task-status.ts";
+
+/** What GET /tasks/:id shows: the task's state as folded from its stream. */
+export function taskView(taskId: string, state: TaskStateValue, ctx: TaskContext, now: Date) {
+  return {
+    task_id: taskId,
+    task_type: ctx.task?.task_type ?? null,
+    state,
+    status: statusOf(state),
+    attempt: ctx.attempt,
+    max_attempts: ctx.task?.retry.max_attempts ?? null,
+    stages: ctx.stages.map((s) => ({ name: s.name, label: s.label, completed: ctx.completed[s.name] !== undefined, starts: ctx.stageStarts[s.name] ?? 0 })),
+    current_stage: ctx.currentStage,
+    progress: progressMessageOf(state, ctx, now)?.progress ?? null,
+    outputs: state === "completed" ? ctx.outputs : Object.values(ctx.completed).flat(),
+    error: ctx.error,
+    reason: ctx.reason,
+    accepted_at: ctx.acceptedAt,
+    updated_at: ctx.lastEventAt,
+  };
+}

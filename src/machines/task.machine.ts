@@ -1,0 +1,215 @@
+import { assign, setup } from "xstate";
+import type { PlannedStage, StoredOutput, TaskEvent } from "../contracts/task-events.ts";
+import type { TaskMessage } from "../contracts/task-message.ts";
+import type { ResultError } from "../contracts/result-message.ts";
+
+/** Bumped whenever a change alters how an existing stream folds; stored in every event's metadata. */
+export const TASK_MACHINE_VERSION = "task-machine@1";
+
+export interface TaskContext {
+  task: TaskMessage | null;
+  attempt: number;
+  stages: PlannedStage[];
+  /** Stage name → its uploaded outputs: the checkpoint a resumed task starts after. */
+  completed: Record<string, StoredOutput[]>;
+  currentStage: string | null;
+  progress: { stage: string; done: number; total: number; label: string | null } | null;
+  outputs: StoredOutput[];
+  error: ResultError | null;
+  willRetry: boolean;
+  nextAttempt: number | null;
+  retryDelaySeconds: number | null;
+  /** Why the task was cancelled, dead-lettered or last interrupted. */
+  reason: string | null;
+  acceptedAt: string | null;
+  lastEventAt: string | null;
+  durationSeconds: number | null;
+  /** How often each stage was started, across restarts: an audit of rework. */
+  stageStarts: Record<string, number>;
+}
+
+const INITIAL_CONTEXT: TaskContext = {
+  task: null,
+  attempt: 1,
+  stages: [],
+  completed: {},
+  currentStage: null,
+  progress: null,
+  outputs: [],
+  error: null,
+  willRetry: false,
+  nextAttempt: null,
+  retryDelaySeconds: null,
+  reason: null,
+  acceptedAt: null,
+  lastEventAt: null,
+  durationSeconds: null,
+  stageStarts: {},
+};
+
+type Ev<T extends TaskEvent["type"]> = Extract<TaskEvent, { type: T }>;
+
+const allStagesDone = (c: TaskContext): boolean => c.stages.every((s) => c.completed[s.name] !== undefined);
+
+/** The task's lifecycle as a pure machine: its events are the facts in stream `task-<id>`, so the
+ * state of a task is the fold of its stream through this machine. No effects live here; the host in
+ * src/actors decides what to do next from the state and appends the fact when it is done. */
+export const taskMachine = setup({
+  types: {} as { context: TaskContext; events: TaskEvent },
+  guards: {
+    allStagesDone: ({ context }) => allStagesDone(context),
+    lastStage: ({ context, event }) => {
+      const e = event as Ev<"StageCompleted">;
+      return context.stages.every((s) => s.name === e.stage || context.completed[s.name] !== undefined);
+    },
+    knownIncompleteStage: ({ context, event }) => {
+      const stage = (event as Ev<"StageStarted"> | Ev<"StageCompleted"> | Ev<"ProgressReported">).stage;
+      return context.stages.some((s) => s.name === stage) && context.completed[stage] === undefined;
+    },
+    willRetry: ({ event }) => (event as Ev<"TaskFailed">).will_retry,
+    nextAttempt: ({ context, event }) => event.attempt === context.attempt + 1,
+  },
+  actions: {
+    touch: assign({ lastEventAt: ({ event }) => event.at }),
+    accept: assign(({ event }) => {
+      const e = event as Ev<"TaskAccepted">;
+      return { task: e.task, attempt: e.attempt, stages: e.stages, acceptedAt: e.at, lastEventAt: e.at };
+    }),
+    startAttempt: assign(({ event }) => ({
+      attempt: event.attempt,
+      error: null,
+      willRetry: false,
+      nextAttempt: null,
+      retryDelaySeconds: null,
+      currentStage: null,
+      progress: null,
+    })),
+    startStage: assign(({ context, event }) => {
+      const e = event as Ev<"StageStarted">;
+      return {
+        currentStage: e.stage,
+        progress: { stage: e.stage, done: 0, total: 0, label: null },
+        stageStarts: { ...context.stageStarts, [e.stage]: (context.stageStarts[e.stage] ?? 0) + 1 },
+      };
+    }),
+    reportProgress: assign(({ event }) => {
+      const e = event as Ev<"ProgressReported">;
+      return { progress: { stage: e.stage, done: e.done, total: e.total, label: e.label ?? null } };
+    }),
+    completeStage: assign(({ context, event }) => {
+      const e = event as Ev<"StageCompleted">;
+      return { completed: { ...context.completed, [e.stage]: e.outputs }, currentStage: null };
+    }),
+    recordUpload: assign({ outputs: ({ event }) => (event as Ev<"UploadCompleted">).outputs }),
+    recordCompletion: assign({ durationSeconds: ({ event }) => (event as Ev<"TaskCompleted">).duration_seconds, progress: null }),
+    recordFailure: assign(({ event }) => {
+      const e = event as Ev<"TaskFailed">;
+      return { error: e.error, willRetry: e.will_retry, currentStage: null };
+    }),
+    recordRetry: assign(({ event }) => {
+      const e = event as Ev<"RetryScheduled">;
+      return { nextAttempt: e.next_attempt, retryDelaySeconds: e.delay_seconds };
+    }),
+    recordReason: assign({ reason: ({ event }) => (event as Ev<"TaskCancelled" | "TaskDeadLettered" | "TaskInterrupted">).reason }),
+    /** Inert by default; the host provides it to log transitions. */
+    notifyTransition: () => {},
+  },
+}).createMachine({
+  id: "task",
+  context: INITIAL_CONTEXT,
+  initial: "new",
+  states: {
+    new: { on: { TaskAccepted: { target: "queued", actions: ["accept", "notifyTransition"] } } },
+    queued: {
+      tags: ["active"],
+      on: {
+        DownloadStarted: { target: "downloading", actions: ["touch", "notifyTransition"] },
+        TaskFailed: [
+          { guard: "willRetry", target: "retrying", actions: ["touch", "recordFailure"] },
+          { target: "failed", actions: ["touch", "recordFailure"] },
+        ],
+        TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
+      },
+    },
+    downloading: {
+      tags: ["active", "owned"],
+      on: {
+        DownloadCompleted: { target: "waiting_for_slot", actions: ["touch", "notifyTransition"] },
+        TaskFailed: [
+          { guard: "willRetry", target: "retrying", actions: ["touch", "recordFailure"] },
+          { target: "failed", actions: ["touch", "recordFailure"] },
+        ],
+        TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
+        TaskInterrupted: { target: "queued", actions: ["touch", "recordReason"] },
+      },
+    },
+    waiting_for_slot: {
+      tags: ["active", "owned"],
+      on: {
+        SlotRequested: { actions: ["touch"] },
+        SlotGranted: [
+          { guard: "allStagesDone", target: "uploading", actions: ["touch", "notifyTransition"] },
+          { target: "processing", actions: ["touch", "notifyTransition"] },
+        ],
+        TaskFailed: [
+          { guard: "willRetry", target: "retrying", actions: ["touch", "recordFailure"] },
+          { target: "failed", actions: ["touch", "recordFailure"] },
+        ],
+        TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
+        TaskInterrupted: { target: "queued", actions: ["touch", "recordReason"] },
+      },
+    },
+    processing: {
+      tags: ["active", "owned"],
+      on: {
+        StageStarted: { guard: "knownIncompleteStage", actions: ["touch", "startStage", "notifyTransition"] },
+        ProgressReported: { guard: "knownIncompleteStage", actions: ["touch", "reportProgress"] },
+        StageCompleted: [
+          { guard: "lastStage", target: "uploading", actions: ["touch", "completeStage", "notifyTransition"] },
+          { guard: "knownIncompleteStage", actions: ["touch", "completeStage", "notifyTransition"] },
+        ],
+        TaskFailed: [
+          { guard: "willRetry", target: "retrying", actions: ["touch", "recordFailure"] },
+          { target: "failed", actions: ["touch", "recordFailure"] },
+        ],
+        TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
+        TaskInterrupted: { target: "queued", actions: ["touch", "recordReason"] },
+      },
+    },
+    uploading: {
+      tags: ["active", "owned"],
+      on: {
+        UploadCompleted: { actions: ["touch", "recordUpload"] },
+        TaskCompleted: { target: "completed", actions: ["touch", "recordCompletion", "notifyTransition"] },
+        TaskFailed: [
+          { guard: "willRetry", target: "retrying", actions: ["touch", "recordFailure"] },
+          { target: "failed", actions: ["touch", "recordFailure"] },
+        ],
+        TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
+        TaskInterrupted: { target: "uploading", reenter: true, actions: ["touch", "recordReason"] },
+      },
+    },
+    retrying: {
+      on: {
+        RetryScheduled: { actions: ["touch", "recordRetry"] },
+        AttemptStarted: { guard: "nextAttempt", target: "queued", actions: ["touch", "startAttempt", "notifyTransition"] },
+        TaskDeadLettered: { target: "dead_lettered", actions: ["touch", "recordReason"] },
+        TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
+      },
+    },
+    completed: { type: "final" },
+    failed: {
+      on: {
+        TaskDeadLettered: { target: "dead_lettered", actions: ["touch", "recordReason"] },
+        AttemptStarted: { guard: "nextAttempt", target: "queued", actions: ["touch", "startAttempt", "notifyTransition"] },
+      },
+    },
+    dead_lettered: {
+      on: { AttemptStarted: { guard: "nextAttempt", target: "queued", actions: ["touch", "startAttempt", "notifyTransition"] } },
+    },
+    cancelled: { type: "final" },
+  },
+});
+
+export type TaskMachine = typeof taskMachine;
+export type TaskStateValue = "new" | "queued" | "downloading" | "waiting_for_slot" | "processing" | "uploading" | "retrying" | "completed" | "failed" | "dead_lettered" | "cancelled";

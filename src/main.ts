@@ -1,0 +1,3 @@
+import { runServe } from "./service/serve.ts";
+
+await runServe();

@@ -1,0 +1,9 @@
+import type { ProcessorDefinition } from "./processor.ts";
+import { imageConvertProcessor } from "./image/image-convert.processor.ts";
+import { imageThumbnailProcessor } from "./image/image-thumbnail.processor.ts";
+
+/** One table keyed by task_type (STYLE.md): every built-in processor is listed here. */
+export const BUILT_IN_PROCESSORS: readonly ProcessorDefinition[] = [
+  imageThumbnailProcessor as ProcessorDefinition,
+  imageConvertProcessor as ProcessorDefinition,
+];

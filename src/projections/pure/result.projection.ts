@@ -1,0 +1,43 @@
+import type { OutputRef, ResultMessage } from "../../contracts/result-message.ts";
+import type { StoredOutput, TaskEvent } from "../../contracts/task-events.ts";
+import type { TaskContext } from "../../machines/task.machine.ts";
+
+const toRef = (o: StoredOutput): OutputRef => ({ type: o.type, format: o.format, key: o.key, size_bytes: o.size_bytes });
+
+/** The result an outcome event projects to, or null for events that are not outcomes. One result
+ * per outcome: TaskCompleted, TaskFailed (retrying or not), TaskCancelled. `context` is the state
+ * after the event was applied. */
+export function resultMessageOf(event: TaskEvent, context: TaskContext): ResultMessage | null {
+  const task = context.task;
+  if (!task) return null;
+  const ids = { task_id: task.task_id, tenant_id: task.tenant_id, file_id: task.file_id };
+  const duration = context.acceptedAt ? Math.max(0, (Date.parse(event.at) - Date.parse(context.acceptedAt)) / 1000) : 0;
+  const partial = Object.values(context.completed).flat().map(toRef);
+
+  switch (event.type) {
+    case "TaskCompleted":
+      return { ...ids, status: "completed", completed_at: event.at, duration_seconds: event.duration_seconds, outputs: context.outputs.map(toRef) };
+    case "TaskFailed":
+      return {
+        ...ids,
+        status: "failed",
+        failed_at: event.at,
+        duration_seconds: duration,
+        error: event.error,
+        partial_outputs: partial,
+        retry: { attempt: event.attempt, will_retry: event.will_retry },
+      };
+    case "TaskCancelled":
+      return {
+        ...ids,
+        status: "failed",
+        failed_at: event.at,
+        duration_seconds: duration,
+        error: { code: "CANCELLED", message: `cancelled: ${event.reason}`, stage: null, recoverable: false },
+        partial_outputs: partial,
+        retry: { attempt: event.attempt, will_retry: false },
+      };
+    default:
+      return null;
+  }
+}

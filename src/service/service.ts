@@ -1,0 +1,96 @@
+import { availableParallelism } from "node:os";
+import type { Config } from "../config/config.ts";
+import { createFifoSlotBroker } from "../actors/fifo-slot-broker.ts";
+import { TaskHost } from "../actors/task-host.ts";
+import type { TaskRuntime } from "../actors/task-runtime.ts";
+import { createTimerRetryScheduler } from "../actors/timer-retry-scheduler.ts";
+import { openEventStore } from "../infra/event-store/index.ts";
+import type { Logger } from "../infra/logger.ts";
+import type { EventStore } from "../infra/ports/event-store.port.ts";
+import type { ProgressBus } from "../infra/ports/progress-bus.port.ts";
+import type { SlotBroker } from "../infra/ports/slot-broker.port.ts";
+import type { ObjectStorage } from "../infra/ports/storage.port.ts";
+import { createInProcessProgressBus } from "../infra/progress/in-process-progress-bus.ts";
+import { createLocalStorage } from "../infra/storage/local-storage.ts";
+import { loadProcessorRegistry } from "../processors/registry.ts";
+import { runProgressProjection } from "../projections/progress.projection.ts";
+import { acquireDataDirLock } from "./data-dir-lock.ts";
+
+export interface Service {
+  config: Config;
+  store: EventStore;
+  storage: ObjectStorage;
+  bus: ProgressBus;
+  host: TaskHost;
+  logger: Logger;
+  /** Stops intake-independent parts: projections, retry timers, adapters. Tasks first via host.shutdown. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  workerMode?: "child" | "inline";
+  broker?: SlotBroker;
+  bus?: ProgressBus;
+  storage?: ObjectStorage;
+}
+
+/** The composition root: adapters chosen by config, wired into the task host and the projections. */
+export async function createService(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Service> {
+  const releaseLock = config.eventStore.kind === "pglite" ? await acquireDataDirLock(config.eventStore.dataDir) : async () => {};
+  const store = await openEventStore(storeUrl(config));
+  const storage = overrides.storage ?? (config.storage.kind === "local" ? createLocalStorage({ rootDir: config.storage.rootDir }) : await s3Storage(config));
+  const bus = overrides.bus ?? createInProcessProgressBus();
+  const registry = await loadProcessorRegistry(config.processorModules);
+  const broker = overrides.broker ?? createFifoSlotBroker({ maxConcurrent: availableParallelism() });
+  const stop = new AbortController();
+
+  // The host and the retry scheduler need each other: the scheduler resubmits through the host.
+  let host: TaskHost | null = null;
+  const retry = createTimerRetryScheduler(async (task) => host?.submit(task));
+  const runtime: TaskRuntime = {
+    store,
+    storage,
+    broker,
+    registry,
+    retry,
+    logger,
+    workRoot: config.workDir,
+    workerMode: overrides.workerMode ?? "child",
+    extraProcessorModules: config.processorModules,
+    retryDelaysSeconds: config.retryDelaysSeconds,
+    tenantPrefix: config.tenantPrefix,
+  };
+  host = new TaskHost(runtime);
+
+  const projection = runProgressProjection({ store, bus, logger, signal: stop.signal, publishSince: new Date() }).catch((error: unknown) => {
+    if (!stop.signal.aborted) logger.error({ err: error }, "progress projection stopped");
+  });
+
+  return {
+    config,
+    store,
+    storage,
+    bus,
+    host,
+    logger,
+    async close() {
+      retry.cancelAll();
+      stop.abort();
+      await projection;
+      await bus.close();
+      await store.close();
+      await releaseLock();
+    },
+  };
+}
+
+function storeUrl(config: Config): string {
+  return config.eventStore.kind === "pglite" ? config.eventStore.dataDir : config.eventStore.url;
+}
+
+async function s3Storage(config: Config): Promise<ObjectStorage> {
+  const { createS3Storage } = await import("../infra/storage/s3-storage.ts");
+  if (config.storage.kind !== "s3") throw new Error("unreachable");
+  const { kind: _kind, ...options } = config.storage;
+  return createS3Storage(options);
+}
