@@ -1,9 +1,13 @@
 import type { ProcessorDefinition } from "./processor.ts";
+import { geotiffCogProcessor } from "./geotiff/geotiff-cog.processor.ts";
+import { geotiffResizeProcessor } from "./geotiff/geotiff-resize.processor.ts";
 import { imageConvertProcessor } from "./image/image-convert.processor.ts";
 import { imageThumbnailProcessor } from "./image/image-thumbnail.processor.ts";
 
 /** One table keyed by task_type (STYLE.md): every built-in processor is listed here. */
-export const BUILT_IN_PROCESSORS: readonly ProcessorDefinition[] = [
-  imageThumbnailProcessor as ProcessorDefinition,
-  imageConvertProcessor as ProcessorDefinition,
-];
+export const BUILT_IN_PROCESSORS = [
+  imageThumbnailProcessor,
+  imageConvertProcessor,
+  geotiffCogProcessor,
+  geotiffResizeProcessor,
+] as readonly ProcessorDefinition[];

@@ -2,6 +2,7 @@ import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "../config/config.ts";
 import { createHttpApp } from "../http/app.ts";
 import { createLogger } from "../infra/logger.ts";
+import { readinessOf } from "./readiness.ts";
 import { createService } from "./service.ts";
 
 /** `npm start` / `vs3d serve`: the long-running service. */
@@ -17,30 +18,40 @@ export async function runServe(env: Record<string, string | undefined> = process
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
-  const service = await createService(config, logger);
-  const app = createHttpApp({
-    host: service.host,
-    store: service.store,
-    bus: service.bus,
-    readiness: async () => ({
-      event_store: await service.store.readAll({ maxCount: 1 }).then(() => ({ ok: true }), (e: unknown) => ({ ok: false, detail: String(e) })),
-      storage: await service.storage.list("health", "probe/").then(() => ({ ok: true }), (e: unknown) => ({ ok: false, detail: String(e) })),
-    }),
-  });
+  const service = await createService(config, logger, {}, env);
+  const readiness = readinessOf(service);
+  const app = createHttpApp({ host: service.host, store: service.store, bus: service.bus, readiness: readiness.check });
   const server = serve({ fetch: app.fetch, port: config.httpPort, hostname: "0.0.0.0" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  logger.info({ port: config.httpPort, node_id: config.nodeId, event_store: config.eventStore.kind, storage: config.storage.kind }, "service listening");
+  logger.info({ port: config.httpPort, node_id: config.nodeId, event_store: config.eventStore.kind, storage: config.storage.kind, intake: service.amqp ? "amqp" : "http" }, "service listening");
 
-  const { resumed, retrying } = await service.host.resumeUnfinished();
-  if (resumed.length || retrying.length) logger.info({ resumed: resumed.length, retrying: retrying.length }, "unfinished tasks picked up");
+  if (service.amqp) {
+    // RabbitMQ owns who runs what: an unfinished task's delivery was never acked, so the broker
+    // hands it out again and the taker resumes it from its stream. Resuming streams here as well
+    // would take tasks over from the nodes still running them.
+    void service.amqp.intake.start().catch((error: unknown) => logger.error({ err: error }, "intake failed to start"));
+  } else {
+    const { resumed, retrying } = await service.host.resumeUnfinished();
+    if (resumed.length || retrying.length) logger.info({ resumed: resumed.length, retrying: retrying.length }, "unfinished tasks picked up");
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const graceMs = config.shutdownGraceSeconds * 1000;
+    // The deadline the orchestrator gives us: exit before it, whatever still hangs.
+    setTimeout(() => {
+      logger.error("shutdown grace exceeded: exiting");
+      process.exit(1);
+    }, graceMs).unref();
     logger.info({ signal, running: service.host.runningCount }, "shutting down");
     server.close();
-    await service.host.shutdown(config.shutdownGraceSeconds * 1000);
+    await service.amqp?.intake.stopConsuming();
+    // Tasks get most of the grace to record TaskInterrupted; their deliveries are then requeued.
+    await service.host.shutdown(Math.max(0, graceMs * 0.7));
+    await service.amqp?.intake.drain(Math.max(0, graceMs * 0.15));
+    await readiness.close();
     await service.close();
     logger.info("stopped");
     process.exit(0);

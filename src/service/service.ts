@@ -10,11 +10,15 @@ import type { EventStore } from "../infra/ports/event-store.port.ts";
 import type { ProgressBus } from "../infra/ports/progress-bus.port.ts";
 import type { SlotBroker } from "../infra/ports/slot-broker.port.ts";
 import type { ObjectStorage } from "../infra/ports/storage.port.ts";
-import { createInProcessProgressBus } from "../infra/progress/in-process-progress-bus.ts";
+import { createProgressBusFromConfig } from "../infra/progress/progress-bus-from-config.ts";
+import type { AmqpIntake } from "../intake/amqp-intake.ts";
+import type { AmqpLink } from "../infra/amqp/amqp-link.ts";
 import { createLocalStorage } from "../infra/storage/local-storage.ts";
 import { loadProcessorRegistry } from "../processors/registry.ts";
 import { runProgressProjection } from "../projections/progress.projection.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
+import { amqpMode } from "./amqp-mode.ts";
+import { runInterimResultsProjection } from "./interim-results.projection.ts";
 
 export interface Service {
   config: Config;
@@ -23,6 +27,8 @@ export interface Service {
   bus: ProgressBus;
   host: TaskHost;
   logger: Logger;
+  /** AMQP mode only (AMQP_URL set): the broker link and the task intake, started by serve. */
+  amqp?: { link: AmqpLink; intake: AmqpIntake };
   /** Stops intake-independent parts: projections, retry timers, adapters. Tasks first via host.shutdown. */
   close(): Promise<void>;
 }
@@ -35,18 +41,20 @@ export interface ServiceOverrides {
 }
 
 /** The composition root: adapters chosen by config, wired into the task host and the projections. */
-export async function createService(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Service> {
+export async function createService(config: Config, logger: Logger, overrides: ServiceOverrides = {}, env: Record<string, string | undefined> = process.env): Promise<Service> {
   const releaseLock = config.eventStore.kind === "pglite" ? await acquireDataDirLock(config.eventStore.dataDir) : async () => {};
   const store = await openEventStore(storeUrl(config));
   const storage = overrides.storage ?? (config.storage.kind === "local" ? createLocalStorage({ rootDir: config.storage.rootDir }) : await s3Storage(config));
-  const bus = overrides.bus ?? createInProcessProgressBus();
+  const bus = overrides.bus ?? createProgressBusFromConfig(config);
   const registry = await loadProcessorRegistry(config.processorModules);
   const broker = overrides.broker ?? createFifoSlotBroker({ maxConcurrent: availableParallelism() });
   const stop = new AbortController();
 
   // The host and the retry scheduler need each other: the scheduler resubmits through the host.
   let host: TaskHost | null = null;
-  const retry = createTimerRetryScheduler(async (task) => host?.submit(task));
+  const timers = createTimerRetryScheduler(async (task) => host?.submit(task));
+  const amqp = config.amqpUrl === undefined ? null : amqpMode({ url: config.amqpUrl, logger, retryDelaysSeconds: config.retryDelaysSeconds, env });
+  const retry = amqp?.retry ?? timers;
   const runtime: TaskRuntime = {
     store,
     storage,
@@ -61,10 +69,13 @@ export async function createService(config: Config, logger: Logger, overrides: S
     tenantPrefix: config.tenantPrefix,
   };
   host = new TaskHost(runtime);
+  const intake = amqp?.createIntake(host);
 
-  const projection = runProgressProjection({ store, bus, logger, signal: stop.signal, publishSince: new Date() }).catch((error: unknown) => {
-    if (!stop.signal.aborted) logger.error({ err: error }, "progress projection stopped");
-  });
+  const projections = [runProgressProjection({ store, bus, logger, signal: stop.signal, publishSince: new Date() })];
+  if (amqp) projections.push(runInterimResultsProjection({ store, results: amqp.results, logger, signal: stop.signal }));
+  const projection = Promise.all(projections.map((p) => p.catch((error: unknown) => {
+    if (!stop.signal.aborted) logger.error({ err: error }, "projection stopped");
+  })));
 
   return {
     config,
@@ -73,10 +84,12 @@ export async function createService(config: Config, logger: Logger, overrides: S
     bus,
     host,
     logger,
+    ...(amqp && intake ? { amqp: { link: amqp.link, intake } } : {}),
     async close() {
-      retry.cancelAll();
+      timers.cancelAll();
       stop.abort();
       await projection;
+      await amqp?.link.close();
       await bus.close();
       await store.close();
       await releaseLock();

@@ -1,0 +1,175 @@
+import { createActor } from "xstate";
+import { AppError } from "../contracts/app-error.ts";
+import type { NewEvent } from "../infra/ports/event-store.port.ts";
+import type { SlotBroker, SlotGrant, SlotRequest } from "../infra/ports/slot-broker.port.ts";
+import { PLACEMENT_DEFAULTS, type NodeCapacity, type PlacementConfig } from "../machines/broker-ask.ts";
+import type { RunningSlot, WaitingSlot, WeightsTable } from "../machines/broker-placement.ts";
+import { brokerMachine, type BrokerEmitted, type BrokerEvent } from "../machines/broker.machine.ts";
+import { systemClock, type BrokerClock } from "./broker-clock.ts";
+import { readNodeCapacity } from "./node-capacity.ts";
+import { startSystemSampler, type NodeSnapshot } from "./system-sampler.ts";
+import { loadWeights } from "./weights-config.ts";
+
+export const BROKER_MACHINE_VERSION = "broker@1";
+
+export interface ResourceBrokerOptions {
+  /** Names the stream `broker-<nodeId>`. */
+  nodeId: string;
+  /** The event store's append (expected revision chosen by the caller; the broker is the stream's only writer). */
+  append: (streamId: string, events: readonly NewEvent[]) => Promise<unknown>;
+  /** Default: readNodeCapacity(). */
+  capacity?: NodeCapacity;
+  /** Default: loadWeights() (defaults ← VS3D_BROKER_WEIGHTS_FILE ← VS3D_BROKER_WEIGHTS). */
+  weights?: WeightsTable;
+  /** Default: PLACEMENT_DEFAULTS. */
+  config?: Partial<PlacementConfig>;
+  /** Default: the system clock. */
+  clock?: BrokerClock;
+  /** The latest node snapshot. Default: a systeminformation sampler on the same clock. */
+  snapshot?: () => NodeSnapshot | undefined;
+  /** Default: 2000. */
+  tickMs?: number;
+  /** Default: crypto.randomUUID. */
+  newId?: () => string;
+  /** Appends that fail for events other than grants land here. Default: ignore. */
+  onError?: (error: unknown) => void;
+}
+
+export interface ResourceBroker extends SlotBroker {
+  /** Places now instead of at the next tick (the tick's work, on demand). */
+  tick(): void;
+  /** Resolves when every event emitted so far has been appended and its grant delivered. */
+  flushed(): Promise<void>;
+  view(): { waiting: readonly WaitingSlot[]; running: readonly RunningSlot[]; reservedFor: string | undefined };
+  stop(): void;
+}
+
+interface Pending { resolve: (g: SlotGrant) => void; reject: (e: unknown) => void; cleanup: () => void }
+
+/** The broker actor: the pure machine, a clock that ticks it with snapshots, and the stream it writes. */
+export function createResourceBroker(options: ResourceBrokerOptions): ResourceBroker {
+  const clock = options.clock ?? systemClock;
+  const newId = options.newId ?? (() => crypto.randomUUID());
+  const streamId = `broker-${options.nodeId}`;
+  const sampler = options.snapshot ? undefined : startSystemSampler({ clock, ...(options.onError ? { onError: options.onError } : {}) });
+  const snapshot = options.snapshot ?? (() => sampler?.latest());
+  const actor = createActor(brokerMachine, {
+    input: {
+      capacity: options.capacity ?? readNodeCapacity(),
+      weights: options.weights ?? loadWeights(),
+      config: { ...PLACEMENT_DEFAULTS, ...options.config },
+    },
+  }).start();
+
+  const pending = new Map<string, Pending>();
+  const requestEventIds = new Map<string, string>();
+  const outbox: BrokerEmitted[] = [];
+  actor.on("*", (e) => void outbox.push(e));
+  let chain: Promise<void> = Promise.resolve();
+
+  const toNewEvent = (e: BrokerEmitted): NewEvent => {
+    const id = newId();
+    const taskId = e.data.task_id;
+    if (e.type === "SlotRequested") requestEventIds.set(taskId, id);
+    const causation = e.type === "SlotRequested" ? taskId : (requestEventIds.get(taskId) ?? taskId);
+    if (e.type === "SlotReleased" || e.type === "SlotWithdrawn") requestEventIds.delete(taskId);
+    return { id, type: e.type, data: e.data, metadata: { correlation_id: taskId, causation_id: causation, machine_version: BROKER_MACHINE_VERSION } };
+  };
+
+  const deliver = (batch: BrokerEmitted[]): void => {
+    for (const e of batch) {
+      if (e.type !== "SlotGranted") continue;
+      const p = pending.get(e.data.task_id);
+      if (!p) continue;
+      pending.delete(e.data.task_id);
+      p.cleanup();
+      p.resolve({ taskId: e.data.task_id, cpuPercent: e.data.cpu_percent, ramBytes: e.data.ram_bytes, exclusive: e.data.exclusive });
+    }
+  };
+
+  const failGrants = (batch: BrokerEmitted[], error: unknown): void => {
+    options.onError?.(error);
+    for (const e of batch) {
+      if (e.type !== "SlotGranted") continue;
+      // Not on the stream means not granted: give the capacity back and let the task actor retry.
+      send({ type: "broker.release", taskId: e.data.task_id, at: clock.now() });
+      const p = pending.get(e.data.task_id);
+      pending.delete(e.data.task_id);
+      p?.cleanup();
+      p?.reject(new AppError("INTERNAL", `could not record the slot grant on ${streamId}: ${String(error)}`, { recoverable: true, cause: error }));
+    }
+  };
+
+  function send(event: BrokerEvent): void {
+    actor.send(event);
+    const batch = outbox.splice(0);
+    if (batch.length === 0) return;
+    const events = batch.map(toNewEvent);
+    chain = chain.then(
+      () => options.append(streamId, events).then(() => deliver(batch), (error: unknown) => failGrants(batch, error)),
+    );
+  }
+
+  const stopTicks = clock.every(options.tickMs ?? 2000, () => tick());
+  function tick(): void {
+    const s = snapshot();
+    send({ type: "broker.tick", at: clock.now(), snapshot: s && { cpuPercent: s.cpuPercent, ramUsedBytes: s.ramUsedBytes } });
+  }
+  const view = (): ReturnType<ResourceBroker["view"]> => {
+    const c = actor.getSnapshot().context;
+    return { waiting: c.waiting, running: c.running, reservedFor: c.reservedFor };
+  };
+
+  return {
+    request(req: SlotRequest, signal?: AbortSignal): Promise<SlotGrant> {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      const known = pending.has(req.taskId) || view().running.some((r) => r.taskId === req.taskId);
+      if (known) return Promise.reject(new AppError("INTERNAL", `task ${req.taskId} already asked the broker for a slot`, { recoverable: false }));
+      return new Promise<SlotGrant>((resolve, reject) => {
+        const onAbort = (): void => {
+          pending.delete(req.taskId);
+          const at = clock.now();
+          if (view().running.some((r) => r.taskId === req.taskId)) send({ type: "broker.release", taskId: req.taskId, at });
+          else send({ type: "broker.withdraw", taskId: req.taskId, at, reason: String(signal?.reason ?? "aborted") });
+          reject(signal?.reason);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        pending.set(req.taskId, { resolve, reject, cleanup: () => signal?.removeEventListener("abort", onAbort) });
+        const now = clock.now();
+        const submitted = Date.parse(req.submittedAt);
+        send({
+          type: "broker.request",
+          slot: { taskId: req.taskId, taskType: req.taskType, priority: req.priority, submittedAt: Number.isNaN(submitted) ? now : submitted, requestedAt: now, inputBytes: req.inputBytes },
+        });
+      });
+    },
+    release(taskId: string): void {
+      const at = clock.now();
+      if (view().waiting.some((w) => w.taskId === taskId)) {
+        const p = pending.get(taskId);
+        pending.delete(taskId);
+        p?.cleanup();
+        send({ type: "broker.withdraw", taskId, at, reason: "released before grant" });
+        p?.reject(new AppError("CANCELLED", `slot request of ${taskId} released before it was granted`));
+        return;
+      }
+      send({ type: "broker.release", taskId, at });
+    },
+    tick,
+    flushed: async () => {
+      // A delivery can enqueue more (a failed grant releases), so wait until the chain stops growing.
+      for (let seen: Promise<void> | undefined; seen !== chain; ) await (seen = chain);
+    },
+    view,
+    stop() {
+      stopTicks();
+      sampler?.stop();
+      actor.stop();
+      for (const [taskId, p] of pending) {
+        p.cleanup();
+        p.reject(new AppError("INTERRUPTED", `the broker stopped before ${taskId} got a slot`));
+      }
+      pending.clear();
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import { hostname, tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { z } from "zod";
+import { booleanVar, intVar, listVar, optionalString, urlVar } from "./env-values.ts";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** The raw environment, one zod field per variable, so an issue's path is the variable's name. */
+export const Env = z.object({
+  AMQP_URL: urlVar(["amqp", "amqps"]),
+  REDIS_URL: urlVar(["redis", "rediss"]),
+  EVENT_STORE_URL: optionalString.refine(
+    (v) => v === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^(postgres|postgresql|kurrentdb|kurrentdb\+discover|esdb|esdb\+discover):\/\//i.test(v),
+    "must be a postgres://, kurrentdb:// or esdb:// URL, or a directory for PGlite",
+  ),
+  S3_ENDPOINT: urlVar(["http", "https"]),
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  AWS_REGION: optionalString,
+  S3_FORCE_PATH_STYLE: booleanVar(false),
+  STORAGE_DIR: optionalString,
+  WORK_DIR: optionalString,
+  HTTP_PORT: intVar(8080, 0, 65_535),
+  NODE_ID: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9._-]{1,128}$/.test(v), "must be 1–128 of A–Z a–z 0–9 . _ - (it names the broker-<node_id> stream)"),
+  TENANT_PREFIX: optionalString.refine(
+    (v) => v === undefined || (v.endsWith("/") && !v.startsWith("/") && !v.includes("\\") && !v.split("/").some((s) => s === ".." || s === ".")),
+    "must be a relative key prefix ending in '/' without '.' or '..' segments, e.g. tenants/{tenant_id}/",
+  ),
+  DATA_DIR: optionalString,
+  LOG_LEVEL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(LOG_LEVELS).default("info")),
+  SHUTDOWN_GRACE_SECONDS: intVar(30, 0, 86_400),
+  RETRY_DELAYS_SECONDS: listVar(z.string().regex(/^\d+$/, "must be whole seconds").transform(Number).pipe(z.number().int().positive()), [30, 60]),
+  PROCESSOR_MODULES: listVar(z.string(), []),
+});
+export type Env = z.infer<typeof Env>;
+
+export type EventStoreConfig =
+  | { kind: "postgres"; url: string }
+  | { kind: "kurrentdb"; url: string }
+  | { kind: "pglite"; dataDir: string };
+
+export type StorageConfig =
+  | { kind: "local"; rootDir: string }
+  | {
+      kind: "s3";
+      /** Absent: the SDK's AWS endpoint for the region. */
+      endpoint?: string;
+      region: string;
+      /** Absent: the SDK's default provider chain (instance role, profile, …). */
+      credentials?: { accessKeyId: string; secretAccessKey: string };
+      forcePathStyle: boolean;
+    };
+
+export interface Config {
+  /** When set, tasks are consumed from RabbitMQ; else HTTP `POST /tasks` is the only intake. */
+  amqpUrl: string | undefined;
+  /** When set, progress goes over Redis Pub/Sub; else it stays in-process. */
+  redisUrl: string | undefined;
+  eventStore: EventStoreConfig;
+  storage: StorageConfig;
+  workDir: string;
+  httpPort: number;
+  nodeId: string;
+  /** A key prefix every source and destination key must stay under, `{tenant_id}` filled per task. */
+  tenantPrefix: string | undefined;
+  dataDir: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  shutdownGraceSeconds: number;
+  retryDelaysSeconds: number[];
+  processorModules: string[];
+}
+
+/** What the defaults depend on; injected so that loading config stays a pure function of its inputs. */
+export interface ConfigHost {
+  cwd: string;
+  hostname: string;
+  tmpdir: string;
+}
+
+export function nodeConfigHost(): ConfigHost {
+  return { cwd: process.cwd(), hostname: hostname(), tmpdir: tmpdir() };
+}
+
+/** R2 wants "auto"; AWS needs a real region, so set AWS_REGION there. */
+export const DEFAULT_S3_REGION = "auto";
+
+/** Thrown for any bad variable. The message lists every bad variable by name, one per line. */
+export class ConfigError extends Error {
+  readonly variables: string[];
+  constructor(variables: string[], message: string) {
+    super(message);
+    this.name = "ConfigError";
+    this.variables = variables;
+  }
+}
+
+/** Parses the environment into a Config, or throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, host: ConfigHost = nodeConfigHost()): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${issueLocation(i.path)}: ${i.message}`);
+    const names = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")))];
+    throw new ConfigError(names, `invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(host.cwd, p));
+  const dataDir = abs(e.DATA_DIR ?? ".vs3d");
+  return {
+    amqpUrl: e.AMQP_URL,
+    redisUrl: e.REDIS_URL,
+    eventStore: eventStoreConfig(e.EVENT_STORE_URL, dataDir, abs),
+    storage: storageConfig(e, dataDir, abs),
+    workDir: abs(e.WORK_DIR ?? join(host.tmpdir, "vs3d-work")),
+    httpPort: e.HTTP_PORT,
+    nodeId: e.NODE_ID ?? host.hostname,
+    tenantPrefix: e.TENANT_PREFIX,
+    dataDir,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    retryDelaysSeconds: e.RETRY_DELAYS_SECONDS,
+    processorModules: e.PROCESSOR_MODULES,
+  };
+}
+
+/** "RETRY_DELAYS_SECONDS item 2" reads better than "RETRY_DELAYS_SECONDS.1" to whoever edits the env. */
+function issueLocation(path: readonly PropertyKey[]): string {
+  const [name, ...rest] = path;
+  const item = rest.find((p): p is number => typeof p === "number");
+  return `${String(name ?? "(environment)")}${item === undefined ? "" : ` item ${item + 1}`}`;
+}
+
+function eventStoreConfig(url: string | undefined, dataDir: string, abs: (p: string) => string): EventStoreConfig {
+  if (url === undefined) return { kind: "pglite", dataDir: join(dataDir, "events") };
+  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: "postgres", url };
+  if (/^(kurrentdb|esdb)(\+discover)?:\/\//i.test(url)) return { kind: "kurrentdb", url };
+  return { kind: "pglite", dataDir: abs(url) };
+}
+
+function storageConfig(e: Env, dataDir: string, abs: (p: string) => string): StorageConfig {
+  const keyId = e.AWS_ACCESS_KEY_ID;
+  const secret = e.AWS_SECRET_ACCESS_KEY;
+  // Half a credential pair is a deployment mistake; failing here beats a signature error per task.
+  if ((keyId === undefined) !== (secret === undefined)) {
+    const missing = keyId === undefined ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY";
+    throw new ConfigError([missing], `invalid configuration:\n  ${missing}: must be set together with ${missing === "AWS_ACCESS_KEY_ID" ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID"}`);
+  }
+  if (e.S3_ENDPOINT === undefined && keyId === undefined) {
+    return { kind: "local", rootDir: abs(e.STORAGE_DIR ?? join(dataDir, "storage")) };
+  }
+  return {
+    kind: "s3",
+    ...(e.S3_ENDPOINT !== undefined ? { endpoint: e.S3_ENDPOINT } : {}),
+    region: e.AWS_REGION ?? DEFAULT_S3_REGION,
+    ...(keyId !== undefined && secret !== undefined ? { credentials: { accessKeyId: keyId, secretAccessKey: secret } } : {}),
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
+  };
+}

@@ -1,0 +1,132 @@
+import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
+import type { EventStore, ReadAllOptions, ReadStreamOptions, StoredEvent } from "../ports/event-store.port.ts";
+import type { Leadership } from "../ports/leadership.port.ts";
+import { EVENT_COLUMNS, likePrefix, toStoredEvent, type EventRow } from "./event-rows.ts";
+import { DEFAULT_SCHEMA, ensureSchema, schemaNames } from "./event-store.schema.ts";
+import { createInProcessLeadership, type ClosableLeadership } from "./in-process-leadership.ts";
+import { createSqlCheckpointStore } from "./sql-checkpoint-store.ts";
+import { appendInTransaction } from "./sql-append.ts";
+import type { SqlClient } from "./sql-client.ts";
+import { subscribeToAll } from "./subscription.ts";
+import { createWakeup } from "./wakeup.ts";
+
+export interface SqlEventStoreOptions {
+  /** PostgreSQL schema holding the tables; one per store lets tests run side by side. Default: "event_store". */
+  schema?: string;
+  /** How often a live subscription re-reads when no notification came. Default: 500. */
+  pollIntervalMs?: number;
+  /** Events per page a subscription reads. Default: 500. */
+  batchSize?: number;
+  /** How often a projection waiting for its lock tries again, ms. Default: the leadership
+   * adapter's (200 in process, 2000 on a server). */
+  leaderRetryIntervalMs?: number;
+}
+
+/** What projections need besides the events (DESIGN.md §1), sharing the store's database. */
+export interface ProjectionSupport {
+  checkpoints: CheckpointStore;
+  leadership: Leadership;
+}
+
+export type SqlEventStore = EventStore & ProjectionSupport;
+
+export const SQL_EVENT_STORE_DEFAULTS = { schema: DEFAULT_SCHEMA, pollIntervalMs: 500, batchSize: 500 } as const;
+
+const MAX_REVISION = 2 ** 31 - 1;
+
+/** The event store over PostgreSQL (server or PGlite). Creates its schema on open; owns `client`
+ * and `leadership` (default: in-process, right for PGlite's single process) and closes both on
+ * close(). */
+export async function createSqlEventStore(
+  client: SqlClient,
+  options: SqlEventStoreOptions = {},
+  deps: { leadership?: ClosableLeadership } = {},
+): Promise<SqlEventStore> {
+  const names = schemaNames(options.schema ?? SQL_EVENT_STORE_DEFAULTS.schema);
+  const pollIntervalMs = options.pollIntervalMs ?? SQL_EVENT_STORE_DEFAULTS.pollIntervalMs;
+  const batchSize = options.batchSize ?? SQL_EVENT_STORE_DEFAULTS.batchSize;
+  await ensureSchema(client, names);
+  const wakeup = createWakeup();
+  const unlisten = await client.listen(names.channel, () => wakeup.notify());
+  const closing = new AbortController();
+  const inFlight = new Set<Promise<unknown>>();
+  const leadership =
+    deps.leadership ?? createInProcessLeadership(options.leaderRetryIntervalMs === undefined ? {} : { retryIntervalMs: options.leaderRetryIntervalMs });
+
+  /** Every operation is tracked so close() can wait for it before closing the connection. */
+  const track = <T>(run: () => Promise<T>): Promise<T> => {
+    if (closing.signal.aborted) return Promise.reject(new Error("event store is closed"));
+    const promise = run();
+    inFlight.add(promise);
+    const forget = () => inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  };
+
+  const readAll = (opts: ReadAllOptions = {}): Promise<StoredEvent[]> =>
+    track(async () => {
+      const rows = await client.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM ${names.events}
+         WHERE position > $1::bigint AND ($2::text IS NULL OR stream_id LIKE $2::text)
+         ORDER BY position LIMIT $3`,
+        [(opts.after ?? 0n).toString(), opts.streamPrefix === undefined ? null : likePrefix(opts.streamPrefix), limit(opts.maxCount)],
+      );
+      return rows.map(toStoredEvent);
+    });
+
+  const checkpoints = createSqlCheckpointStore(
+    { query: (text, params) => track(() => client.query(text, params)) },
+    names,
+  );
+
+  return {
+    checkpoints,
+    leadership: { run: leadership.run },
+
+    append: (streamId, events, { expectedRevision }) =>
+      track(() => appendInTransaction(client, names, streamId, events, expectedRevision)),
+
+    readStream: (streamId, opts: ReadStreamOptions = {}) =>
+      track(async () => {
+        const backwards = opts.direction === "backwards";
+        const from = opts.fromRevision ?? (backwards ? MAX_REVISION : 0);
+        const rows = await client.query<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM ${names.events}
+           WHERE stream_id = $1 AND revision ${backwards ? "<=" : ">="} $2
+           ORDER BY revision ${backwards ? "DESC" : "ASC"} LIMIT $3`,
+          [streamId, Math.min(from, MAX_REVISION), limit(opts.maxCount)],
+        );
+        return rows.map(toStoredEvent);
+      }),
+
+    readAll,
+
+    subscribeToAll: (opts = {}) => subscribeToAll({ readAll, wakeup, closed: closing.signal, pollIntervalMs, batchSize }, opts),
+
+    listStreams: (prefix) =>
+      track(async () => {
+        const rows = await client.query<{ stream_id: string }>(
+          `SELECT stream_id FROM ${names.streams} WHERE stream_id LIKE $1 ORDER BY stream_id`,
+          [likePrefix(prefix)],
+        );
+        return rows.map((r) => r.stream_id);
+      }),
+
+    async close() {
+      if (closing.signal.aborted) return;
+      closing.abort();
+      // Holders see their signal abort now, and other nodes can take the locks over.
+      await leadership.close();
+      await Promise.allSettled([...inFlight]);
+      await unlisten().catch(() => {});
+      await client.close();
+    },
+  };
+}
+
+/** LIMIT NULL means no limit in PostgreSQL. */
+function limit(maxCount: number | undefined): number | null {
+  if (maxCount === undefined) return null;
+  if (!Number.isInteger(maxCount) || maxCount < 0) throw new RangeError(`maxCount must be a non-negative integer, got ${maxCount}`);
+  return maxCount;
+}

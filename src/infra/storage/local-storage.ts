@@ -1,0 +1,149 @@
+import { randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { AppError } from "../../contracts/app-error.ts";
+import type { ObjectInfo } from "../ports/storage.port.ts";
+import { contentTypeFor } from "./content-type.ts";
+import { assertFreeDisk, DISK_SPACE_DEFAULTS } from "./disk-space.ts";
+import { assertSafeKey } from "./key-policy.ts";
+import { abortReasonOr, type StorageAdapter, type StoredObjectInfo } from "./storage-adapter.ts";
+
+export interface LocalStorageOptions {
+  /** Each bucket is a folder of it; created on demand. */
+  rootDir: string;
+  /** Free space a transfer must leave on the target filesystem. Default: 256 MiB. */
+  diskReserveBytes?: number;
+}
+
+/** Names no bucket can take (buckets start with a letter or digit), so metadata never collides. */
+const META_DIR = ".vs3d-meta";
+/** In-flight writes; hidden from `list` so readers never see half a file. */
+const TMP_PREFIX = ".vs3d-tmp-";
+
+/** The embedded storage adapter: `<rootDir>/<bucket>/<key>`, content types in `<rootDir>/.vs3d-meta`.
+ * Writes go to a temp file beside the target and are renamed into place, so a crash leaves either the
+ * old object or the new one. Like S3, a key cannot be both an object and a folder of other keys — a
+ * filesystem limit this adapter shares with every S3 gateway that stores on disk. */
+export function createLocalStorage(options: LocalStorageOptions): StorageAdapter {
+  const rootDir = resolve(options.rootDir);
+  const disk = { reserveBytes: options.diskReserveBytes ?? DISK_SPACE_DEFAULTS.reserveBytes };
+
+  const objectPath = (bucket: string, key: string) => join(rootDir, checkBucket(bucket), assertSafeKey(key));
+  const metaPath = (bucket: string, key: string) => `${join(rootDir, META_DIR, checkBucket(bucket), assertSafeKey(key))}.json`;
+
+  async function readType(bucket: string, key: string): Promise<string> {
+    try {
+      const meta = JSON.parse(await readFile(metaPath(bucket, key), "utf8")) as { contentType?: unknown };
+      if (typeof meta.contentType === "string") return meta.contentType;
+    } catch {
+      // Objects dropped into the folder by hand have no metadata: fall back to the extension.
+    }
+    return contentTypeFor(key);
+  }
+
+  return {
+    async download(bucket, key, destPath, opts = {}) {
+      const src = objectPath(bucket, key);
+      const info = await statObject(src, bucket, key);
+      if (info === null) throw new AppError("INPUT_NOT_FOUND", `object ${bucket}/${key} does not exist`, { details: { bucket, key } });
+      await mkdir(dirname(destPath), { recursive: true });
+      await assertFreeDisk(dirname(destPath), info.size, disk);
+      await atomicCopy(src, destPath, opts.signal, `download of ${bucket}/${key}`);
+      return { size: info.size };
+    },
+
+    async upload(bucket, key, srcPath, opts = {}) {
+      const dest = objectPath(bucket, key);
+      const size = await localFileSize(srcPath);
+      await mkdir(dirname(dest), { recursive: true });
+      await assertFreeDisk(dirname(dest), size, disk);
+      await atomicCopy(srcPath, dest, opts.signal, `upload of ${bucket}/${key}`);
+      const meta = metaPath(bucket, key);
+      await mkdir(dirname(meta), { recursive: true });
+      await atomicWrite(meta, JSON.stringify({ contentType: opts.contentType ?? contentTypeFor(key) }));
+      return { size };
+    },
+
+    async head(bucket, key): Promise<StoredObjectInfo | null> {
+      const info = await statObject(objectPath(bucket, key), bucket, key);
+      return info === null ? null : { key, size: info.size, contentType: await readType(bucket, key) };
+    },
+
+    async list(bucket, prefix) {
+      const bucketDir = join(rootDir, checkBucket(bucket));
+      // Walk only the deepest folder the prefix names; S3 prefixes may end mid-name ("lod/level_").
+      const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/") + 1) : "";
+      if (folder !== "") assertSafeKey(folder.slice(0, -1));
+      const found: ObjectInfo[] = [];
+      await walk(join(bucketDir, folder), folder, found, bucket);
+      return found.filter((o) => o.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+  };
+}
+
+function checkBucket(bucket: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(bucket)) {
+    throw new AppError("DESTINATION_OUTSIDE_PREFIX", `bucket ${JSON.stringify(bucket)} is refused: a bucket is one name of letters, digits, '.', '_' or '-'`);
+  }
+  return bucket;
+}
+
+async function statObject(path: string, bucket: string, key: string): Promise<{ size: number } | null> {
+  try {
+    const s = await stat(path);
+    return s.isFile() ? { size: s.size } : null;
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw storageError(`cannot read ${bucket}/${key}`, error);
+  }
+}
+
+async function localFileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    throw new AppError("INTERNAL", `upload source ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function atomicCopy(src: string, dest: string, signal: AbortSignal | undefined, what: string): Promise<void> {
+  const tmp = join(dirname(dest), `${TMP_PREFIX}${randomBytes(6).toString("hex")}-${basename(dest)}`);
+  try {
+    await pipeline(createReadStream(src), createWriteStream(tmp), ...(signal ? [{ signal }] : []));
+    await rename(tmp, dest);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    if (signal?.aborted) throw abortReasonOr(signal, error);
+    throw error instanceof AppError ? error : storageError(`${what} failed`, error);
+  }
+}
+
+async function atomicWrite(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `${TMP_PREFIX}${randomBytes(6).toString("hex")}`);
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+async function walk(dir: string, keyPrefix: string, out: ObjectInfo[], bucket: string): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isMissing(error)) return;
+    throw storageError(`cannot list ${bucket}/${keyPrefix}`, error);
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith(TMP_PREFIX)) continue;
+    const key = keyPrefix + entry.name;
+    if (entry.isDirectory()) await walk(join(dir, entry.name), `${key}/`, out, bucket);
+    else if (entry.isFile()) out.push({ key, size: (await stat(join(dir, entry.name))).size });
+  }
+}
+
+const isMissing = (error: unknown) => ["ENOENT", "ENOTDIR"].includes((error as { code?: string }).code ?? "");
+
+function storageError(message: string, cause: unknown): AppError {
+  return new AppError("STORAGE_ERROR", `${message}: ${(cause as Error).message}`, { cause });
+}

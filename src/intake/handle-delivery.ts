@@ -1,0 +1,121 @@
+import { createHash } from "node:crypto";
+import type { Channel, ConsumeMessage } from "amqplib";
+import type { TaskHost } from "../actors/task-host.ts";
+import type { RetryScheduler } from "../actors/task-runtime.ts";
+import { TaskStream } from "../actors/task-stream.ts";
+import type { TaskMessage } from "../contracts/task-message.ts";
+import type { AmqpLink } from "../infra/amqp/amqp-link.ts";
+import { publishDeadLetter } from "../infra/amqp/dead-letter.ts";
+import type { Logger } from "../infra/logger.ts";
+import type { ResultPublisher } from "../infra/ports/result-publisher.port.ts";
+import { decodeTask, invalidMessageResult } from "./decode-task.ts";
+
+export interface DeliveryDeps {
+  link: AmqpLink;
+  host: TaskHost;
+  results: ResultPublisher;
+  retry: RetryScheduler;
+  retryDelaysSeconds: readonly number[];
+  logger: Logger;
+  /** Aborts when the service stops: a delivery still waiting is requeued, not acked. */
+  stopping: AbortSignal;
+  /** How long past a retry's due time to wait for its message before re-publishing it. */
+  retryGraceMs: number;
+}
+
+/** One delivery from a task queue, acked late (DESIGN.md §3): only once the task has settled, its
+ * retry message was confirmed, or it went to the DLQ. A stop requeues it; a lost race for the
+ * stream leaves it alone (the new owner holds its own delivery). */
+export async function handleDelivery(d: DeliveryDeps, ch: Channel, msg: ConsumeMessage): Promise<void> {
+  const decoded = decodeTask(msg.content);
+  if (decoded.kind === "invalid") {
+    const log = d.logger.child({ task_id: decoded.salvage?.task_id, routing_key: msg.fields.routingKey });
+    log.warn({ reason: decoded.reason }, "invalid task message: dead-lettered");
+    if (decoded.salvage) {
+      const messageId = `invalid-${createHash("sha256").update(msg.content).digest("hex").slice(0, 32)}`;
+      await d.results.publish(decoded.salvage.callback_queue, invalidMessageResult(decoded.salvage, decoded.reason, new Date()), messageId);
+    }
+    await publishDeadLetter(d.link, msg, { code: "INVALID_MESSAGE", reason: decoded.reason, taskId: decoded.salvage?.task_id });
+    return ack(ch, msg, log);
+  }
+
+  const task = decoded.task;
+  const log = d.logger.child({ task_id: task.task_id, attempt: task.retry.attempt });
+  const { outcome, state, done } = await d.host.submit(task, msg.properties.messageId ? String(msg.properties.messageId) : undefined);
+  log.info({ outcome, state, redelivered: msg.fields.redelivered }, "task message accepted");
+  const result = await done;
+
+  switch (result) {
+    case "interrupted":
+      return nack(ch, msg, log);
+    case "lost_ownership":
+      log.warn("another owner took this task over: leaving its delivery alone");
+      return;
+    case "retrying":
+      // This delivery failed and scheduled the retry (confirmed) — or it is a copy of an attempt that
+      // already had; then the retry message may have died with the node that scheduled it.
+      if (outcome === "duplicate" && state === "retrying" && !(await rearmIfMissing(d, task.task_id, log))) return nack(ch, msg, log);
+      return ack(ch, msg, log);
+    case "dead_lettered": {
+      const stream = await TaskStream.open(d.host.rt.store, task.task_id);
+      const ctx = stream.snapshot.context;
+      await publishDeadLetter(d.link, msg, { code: ctx.error?.code ?? "INTERNAL", reason: ctx.reason ?? "dead-lettered", taskId: task.task_id });
+      return ack(ch, msg, log);
+    }
+    case "completed":
+    case "failed":
+    case "cancelled":
+      return ack(ch, msg, log);
+    default:
+      log.warn({ state: result }, "task stopped in an unexpected state: requeued");
+      return nack(ch, msg, log);
+  }
+}
+
+/** Waits until the retry is overdue; if its message never turned up, publishes it again. False when
+ * the service stopped first (the delivery is then requeued and the next node decides). */
+async function rearmIfMissing(d: DeliveryDeps, taskId: string, log: Logger): Promise<boolean> {
+  const first = await TaskStream.open(d.host.rt.store, taskId);
+  const ctx = first.snapshot.context;
+  const dueAt = Date.parse(ctx.lastEventAt ?? new Date().toISOString()) + (ctx.retryDelaySeconds ?? 0) * 1000;
+  const waited = await sleep(Math.max(0, dueAt - Date.now()) + d.retryGraceMs, d.stopping);
+  if (!waited) return false;
+  const now = await TaskStream.open(d.host.rt.store, taskId);
+  const c = now.snapshot.context;
+  if (now.state !== "retrying" || c.nextAttempt !== ctx.nextAttempt || !c.task || !c.nextAttempt) return true;
+  log.warn({ next_attempt: c.nextAttempt }, "retry message overdue: publishing it again");
+  await d.retry.schedule(c.task as TaskMessage, c.nextAttempt, d.retryDelaysSeconds[0] ?? 0);
+  return true;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The channel may have died since the delivery (then the broker redelivers it anyway). */
+function ack(ch: Channel, msg: ConsumeMessage, log: Logger): void {
+  try {
+    ch.ack(msg);
+  } catch (error) {
+    log.warn({ err: String(error) }, "ack failed: the channel closed, the broker will redeliver");
+  }
+}
+
+function nack(ch: Channel, msg: ConsumeMessage, log: Logger): void {
+  try {
+    ch.nack(msg, false, true);
+  } catch (error) {
+    log.warn({ err: String(error) }, "nack failed: the channel closed, the broker will redeliver");
+  }
+}

@@ -1,0 +1,114 @@
+import { join } from "node:path";
+import { AppError } from "../../contracts/app-error.ts";
+import { defineProcessor, type OutputFile, type StageContext, type StageInput } from "../processor.ts";
+import { chooseCog, cogTranslateArgs, type CogRequest } from "./cog-options.ts";
+import { assertValidCog } from "./cog-validator.ts";
+import { GeotiffCogParams } from "./geotiff-cog.params.ts";
+import { writeGeoTiffPreview } from "./geotiff-preview.ts";
+import { runGdal } from "./gdal-runner.ts";
+import { fidelityProblems } from "./raster-fidelity.ts";
+import { toRasterInfo } from "./raster-info.ts";
+import { gdalInfoJson, inspectGeoTiff } from "./raster-inspect.ts";
+
+export const COG_OUTPUT = "cog.tif";
+
+type Input = StageInput<GeotiffCogParams>;
+
+function request(params: GeotiffCogParams): CogRequest {
+  return {
+    compression: params.compression,
+    quality: params.quality,
+    blockSize: params.block_size,
+    resampling: params.resampling,
+    targetSrs: params.target_srs,
+    webOptimized: params.web_optimized,
+  };
+}
+
+/** The COG written by the `cog` stage, also when this task resumed on another node. */
+function cogPath(input: Input, stage: string): string {
+  const out = input.previous.cog?.find((o) => o.type === "cog");
+  if (!out) throw new AppError("INTERNAL", "the cog stage left no cog output", { stage });
+  return join(input.outDir, out.path);
+}
+
+/** geotiff_cog: a Cloud Optimized GeoTIFF with overviews made by the data's own resampling,
+ * checked by a TypeScript port of GDAL's COG layout rules, and a preview image. */
+export const geotiffCogProcessor = defineProcessor({
+  taskType: "geotiff_cog",
+  params: GeotiffCogParams,
+  profile: { cpu_percent: 45, ram_gb: 16, max_concurrent: 2, ram_bytes_per_input_byte: 1 },
+  stages(params) {
+    return [
+      {
+        name: "inspect",
+        label: "Reading raster structure",
+        weight: 0.05,
+        async run(input, ctx) {
+          const info = await inspectGeoTiff(input.filePath, { signal: ctx.signal, stage: "inspect" });
+          // Fails here, before the long stage, when the asked compression cannot hold these pixels.
+          const choice = chooseCog(info, request(input.params));
+          ctx.log("raster inspected", { ...info, ...choice });
+          return { outputs: [] };
+        },
+      },
+      {
+        name: "cog",
+        label: "Writing Cloud Optimized GeoTIFF",
+        weight: 0.8,
+        async run(input, ctx) {
+          const info = await inspectGeoTiff(input.filePath, { signal: ctx.signal, stage: "cog" });
+          const req = request(input.params);
+          const args = cogTranslateArgs(input.filePath, join(input.outDir, COG_OUTPUT), info, req, chooseCog(info, req));
+          await runGdal("gdal_translate", args, {
+            signal: ctx.signal,
+            stage: "cog",
+            // The COG driver's temporary overview files go to scratch space, not next to the output.
+            env: { CPL_TMPDIR: input.workDir },
+            onPercent: (p) => ctx.progress({ done: p, total: 100, label: "Writing tiles and overviews" }),
+          });
+          return { outputs: [{ path: COG_OUTPUT, type: "cog", format: "tif", contentType: "image/tiff" }] };
+        },
+      },
+      {
+        name: "validate",
+        label: "Validating COG layout",
+        weight: 0.05,
+        run: (input, ctx) => validateStage(input, ctx),
+      },
+      ...(params.preview === false
+        ? []
+        : [
+            {
+              name: "preview",
+              label: "Rendering preview",
+              weight: 0.1,
+              async run(input: Input, ctx: StageContext): Promise<{ outputs: OutputFile[] }> {
+                const preview = input.params.preview || { format: "webp" as const, max_size: 1024 };
+                const path = `preview.${preview.format}`;
+                await writeGeoTiffPreview(cogPath(input, "preview"), join(input.outDir, path), preview, {
+                  signal: ctx.signal,
+                  workDir: input.workDir,
+                  stage: "preview",
+                  onPercent: (p) => ctx.progress({ done: p, total: 100 }),
+                });
+                return { outputs: [{ path, type: "preview", format: preview.format, contentType: `image/${preview.format}` }] };
+              },
+            },
+          ]),
+    ];
+  },
+});
+
+async function validateStage(input: Input, ctx: StageContext): Promise<{ outputs: OutputFile[] }> {
+  const path = cogPath(input, "validate");
+  const report = await assertValidCog(path, { stage: "validate", requireTiled: true });
+  const source = await inspectGeoTiff(input.filePath, { signal: ctx.signal, stage: "validate" });
+  const output = toRasterInfo(await gdalInfoJson(path, { signal: ctx.signal, stage: "validate" }));
+  const problems = fidelityProblems(source, output);
+  if (problems.length > 0) {
+    throw new AppError("INVALID_OUTPUT", `the COG lost what the input had: ${problems.join("; ")}`, { stage: "validate", details: { problems } });
+  }
+  ctx.log("COG valid", { warnings: report.warnings, overviews: report.details.overviewSizes });
+  return { outputs: [] };
+}

@@ -1,0 +1,65 @@
+import { AppError } from "../../contracts/app-error.ts";
+import { runGdal } from "./gdal-runner.ts";
+import { GdalInfoJson, toRasterInfo, type RasterInfo } from "./raster-info.ts";
+import { openFileByteSource } from "./tiff-byte-source.ts";
+import { BrokenTiffError, NotTiffError, readTiffStructure, type TiffStructure } from "./tiff-ifd.reader.ts";
+
+export interface InspectOptions {
+  signal: AbortSignal;
+  stage?: string;
+}
+
+/** Checks that `path` is a whole TIFF, then reads its raster facts with gdalinfo. A non-TIFF is
+ * UNSUPPORTED_FORMAT; a TIFF with missing bytes is INPUT_CORRUPT here rather than a failure half an
+ * hour into gdal_translate (gdalinfo alone opens a truncated file without complaint). */
+export async function inspectGeoTiff(path: string, options: InspectOptions): Promise<RasterInfo> {
+  const where = options.stage ? { stage: options.stage } : {};
+  await assertCompleteTiff(path, where);
+  const { stdout } = await runGdal("gdalinfo", ["-json", "-nofl", path], { signal: options.signal, ...where });
+  return toRasterInfo(parseGdalInfo(stdout, where));
+}
+
+/** gdalinfo -json output as typed facts; also used on outputs (palette and nodata checks). */
+export async function gdalInfoJson(path: string, options: InspectOptions & { extraArgs?: string[] }): Promise<GdalInfoJson> {
+  const where = options.stage ? { stage: options.stage } : {};
+  const { stdout } = await runGdal("gdalinfo", ["-json", ...(options.extraArgs ?? []), path], { signal: options.signal, ...where });
+  return parseGdalInfo(stdout, where);
+}
+
+function parseGdalInfo(stdout: string, where: { stage?: string }): GdalInfoJson {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stdout);
+  } catch (cause) {
+    throw new AppError("TOOL_FAILED", "gdalinfo did not print JSON", { ...where, cause });
+  }
+  const parsed = GdalInfoJson.safeParse(raw);
+  if (!parsed.success) throw new AppError("UNSUPPORTED_FORMAT", `the raster has no usable bands: ${parsed.error.message}`, where);
+  if (parsed.data.driverShortName !== "GTiff") {
+    throw new AppError("UNSUPPORTED_FORMAT", `expected a GeoTIFF, GDAL read it as ${parsed.data.driverShortName}`, where);
+  }
+  return parsed.data;
+}
+
+async function assertCompleteTiff(path: string, where: { stage?: string }): Promise<void> {
+  const source = await openFileByteSource(path);
+  let structure: TiffStructure;
+  try {
+    structure = await readTiffStructure(source);
+  } catch (error) {
+    if (error instanceof NotTiffError) throw new AppError("UNSUPPORTED_FORMAT", `the input is not a TIFF/GeoTIFF file: ${error.message}`, { ...where, cause: error });
+    if (error instanceof BrokenTiffError) throw new AppError("INPUT_CORRUPT", `the TIFF structure is damaged: ${error.message}`, { ...where, cause: error });
+    throw error;
+  } finally {
+    await source.close();
+  }
+  for (const [i, ifd] of structure.ifds.entries()) {
+    const end = ifd.blockOffsets.reduce((max, offset, k) => Math.max(max, offset + (ifd.blockByteCounts[k] ?? 0)), 0);
+    if (end > source.size) {
+      throw new AppError("INPUT_CORRUPT", `the TIFF is truncated: image ${i} needs ${end} bytes, the file has ${source.size}`, {
+        ...where,
+        details: { needed: end, size: source.size },
+      });
+    }
+  }
+}

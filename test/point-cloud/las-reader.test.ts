@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { openLasSource } from "../../src/processors/point-cloud/las/las-reader.ts";
+import { fixture } from "../helpers/fixtures.ts";
+import { collect } from "./collect.ts";
+
+const pc = (name: string): string => fixture("pointcloud", name);
+
+void describe("LAS/LAZ/COPC readers", () => {
+  void it("reads LAS 1.2 format 3 with colour, header and chunking", async () => {
+    const src = await openLasSource(pc("laspy_simple.las"), { chunkSize: 500 });
+    assert.equal(src.header.pointCount, 1065);
+    assert.equal(src.header.las?.pointFormat, 3);
+    const pts = await collect(src);
+    assert.equal(pts.count, 1065);
+    assert.equal(pts.chunks, 3);
+    const b = src.header.bounds!;
+    assert.ok(pts.x.every((x) => x >= b.min[0] - 1e-6 && x <= b.max[0] + 1e-6), "points lie inside the header bounds");
+    assert.ok(pts.red.some((r) => r > 0), "colour read");
+  });
+
+  void it("reads LAS 1.4 format 7", async () => {
+    const src = await openLasSource(pc("laspy_simple1_4.las"));
+    assert.equal(src.header.las?.version, "1.4");
+    assert.equal(src.header.las?.pointFormat, 7);
+    assert.equal((await collect(src)).count, 22600);
+  });
+
+  void it("reads LAZ through laz-perf: autzen 110 000 points", async () => {
+    const src = await openLasSource(pc("laspy_autzen_trim.laz"));
+    assert.equal(src.header.sourceFormat, "laz");
+    const pts = await collect(src);
+    assert.equal(pts.count, 110000);
+    const b = src.header.bounds!;
+    assert.ok(pts.z.every((z) => z >= b.min[2] - 1e-6 && z <= b.max[2] + 1e-6));
+  });
+
+  void it("reads COPC (LAZ 1.4 with variable chunks) and LAZ 1.4 with EVLRs", async () => {
+    const copc = await openLasSource(pc("laspy_simple.copc.laz"));
+    assert.equal(copc.header.sourceFormat, "copc");
+    assert.equal((await collect(copc)).count, 1065);
+    const evlr = await openLasSource(pc("laspy_1_4_w_evlr.laz"));
+    assert.equal((await collect(evlr)).count, 1000);
+  });
+});
