@@ -10,7 +10,6 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v gdal_translate >/dev/null || missing+=(gdal-bin)
-python3 -c 'from osgeo import gdal' 2>/dev/null || missing+=(python3-gdal)
 command -v 7z >/dev/null || command -v 7zz >/dev/null || missing+=(7zip)
 port_open 5432 || command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 port_open 6379 || command -v redis-server >/dev/null || missing+=(redis-server)

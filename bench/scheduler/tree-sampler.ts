@@ -7,6 +7,8 @@ export interface TreeSample {
   /** Percent of the node over the interval since the previous sample. */
   cpuPercent: number;
   ramBytes: number;
+  /** The interval `cpuPercent` averages over, ms. */
+  windowMs: number;
 }
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
@@ -47,7 +49,7 @@ export function createTreeSampler(cores: number, livePids: () => Iterable<number
       last = now;
       let ram = rss("self");
       for (const pid of livePids()) ram += rss(pid);
-      return { at: now.at, cpuPercent: Math.max(0, cpuPercent), ramBytes: ram };
+      return { at: now.at, cpuPercent: Math.max(0, cpuPercent), ramBytes: ram, windowMs: seconds * 1000 };
     },
   };
 }

@@ -1,4 +1,4 @@
-export { createResourceBroker, BROKER_MACHINE_VERSION, type ResourceBroker, type ResourceBrokerOptions } from "./resource-broker.ts";
+export { createResourceBroker, BROKER_MACHINE_VERSION, RESOURCE_BROKER_DEFAULTS, type ResourceBroker, type ResourceBrokerOptions } from "./resource-broker.ts";
 export { createManualClock, systemClock, type BrokerClock, type ManualClock } from "./broker-clock.ts";
 export { readNodeCapacity, parseCpuMax, parseMemoryLimit, quotaCores, type CapacityReading } from "./node-capacity.ts";
 export { startSystemSampler, sampleSystem, type NodeSnapshot, type SystemSampler } from "./system-sampler.ts";
@@ -7,3 +7,4 @@ export { DEFAULT_WEIGHTS } from "./default-weights.ts";
 export { createIoLimiter, IO_LIMITER_DEFAULTS, type IoLimiter } from "./io-limiter.ts";
 export { place, queueOrder, type Placement, type PlacementInput, type WeightsTable } from "../machines/broker-placement.ts";
 export { askFor, PLACEMENT_DEFAULTS, type NodeCapacity, type PlacementConfig } from "../machines/broker-ask.ts";
+export { accountSnapshot, pruneReleased, RELEASED_MEMORY_MS, type MeasuredSnapshot, type ReleasedSlot } from "../machines/broker-accounting.ts";

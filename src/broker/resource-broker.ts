@@ -10,7 +10,8 @@ import { readNodeCapacity } from "./node-capacity.ts";
 import { startSystemSampler, type NodeSnapshot } from "./system-sampler.ts";
 import { loadWeights } from "./weights-config.ts";
 
-export const BROKER_MACHINE_VERSION = "broker@1";
+/** broker@2: placement on request (placeAfterMs), window-accounted snapshots, a tenth-core floor. */
+export const BROKER_MACHINE_VERSION = "broker@2";
 
 export interface ResourceBrokerOptions {
   /** Names the stream `broker-<nodeId>`. */
@@ -29,6 +30,10 @@ export interface ResourceBrokerOptions {
   snapshot?: () => NodeSnapshot | undefined;
   /** Default: 2000. */
   tickMs?: number;
+  /** A request is placed this long after it arrives rather than at the next tick: long enough for a
+   * burst sent together to be packed in priority order, short enough that a task on an idle node
+   * starts at once. Default: 50. */
+  placeAfterMs?: number;
   /** Default: crypto.randomUUID. */
   newId?: () => string;
   /** Appends that fail for events other than grants land here. Default: ignore. */
@@ -41,8 +46,12 @@ export interface ResourceBroker extends SlotBroker {
   /** Resolves when every event emitted so far has been appended and its grant delivered. */
   flushed(): Promise<void>;
   view(): { waiting: readonly WaitingSlot[]; running: readonly RunningSlot[]; reservedFor: string | undefined };
-  stop(): void;
+  /** Stops ticking, releases every grant and withdraws every request on the stream (grants die with
+   * the process), rejects the requests still waiting, and resolves once all of it is appended. */
+  stop(reason?: string): Promise<void>;
 }
+
+export const RESOURCE_BROKER_DEFAULTS = { tickMs: 2000, placeAfterMs: 50 } as const;
 
 interface Pending { resolve: (g: SlotGrant) => void; reject: (e: unknown) => void; cleanup: () => void }
 
@@ -92,7 +101,7 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
     for (const e of batch) {
       if (e.type !== "SlotGranted") continue;
       // Not on the stream means not granted: give the capacity back and let the task actor retry.
-      send({ type: "broker.release", taskId: e.data.task_id, at: clock.now() });
+      if (!stopped) send({ type: "broker.release", taskId: e.data.task_id, at: clock.now() });
       const p = pending.get(e.data.task_id);
       pending.delete(e.data.task_id);
       p?.cleanup();
@@ -110,11 +119,26 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
     );
   }
 
-  const stopTicks = clock.every(options.tickMs ?? 2000, () => tick());
+  const tickMs = options.tickMs ?? RESOURCE_BROKER_DEFAULTS.tickMs;
+  const placeAfterMs = options.placeAfterMs ?? RESOURCE_BROKER_DEFAULTS.placeAfterMs;
+  let stopped = false;
+  const stopTicks = clock.every(tickMs, () => tick());
   function tick(): void {
+    if (stopped) return;
     const s = snapshot();
-    send({ type: "broker.tick", at: clock.now(), snapshot: s && { cpuPercent: s.cpuPercent, ramUsedBytes: s.ramUsedBytes } });
+    send({ type: "broker.tick", at: clock.now(), snapshot: s && { cpuPercent: s.cpuPercent, ramUsedBytes: s.ramUsedBytes, at: s.at, windowMs: s.windowMs ?? tickMs } });
   }
+  let cancelPlace: (() => void) | undefined;
+  const placeSoon = (): void => {
+    if (cancelPlace) return;
+    // One-shot on the injected clock, so simulated time drives it in tests.
+    const cancel = clock.every(placeAfterMs, () => {
+      cancel();
+      cancelPlace = undefined;
+      if (!stopped) send({ type: "broker.place", at: clock.now() });
+    });
+    cancelPlace = cancel;
+  };
   const view = (): ReturnType<ResourceBroker["view"]> => {
     const c = actor.getSnapshot().context;
     return { waiting: c.waiting, running: c.running, reservedFor: c.reservedFor };
@@ -123,6 +147,7 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
   return {
     request(req: SlotRequest, signal?: AbortSignal): Promise<SlotGrant> {
       if (signal?.aborted) return Promise.reject(signal.reason);
+      if (stopped) return Promise.reject(new AppError("INTERRUPTED", `the broker has stopped: ${req.taskId} cannot get a slot`));
       const known = pending.has(req.taskId) || view().running.some((r) => r.taskId === req.taskId);
       if (known) return Promise.reject(new AppError("INTERNAL", `task ${req.taskId} already asked the broker for a slot`, { recoverable: false }));
       return new Promise<SlotGrant>((resolve, reject) => {
@@ -141,9 +166,11 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
           type: "broker.request",
           slot: { taskId: req.taskId, taskType: req.taskType, priority: req.priority, submittedAt: Number.isNaN(submitted) ? now : submitted, requestedAt: now, inputBytes: req.inputBytes },
         });
+        placeSoon();
       });
     },
     release(taskId: string): void {
+      if (stopped) return;
       const at = clock.now();
       if (view().waiting.some((w) => w.taskId === taskId)) {
         const p = pending.get(taskId);
@@ -161,15 +188,21 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
       for (let seen: Promise<void> | undefined; seen !== chain; ) await (seen = chain);
     },
     view,
-    stop() {
+    async stop(reason = "broker stopped") {
+      if (stopped) return;
+      stopped = true;
       stopTicks();
+      cancelPlace?.();
       sampler?.stop();
-      actor.stop();
+      // Reject first: a grant appended but not yet delivered must not resolve after the stop.
       for (const [taskId, p] of pending) {
         p.cleanup();
         p.reject(new AppError("INTERRUPTED", `the broker stopped before ${taskId} got a slot`));
       }
       pending.clear();
+      send({ type: "broker.shutdown", at: clock.now(), reason });
+      actor.stop();
+      for (let seen: Promise<void> | undefined; seen !== chain; ) await (seen = chain);
     },
   };
 }

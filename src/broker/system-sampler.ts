@@ -8,6 +8,8 @@ export interface NodeSnapshot {
   /** RAM in use without page cache (systeminformation's `active`). */
   ramUsedBytes: number;
   at: number;
+  /** The interval `cpuPercent` averages over, ending at `at`. Default: the broker's tick. */
+  windowMs?: number;
 }
 
 export interface SystemSampler {
@@ -40,7 +42,8 @@ export function startSystemSampler(options: SystemSamplerOptions = {}): SystemSa
     if (busy) return;
     busy = true;
     sampleSystem(clock.now())
-      .then((s) => { latest = s; })
+      // systeminformation's load is the average since its previous call, which was the last sample.
+      .then((s) => { latest = latest ? { ...s, windowMs: s.at - latest.at } : s; })
       .catch((error: unknown) => options.onError?.(error))
       .finally(() => { busy = false; });
   };

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { dlqCommand } from "./dlq-command.ts";
 import { processCommand } from "./process-command.ts";
 import { replayCommand } from "./replay-command.ts";
 
@@ -6,6 +7,8 @@ const USAGE = `usage:
   vs3d process <file> --type <task_type> [--params '<json>'] --out <dir> [--json] [--inline]
   vs3d replay <task_id> [--json]
   vs3d serve
+  vs3d dlq list [--limit N] [--json]
+  vs3d dlq replay (--task-id <id> | --all) [--json]
 
 The local store is DATA_DIR (default ./.vs3d); see the README for every variable.`;
 
@@ -24,6 +27,16 @@ async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: "boolean", default: false } } });
     if (positionals.length !== 1) return usage("replay needs one <task_id>");
     return replayCommand({ taskId: positionals[0]!, json: values.json }, process.env);
+  }
+  if (command === "dlq") {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { "task-id": { type: "string" }, all: { type: "boolean", default: false }, limit: { type: "string" }, json: { type: "boolean", default: false } },
+    });
+    const action = positionals[0];
+    if ((action !== "list" && action !== "replay") || positionals.length !== 1) return usage("dlq needs list or replay");
+    return dlqCommand({ action, taskId: values["task-id"], all: values.all, limit: values.limit === undefined ? undefined : Number(values.limit), json: values.json }, process.env);
   }
   if (command === "serve") {
     const { runServe } = await import("../service/serve.ts");

@@ -25,6 +25,8 @@ export interface AmqpIntake {
   /** Waits for every delivery in hand to be acked or requeued, up to `timeoutMs`. */
   drain(timeoutMs: number): Promise<void>;
   readonly inFlight: number;
+  /** True while consumers are registered on a live channel. */
+  readonly consuming: boolean;
 }
 
 /** Task intake from RabbitMQ (DESIGN.md §3). Consumes on a raw channel per connection, so each
@@ -55,6 +57,9 @@ export function createAmqpIntake(options: AmqpIntakeOptions): AmqpIntake {
   };
 
   async function setup(ch: ConfirmChannel): Promise<void> {
+    ch.on("close", () => {
+      if (current?.ch === ch) current = null;
+    });
     ch.on("error", (err: unknown) => {
       const text = describe(err);
       if (/acknowledg\w* .*timed out/i.test(text)) {
@@ -93,6 +98,9 @@ export function createAmqpIntake(options: AmqpIntakeOptions): AmqpIntake {
     },
     get inFlight() {
       return inFlight.size;
+    },
+    get consuming() {
+      return current !== null && o.link.isConnected();
     },
   };
 }

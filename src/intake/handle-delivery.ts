@@ -42,7 +42,7 @@ export async function handleDelivery(d: DeliveryDeps, ch: Channel, msg: ConsumeM
   const task = decoded.task;
   const log = d.logger.child({ task_id: task.task_id, attempt: task.retry.attempt });
   const { outcome, state, done } = await d.host.submit(task, msg.properties.messageId ? String(msg.properties.messageId) : undefined);
-  log.info({ outcome, state, redelivered: msg.fields.redelivered }, "task message accepted");
+  log.info({ outcome, state, redelivered: msg.fields.redelivered, exchange: msg.fields.exchange, queue_path: deathPath(msg) }, "task message accepted");
   const result = await done;
 
   switch (result) {
@@ -101,6 +101,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     }, ms);
     signal.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** Where a message has been: the queues it was dead-lettered from (retry queues), for the log. */
+function deathPath(msg: ConsumeMessage): string | undefined {
+  const deaths = msg.properties.headers?.["x-death"] as { queue?: string; count?: number }[] | undefined;
+  return deaths?.map((d) => `${d.queue}×${d.count}`).join(",");
 }
 
 /** The channel may have died since the delivery (then the broker redelivers it anyway). */

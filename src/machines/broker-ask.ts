@@ -18,8 +18,10 @@ export interface PlacementConfig {
   targetRamPercent: number;
   /** A task asking at least this much CPU (after rescaling) is heavy and placed in the first pass. Default: 30. */
   heavyCpuPercent: number;
-  /** Smallest CPU ask, in cores: any running process costs about this much, so 3 % of a small node
-   * is not a real ask. Default: 0.25. */
+  /** Smallest CPU ask, in cores: 3 % of a 2-core node is 0.06 cores, less than a process costs. A
+   * real thumbnail child (Node start, sharp load, 256 px WebP of a 24 Mpx JPEG) burns 0.11 CPU-s in
+   * all (bench/scheduler/thumbnail-cost.ts), a tenth of a core over one second; a quarter core was
+   * twice what it uses, and that gap is capacity a FIFO pool would have used. Default: 0.1. */
   minCpuCores: number;
   /** A heavy task that has waited this long holds back its capacity from everyone else. Default: 30 000. */
   reserveAfterMs: number;
@@ -32,7 +34,7 @@ export const PLACEMENT_DEFAULTS: PlacementConfig = {
   targetCpuPercent: 85,
   targetRamPercent: 85,
   heavyCpuPercent: 30,
-  minCpuCores: 0.25,
+  minCpuCores: 0.1,
   reserveAfterMs: 30_000,
   progressWhenIdle: true,
 };

@@ -93,7 +93,8 @@ export function place(input: PlacementInput): Placement {
   const tryPlace = (w: WaitingSlot, room: Room): void => {
     const a = ask(w);
     if (exclusiveRunning || (counts.get(w.taskType) ?? 0) >= weights[w.taskType].max_concurrent) return;
-    if (a.exclusive ? busy : a.cpuPercent > room.cpu || a.ramBytes > room.ram) return;
+    // The epsilon keeps an exact fit (75 + 5 + 5 = 85) from failing on float rounding.
+    if (a.exclusive ? busy : a.cpuPercent > room.cpu + 1e-9 || a.ramBytes > room.ram) return;
     grant(w);
   };
 

@@ -3,6 +3,8 @@ import { geotiffCogProcessor } from "./geotiff/geotiff-cog.processor.ts";
 import { geotiffResizeProcessor } from "./geotiff/geotiff-resize.processor.ts";
 import { imageConvertProcessor } from "./image/image-convert.processor.ts";
 import { imageThumbnailProcessor } from "./image/image-thumbnail.processor.ts";
+import { pointCloudConvertProcessor } from "./point-cloud/point-cloud-convert.processor.ts";
+import { videoTranscodeProcessor } from "./video/video-transcode.processor.ts";
 
 /** One table keyed by task_type (STYLE.md): every built-in processor is listed here. */
 export const BUILT_IN_PROCESSORS = [
@@ -10,4 +12,6 @@ export const BUILT_IN_PROCESSORS = [
   imageConvertProcessor,
   geotiffCogProcessor,
   geotiffResizeProcessor,
+  pointCloudConvertProcessor,
+  videoTranscodeProcessor,
 ] as readonly ProcessorDefinition[];

@@ -1,8 +1,12 @@
+import { ZodError } from "zod";
 import type { Logger } from "../infra/logger.ts";
+import type { CheckpointStore } from "../infra/ports/checkpoint-store.port.ts";
 import type { EventStore, StoredEvent } from "../infra/ports/event-store.port.ts";
 import type { ProgressBus } from "../infra/ports/progress-bus.port.ts";
 import { progressChannel } from "../contracts/task-message.ts";
 import { isSettled, stateOf, type TaskSnapshot } from "../machines/task-replay.ts";
+import { createCheckpointWriter, type CheckpointWriter } from "./checkpoint-writer.ts";
+import type { ProjectionHooks } from "./projection-stats.ts";
 import { progressMessageOf, shouldSendProgress, type ThrottleState } from "./pure/progress.projection.ts";
 import { TaskFolds } from "./task-folds.ts";
 
@@ -11,32 +15,67 @@ export interface ProgressProjectionOptions {
   bus: ProgressBus;
   logger: Logger;
   signal: AbortSignal;
-  /** Start after this position (a stored checkpoint); default: the beginning. */
+  /** With a checkpoint store the projection starts after its stored checkpoint and saves it as it
+   * goes; without one it starts at `after` (default: the beginning). */
+  checkpoints?: CheckpointStore;
+  /** Checkpoint name. Default: "projection:progress". */
+  name?: string;
   after?: bigint;
   /** Events older than this are folded but not published (a restart does not replay old bars). */
   publishSince?: Date;
-  /** Called after each event is handled, to store a checkpoint. */
+  /** Events older than this many ms when handled are folded but not published: progress is
+   * ephemeral, a bar from minutes ago is noise. Default: no limit. */
+  maxAgeMs?: number;
+  /** Called after each event is handled. */
   onHandled?: (position: bigint) => Promise<void>;
   minIntervalMs?: number;
+  hooks?: ProjectionHooks;
+  now?: () => number;
 }
 
+
+export const PROGRESS_PROJECTION_DEFAULTS = { name: "projection:progress" } as const;
+
 /** Subscribes to task streams and publishes each task's progress, throttled per task (≤ 1 per 2 s;
- * stage changes and final states always). A subscriber, never a side effect of the task actor. */
+ * stage changes and final states always). A subscriber, never a side effect of the task actor.
+ * An event that does not parse is skipped with a warning; a bus failure ends the run so the
+ * supervisor restarts it from the checkpoint (recent messages are then sent again). */
 export async function runProgressProjection(o: ProgressProjectionOptions): Promise<void> {
+  const name = o.name ?? PROGRESS_PROJECTION_DEFAULTS.name;
+  const now = o.now ?? Date.now;
+  const after = o.checkpoints ? ((await o.checkpoints.load(name)) ?? undefined) : o.after;
+  const writer: CheckpointWriter | null = o.checkpoints
+    ? createCheckpointWriter({ checkpoints: o.checkpoints, name, onError: (error) => o.logger.warn({ err: error, projection: name }, "checkpoint save failed; will retry") })
+    : null;
   const folds = new TaskFolds(o.store);
   const throttle = new Map<string, ThrottleState>();
-  for await (const event of o.store.subscribeToAll({ streamPrefix: "task-", signal: o.signal, ...(o.after !== undefined ? { after: o.after } : {}) })) {
-    try {
-      const snapshot = await folds.apply(event);
-      if (!o.publishSince || event.createdAt >= o.publishSince) await publish(o, snapshot, event, throttle);
-      if (isSettled(snapshot)) {
-        folds.forget(event.streamId);
-        throttle.delete(event.streamId);
+  try {
+    for await (const event of o.store.subscribeToAll({ streamPrefix: "task-", signal: o.signal, ...(after !== undefined ? { after } : {}) })) {
+      const snapshot = await fold(folds, event, o.logger);
+      if (snapshot) {
+        const fresh = (!o.publishSince || event.createdAt >= o.publishSince) && (o.maxAgeMs === undefined || now() - event.createdAt.getTime() <= o.maxAgeMs);
+        if (fresh) await publish(o, snapshot, event, throttle);
+        if (isSettled(snapshot)) {
+          folds.forget(event.streamId);
+          throttle.delete(event.streamId);
+        }
       }
+      await writer?.handled(event.position);
       await o.onHandled?.(event.position);
-    } catch (error) {
-      o.logger.warn({ err: error, stream: event.streamId, position: event.position.toString() }, "progress projection skipped an event");
+      o.hooks?.handled(event);
     }
+  } finally {
+    await writer?.close().catch((error: unknown) => o.logger.warn({ err: error, projection: name }, "final checkpoint save failed"));
+  }
+}
+
+async function fold(folds: TaskFolds, event: StoredEvent, logger: Logger): Promise<TaskSnapshot | null> {
+  try {
+    return await folds.apply(event);
+  } catch (error) {
+    if (!(error instanceof ZodError)) throw error;
+    logger.warn({ err: error, stream: event.streamId, position: event.position.toString() }, "progress projection skipped an event it cannot read");
+    return null;
   }
 }
 
@@ -44,9 +83,9 @@ async function publish(o: ProgressProjectionOptions, snapshot: TaskSnapshot, eve
   const message = progressMessageOf(stateOf(snapshot), snapshot.context, event.createdAt);
   const task = snapshot.context.task;
   if (!message || !task) return;
-  const now = event.createdAt.getTime();
-  if (!shouldSendProgress(throttle.get(event.streamId), message, now, o.minIntervalMs)) return;
-  throttle.set(event.streamId, { lastSentAt: now, lastStage: message.progress.stage, lastStatus: message.status });
+  const at = event.createdAt.getTime();
+  if (!shouldSendProgress(throttle.get(event.streamId), message, at, o.minIntervalMs)) return;
   await o.bus.publish(progressChannel(task), message);
+  throttle.set(event.streamId, { lastSentAt: at, lastStage: message.progress.stage, lastStatus: message.status });
+  o.hooks?.published();
 }
-

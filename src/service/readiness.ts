@@ -20,7 +20,11 @@ export function readinessOf(service: Service): { check: () => Promise<Record<str
       };
       if (service.amqp) {
         const { link, intake } = service.amqp;
-        checks.amqp = link.isConnected() ? { ok: true, detail: `${intake.inFlight} deliveries in hand` } : { ok: false, detail: "not connected to RabbitMQ (reconnecting)" };
+        checks.amqp = !link.isConnected()
+          ? { ok: false, detail: "not connected to RabbitMQ (reconnecting)" }
+          : intake.consuming
+            ? { ok: true, detail: `${intake.inFlight} deliveries in hand` }
+            : { ok: false, detail: "connected, not consuming (starting or stopping)" };
       }
       if (redis) checks.redis = await settle(redis.ping());
       return checks;

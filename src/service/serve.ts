@@ -56,6 +56,8 @@ export async function runServe(env: Record<string, string | undefined> = process
     logger.info("stopped");
     process.exit(0);
   };
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  process.once("SIGINT", () => void shutdown("SIGINT"));
+  // `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal that no other listener
+  // handles, which would kill the process mid-shutdown once a `once` listener has removed itself.
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
 }

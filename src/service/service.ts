@@ -15,10 +15,9 @@ import type { AmqpIntake } from "../intake/amqp-intake.ts";
 import type { AmqpLink } from "../infra/amqp/amqp-link.ts";
 import { createLocalStorage } from "../infra/storage/local-storage.ts";
 import { loadProcessorRegistry } from "../processors/registry.ts";
-import { runProgressProjection } from "../projections/progress.projection.ts";
+import { startProjections } from "../projections/start-projections.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { amqpMode } from "./amqp-mode.ts";
-import { runInterimResultsProjection } from "./interim-results.projection.ts";
 
 export interface Service {
   config: Config;
@@ -71,11 +70,17 @@ export async function createService(config: Config, logger: Logger, overrides: S
   host = new TaskHost(runtime);
   const intake = amqp?.createIntake(host);
 
-  const projections = [runProgressProjection({ store, bus, logger, signal: stop.signal, publishSince: new Date() })];
-  if (amqp) projections.push(runInterimResultsProjection({ store, results: amqp.results, logger, signal: stop.signal }));
-  const projection = Promise.all(projections.map((p) => p.catch((error: unknown) => {
-    if (!stop.signal.aborted) logger.error({ err: error }, "projection stopped");
-  })));
+  // Projections are subscribers with checkpoints; each runs on one node at a time (its lock).
+  const projections = startProjections({
+    store,
+    checkpoints: store.checkpoints,
+    leadership: store.leadership,
+    bus,
+    ...(amqp ? { results: amqp.results } : {}),
+    logger,
+    signal: stop.signal,
+    nodeId: config.nodeId,
+  });
 
   return {
     config,
@@ -88,7 +93,7 @@ export async function createService(config: Config, logger: Logger, overrides: S
     async close() {
       timers.cancelAll();
       stop.abort();
-      await projection;
+      await projections.done;
       await amqp?.link.close();
       await bus.close();
       await store.close();

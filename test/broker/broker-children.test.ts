@@ -41,7 +41,7 @@ void test("real children granted by the broker on real snapshots never exceed th
       ...Array.from({ length: 3 }, (_, i) => task(`thumb-${i}`, "image_thumbnail")),
     ]);
   } finally {
-    broker.stop();
+    await broker.stop();
   }
   assert.ok(peakMesh >= 1 && peakMesh <= 2, `mesh_3d_convert ran ${peakMesh} at once (limit 2)`);
   assert.ok(peakCpu <= 85, `granted CPU at once ${peakCpu} % > 85 %`);

@@ -17,6 +17,9 @@ function w(taskId: string, taskType: TaskType, extra: Partial<WaitingSlot> = {})
 function r(taskId: string, taskType: TaskType, cpuPercent: number, ramBytes = GIB, exclusive = false): RunningSlot {
   return { taskId, taskType, cpuPercent, ramBytes, exclusive, grantedAt: T0 };
 }
+/** The cases below the marker count in 12.5 % thumbnails, the quarter-core floor they were written
+ * with; their rules do not depend on it. The first cases use the default floor. */
+const QUARTER_CORE_FLOOR: Partial<PlacementConfig> = { minCpuCores: 0.25 };
 const external = (cpuPercent: number, ramUsedBytes = 0): AccountedSnapshot => ({ cpuPercent, ramUsedBytes, grantedCpuPercent: 0, grantedRamBytes: 0 });
 
 interface Case {
@@ -32,6 +35,15 @@ interface Case {
 }
 
 const thumbs = (n: number, extra: Partial<WaitingSlot> = {}): WaitingSlot[] => Array.from({ length: n }, (_, i) => w(`t${i}`, "image_thumbnail", extra));
+
+const defaultFloorCases: Case[] = [
+  { name: "thumbnails ask a tenth of a core: 17 × 5 % fill the 85 % target", waiting: thumbs(20),
+    granted: Array.from({ length: 17 }, (_, i) => `t${i}`) },
+  { name: "two thumbnails fit beside a 75 % task in the 10 % left (exactly 85 %)", running: [r("lod", "point_cloud_lod", 75)],
+    waiting: thumbs(3), granted: ["t0", "t1"] },
+  { name: "a heavy task and thumbnails share the node: 45 % + 30 % + 2 × 5 %", overrides: [{ geotiff_cog: { ram_gb: 1.5 }, mesh_3d_convert: { ram_gb: 0.75 } }],
+    waiting: [...thumbs(4), w("cog", "geotiff_cog"), w("mesh", "mesh_3d_convert")], granted: ["cog", "mesh", "t0", "t1"] },
+];
 
 const cases: Case[] = [
   { name: "higher priority wins a contested type slot", overrides: [{ video_transcode: { max_concurrent: 1 } }],
@@ -74,11 +86,11 @@ const cases: Case[] = [
   { name: "…unless progressWhenIdle is off", snapshot: external(97), config: { progressWhenIdle: false }, waiting: thumbs(3), granted: [] },
 ];
 
-for (const c of cases) {
+for (const [c, floor] of [...defaultFloorCases.map((c) => [c, {}] as const), ...cases.map((c) => [c, QUARTER_CORE_FLOOR] as const)]) {
   void test(`placement: ${c.name}`, () => {
     const input: PlacementInput = {
       capacity: NODE, snapshot: c.snapshot, running: c.running ?? [], waiting: c.waiting,
-      weights: c.overrides ? mergeWeights(c.overrides) : weights, config: { ...PLACEMENT_DEFAULTS, ...c.config }, now: c.now ?? T0,
+      weights: c.overrides ? mergeWeights(c.overrides) : weights, config: { ...PLACEMENT_DEFAULTS, ...floor, ...c.config }, now: c.now ?? T0,
     };
     const result = place(input);
     assert.deepEqual(result.grants.map((g) => g.taskId), c.granted);
@@ -89,10 +101,11 @@ for (const c of cases) {
 const askCases: Array<{ name: string; type: TaskType; cores: number; ramGiB: number; inputBytes?: number; overrides?: Parameters<typeof mergeWeights>[0];
   cpu: number; ramBytes: number; heavy: boolean; exclusive: boolean }> = [
   { name: "percent stays percent for a heavy task on 2 cores", type: "video_transcode", cores: 2, ramGiB: 24, cpu: 50, ramBytes: 4 * GIB, heavy: true, exclusive: false },
-  { name: "small asks rise to a quarter core on 2 cores", type: "image_thumbnail", cores: 2, ramGiB: 24, cpu: 12.5, ramBytes: 0.5 * GIB, heavy: false, exclusive: false },
+  { name: "small asks rise to a tenth of a core on 2 cores", type: "image_thumbnail", cores: 2, ramGiB: 24, cpu: 5, ramBytes: 0.5 * GIB, heavy: false, exclusive: false },
+  { name: "…and to a whole node's share on a node smaller than the floor", type: "image_thumbnail", cores: 0.05, ramGiB: 24, cpu: 100, ramBytes: 0.5 * GIB, heavy: true, exclusive: true },
   { name: "small asks stay as they are on the 128-core reference", type: "image_thumbnail", cores: 128, ramGiB: 256, cpu: 3, ramBytes: 0.5 * GIB, heavy: false, exclusive: false },
   { name: "RAM scales with the input size", type: "image_convert", cores: 2, ramGiB: 24, inputBytes: 2 * GIB, overrides: [{ image_convert: { ram_bytes_per_input_byte: 4 } }],
-    cpu: 12.5, ramBytes: 9 * GIB, heavy: false, exclusive: false },
+    cpu: 5, ramBytes: 9 * GIB, heavy: false, exclusive: false },
   { name: "RAM is clamped to the node and the task becomes exclusive", type: "point_cloud_lod", cores: 2, ramGiB: 24, cpu: 75, ramBytes: 24 * GIB, heavy: true, exclusive: true },
   { name: "the same task fits the reference server", type: "point_cloud_lod", cores: 128, ramGiB: 256, cpu: 75, ramBytes: 32 * GIB, heavy: true, exclusive: false },
   { name: "a CPU ask over the target is exclusive", type: "mesh_3d_lod", cores: 2, ramGiB: 256, overrides: [{ mesh_3d_lod: { cpu_percent: 95 } }], cpu: 95, ramBytes: 24 * GIB, heavy: true, exclusive: true },

@@ -8,6 +8,10 @@ import type { NewEvent } from "../../src/infra/ports/event-store.port.ts";
 import type { SlotGrant, SlotRequest } from "../../src/infra/ports/slot-broker.port.ts";
 import { GIB } from "../../src/machines/broker-ask.ts";
 
+/** These cases are about the broker's mechanics and count in 12.5 % thumbnails: the quarter-core floor
+ * they were written with. The default floor has its own cases in placement.test.ts. */
+const QUARTER_CORE_FLOOR = { minCpuCores: 0.25 };
+
 function setup(extra: Partial<ResourceBrokerOptions> = {}) {
   const clock = createManualClock(Date.parse("2026-11-22T10:00:00Z"));
   const streams = new Map<string, NewEvent[]>();
@@ -21,6 +25,7 @@ function setup(extra: Partial<ResourceBrokerOptions> = {}) {
     snapshot: () => undefined,
     newId: () => `e${++n}`,
     ...extra,
+    config: { ...QUARTER_CORE_FLOOR, ...extra.config },
   });
   const granted = new Map<string, SlotGrant>();
   const ask = (taskId: string, taskType: TaskType, more: Partial<SlotRequest> = {}, signal?: AbortSignal) => {
@@ -36,12 +41,12 @@ function setup(extra: Partial<ResourceBrokerOptions> = {}) {
   return { clock, broker, granted, ask, step, events };
 }
 
-void test("a request is granted on the next tick and both facts land on broker-<node_id>", async (t) => {
+void test("a request on an idle node is granted within placeAfterMs, not a tick later, and both facts land on broker-<node_id>", async (t) => {
   const { broker, granted, ask, step, events } = setup();
   t.after(() => broker.stop());
   void ask("t1", "video_transcode", { inputBytes: 1000 });
-  await step(1999);
-  assert.equal(granted.size, 0, "no grant before the tick");
+  await step(49);
+  assert.equal(granted.size, 0, "requests arriving together are gathered first");
   assert.deepEqual(events().map((e) => e.type), ["SlotRequested"]);
   await step(1);
   assert.deepEqual(granted.get("t1"), { taskId: "t1", cpuPercent: 50, ramBytes: 4 * GIB, exclusive: false });
@@ -49,6 +54,16 @@ void test("a request is granted on the next tick and both facts land on broker-<
   assert.equal(grantedEvent?.type, "SlotGranted");
   assert.equal(grantedEvent?.metadata.correlation_id, "t1");
   assert.equal(grantedEvent?.metadata.causation_id, requested?.id, "the grant is caused by the request");
+});
+
+void test("requests arriving within placeAfterMs are packed in priority order, not first-come", async (t) => {
+  const { broker, granted, ask, step } = setup();
+  t.after(() => broker.stop());
+  void ask("low", "video_transcode", { priority: 1 });
+  await step(20);
+  void ask("high", "video_transcode", { priority: 9 });
+  await step(30);
+  assert.deepEqual([...granted.keys()], ["high"], "two 50 % tasks do not fit together; the later, higher-priority one goes first");
 });
 
 void test("a release frees capacity and the next waiting task starts at once", async (t) => {
@@ -98,7 +113,7 @@ async function heavyUnderLightStream(reserveAfterMs: number, horizonMs: number):
       break;
     }
   }
-  broker.stop();
+  await broker.stop();
   return grantedAt;
 }
 
@@ -136,6 +151,7 @@ void test("load outside the broker counts against the target", async (t) => {
   void ask("v1", "video_transcode");
   await step(2000);
   cpu = 95; // v1's 50 % plus 45 % of someone else's
+  await step(2000); // a tick sees it before the next requests are placed
   void ask("v2", "video_transcode");
   for (let i = 0; i < 3; i++) void ask(`t${i}`, "image_thumbnail", { priority: 9 });
   await step(2000);
@@ -143,6 +159,42 @@ void test("load outside the broker counts against the target", async (t) => {
   cpu = 55;
   await step(2000);
   assert.deepEqual([...granted.keys()].sort(), ["t0", "t1", "v1"], "30 % free: two thumbnails, not the video");
+});
+
+void test("a snapshot still showing a task released mid-window does not block the capacity it freed", async (t) => {
+  const node: { measured?: { cpuPercent: number; ramUsedBytes: number; at: number; windowMs: number } } = {};
+  const { broker, granted, ask, step, clock } = setup({ snapshot: () => node.measured });
+  t.after(() => broker.stop());
+  void ask("v1", "video_transcode");
+  await step(3500);
+  broker.release("v1");
+  // The next tick's snapshot covers the 2 s before it, v1 busy for 1.5 s of them: 37.5 % of the node.
+  node.measured = { cpuPercent: 37.5, ramUsedBytes: 0, at: clock.now() + 500, windowMs: 2000 };
+  await step(500);
+  void ask("v2", "video_transcode");
+  await step(50);
+  assert.ok(granted.has("v2"), "v1's share of the snapshot is ours, not 37.5 % of someone else's load beside which 50 % would not fit");
+});
+
+void test("stop() releases every grant and withdraws every request on the stream, and rejects the waiting", async () => {
+  const { broker, granted, ask, step, events } = setup();
+  void ask("v1", "video_transcode");
+  await step(2000);
+  const waiting = ask("v2", "video_transcode");
+  void ask("v3", "video_transcode");
+  await step(2000);
+  await broker.stop("node shutting down");
+  const appended = events().length;
+  await assert.rejects(waiting, (e: Error & { code?: string }) => e.code === "INTERRUPTED");
+  const tail = events().slice(-3);
+  assert.deepEqual(tail.map((e) => [e.type, (e.data as { task_id: string }).task_id]), [["SlotReleased", "v1"], ["SlotWithdrawn", "v2"], ["SlotWithdrawn", "v3"]]);
+  assert.equal((tail[1]?.data as { reason: string }).reason, "node shutting down");
+  assert.deepEqual(broker.view(), { waiting: [], running: [], reservedFor: undefined });
+  await assert.rejects(broker.request({ taskId: "late", taskType: "image_thumbnail", priority: 5, submittedAt: new Date().toISOString() }), /stopped/);
+  broker.release("v1");
+  await step(4000);
+  assert.equal(events().length, appended, "nothing is appended after the stop");
+  assert.deepEqual([...granted.keys()], ["v1"]);
 });
 
 void test("a grant that cannot be recorded is not a grant: the request rejects and the capacity returns", async (t) => {

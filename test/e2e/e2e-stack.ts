@@ -6,7 +6,7 @@ import { createS3Storage } from "../../src/infra/storage/s3-storage.ts";
 import { AMQP_URL, freshDatabase, platformSide, REDIS_URL, type PlatformSide } from "../helpers/amqp.ts";
 import { REPO_ROOT } from "../helpers/fixtures.ts";
 import { startS3rver } from "../helpers/s3rver.ts";
-import { startServiceProcess, type ServiceProcess } from "../helpers/service-process.ts";
+import { startServiceProcess, waitFor, type ServiceProcess } from "../helpers/service-process.ts";
 
 /** Everything a production node talks to, for one test: real RabbitMQ, Redis and PostgreSQL (a
  * fresh database), s3rver, and the service as a child process. */
@@ -15,6 +15,8 @@ export interface E2eStack {
   platform: PlatformSide;
   storage: ReturnType<typeof createS3Storage>;
   start(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  /** Every started process's log, for a failure message. */
+  logs(): string;
   taskMessage(overrides?: Record<string, unknown>): Record<string, unknown> & { task_id: string };
   close(): Promise<void>;
 }
@@ -48,8 +50,11 @@ export async function e2eStack(options: { slowProcessors?: boolean } = {}): Prom
     async start(extraEnv = {}) {
       const svc = await startServiceProcess({ ...env, ...extraEnv });
       started.push(svc);
+      // Live is not enough: the topology must exist and the consumers run before the platform publishes.
+      await waitFor("readiness", () => fetch(`${svc.url}/health/ready`).then((r) => r.ok, () => false), 30_000);
       return svc;
     },
+    logs: () => started.map((s, i) => `--- service #${i + 1} ---\n${s.logs()}`).join("\n"),
     taskMessage(overrides = {}) {
       const id = randomUUID();
       const tenant = randomUUID();

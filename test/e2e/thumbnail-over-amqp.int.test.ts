@@ -26,7 +26,7 @@ test("the platform's image_thumbnail task over RabbitMQ: progress on Redis, a co
     await sub.subscribe(channel);
 
     await stack.platform.publish("image_thumbnail", msg);
-    const [result] = await stack.platform.waitForResults(msg.task_id, (r) => r.some((x) => x.body.status === "completed"));
+    const [result] = await stack.platform.waitForResults(msg.task_id, (r) => r.some((x) => x.body.status === "completed"), 20_000);
     const body = result!.body as unknown as { status: string; outputs: { key: string; format: string; size_bytes: number }[] };
     assert.equal(body.status, "completed");
     assert.equal(body.outputs.length, 2);
@@ -60,6 +60,8 @@ test("the platform's image_thumbnail task over RabbitMQ: progress on Redis, a co
     const ready = (await (await fetch(`${svc.url}/health/ready`)).json()) as { status: string; checks: Record<string, { ok: boolean }> };
     assert.equal(ready.status, "ready");
     assert.deepEqual(Object.keys(ready.checks).sort(), ["amqp", "event_store", "redis", "storage"]);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${stack.logs()}`, { cause: error });
   } finally {
     sub.disconnect();
     redis.disconnect();

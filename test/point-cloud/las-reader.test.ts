@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { readFile } from "node:fs/promises";
+import { parseLasHeader } from "../../src/processors/point-cloud/las/las-header.ts";
 import { openLasSource } from "../../src/processors/point-cloud/las/las-reader.ts";
-import { fixture } from "../helpers/fixtures.ts";
+import { decodeChunkTable } from "../../src/processors/point-cloud/lazperf/laz-chunk-table.ts";
 import { collect } from "./collect.ts";
+import { pc } from "./pc-test-utils.ts";
 
-const pc = (name: string): string => fixture("pointcloud", name);
 
 void describe("LAS/LAZ/COPC readers", () => {
   void it("reads LAS 1.2 format 3 with colour, header and chunking", async () => {
@@ -41,5 +43,17 @@ void describe("LAS/LAZ/COPC readers", () => {
     assert.equal((await collect(copc)).count, 1065);
     const evlr = await openLasSource(pc("laspy_1_4_w_evlr.laz"));
     assert.equal((await collect(evlr)).count, 1000);
+  });
+
+  void it("decodes the LAZ chunk table: chunks tile the point data, COPC chunk counts add up", async () => {
+    for (const [name, variable, chunks, points] of [["laspy_autzen_trim.laz", false, 3, undefined], ["laspy_simple.copc.laz", true, 65, 1065]] as const) {
+      const b = new Uint8Array(await readFile(pc(name)));
+      const h = parseLasHeader(b);
+      const tableAt = Number(new DataView(b.buffer).getBigInt64(h.offsetToPointData, true));
+      const table = decodeChunkTable(b.subarray(tableAt), h.offsetToPointData + 8, variable);
+      assert.equal(table.length, chunks, name);
+      assert.equal(table.reduce((n, c) => n + c.byteLength, 0), tableAt - h.offsetToPointData - 8, `${name}: chunk sizes fill the data`);
+      if (points !== undefined) assert.equal(table.reduce((n, c) => n + (c.points ?? 0), 0), points);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import { openLasSource } from "../../src/processors/point-cloud/las/las-reader.ts";
 import { createLasSink, type LasWriterOptions } from "../../src/processors/point-cloud/las/las-writer.ts";
 import { lazPerf } from "../../src/processors/point-cloud/lazperf/laz-perf-module.ts";
+import { emptyHeader } from "../../src/processors/point-cloud/point-chunk.ts";
 import { collect, maxDiff } from "./collect.ts";
 import { lasRecords, pc, withTempDir } from "./pc-test-utils.ts";
 
@@ -95,6 +96,27 @@ void describe("LAS writer round trips", () => {
     assert.equal(got.header.pointCount, 110000);
     assert.equal(got.header.compressed, false);
     assert.ok(Buffer.from(got.records).equals(Buffer.from(expected)), "records equal laz-perf's");
+  }));
+
+  void it("GeoTIFF-keys-only LAS 1.2 → LAS 1.4 format 6 gets the EPSG code as OGC WKT (via GDAL)", () => withTempDir(async (dir) => {
+    // GeoKeyDirectory: version 1.1.0, 2 keys: GTModelType = projected, ProjectedCSType = 32633.
+    const keys = new Uint8Array(new Uint16Array([1, 1, 0, 2, 1024, 0, 1, 1, 3072, 0, 1, 32633]).buffer);
+    const header = emptyHeader("xyz");
+    header.crs = { epsg: 32633, geoKeyVlrs: [{ recordId: 34735, data: keys }] };
+    const keysLas = join(dir, "keys.las"), wktLas = join(dir, "wkt.las");
+    const sink = await createLasSink(keysLas, header, { version: "1.2" });
+    await sink.write({ count: 1, x: new Float64Array([500000]), y: new Float64Array([5000000]), z: new Float64Array([10]) });
+    await sink.close();
+    const first = await openLasSource(keysLas);
+    await first.close();
+    assert.equal(first.header.crs.epsg, 32633, "EPSG read from the GeoTIFF keys");
+    await convertLas(keysLas, wktLas, { version: "1.4", pointFormat: 6 });
+    const back = await openLasSource(wktLas);
+    await back.close();
+    assert.match(back.header.crs.wkt ?? "", /UTM zone 33N/);
+    assert.equal(back.header.crs.epsg, 32633);
+    assert.equal(back.header.crs.geoKeyVlrs, undefined, "format 6 carries WKT only");
+    assert.equal((await lasRecords(wktLas)).header.globalEncoding & 16, 16);
   }));
 
   void it("carries the CRS VLRs through", () => withTempDir(async (dir) => {

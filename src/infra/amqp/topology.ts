@@ -18,8 +18,9 @@ export const DLQ = "tasks.dlq";
 export const RESULT_QUEUE = DEFAULT_CALLBACK_QUEUE;
 export const MAX_PRIORITY = 10;
 export const DLQ_TTL_MS = 7 * 24 * 3600 * 1000;
-/** Header naming the retry queue a retry message is meant for. */
-export const RETRY_DELAY_HEADER = "x-vs3d-delay";
+/** Header naming the retry queue a retry message is meant for. Not `x-`-prefixed on purpose: a
+ * headers exchange ignores x- headers when matching, so such a binding would match every queue. */
+export const RETRY_DELAY_HEADER = "vs3d-retry-queue";
 
 export type QueueClass = (typeof QUEUE_CLASS)[TaskType];
 

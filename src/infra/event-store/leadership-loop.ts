@@ -48,6 +48,9 @@ export function leadershipLoop(backend: LockBackend, options: LeadershipLoopOpti
         } finally {
           await lease.release().catch((error: unknown) => options.onError(error, name));
         }
+        // A node that just lost its lock is the likelier culprit (its connection died): it waits
+        // longer than the others retry, so a healthy contender takes over first.
+        await sleep(options.retryIntervalMs * 2, stop);
       }
     },
   };

@@ -3,6 +3,8 @@
 export interface ObjectInfo {
   key: string;
   size: number;
+  /** The stored MIME type, where the backend reports it. */
+  contentType?: string;
 }
 
 export interface ObjectStorage {

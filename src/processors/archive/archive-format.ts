@@ -46,8 +46,3 @@ export function innerFileName(key: string): string {
   const stripped = base.replace(/\.t(gz|xz|zst)$/i, ".tar").replace(/\.(gz|xz|zst)$/i, "");
   return stripped === "" ? "file" : stripped;
 }
-
-/** True for names that look like archives: nested ones are kept as files unless asked otherwise. */
-export function looksLikeArchiveName(path: string): boolean {
-  return formatFromHint(path) !== null;
-}

@@ -1,4 +1,4 @@
-import { lstat, readdir, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, readdir, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { AppError, toAppError } from "../../contracts/app-error.ts";
 import type { Stage, StageInput } from "../processor.ts";
@@ -50,6 +50,7 @@ export const compressStage: Stage<ArchiveCompressParams> = {
       const total = sizes.reduce((a, b) => a + b, 0);
       const fileName = archiveFileName(input.params);
       const outPath = join(input.outDir, fileName);
+      await mkdir(input.outDir, { recursive: true });
       await rm(outPath, { force: true }); // a resumed stage starts over; 7zz would update an old one
       const progress = throttleProgress(ctx.progress, `Compressing ${members.length} files`);
       await writeArchive(input.params.format, {

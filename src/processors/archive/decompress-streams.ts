@@ -60,21 +60,28 @@ async function* zstdChunks(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uin
  * Decompressed bytes of a gz / xz / zst file. gzip is zlib, zstd is the pure-JS fzstd decoder (Node 20's
  * zlib has no zstd), xz is `7zz -so` because no maintained pure-JS xz decoder streams.
  */
-export function decompressFile(path: string, compression: Compression | null, signal: AbortSignal, onRead: (n: number) => void): ByteSource {
+export function decompressFile(path: string, compression: Compression | null, signal: AbortSignal, onRead: (n: number) => void, size = 0): ByteSource {
   if (compression === null) return fromStream(readCounted(path, onRead));
   if (compression === "gz") return fromStream(pipeline(readCounted(path, onRead), createGunzip(), () => {}));
   if (compression === "zst") {
     const raw = readCounted(path, onRead);
     return fromStream(raw, zstdChunks(raw as AsyncIterable<Uint8Array>));
   }
-  const child = execa("7zz", ["x", "-so", "-txz", "-bd", "-y", "--", path], {
+  const child = execa("7zz", ["x", "-so", "-txz", "-bsp2", "-y", "--", path], {
     cancelSignal: signal,
     stdin: "ignore",
     buffer: { stdout: false, stderr: true },
     stripFinalNewline: false,
   });
-  // Progress of xz follows its output, which the consumer reports; the input side is inside 7zz.
   holdOutput(child.stdout);
+  // 7-Zip reports percent of input on stderr (-bsp2); turn it into input bytes like the other paths.
+  let reported = 0;
+  child.stderr.on("data", (chunk: Buffer) => {
+    const last = [...chunk.toString("latin1").matchAll(/(\d{1,3})%/g)].at(-1)?.[1];
+    const bytes = last === undefined ? reported : Math.floor((Number(last) / 100) * size);
+    if (bytes > reported) onRead(bytes - reported);
+    reported = Math.max(reported, bytes);
+  });
   const exited = child.then(() => undefined);
   exited.catch(() => {}); // observed by finish(); a stopped child must not be an unhandled rejection
   return { chunks: child.stdout as AsyncIterable<Uint8Array>, finish: () => exited, stop: () => void child.kill() };

@@ -10,7 +10,7 @@ import { readZip } from "./zip-reader.ts";
 /** A lone gz / xz / zst file: one entry, named after the source key without its extension. */
 async function readSingle(job: ExtractJob, compression: "gz" | "xz" | "zst"): Promise<void> {
   let read = 0;
-  const source = decompressFile(job.path, compression, job.signal, (n) => job.progress((read += n), job.size));
+  const source = decompressFile(job.path, compression, job.signal, (n) => job.progress((read += n), job.size), job.size);
   try {
     await job.target.file(innerFileName(job.sourceKey), source.chunks);
     await source.finish();

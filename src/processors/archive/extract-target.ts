@@ -112,7 +112,7 @@ export async function createExtractTarget(options: ExtractTargetOptions) {
       }
       await target.commitTemp(rel, temp);
     },
-    async file(name: string, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    async file(name: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
       await target.writeClaimed(target.claimFile(name), chunks);
     },
     /** Moves a finished scratch file to its claimed path without ever replacing anything. */

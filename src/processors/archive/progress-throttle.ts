@@ -19,6 +19,12 @@ export function throttleProgress(report: (p: Progress) => void, label: string, i
     flush(): void {
       report(latest);
     },
+    /** The stage is done: report done = total (the last known total, else `fallbackTotal`). */
+    complete(fallbackTotal: number): void {
+      const total = latest.total > 0 ? latest.total : fallbackTotal;
+      latest = { done: total, total, label };
+      report(latest);
+    },
   };
 }
 

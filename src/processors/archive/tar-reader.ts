@@ -36,7 +36,7 @@ export async function readTar(job: ExtractJob, compression: Compression | null):
   const source = decompressFile(job.path, compression, job.signal, (n) => {
     read += n;
     job.progress(read, job.size);
-  });
+  }, job.size);
   const parser = new Parser({ strict: true });
   let failure: unknown;
   let chain = Promise.resolve();

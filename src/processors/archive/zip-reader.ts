@@ -18,6 +18,11 @@ function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | null> {
   });
 }
 
+/** Opens the entry's stream only when the writer starts reading, so its errors always have a listener. */
+async function* entryChunks(zip: yauzl.ZipFile, entry: yauzl.Entry): AsyncGenerator<Uint8Array> {
+  yield* (await zip.openReadStreamPromise(entry)) as AsyncIterable<Uint8Array>;
+}
+
 async function readLinkTarget(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -61,7 +66,7 @@ export async function readZip(job: ExtractJob): Promise<"done" | "encrypted"> {
       else if (kind === "file") {
         const rel = job.target.claimFile(name);
         // Nothing stored inflates to nothing; skipping the stream matters for archives of many empty files.
-        await job.target.writeClaimed(rel, entry.compressedSize === 0 ? [] : await zip.openReadStreamPromise(entry));
+        await job.target.writeClaimed(rel, entry.compressedSize === 0 ? [] : entryChunks(zip, entry));
       } else if (kind === "symlink") job.target.symlink(name, await readLinkTarget(zip, entry, name));
       else job.target.special(name, kind);
     }

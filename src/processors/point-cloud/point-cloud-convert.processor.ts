@@ -39,7 +39,7 @@ async function convert(input: Input, ctx: StageContext): Promise<{ outputs: { pa
   const name = `points.${params.output_format}`;
   const total = source.header.pointCount;
   try {
-    const sink = await createPointCloudSink(join(input.outDir, name), source.header, params, { scratchDir: input.workDir });
+    const sink = await createPointCloudSink(join(input.outDir, name), source.header, params, { scratchDir: input.workDir, signal: ctx.signal });
     let done = 0;
     try {
       for await (const chunk of source.points(ctx.signal)) {
@@ -68,8 +68,8 @@ async function convert(input: Input, ctx: StageContext): Promise<{ outputs: { pa
 export const pointCloudConvertProcessor = defineProcessor({
   taskType: "point_cloud_convert",
   params: PointCloudConvertParams,
-  // Chunks bound memory, except LAZ input: laz-perf holds the compressed file in WASM memory.
-  profile: { cpu_percent: 40, ram_gb: 16, max_concurrent: 2, ram_bytes_per_input_byte: 1 },
+  // Every reader and writer streams in chunks (LAZ too, chunk by chunk): memory does not grow with the input.
+  profile: { cpu_percent: 40, ram_gb: 16, max_concurrent: 2 },
   stages: () => [
     { name: "read_header", label: "Reading point cloud header", weight: 0.05, run: readHeader },
     { name: "convert", label: "Converting points", weight: 1, run: convert },

@@ -6,8 +6,9 @@ import { createPlySink } from "./ply/ply-sink.ts";
 import { createTextSink } from "./text/text-sink.ts";
 
 /** The writer for `params.output_format`, fed the source's header so scale, offset and CRS carry through. */
-export async function createPointCloudSink(path: string, header: PointCloudHeader, params: PointCloudConvertParams, options: { scratchDir?: string } = {}): Promise<PointCloudSink> {
+export async function createPointCloudSink(path: string, header: PointCloudHeader, params: PointCloudConvertParams, options: { scratchDir?: string; signal?: AbortSignal } = {}): Promise<PointCloudSink> {
   const las = {
+    ...(options.signal ? { signal: options.signal } : {}),
     ...(params.las_version ? { version: params.las_version } : {}),
     ...(params.point_format !== undefined ? { pointFormat: params.point_format } : {}),
   };

@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import { execa, type ExecaError } from "execa";
 import { AppError } from "../../contracts/app-error.ts";
 import { ffmpegProgressListener, type FfmpegProgressEvent } from "./ffmpeg-progress.ts";
@@ -40,11 +41,11 @@ export async function runFfmpeg(tool: "ffmpeg" | "ffprobe", args: readonly strin
     const result = await child;
     return { stdout: String(result.stdout), stderr: String(result.stderr) };
   } catch (error) {
-    throw toFfmpegError(tool, error as ExecaError, signal, stage);
+    throw toFfmpegError(tool, error as ExecaError, signal, stage, args);
   }
 }
 
-export function toFfmpegError(tool: string, error: ExecaError, signal: AbortSignal, stage: string | undefined): AppError {
+export function toFfmpegError(tool: string, error: ExecaError, signal: AbortSignal, stage: string | undefined, args: readonly string[] = []): AppError {
   const where = stage ? { stage } : {};
   if (error.isCanceled || signal.aborted) {
     const reason: unknown = signal.reason;
@@ -52,7 +53,9 @@ export function toFfmpegError(tool: string, error: ExecaError, signal: AbortSign
     return new AppError("CANCELLED", `${tool} was cancelled`, { ...where, cause: error });
   }
   const stderr = String(error.stderr ?? "").trim();
-  const lastLines = stderr.split("\n").slice(-3).join(" | ") || error.shortMessage;
+  // Messages reach the platform: the worker's scratch paths mean nothing there, the file names do.
+  const scrub = (text: string) => args.filter((a) => a.startsWith("/")).reduce((t, a) => t.replaceAll(a, basename(a)), text);
+  const lastLines = scrub(stderr.split("\n").slice(-3).join(" | ") || error.shortMessage);
   if (/No space left on device/i.test(stderr)) {
     return new AppError("INSUFFICIENT_DISK", `${tool} ran out of disk space in the work directory`, { ...where, cause: error });
   }

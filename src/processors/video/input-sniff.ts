@@ -17,7 +17,7 @@ const VIDEO_SIGNATURES: ReadonlyArray<{ name: string; test: (b: Uint8Array) => b
   { name: "FLV", test: (b) => ascii(b, 0, 3) === "FLV" },
   { name: "Ogg", test: (b) => ascii(b, 0, 4) === "OggS" },
   { name: "MPEG-PS", test: (b) => startsWith(b, [0x00, 0x00, 0x01, 0xba]) },
-  { name: "MPEG-TS", test: (b) => b[0] === 0x47 && (b.length < 189 || b[188] === 0x47) },
+  { name: "MPEG-TS", test: (b) => b[0] === 0x47 && b[188] === 0x47 },
   { name: "ASF/WMV", test: (b) => startsWith(b, [0x30, 0x26, 0xb2, 0x75]) },
 ];
 

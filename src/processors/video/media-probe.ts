@@ -58,7 +58,7 @@ function probeFailure(error: unknown, sniff: SniffResult | undefined, stage: str
   if (!(error instanceof AppError) || (error.code !== "INPUT_CORRUPT" && error.code !== "TOOL_FAILED") || !sniff) return error;
   const where = { ...(stage ? { stage } : {}), cause: error };
   if (sniff.kind === "video-container") {
-    return new AppError("INPUT_CORRUPT", `the ${sniff.name} file is damaged and cannot be opened: ${error.message}`, where);
+    return new AppError("INPUT_CORRUPT", `the ${sniff.name} file is damaged and cannot be opened (${error.message})`, where);
   }
   // An unknown binary could be a format this ffmpeg lacks as much as a wreck; say both.
   return new AppError("INPUT_CORRUPT", `the input cannot be read as a video: it is damaged, or a format ffmpeg does not know (${error.message})`, where);

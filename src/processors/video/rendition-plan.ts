@@ -34,7 +34,8 @@ export function planTranscode(info: MediaInfo, params: VideoTranscodeParams): Tr
   const sourceHeight = even(info.video.displayHeight);
   const kept = [...new Set(params.heights.map(even))].filter((h) => h <= sourceHeight).sort((a, b) => b - a);
   const heights = kept.length > 0 ? kept : [sourceHeight];
-  const widthFor = (h: number) => Math.max(2, even(Math.round((info.video.displayWidth * h) / info.video.displayHeight)));
+  // As ffmpeg's scale=-2 rounds: to the nearest multiple of 2.
+  const widthFor = (h: number) => Math.max(2, 2 * Math.round((info.video.displayWidth * h) / info.video.displayHeight / 2));
   const top = heights[0]!;
   const topPixels = widthFor(top) * top;
   const renditions = heights.map((height) => {

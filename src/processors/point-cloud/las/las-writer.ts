@@ -5,6 +5,7 @@ import { lasPointLayout, pickPointFormat } from "./las-point-formats.ts";
 import { openRecordSink, type RecordSink } from "./las-record-sink.ts";
 import { encodeLasRecords, newLasWriteStats } from "./las-record-encoder.ts";
 import { encodeVlr, type LasVlr } from "./las-vlr.ts";
+import { wktFromEpsg } from "./las-wkt-from-epsg.ts";
 
 export interface LasWriterOptions {
   /** Default: the source's LAS version family (1.0–1.3 → 1.2), else 1.2 (1.4 when NIR is present). */
@@ -13,6 +14,8 @@ export interface LasWriterOptions {
   pointFormat?: number;
   /** Write LAZ through the LAZ compressor. Default: false. */
   compress?: boolean;
+  /** Cancels the GDAL lookup that turns an EPSG code into WKT. */
+  signal?: AbortSignal;
 }
 
 /** Scale for sources that have none (text, PLY, E57): millimetres. */
@@ -35,10 +38,17 @@ export function resolveLasTarget(header: PointCloudHeader, o: LasWriterOptions):
   return { version, pointFormat: pickPointFormat(version, header.attributes) };
 }
 
-function crsVlrs(header: PointCloudHeader): LasVlr[] {
+/** CRS VLRs for the target. Formats 6+ allow only WKT (GeoTIFF keys are for 0–5), so keys-only
+ * sources get their EPSG code turned into WKT; if that fails the keys are kept rather than dropped. */
+async function crsVlrs(header: PointCloudHeader, pointFormat: number, signal?: AbortSignal): Promise<LasVlr[]> {
+  let { wkt } = header.crs;
+  const { epsg, geoKeyVlrs = [] } = header.crs;
+  if (pointFormat >= 6 && !wkt && epsg !== undefined) wkt = await wktFromEpsg(epsg, signal);
   const vlrs: LasVlr[] = [];
-  for (const g of header.crs.geoKeyVlrs ?? []) vlrs.push({ userId: "LASF_Projection", recordId: g.recordId, description: "GeoTIFF keys", data: g.data });
-  if (header.crs.wkt) vlrs.push({ userId: "LASF_Projection", recordId: 2112, description: "OGC WKT", data: new TextEncoder().encode(`${header.crs.wkt}\0`) });
+  if (pointFormat < 6 || !wkt) {
+    for (const g of geoKeyVlrs) vlrs.push({ userId: "LASF_Projection", recordId: g.recordId, description: "GeoTIFF keys", data: g.data });
+  }
+  if (wkt) vlrs.push({ userId: "LASF_Projection", recordId: 2112, description: "OGC WKT", data: new TextEncoder().encode(`${wkt}\0`) });
   return vlrs;
 }
 
@@ -48,13 +58,13 @@ export async function createLasSink(path: string, header: PointCloudHeader, opti
   const layout = lasPointLayout(pointFormat);
   const extra = header.extraBytes;
   const recordLength = layout.size + (extra?.size ?? 0);
-  const vlrs = crsVlrs(header);
+  const vlrs = await crsVlrs(header, pointFormat, options.signal);
   if (extra?.descriptor) vlrs.push({ userId: "LASF_Spec", recordId: 4, description: "Extra bytes", data: extra.descriptor });
   const vlrBytes = vlrs.map(encodeVlr);
   const headerSize = LAS_HEADER_SIZE[version];
   const now = new Date();
   const dayOfYear = Math.floor((now.getTime() - Date.UTC(now.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
-  const wkt = version === "1.4" && (pointFormat >= 6 || header.crs.wkt !== undefined);
+  const wkt = version === "1.4" && (pointFormat >= 6 || vlrs.some((v) => v.recordId === 2112));
   const stats = newLasWriteStats();
   const lasHeader: LasHeader = {
     versionMajor: 1,

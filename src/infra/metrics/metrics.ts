@@ -1,0 +1,27 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** The service's Prometheus metrics, on a registry of its own (several services in one test process
+ * must not share a global registry). */
+export function createMetrics(options: { runningTasks: () => number }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "vs3d_" });
+  const events = new Counter({ name: "vs3d_task_events_total", help: "Task events appended, by type and task type", labelNames: ["type", "task_type"], registers: [registry] });
+  const finished = new Counter({ name: "vs3d_tasks_finished_total", help: "Tasks that reached an outcome, by task type and outcome", labelNames: ["task_type", "outcome", "code"], registers: [registry] });
+  const duration = new Histogram({
+    name: "vs3d_task_duration_seconds",
+    help: "Time from acceptance to completion",
+    labelNames: ["task_type"],
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 1800, 3600],
+    registers: [registry],
+  });
+  const stageDuration = new Histogram({
+    name: "vs3d_stage_duration_seconds",
+    help: "Time from StageStarted to StageCompleted",
+    labelNames: ["task_type", "stage"],
+    buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
+    registers: [registry],
+  });
+  new Gauge({ name: "vs3d_tasks_running", help: "Tasks this node is running now", registers: [registry], collect() { this.set(options.runningTasks()); } });
+  return { registry, events, finished, duration, stageDuration, text: () => registry.metrics() };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,108 @@
+import type { Logger } from "../infra/logger.ts";
+import type { CheckpointStore } from "../infra/ports/checkpoint-store.port.ts";
+import type { EventStore } from "../infra/ports/event-store.port.ts";
+import type { Leadership } from "../infra/ports/leadership.port.ts";
+import type { ProgressBus } from "../infra/ports/progress-bus.port.ts";
+import type { ResultPublisher } from "../infra/ports/result-publisher.port.ts";
+import { runProgressProjection } from "./progress.projection.ts";
+import { createProjectionStats, type ProjectionStats } from "./projection-stats.ts";
+import { runResultsProjection } from "./results.projection.ts";
+import { superviseProjection, SUPERVISE_DEFAULTS } from "./supervise-projection.ts";
+
+export interface StartProjectionsOptions {
+  store: EventStore;
+  checkpoints: CheckpointStore;
+  leadership: Leadership;
+  bus: ProgressBus;
+  /** Results go out only where a publisher exists (AMQP mode); without one no node claims the lock. */
+  results?: ResultPublisher;
+  logger: Logger;
+  /** Stops every projection; the returned `done` resolves once they have stopped. */
+  signal: AbortSignal;
+  /** Appears in the logs, to tell which node leads which projection. */
+  nodeId: string;
+  /** Progress events older than this are folded, not published. Default: 60000. */
+  progressMaxAgeMs?: number;
+  /** Results re-sent after a crash at most (the checkpoint interval). Default: 50. */
+  resultsCheckpointEveryEvents?: number;
+  /** Default: 1000. */
+  initialBackoffMs?: number;
+  /** Default: 30000. */
+  maxBackoffMs?: number;
+}
+
+export const START_PROJECTIONS_DEFAULTS = {
+  progressMaxAgeMs: 60_000,
+  resultsCheckpointEveryEvents: 50,
+  ...SUPERVISE_DEFAULTS,
+} as const;
+
+export const PROJECTION_NAMES = { progress: "projection:progress", results: "projection:results" } as const;
+
+export interface RunningProjections {
+  /** Resolves when every projection has stopped after `signal` aborted; never rejects. */
+  done: Promise<void>;
+  /** A snapshot per projection (leader here?, handled, published, lag, restarts). */
+  stats(): ProjectionStats[];
+}
+
+/** Runs the Redis progress and the AMQP results projections (DESIGN.md §1), each only while this
+ * node holds its lock, each from its stored checkpoint, restarted with backoff after a failure. */
+export function startProjections(o: StartProjectionsOptions): RunningProjections {
+  const backoff = {
+    initialBackoffMs: o.initialBackoffMs ?? START_PROJECTIONS_DEFAULTS.initialBackoffMs,
+    maxBackoffMs: o.maxBackoffMs ?? START_PROJECTIONS_DEFAULTS.maxBackoffMs,
+  };
+  const common = { leadership: o.leadership, logger: o.logger, signal: o.signal, nodeId: o.nodeId, ...backoff };
+  const all: { stats: ProjectionStats; done: Promise<void> }[] = [];
+
+  const progress = createProjectionStats(PROJECTION_NAMES.progress);
+  all.push({
+    stats: progress.stats,
+    done: superviseProjection({
+      ...common,
+      name: PROJECTION_NAMES.progress,
+      stats: progress.stats,
+      run: (signal) =>
+        runProgressProjection({
+          store: o.store,
+          bus: o.bus,
+          logger: o.logger,
+          signal,
+          checkpoints: o.checkpoints,
+          name: PROJECTION_NAMES.progress,
+          maxAgeMs: o.progressMaxAgeMs ?? START_PROJECTIONS_DEFAULTS.progressMaxAgeMs,
+          hooks: progress.hooks,
+        }),
+    }),
+  });
+
+  const results = o.results;
+  if (results) {
+    const r = createProjectionStats(PROJECTION_NAMES.results);
+    all.push({
+      stats: r.stats,
+      done: superviseProjection({
+        ...common,
+        name: PROJECTION_NAMES.results,
+        stats: r.stats,
+        run: (signal) =>
+          runResultsProjection({
+            store: o.store,
+            checkpoints: o.checkpoints,
+            results,
+            logger: o.logger,
+            signal,
+            name: PROJECTION_NAMES.results,
+            checkpointEveryEvents: o.resultsCheckpointEveryEvents ?? START_PROJECTIONS_DEFAULTS.resultsCheckpointEveryEvents,
+            hooks: r.hooks,
+          }),
+      }),
+    });
+  }
+
+  return {
+    done: Promise.all(all.map((p) => p.done.catch((error: unknown) => o.logger.error({ err: error }, "projection supervisor failed")))).then(() => {}),
+    stats: () => all.map((p) => ({ ...p.stats })),
+  };
+}

@@ -1,0 +1,71 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import sharp from "sharp";
+import { ResultMessage } from "../../src/contracts/result-message.ts";
+import { fixture, REPO_ROOT } from "../helpers/fixtures.ts";
+
+const VS3D = join(REPO_ROOT, "bin", "vs3d.js");
+
+async function vs3d(cwd: string, args: string[]) {
+  return execa(VS3D, args, { cwd, reject: false, env: { LOG_LEVEL: "silent" } });
+}
+
+function lastLine(stdout: string): unknown {
+  return JSON.parse(stdout.trim().split("\n").at(-1)!);
+}
+
+test("vs3d process --json makes an upright 256 px thumbnail, and vs3d replay shows it completed", { timeout: 120_000 }, async () => {
+  const cwd = await mkdtemp(join(tmpdir(), "vs3d-cli-"));
+  const run = await vs3d(cwd, ["process", fixture("images", "recurser_Landscape_6.jpg"), "--type", "image_thumbnail", "--params", '{"sizes":[256]}', "--out", "out", "--json"]);
+  assert.equal(run.exitCode, 0, run.stderr);
+  const result = ResultMessage.parse(lastLine(run.stdout));
+  assert.equal(result.status, "completed");
+  if (result.status !== "completed") return;
+  assert.equal(result.outputs.length, 1);
+  assert.equal(result.outputs[0]!.type, "thumbnail");
+  const meta = await sharp(join(cwd, "out", "thumbnails", "256.webp")).metadata();
+  assert.equal(meta.width, 256, "landscape: the long edge is the width once EXIF orientation 6 is applied");
+  assert.ok((meta.height ?? 0) < 256);
+
+  const replay = await vs3d(cwd, ["replay", result.task_id]);
+  assert.equal(replay.exitCode, 0, replay.stderr);
+  const lines = replay.stdout.trim().split("\n");
+  assert.match(lines[0]!, /TaskAccepted/);
+  assert.match(lines.at(-2)!, /TaskCompleted\s+→ completed/);
+  assert.equal(lines.at(-1), "state: completed");
+});
+
+test("vs3d process on a pixel bomb prints a failed result with INPUT_TOO_LARGE and exits non-zero", { timeout: 120_000 }, async () => {
+  const cwd = await mkdtemp(join(tmpdir(), "vs3d-cli-"));
+  const run = await vs3d(cwd, ["process", fixture("images", "derived_pixelbomb_20000x20000_gray.png"), "--type", "image_thumbnail", "--out", "out", "--json"]);
+  assert.equal(run.exitCode, 1);
+  const result = ResultMessage.parse(lastLine(run.stdout));
+  assert.equal(result.status, "failed");
+  if (result.status !== "failed") return;
+  assert.equal(result.error.code, "INPUT_TOO_LARGE");
+  assert.equal(result.error.recoverable, false);
+  assert.equal(result.error.stage, "thumbnail_256");
+  assert.equal(result.retry.will_retry, false);
+});
+
+test("vs3d process: an unknown task type is INVALID_MESSAGE, a known type without a processor is UNSUPPORTED_TASK_TYPE, bad params are INVALID_PARAMS", { timeout: 120_000 }, async () => {
+  const cwd = await mkdtemp(join(tmpdir(), "vs3d-cli-"));
+  const photo = fixture("images", "recurser_Landscape_3.jpg");
+  const unknown = await vs3d(cwd, ["process", photo, "--type", "teleport", "--json"]);
+  assert.equal(unknown.exitCode, 2);
+  assert.equal((lastLine(unknown.stdout) as { error: { code: string } }).error.code, "INVALID_MESSAGE");
+
+  const unsupported = await vs3d(cwd, ["process", photo, "--type", "mesh_3d_lod", "--json"]);
+  assert.equal(unsupported.exitCode, 1);
+  assert.equal((lastLine(unsupported.stdout) as { error: { code: string } }).error.code, "UNSUPPORTED_TASK_TYPE");
+
+  const badParams = await vs3d(cwd, ["process", photo, "--type", "image_thumbnail", "--params", '{"sizes":[-5]}', "--json"]);
+  assert.equal(badParams.exitCode, 1);
+  const r = lastLine(badParams.stdout) as { error: { code: string; message: string } };
+  assert.equal(r.error.code, "INVALID_PARAMS");
+  assert.match(r.error.message, /sizes/);
+});
