@@ -1,4 +1,5 @@
-import { AppError } from "../contracts/app-error.ts";
+import { AppError, toAppError } from "../contracts/app-error.ts";
+import { assertUnderPrefix, resolveTenantPrefix } from "../infra/storage/key-policy.ts";
 import type { PlannedStage } from "../contracts/task-events.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { ProcessorRegistry } from "../processors/registry.ts";
@@ -38,9 +39,12 @@ function planStages(registry: ProcessorRegistry, task: TaskMessage, tenantPrefix
   const def = registry.get(task.task_type);
   if (!def) return { stages: [], error: new AppError("UNSUPPORTED_TASK_TYPE", `task type ${task.task_type} has no processor yet`) };
   if (tenantPrefix) {
-    const prefix = tenantPrefix.replaceAll("{tenant_id}", task.tenant_id);
-    for (const [what, key] of [["source.key", task.source.key], ["destination.base_key", task.destination.base_key]] as const) {
-      if (!key.startsWith(prefix)) return { stages: [], error: new AppError("DESTINATION_OUTSIDE_PREFIX", `${what} ${key} is not under the tenant prefix ${prefix}`) };
+    try {
+      const prefix = resolveTenantPrefix(tenantPrefix, task.tenant_id);
+      assertUnderPrefix(task.source.key, prefix);
+      assertUnderPrefix(task.destination.base_key, prefix);
+    } catch (error) {
+      return { stages: [], error: toAppError(error) };
     }
   }
   const parsed = def.params.safeParse(task.params);

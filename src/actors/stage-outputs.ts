@@ -4,7 +4,8 @@ import { AppError } from "../contracts/app-error.ts";
 import type { StoredOutput } from "../contracts/task-events.ts";
 import type { ObjectStorage } from "../infra/ports/storage.port.ts";
 import type { OutputFile } from "../processors/processor.ts";
-import { contentTypeOf, outputKey } from "./output-key.ts";
+import { contentTypeFor } from "../infra/storage/content-type.ts";
+import { joinKey } from "../infra/storage/key-policy.ts";
 
 /** Uploads a stage's outputs as the stage completes, so any node can resume the task. */
 export async function uploadStageOutputs(
@@ -14,14 +15,14 @@ export async function uploadStageOutputs(
 ): Promise<StoredOutput[]> {
   const stored: StoredOutput[] = [];
   for (const output of outputs) {
-    const key = outputKey(where.baseKey, output.path);
+    const key = joinKey(where.baseKey, output.path);
     const localPath = resolve(where.outDir, output.path);
     if (relative(where.outDir, localPath).startsWith("..")) {
       throw new AppError("DESTINATION_OUTSIDE_PREFIX", `output ${output.path} is outside the task's output directory`);
     }
     const info = await stat(localPath).catch(() => null);
     if (!info?.isFile()) throw new AppError("INTERNAL", `processor reported output ${output.path} but wrote no such file`);
-    const contentType = output.contentType ?? contentTypeOf(output.format);
+    const contentType = output.contentType ?? contentTypeFor(output.path);
     where.signal.throwIfAborted();
     const { size } = await storage.upload(where.bucket, key, localPath, { contentType, signal: where.signal });
     stored.push({ path: output.path, type: output.type, format: output.format, key, size_bytes: size, content_type: contentType });

@@ -1,11 +1,11 @@
 import { mkdir, rm } from "node:fs/promises";
-import { basename, join } from "node:path";
 import { AppError, toAppError } from "../contracts/app-error.ts";
 import { ResourceProfile } from "../contracts/resource-profile.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { TaskStateValue } from "../machines/task.machine.ts";
 import { isSettled } from "../machines/task-replay.ts";
 import type { ProcessorDefinition } from "../processors/processor.ts";
+import { downloadInput, inputPathOf } from "./download-input.ts";
 import { restoreStageOutputs, toOutputFiles, uploadStageOutputs } from "./stage-outputs.ts";
 import { CancelRequested, ShutdownRequested } from "./stop-reasons.ts";
 import { taskPaths, type TaskPaths } from "./task-paths.ts";
@@ -78,8 +78,13 @@ class TaskSession {
     this.log = log;
   }
 
+  get inputObjects() {
+    const parsed = this.def?.inputObjects ? this.def.params.safeParse(this.task.params) : null;
+    return parsed?.success ? (this.def!.inputObjects!(parsed.data) ?? null) : null;
+  }
+
   get inputPath(): string {
-    return join(this.paths.input, basename(this.task.source.key));
+    return inputPathOf(this.paths.input, this.task, this.inputObjects);
   }
 
   async drive(): Promise<void> {
@@ -91,8 +96,7 @@ class TaskSession {
           await s.append(s.event("DownloadStarted", {}));
           break;
         case "downloading": {
-          await mkdir(this.paths.input, { recursive: true });
-          const { size } = await this.rt.storage.download(this.task.source.bucket, this.task.source.key, this.inputPath, { signal: this.signal });
+          const size = await downloadInput(this.rt.storage, this.task, this.inputObjects, { inputDir: this.paths.input, tenantPrefix: this.rt.tenantPrefix, signal: this.signal });
           await s.append(s.event("DownloadCompleted", { size_bytes: size }));
           break;
         }

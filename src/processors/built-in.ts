@@ -1,4 +1,6 @@
 import type { ProcessorDefinition } from "./processor.ts";
+import { archiveCompressProcessor } from "./archive/archive-compress.processor.ts";
+import { archiveExtractProcessor } from "./archive/archive-extract.processor.ts";
 import { geotiffCogProcessor } from "./geotiff/geotiff-cog.processor.ts";
 import { geotiffResizeProcessor } from "./geotiff/geotiff-resize.processor.ts";
 import { imageConvertProcessor } from "./image/image-convert.processor.ts";
@@ -14,4 +16,6 @@ export const BUILT_IN_PROCESSORS = [
   geotiffResizeProcessor,
   pointCloudConvertProcessor,
   videoTranscodeProcessor,
+  archiveExtractProcessor,
+  archiveCompressProcessor,
 ] as readonly ProcessorDefinition[];

@@ -48,6 +48,11 @@ export interface Stage<P> {
   run(input: StageInput<P>, ctx: StageContext): Promise<{ outputs: OutputFile[] }>;
 }
 
+/** Objects a processor reads instead of the one at `source.key`: listed keys (laid out relative to
+ * `base`, default their common prefix) or every object below a prefix. The service downloads them
+ * into one directory and passes it as `filePath`. */
+export type InputObjects = { keys: readonly string[]; base?: string } | { prefix: string };
+
 /** A task type's processor: params schema, named stages, resource profile. It knows nothing of queues,
  * stores or S3, and runs inside a worker child process. Throw AppError for every expected failure. */
 export interface ProcessorDefinition<P = unknown> {
@@ -56,6 +61,8 @@ export interface ProcessorDefinition<P = unknown> {
   profile: ResourceProfileInput;
   /** The ordered stages for these params; names must be unique within the list. */
   stages(params: P): Stage<P>[];
+  /** When set and not null: the task reads these objects (a directory) rather than source.key. */
+  inputObjects?(params: P): InputObjects | null;
 }
 
 /** Helper that keeps the params type flowing from the schema into the stages. */
@@ -64,6 +71,7 @@ export function defineProcessor<S extends z.ZodType>(def: {
   params: S;
   profile: ResourceProfileInput;
   stages(params: z.infer<S>): Stage<z.infer<S>>[];
+  inputObjects?(params: z.infer<S>): InputObjects | null;
 }): ProcessorDefinition<z.infer<S>> {
   return def as ProcessorDefinition<z.infer<S>>;
 }

@@ -56,6 +56,16 @@ export function resolveTenantPrefix(template: string, tenantId: string): string 
   return prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
 }
 
+/** Longest `/`-ending prefix shared by all keys: `t/a/x`, `t/a/b/y` → `t/a/`. */
+export function commonKeyPrefix(keys: readonly string[]): string {
+  if (keys.length === 0) return "";
+  let prefix = keys[0]!.slice(0, keys[0]!.lastIndexOf("/") + 1);
+  for (const key of keys) {
+    while (!key.startsWith(prefix)) prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf("/") + 1);
+  }
+  return prefix;
+}
+
 function outside(key: string, prefix: string, why: string): AppError {
   return new AppError("DESTINATION_OUTSIDE_PREFIX", `key ${JSON.stringify(key)} is refused: ${why}`, { details: { key, prefix } });
 }

@@ -12,4 +12,6 @@ export const archiveCompressProcessor = defineProcessor({
   params: ArchiveCompressParams,
   profile: { cpu_percent: 20, ram_gb: 2, max_concurrent: 5 },
   stages: () => [compressStage],
+  inputObjects: (p) =>
+    p.source_keys ? { keys: p.source_keys, ...(p.source_prefix !== undefined ? { base: p.source_prefix } : {}) } : p.source_prefix !== undefined ? { prefix: p.source_prefix } : null,
 });

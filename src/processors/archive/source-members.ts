@@ -1,15 +1,8 @@
 import { AppError } from "../../contracts/app-error.ts";
+import { commonKeyPrefix } from "../../infra/storage/key-policy.ts";
 import { normaliseEntryPath } from "./entry-path.ts";
 
-/** Longest `/`-ending prefix shared by all keys: `t/a/x`, `t/a/b/y` → `t/a/`. */
-export function commonKeyPrefix(keys: readonly string[]): string {
-  if (keys.length === 0) return "";
-  let prefix = keys[0]!.slice(0, keys[0]!.lastIndexOf("/") + 1);
-  for (const key of keys) {
-    while (!key.startsWith(prefix)) prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf("/") + 1);
-  }
-  return prefix;
-}
+export { commonKeyPrefix };
 
 /**
  * Paths inside the archive for the selected keys: relative to `source_prefix` when given (every key

@@ -1,0 +1,76 @@
+/** `npm run bench -- tools [--quick]`: the service's wall time for a COG and a transcode against the
+ * bare tool on the same input in the same run. The service path is the real one — embedded service,
+ * event store, local storage, one worker child per task — from submit to settled. The bare tool gets
+ * the exact arguments the processor chose, so the ratio is the service's overhead, not a choice of
+ * codec. Rounds alternate service and tool so machine load hits both alike. */
+import { randomUUID } from "node:crypto";
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { loadConfig } from "../src/config/config.ts";
+import { TaskMessage } from "../src/contracts/task-message.ts";
+import { silentLogger } from "../src/infra/logger.ts";
+import { chooseCog, cogTranslateArgs } from "../src/processors/geotiff/cog-options.ts";
+import { inspectGeoTiff } from "../src/processors/geotiff/raster-inspect.ts";
+import { createService } from "../src/service/service.ts";
+import { FIXTURES } from "../test/helpers/fixtures.ts";
+
+const quick = process.argv.includes("--quick");
+const ROUNDS = quick ? 1 : 3;
+const RASTER = join(FIXTURES, "geotiff", "derived_large_rgb_6000px_striped.tif");
+const VIDEO = join(FIXTURES, "video", "derived_testsrc2_720p_10s.mp4");
+
+const root = await mkdtemp(join(tmpdir(), "vs3d-bench-tools-"));
+const config = loadConfig({ DATA_DIR: join(root, "data"), WORK_DIR: join(root, "work"), LOG_LEVEL: "silent" });
+const service = await createService(config, silentLogger());
+const storageRoot = join(root, "data", "storage");
+await mkdir(join(storageRoot, "in"), { recursive: true });
+await copyFile(RASTER, join(storageRoot, "in", "raster.tif"));
+await copyFile(VIDEO, join(storageRoot, "in", "video.mp4"));
+
+async function viaService(taskType: "geotiff_cog" | "video_transcode", key: string, params: Record<string, unknown>): Promise<number> {
+  const task = TaskMessage.parse({
+    task_id: randomUUID(), tenant_id: randomUUID(), file_id: randomUUID(), task_type: taskType, submitted_at: new Date().toISOString(),
+    source: { bucket: "in", key }, destination: { bucket: "out", base_key: `${randomUUID()}/` }, params, retry: { attempt: 1, max_attempts: 1 },
+  });
+  const start = performance.now();
+  const { done } = await service.host.submit(task);
+  const outcome = await done;
+  if (outcome !== "completed") throw new Error(`${taskType} ended ${outcome}`);
+  return (performance.now() - start) / 1000;
+}
+
+async function bare(tool: string, args: (out: string) => string[]): Promise<number> {
+  const dir = await mkdtemp(join(root, "bare-"));
+  const start = performance.now();
+  await execa(tool, args(dir));
+  const seconds = (performance.now() - start) / 1000;
+  await rm(dir, { recursive: true, force: true });
+  return seconds;
+}
+
+// The processor's own choice of COG options, computed the way its `cog` stage computes them.
+const rasterInfo = await inspectGeoTiff(RASTER, { signal: new AbortController().signal, stage: "bench" });
+const cogRequest = { blockSize: 512, webOptimized: false };
+const cogArgs = (out: string) => cogTranslateArgs(RASTER, join(out, "cog.tif"), rasterInfo, cogRequest, chooseCog(rasterInfo, cogRequest));
+const ffmpegArgs = (out: string) => ["-v", "error", "-y", "-i", VIDEO, "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-vf", "scale=-2:720", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", join(out, "out.mp4")];
+
+const cases = {
+  "geotiff_cog via service (no preview)": () => viaService("geotiff_cog", "raster.tif", { preview: false }),
+  "gdal_translate -of COG, same options": () => bare("gdal_translate", cogArgs),
+  "video_transcode via service (720p, no poster)": () => viaService("video_transcode", "video.mp4", { heights: [720], poster: false }),
+  "ffmpeg, same settings": () => bare("ffmpeg", ffmpegArgs),
+};
+const times: Record<string, number[]> = {};
+try {
+  for (let round = 0; round < ROUNDS; round++) for (const [name, fn] of Object.entries(cases)) (times[name] ??= []).push(await fn());
+} finally {
+  await service.close();
+  await rm(root, { recursive: true, force: true });
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${ROUNDS} round(s); ${new Date().toISOString()}`);
+for (const [name, xs] of Object.entries(times)) console.log(`${name.padEnd(48)} median ${median(xs).toFixed(2)} s  (${xs.map((x) => x.toFixed(2)).join(", ")})`);
+const ratio = (a: string, b: string) => (median(times[a]!) / median(times[b]!)).toFixed(2);
+console.log(`cog_ratio=${ratio("geotiff_cog via service (no preview)", "gdal_translate -of COG, same options")} transcode_ratio=${ratio("video_transcode via service (720p, no poster)", "ffmpeg, same settings")}`);
