@@ -7,9 +7,11 @@
  * CPU and RAM are sampled every 2 s from /proc for this process tree only: the build machine is shared,
  * and whole-node numbers would count other people's work. The broker gets the same tree snapshot
  * unless --system-snapshot gives it the real systeminformation one (then others' load throttles it).
+ * --timeline=<file>: one JSON line per task (mode, id, arrived/started/ended s) to see where time goes.
  * --quarter-core-thumbs: thumbnails burn and ask a quarter core, as before the floor was measured.
  * Last line: makespan_ratio=<broker/fifo> over_target_ticks=<n> mean_cpu=<%> mean_ram=<%> p95_light_wait_s=<s>
  */
+import { appendFileSync } from "node:fs";
 import { availableParallelism, totalmem } from "node:os";
 import { createIoLimiter } from "../../src/broker/io-limiter.ts";
 import { createResourceBroker } from "../../src/broker/resource-broker.ts";
@@ -30,6 +32,7 @@ interface RunResult {
 }
 
 const args = new Set(process.argv.slice(2));
+const timelineFile = process.argv.find((a) => a.startsWith("--timeline="))?.slice("--timeline=".length);
 const quick = args.has("--quick");
 const quarter = args.has("--quarter-core-thumbs");
 const kinds = quarter ? QUARTER_CORE_KINDS : KINDS;
@@ -75,7 +78,10 @@ async function runOnce(mode: Mode, workload: Arrival[]): Promise<RunResult> {
     peakConcurrent = Math.max(peakConcurrent, ++concurrent);
     try {
       let pid = 0;
+      const started = performance.now();
       await runBurn({ cores: a.kind.cores, wallMs: a.kind.wallMs, ramBytes: a.kind.ramBytes }, { onPid: (p) => live.add((pid = p)) });
+      const s = (ms: number) => Number(((ms - t0) / 1000).toFixed(2));
+      if (timelineFile) appendFileSync(timelineFile, JSON.stringify({ mode, id: a.id, arrived: s(arrivedAt), started: s(started), ended: s(performance.now()) }) + "\n");
       live.delete(pid);
     } finally {
       demandCores -= a.kind.cores;

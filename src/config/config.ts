@@ -8,6 +8,7 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
 /** The raw environment, one zod field per variable, so an issue's path is the variable's name. */
 export const Env = z.object({
   AMQP_URL: urlVar(["amqp", "amqps"]),
+  AMQP_PREFETCH: intVar(16, 1, 1000),
   REDIS_URL: urlVar(["redis", "rediss"]),
   EVENT_STORE_URL: optionalString.refine(
     (v) => v === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^(postgres|postgresql|kurrentdb|kurrentdb\+discover|esdb|esdb\+discover):\/\//i.test(v),
@@ -54,6 +55,8 @@ export type StorageConfig =
 export interface Config {
   /** When set, tasks are consumed from RabbitMQ; else HTTP `POST /tasks` is the only intake. */
   amqpUrl: string | undefined;
+  /** Unacked deliveries per class queue: how much of the backlog the broker sees to choose from. */
+  amqpPrefetch: number;
   /** When set, progress goes over Redis Pub/Sub; else it stays in-process. */
   redisUrl: string | undefined;
   eventStore: EventStoreConfig;
@@ -107,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = abs(e.DATA_DIR ?? ".vs3d");
   return {
     amqpUrl: e.AMQP_URL,
+    amqpPrefetch: e.AMQP_PREFETCH,
     redisUrl: e.REDIS_URL,
     eventStore: eventStoreConfig(e.EVENT_STORE_URL, dataDir, abs),
     storage: storageConfig(e, dataDir, abs),

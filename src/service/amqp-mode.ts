@@ -5,7 +5,7 @@ import { createAmqpResultPublisher } from "../infra/amqp/amqp-result-publisher.t
 import { createAmqpRetryScheduler } from "../infra/amqp/amqp-retry-scheduler.ts";
 import type { Logger } from "../infra/logger.ts";
 import type { ResultPublisher } from "../infra/ports/result-publisher.port.ts";
-import { AMQP_INTAKE_DEFAULTS, createAmqpIntake, type AmqpIntake } from "../intake/amqp-intake.ts";
+import { createAmqpIntake, type AmqpIntake } from "../intake/amqp-intake.ts";
 
 /** The AMQP half of the composition root: one link, the retry scheduler and result publisher over
  * it, and the intake (created once the host exists, since the host needs the scheduler). */
@@ -16,7 +16,7 @@ export interface AmqpMode {
   createIntake(host: TaskHost): AmqpIntake;
 }
 
-export function amqpMode(o: { url: string; logger: Logger; retryDelaysSeconds: readonly number[]; env: Record<string, string | undefined> }): AmqpMode {
+export function amqpMode(o: { url: string; logger: Logger; retryDelaysSeconds: readonly number[]; prefetch: number }): AmqpMode {
   const link = openAmqpLink({ url: o.url, logger: o.logger, retryDelaysSeconds: o.retryDelaysSeconds });
   const retry = createAmqpRetryScheduler(link, o.retryDelaysSeconds);
   const results = createAmqpResultPublisher(link);
@@ -25,15 +25,6 @@ export function amqpMode(o: { url: string; logger: Logger; retryDelaysSeconds: r
     retry,
     results,
     createIntake: (host) =>
-      createAmqpIntake({ link, host, results, retry, retryDelaysSeconds: o.retryDelaysSeconds, logger: o.logger, prefetch: prefetchFrom(o.env) }),
+      createAmqpIntake({ link, host, results, retry, retryDelaysSeconds: o.retryDelaysSeconds, logger: o.logger, prefetch: o.prefetch }),
   };
-}
-
-/** AMQP_PREFETCH: unacked deliveries per class queue. Read here until config.ts carries it. */
-function prefetchFrom(env: Record<string, string | undefined>): number {
-  const raw = env.AMQP_PREFETCH;
-  if (raw === undefined || raw === "") return AMQP_INTAKE_DEFAULTS.prefetch;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`AMQP_PREFETCH must be a whole number 1–1000, got ${raw}`);
-  return n;
 }

@@ -20,7 +20,7 @@ export async function runServe(env: Record<string, string | undefined> = process
   const logger = createLogger({ level: config.logLevel });
   const service = await createService(config, logger, {}, env);
   const readiness = readinessOf(service);
-  const app = createHttpApp({ host: service.host, store: service.store, bus: service.bus, readiness: readiness.check });
+  const app = createHttpApp({ host: service.host, store: service.store, bus: service.bus, readiness: readiness.check, metrics: () => service.metrics.text() });
   const server = serve({ fetch: app.fetch, port: config.httpPort, hostname: "0.0.0.0" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   logger.info({ port: config.httpPort, node_id: config.nodeId, event_store: config.eventStore.kind, storage: config.storage.kind, intake: service.amqp ? "amqp" : "http" }, "service listening");

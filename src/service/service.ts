@@ -1,6 +1,6 @@
-import { availableParallelism } from "node:os";
 import type { Config } from "../config/config.ts";
-import { createFifoSlotBroker } from "../actors/fifo-slot-broker.ts";
+import { createResourceBroker } from "../broker/resource-broker.ts";
+import { loadWeights } from "../broker/weights-config.ts";
 import { TaskHost } from "../actors/task-host.ts";
 import type { TaskRuntime } from "../actors/task-runtime.ts";
 import { createTimerRetryScheduler } from "../actors/timer-retry-scheduler.ts";
@@ -16,6 +16,8 @@ import type { AmqpLink } from "../infra/amqp/amqp-link.ts";
 import { createLocalStorage } from "../infra/storage/local-storage.ts";
 import { loadProcessorRegistry } from "../processors/registry.ts";
 import { startProjections } from "../projections/start-projections.ts";
+import { createMetrics, type Metrics } from "../infra/metrics/metrics.ts";
+import { runMetricsSubscriber } from "../infra/metrics/metrics-subscriber.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { amqpMode } from "./amqp-mode.ts";
 
@@ -26,6 +28,7 @@ export interface Service {
   bus: ProgressBus;
   host: TaskHost;
   logger: Logger;
+  metrics: Metrics;
   /** AMQP mode only (AMQP_URL set): the broker link and the task intake, started by serve. */
   amqp?: { link: AmqpLink; intake: AmqpIntake };
   /** Stops intake-independent parts: projections, retry timers, adapters. Tasks first via host.shutdown. */
@@ -46,13 +49,22 @@ export async function createService(config: Config, logger: Logger, overrides: S
   const storage = overrides.storage ?? (config.storage.kind === "local" ? createLocalStorage({ rootDir: config.storage.rootDir }) : await s3Storage(config));
   const bus = overrides.bus ?? createProgressBusFromConfig(config);
   const registry = await loadProcessorRegistry(config.processorModules);
-  const broker = overrides.broker ?? createFifoSlotBroker({ maxConcurrent: availableParallelism() });
   const stop = new AbortController();
+  // The resource broker packs tasks onto this node's CPU and RAM; its grants go to broker-<node_id>.
+  const resourceBroker = overrides.broker
+    ? null
+    : createResourceBroker({
+        nodeId: config.nodeId,
+        append: (streamId, events) => store.append(streamId, events, { expectedRevision: "any" }),
+        weights: loadWeights({ env }),
+        onError: (error) => logger.warn({ err: error }, "resource broker"),
+      });
+  const broker = overrides.broker ?? resourceBroker!;
 
   // The host and the retry scheduler need each other: the scheduler resubmits through the host.
   let host: TaskHost | null = null;
   const timers = createTimerRetryScheduler(async (task) => host?.submit(task));
-  const amqp = config.amqpUrl === undefined ? null : amqpMode({ url: config.amqpUrl, logger, retryDelaysSeconds: config.retryDelaysSeconds, env });
+  const amqp = config.amqpUrl === undefined ? null : amqpMode({ url: config.amqpUrl, logger, retryDelaysSeconds: config.retryDelaysSeconds, prefetch: config.amqpPrefetch });
   const retry = amqp?.retry ?? timers;
   const runtime: TaskRuntime = {
     store,
@@ -69,6 +81,11 @@ export async function createService(config: Config, logger: Logger, overrides: S
   };
   host = new TaskHost(runtime);
   const intake = amqp?.createIntake(host);
+  const taskHost = host;
+  const metrics = createMetrics({ runningTasks: () => taskHost.runningCount });
+  const metricsRun = runMetricsSubscriber(store, metrics, stop.signal).catch((error: unknown) => {
+    if (!stop.signal.aborted) logger.warn({ err: error }, "metrics subscriber stopped");
+  });
 
   // Projections are subscribers with checkpoints; each runs on one node at a time (its lock).
   const projections = startProjections({
@@ -89,11 +106,14 @@ export async function createService(config: Config, logger: Logger, overrides: S
     bus,
     host,
     logger,
+    metrics,
     ...(amqp && intake ? { amqp: { link: amqp.link, intake } } : {}),
     async close() {
       timers.cancelAll();
       stop.abort();
+      await resourceBroker?.stop();
       await projections.done;
+      await metricsRun;
       await amqp?.link.close();
       await bus.close();
       await store.close();

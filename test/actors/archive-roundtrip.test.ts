@@ -45,7 +45,7 @@ test("archive_compress over a prefix of objects, then archive_extract of its out
     assert.equal(extracted.status, "completed", JSON.stringify(extracted));
     if (extracted.status !== "completed") return;
     for (const [name, body] of Object.entries(files)) {
-      const out = extracted.outputs.find((o) => o.key.endsWith(`/files/${name}`));
+      const out: { key: string } | undefined = extracted.outputs.find((o) => o.key.endsWith(`/files/${name}`));
       assert.ok(out, `extracted ${name}`);
       assert.equal(await readFile(join(root, "data", "storage", "b", out.key), "utf8"), body);
     }

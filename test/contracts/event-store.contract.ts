@@ -8,7 +8,7 @@ import { RevisionConflictError } from "../../src/infra/ports/revision-conflict.e
 /** Cases an adapter may skip, each with a written reason (STYLE.md §3). */
 export type EventStoreContractCase =
   | "append-read" | "expected-revision" | "concurrent-appenders" | "idempotent-retry" | "invalid-append"
-  | "read-stream" | "read-all" | "list-streams" | "subscribe-catch-up-live" | "subscribe-filtered"
+  | "event-id-across-streams" | "read-stream" | "read-all" | "list-streams" | "subscribe-catch-up-live" | "subscribe-filtered"
   | "subscribe-concurrent-writers" | "subscribe-latency" | "close";
 
 export interface EventStoreContractOptions {
@@ -108,10 +108,16 @@ export function eventStoreContract(name: string, factory: EventStoreFactory, opt
       assert.deepEqual((await store.readStream("idem")).map((e) => e.type), ["A", "B", "C"]);
       await assert.rejects(store.append("idem", [batch[1]!, newEvent("D")], { expectedRevision: "any" }), isInvalidAppend);
       await assert.rejects(store.append("idem", [batch[1]!, batch[0]!], { expectedRevision: "any" }), isInvalidAppend);
-      await assert.rejects(store.append("other", [next[0]!], { expectedRevision: "any" }), isInvalidAppend);
       await assert.rejects(store.append("idem", next, { expectedRevision: 0 }), isConflict(2));
       assert.equal((await store.readAll()).length, 3);
       assert.deepEqual(await store.listStreams(""), ["idem"]);
+    });
+
+    it("event-id-across-streams", "an event id already stored in one stream is refused in another", async (store) => {
+      const event = newEvent("A");
+      await store.append("one", [event], { expectedRevision: "no_stream" });
+      await assert.rejects(store.append("other", [event], { expectedRevision: "any" }), isInvalidAppend);
+      assert.deepEqual(await store.readStream("other"), []);
     });
 
     it("invalid-append", "malformed appends are refused with INVALID_APPEND and write nothing", async (store) => {

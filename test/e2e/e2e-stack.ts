@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createS3Storage } from "../../src/infra/storage/s3-storage.ts";
-import { AMQP_URL, freshDatabase, platformSide, REDIS_URL, type PlatformSide } from "../helpers/amqp.ts";
+import { freshDatabase, freshVhost, platformSide, REDIS_URL, type PlatformSide } from "../helpers/amqp.ts";
 import { REPO_ROOT } from "../helpers/fixtures.ts";
 import { startS3rver } from "../helpers/s3rver.ts";
 import { startServiceProcess, waitFor, type ServiceProcess } from "../helpers/service-process.ts";
@@ -25,10 +25,11 @@ export async function e2eStack(options: { slowProcessors?: boolean } = {}): Prom
   const root = await mkdtemp(join(tmpdir(), "vs3d-e2e-"));
   const s3 = await startS3rver(["in", "out", "health"]);
   const db = await freshDatabase();
-  const platform = await platformSide();
+  const vhost = await freshVhost();
+  const platform = await platformSide(vhost.url);
   const storage = createS3Storage(s3.clientOptions);
   const env: Record<string, string> = {
-    AMQP_URL,
+    AMQP_URL: vhost.url,
     REDIS_URL,
     EVENT_STORE_URL: db.url,
     S3_ENDPOINT: s3.endpoint,
@@ -79,6 +80,7 @@ export async function e2eStack(options: { slowProcessors?: boolean } = {}): Prom
         await svc.process;
       }
       await platform.close();
+      await vhost.drop();
       storage.client.destroy();
       await s3.stop();
       await db.drop();

@@ -1,10 +1,22 @@
 import { randomUUID } from "node:crypto";
+import { execa } from "execa";
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type GetMessage } from "amqplib";
 import pg from "pg";
 
 export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 export const POSTGRES_URL = process.env.POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
+
+/** A RabbitMQ virtual host of its own for one test: the contract fixes the queue names, so two
+ * test files running at once would otherwise consume each other's tasks. */
+export async function freshVhost(): Promise<{ url: string; drop(): Promise<void> }> {
+  const vhost = `vs3d-test-${randomUUID()}`;
+  await execa("rabbitmqctl", ["-q", "add_vhost", vhost]);
+  await execa("rabbitmqctl", ["-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"]);
+  const base = new URL(AMQP_URL);
+  base.pathname = `/${encodeURIComponent(vhost)}`;
+  return { url: base.toString(), drop: async () => void (await execa("rabbitmqctl", ["-q", "delete_vhost", vhost], { reject: false })) };
+}
 
 export interface ReceivedResult {
   messageId: string;
@@ -25,8 +37,8 @@ export interface PlatformSide {
   close(): Promise<void>;
 }
 
-export async function platformSide(): Promise<PlatformSide> {
-  const conn: ChannelModel = await connect(AMQP_URL);
+export async function platformSide(amqpUrl: string = AMQP_URL): Promise<PlatformSide> {
+  const conn: ChannelModel = await connect(amqpUrl);
   const ch: ConfirmChannel = await conn.createConfirmChannel();
   const callbackQueue = `test.results.${randomUUID()}`;
   await ch.assertQueue(callbackQueue, { durable: true });
