@@ -69,6 +69,22 @@ export class TaskHost {
     return true;
   }
 
+  /** For a cancel broadcast to every node: stop the task if it runs here; record the cancel if no
+   * node owns it (queued, retrying, or never started); otherwise its owner will act on the same
+   * broadcast, and appending here would only race it. */
+  async cancelIfOwnedHere(taskId: string, reason: string): Promise<"stopped" | "recorded" | "owned_elsewhere" | "not_cancellable"> {
+    if (this.#running.has(taskId)) {
+      await this.cancel(taskId, reason);
+      return "stopped";
+    }
+    const stream = await TaskStream.open(this.rt.store, taskId, this.rt.clock);
+    if (stream.snapshot.hasTag("owned")) return "owned_elsewhere";
+    const event = stream.event("TaskCancelled", { reason });
+    if (!stream.exists || !stream.canAppend(event)) return "not_cancellable";
+    await stream.append(event);
+    return "recorded";
+  }
+
   /** At start-up: every task whose stream is not settled runs again from its last fact; tasks
    * waiting for a retry are handed back to the retry scheduler with the time they have left. */
   async resumeUnfinished(): Promise<{ resumed: string[]; retrying: string[] }> {

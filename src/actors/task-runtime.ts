@@ -26,7 +26,7 @@ export interface TaskRuntime {
   retryDelaysSeconds: readonly number[];
   /** `tenants/{tenant_id}/`: when set, every source and destination key must start with it. */
   tenantPrefix?: string | undefined;
-  /** Minimum time between two ProgressReported events of one task. Default: 2000. */
+  /** Minimum time between two ProgressReported events of one task. Default: 2100. */
   progressIntervalMs?: number;
   /** Kill a worker whose RSS exceeds its RAM grant by this factor. Default: 1.5. */
   ramGuardFactor?: number;

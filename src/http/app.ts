@@ -21,6 +21,8 @@ export interface HttpDeps {
   readiness: () => Promise<Record<string, { ok: boolean; detail?: string }>>;
   /** Prometheus text exposition. */
   metrics?: () => Promise<string>;
+  /** How a cancel reaches the task's owner. Default: this node's host (embedded, one node). */
+  cancel?: (taskId: string, reason: string) => Promise<"requested">;
 }
 
 const TaskIdParam = z.uuid();
@@ -79,6 +81,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.post("/tasks/:id/cancel", async (c) => {
     const id = c.req.param("id");
     const reason = (await c.req.json().catch(() => ({})))?.reason ?? "cancelled via HTTP";
+    if (deps.cancel) return c.json({ task_id: id, cancel: await deps.cancel(id, String(reason)) }, 202);
     const cancelled = await deps.host.cancel(id, String(reason));
     return cancelled ? c.json({ task_id: id, cancelled: true }, 202) : c.json({ error: { code: "NOT_CANCELLABLE", message: `task ${id} is unknown or already settled` } }, 409);
   });

@@ -4,6 +4,7 @@ import { createHttpApp } from "../http/app.ts";
 import { createLogger } from "../infra/logger.ts";
 import { readinessOf } from "./readiness.ts";
 import { createService } from "./service.ts";
+import { publishCancel, startControlConsumer } from "../intake/amqp-control.ts";
 
 /** `npm start` / `vs3d serve`: the long-running service. */
 export async function runServe(env: Record<string, string | undefined> = process.env): Promise<void> {
@@ -20,16 +21,27 @@ export async function runServe(env: Record<string, string | undefined> = process
   const logger = createLogger({ level: config.logLevel });
   const service = await createService(config, logger, {}, env);
   const readiness = readinessOf(service);
-  const app = createHttpApp({ host: service.host, store: service.store, bus: service.bus, readiness: readiness.check, metrics: () => service.metrics.text() });
+  const amqp = service.amqp;
+  const app = createHttpApp({
+    host: service.host,
+    store: service.store,
+    bus: service.bus,
+    readiness: readiness.check,
+    metrics: () => service.metrics.text(),
+    // With several nodes, only the owner can stop a running task: broadcast the cancel.
+    ...(amqp ? { cancel: async (taskId: string, reason: string) => (await publishCancel(amqp.link, taskId, reason), "requested" as const) } : {}),
+  });
   const server = serve({ fetch: app.fetch, port: config.httpPort, hostname: "0.0.0.0" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   logger.info({ port: config.httpPort, node_id: config.nodeId, event_store: config.eventStore.kind, storage: config.storage.kind, intake: service.amqp ? "amqp" : "http" }, "service listening");
 
+  let control: { stop(): Promise<void> } | null = null;
   if (service.amqp) {
     // RabbitMQ owns who runs what: an unfinished task's delivery was never acked, so the broker
     // hands it out again and the taker resumes it from its stream. Resuming streams here as well
     // would take tasks over from the nodes still running them.
     void service.amqp.intake.start().catch((error: unknown) => logger.error({ err: error }, "intake failed to start"));
+    control = startControlConsumer({ link: service.amqp.link, host: service.host, nodeId: config.nodeId, logger });
   } else {
     const { resumed, retrying } = await service.host.resumeUnfinished();
     if (resumed.length || retrying.length) logger.info({ resumed: resumed.length, retrying: retrying.length }, "unfinished tasks picked up");
@@ -48,6 +60,7 @@ export async function runServe(env: Record<string, string | undefined> = process
     logger.info({ signal, running: service.host.runningCount }, "shutting down");
     server.close();
     await service.amqp?.intake.stopConsuming();
+    await control?.stop();
     // Tasks get most of the grace to record TaskInterrupted; their deliveries are then requeued.
     await service.host.shutdown(Math.max(0, graceMs * 0.7));
     await service.amqp?.intake.drain(Math.max(0, graceMs * 0.15));

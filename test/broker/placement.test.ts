@@ -36,7 +36,19 @@ interface Case {
 
 const thumbs = (n: number, extra: Partial<WaitingSlot> = {}): WaitingSlot[] => Array.from({ length: n }, (_, i) => w(`t${i}`, "image_thumbnail", extra));
 
+/** Three light tasks, 60 % in all: a 45 % task has to wait for them. */
+const archives = [r("a1", "archive_compress", 20), r("a2", "archive_compress", 20), r("a3", "archive_compress", 20)];
+
 const defaultFloorCases: Case[] = [
+  { name: "beside a 75 % task, thumbnails backfill the 10 % that a 45 % task at the head cannot use until it ends",
+    overrides: [{ geotiff_cog: { ram_gb: 1.5 } }], running: [r("lod", "point_cloud_lod", 75)],
+    waiting: [w("cog", "geotiff_cog"), ...thumbs(3)], granted: ["t0", "t1"], reservedFor: "cog" },
+  { name: "light tasks backfill only what the reserved task will not need once the heavy ones end (35 % free, 25 % spare)",
+    overrides: [{ mesh_3d_lod: { ram_gb: 1 } }], running: [r("v1", "video_transcode", 50)],
+    waiting: [w("mlod", "mesh_3d_lod", { priority: 9 }), ...thumbs(8)], granted: ["t0", "t1", "t2", "t3", "t4"], reservedFor: "mlod" },
+  { name: "heavy tasks never backfill: nothing but the reserved one starts beside a heavy task it waits for",
+    overrides: [{ geotiff_cog: { ram_gb: 1.5 }, mesh_3d_convert: { ram_gb: 1 } }], running: [r("v1", "video_transcode", 50)],
+    waiting: [w("cog", "geotiff_cog", { priority: 9 }), w("mesh", "mesh_3d_convert")], granted: [], reservedFor: "cog" },
   { name: "thumbnails ask a tenth of a core: 17 × 5 % fill the 85 % target", waiting: thumbs(20),
     granted: Array.from({ length: 17 }, (_, i) => `t${i}`) },
   { name: "two thumbnails fit beside a 75 % task in the 10 % left (exactly 85 %)", running: [r("lod", "point_cloud_lod", 75)],
@@ -75,12 +87,12 @@ const cases: Case[] = [
     waiting: [w("big", "point_cloud_lod"), ...thumbs(3)], granted: ["big"] },
   { name: "nothing starts beside an exclusive task", running: [r("big", "point_cloud_lod", 75, 24 * GIB, true)],
     waiting: thumbs(3), granted: [] },
-  { name: "a heavy task at the head holds its capacity back from light ones",
-    running: [r("v1", "video_transcode", 50)], waiting: [w("cog", "geotiff_cog", { priority: 9 }), ...thumbs(3)], granted: [], reservedFor: "cog" },
+  { name: "a heavy task at the head holds its capacity back from light ones when light work is what stands in its way",
+    running: archives, waiting: [w("cog", "geotiff_cog", { priority: 9 }), ...thumbs(3)], granted: [], reservedFor: "cog" },
   { name: "a young heavy task behind light ones does not block them",
     running: [r("v1", "video_transcode", 50)], waiting: [...thumbs(3, { priority: 9 }), w("cog", "geotiff_cog")], granted: ["t0", "t1"] },
   { name: "once it has waited reserveAfterMs, it holds its capacity back", now: T0 + 30_000,
-    running: [r("v1", "video_transcode", 50)], waiting: [...thumbs(3, { priority: 9, requestedAt: T0 + 29_000 }), w("cog", "geotiff_cog")], granted: [], reservedFor: "cog" },
+    running: archives, waiting: [...thumbs(3, { priority: 9, requestedAt: T0 + 29_000 }), w("cog", "geotiff_cog")], granted: [], reservedFor: "cog" },
   { name: "idle node under someone else's load still runs the head task", snapshot: external(97),
     waiting: thumbs(3), granted: ["t0"] },
   { name: "…unless progressWhenIdle is off", snapshot: external(97), config: { progressWhenIdle: false }, waiting: thumbs(3), granted: [] },
