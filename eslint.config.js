@@ -22,10 +22,16 @@ export default tseslint.config(
     files: ["src/machines/**/*.ts", "src/contracts/**/*.ts", "src/projections/pure/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", {
-        patterns: [{
-          regex: "^(?!(xstate|zod)(/|$)|\\.).*",
-          message: "src/machines, src/contracts and src/projections/pure are the pure core: import only xstate, zod and each other.",
-        }],
+        patterns: [
+          {
+            regex: "^(?!(xstate|zod)(/|$)|\\.).*",
+            message: "src/machines, src/contracts and src/projections/pure are the pure core: import only xstate, zod and each other.",
+          },
+          {
+            regex: "^\\.{1,2}/(.*/)?(infra|actors|service|http|cli|broker|intake|processors|config)(/|$)",
+            message: "the pure core may not import the edges (infra, actors, service, http, cli, broker, intake, processors, config).",
+          },
+        ],
       }],
     },
   },

@@ -30,7 +30,7 @@ export async function runTask(rt: TaskRuntime, taskId: string, signal: AbortSign
   const task = stream.snapshot.context.task!;
   const paths = taskPaths(rt.workRoot, taskId);
   const def = rt.registry.get(task.task_type);
-  const profile = ResourceProfile.parse(def?.profile ?? { cpu_percent: 5, ram_gb: 1, max_concurrent: 1 });
+  const profile = ResourceProfile.parse(rt.profileOf?.(task.task_type) ?? def?.profile ?? { cpu_percent: 5, ram_gb: 1, max_concurrent: 1 });
   const guard = new AbortController();
   const timeout = AbortSignal.timeout(profile.timeout_seconds * 1000);
   const combined = AbortSignal.any([signal, guard.signal, timeout]);

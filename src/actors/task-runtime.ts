@@ -3,6 +3,7 @@ import type { EventStore } from "../infra/ports/event-store.port.ts";
 import type { SlotBroker } from "../infra/ports/slot-broker.port.ts";
 import type { ObjectStorage } from "../infra/ports/storage.port.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
+import type { ResourceProfileInput } from "../contracts/resource-profile.ts";
 import type { ProcessorRegistry } from "../processors/registry.ts";
 
 /** Where a failed attempt goes next: the embedded mode uses timers, the AMQP mode TTL queues. */
@@ -26,6 +27,8 @@ export interface TaskRuntime {
   retryDelaysSeconds: readonly number[];
   /** `tenants/{tenant_id}/`: when set, every source and destination key must start with it. */
   tenantPrefix?: string | undefined;
+  /** The configured resource profile of a task type (timeouts included). Default: the processor's. */
+  profileOf?: (taskType: TaskMessage["task_type"]) => ResourceProfileInput | undefined;
   /** Minimum time between two ProgressReported events of one task. Default: 2100. */
   progressIntervalMs?: number;
   /** Kill a worker whose RSS exceeds its RAM grant by this factor. Default: 1.5. */

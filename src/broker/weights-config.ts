@@ -26,6 +26,8 @@ export const WeightsOverride = z.partialRecord(z.enum(TASK_TYPES), ProfileOverri
 export type WeightsOverride = z.infer<typeof WeightsOverride>;
 
 export interface LoadWeightsOptions {
+  /** A layer between the DESIGN.md defaults and the configuration: the processors' own profiles. */
+  base?: WeightsOverride;
   /** JSON file with a (partial) table. Default: env VS3D_BROKER_WEIGHTS_FILE, else none. */
   file?: string | undefined;
   /** Environment to read VS3D_BROKER_WEIGHTS_FILE and VS3D_BROKER_WEIGHTS (inline JSON, applied last). Default: process.env. */
@@ -39,7 +41,7 @@ export function loadWeights(options: LoadWeightsOptions = {}): WeightsTable {
   const file = options.file ?? env.VS3D_BROKER_WEIGHTS_FILE;
   if (file) layers.push({ from: file, text: readText(file) });
   if (env.VS3D_BROKER_WEIGHTS) layers.push({ from: "VS3D_BROKER_WEIGHTS", text: env.VS3D_BROKER_WEIGHTS });
-  return mergeWeights(layers.map((l) => parseOverride(l.from, l.text)));
+  return mergeWeights([...(options.base ? [options.base] : []), ...layers.map((l) => parseOverride(l.from, l.text))]);
 }
 
 /** Pure: defaults with the overrides applied in order. */

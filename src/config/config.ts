@@ -32,6 +32,7 @@ export const Env = z.object({
   SHUTDOWN_GRACE_SECONDS: intVar(30, 0, 86_400),
   RETRY_DELAYS_SECONDS: listVar(z.string().regex(/^\d+$/, "must be whole seconds").transform(Number).pipe(z.number().int().positive()), [30, 60]),
   PROCESSOR_MODULES: listVar(z.string(), []),
+  IO_CONCURRENCY: intVar(4, 1, 256),
 });
 export type Env = z.infer<typeof Env>;
 
@@ -71,6 +72,8 @@ export interface Config {
   shutdownGraceSeconds: number;
   retryDelaysSeconds: number[];
   processorModules: string[];
+  /** Downloads and uploads at once on this node (their own limit, not CPU slots). */
+  ioConcurrency: number;
 }
 
 /** What the defaults depend on; injected so that loading config stays a pure function of its inputs. */
@@ -123,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     retryDelaysSeconds: e.RETRY_DELAYS_SECONDS,
     processorModules: e.PROCESSOR_MODULES,
+    ioConcurrency: e.IO_CONCURRENCY,
   };
 }
 

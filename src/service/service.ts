@@ -1,6 +1,8 @@
 import type { Config } from "../config/config.ts";
 import { createResourceBroker } from "../broker/resource-broker.ts";
 import { loadWeights } from "../broker/weights-config.ts";
+import { createIoLimiter } from "../broker/io-limiter.ts";
+import { limitTransfers } from "../infra/storage/limited-storage.ts";
 import { TaskHost } from "../actors/task-host.ts";
 import type { TaskRuntime } from "../actors/task-runtime.ts";
 import { createTimerRetryScheduler } from "../actors/timer-retry-scheduler.ts";
@@ -46,17 +48,23 @@ export interface ServiceOverrides {
 export async function createService(config: Config, logger: Logger, overrides: ServiceOverrides = {}, env: Record<string, string | undefined> = process.env): Promise<Service> {
   const releaseLock = config.eventStore.kind === "pglite" ? await acquireDataDirLock(config.eventStore.dataDir) : async () => {};
   const store = await openEventStore(storeUrl(config));
-  const storage = overrides.storage ?? (config.storage.kind === "local" ? createLocalStorage({ rootDir: config.storage.rootDir }) : await s3Storage(config));
+  const storage = limitTransfers(
+    overrides.storage ?? (config.storage.kind === "local" ? createLocalStorage({ rootDir: config.storage.rootDir }) : await s3Storage(config)),
+    createIoLimiter({ maxConcurrent: config.ioConcurrency }),
+  );
   const bus = overrides.bus ?? createProgressBusFromConfig(config);
   const registry = await loadProcessorRegistry(config.processorModules);
   const stop = new AbortController();
+  // Resource profiles: DESIGN.md's table, then each processor's own profile, then the operator's
+  // file/env overrides (VS3D_BROKER_WEIGHTS_FILE, VS3D_BROKER_WEIGHTS) — timeouts included.
+  const weights = loadWeights({ env, base: Object.fromEntries([...registry.values()].map((d) => [d.taskType, d.profile])) });
   // The resource broker packs tasks onto this node's CPU and RAM; its grants go to broker-<node_id>.
   const resourceBroker = overrides.broker
     ? null
     : createResourceBroker({
         nodeId: config.nodeId,
         append: (streamId, events) => store.append(streamId, events, { expectedRevision: "any" }),
-        weights: loadWeights({ env }),
+        weights,
         onError: (error) => logger.warn({ err: error }, "resource broker"),
       });
   const broker = overrides.broker ?? resourceBroker!;
@@ -78,6 +86,7 @@ export async function createService(config: Config, logger: Logger, overrides: S
     extraProcessorModules: config.processorModules,
     retryDelaysSeconds: config.retryDelaysSeconds,
     tenantPrefix: config.tenantPrefix,
+    profileOf: (taskType) => weights[taskType],
   };
   host = new TaskHost(runtime);
   const intake = amqp?.createIntake(host);

@@ -17,8 +17,8 @@ function w(taskId: string, taskType: TaskType, extra: Partial<WaitingSlot> = {})
 function r(taskId: string, taskType: TaskType, cpuPercent: number, ramBytes = GIB, exclusive = false): RunningSlot {
   return { taskId, taskType, cpuPercent, ramBytes, exclusive, grantedAt: T0 };
 }
-/** The cases below the marker count in 12.5 % thumbnails, the quarter-core floor they were written
- * with; their rules do not depend on it. The first cases use the default floor. */
+/** `cases` count in 12.5 % thumbnails, the quarter-core floor they were written with; their rules do
+ * not depend on it. `defaultFloorCases` run with PLACEMENT_DEFAULTS as they are. */
 const QUARTER_CORE_FLOOR: Partial<PlacementConfig> = { minCpuCores: 0.25 };
 const external = (cpuPercent: number, ramUsedBytes = 0): AccountedSnapshot => ({ cpuPercent, ramUsedBytes, grantedCpuPercent: 0, grantedRamBytes: 0 });
 

@@ -1,0 +1,34 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ESLint } from "eslint";
+import { REPO_ROOT } from "../helpers/fixtures.ts";
+
+// Type-aware rules need a file on disk in the TS project; this test probes only the import rule.
+const eslint = new ESLint({
+  cwd: REPO_ROOT,
+  overrideConfig: {
+    languageOptions: { parserOptions: { projectService: false, project: null } },
+    rules: { "@typescript-eslint/no-floating-promises": "off", "@typescript-eslint/consistent-type-imports": "off" },
+  },
+});
+
+async function importErrors(filePath: string, module: string): Promise<number> {
+  const [result] = await eslint.lintText(`import x from "${module}";\nexport const y = x;\n`, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").length;
+}
+
+test("the pure core (machines, contracts, pure projections) may not import I/O or the edges", async () => {
+  for (const file of ["src/machines/probe.ts", "src/contracts/probe.ts", "src/projections/pure/probe.ts"]) {
+    for (const module of ["node:fs", "fs/promises", "pg", "ioredis", "../infra/logger.ts", "../../actors/task-host.ts", "../processors/registry.ts"]) {
+      assert.equal(await importErrors(file, module), 1, `${file} importing ${module} must be refused`);
+    }
+    for (const module of ["xstate", "zod", "../contracts/task-events.ts", "./task-status.ts", "../../machines/task.machine.ts"]) {
+      assert.equal(await importErrors(file, module), 0, `${file} may import ${module}`);
+    }
+  }
+});
+
+test("the same imports are fine at the edges", async () => {
+  assert.equal(await importErrors("src/actors/probe.ts", "node:fs/promises"), 0);
+  assert.equal(await importErrors("src/actors/probe.ts", "../infra/logger.ts"), 0);
+});
