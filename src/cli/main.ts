@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { dlqCommand } from "./dlq-command.ts";
+import { machineCommand } from "./machine-command.ts";
 import { processCommand } from "./process-command.ts";
 import { replayCommand } from "./replay-command.ts";
 
@@ -9,6 +10,7 @@ const USAGE = `usage:
   vs3d serve
   vs3d dlq list [--limit N] [--json]
   vs3d dlq replay (--task-id <id> | --all) [--json]
+  vs3d machine [task|broker]
 
 The local store is DATA_DIR (default ./.vs3d); see the README for every variable.`;
 
@@ -23,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
     if (positionals.length !== 1 || !values.type) return usage("process needs one <file> and --type");
     return processCommand({ file: positionals[0]!, type: values.type, params: values.params, out: values.out ?? "out", json: values.json, inline: values.inline }, process.env);
   }
+  if (command === "machine") return machineCommand(rest[0] ?? "task");
   if (command === "replay") {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: "boolean", default: false } } });
     if (positionals.length !== 1) return usage("replay needs one <task_id>");
