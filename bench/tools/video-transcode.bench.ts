@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
-import { runStages } from "../../test/geotiff/run-stages.ts";
+import { runStages } from "../../test/helpers/run-stages.ts";
 import { videoTranscodeProcessor } from "../../src/processors/video/video-transcode.processor.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 3);

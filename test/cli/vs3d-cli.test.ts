@@ -69,3 +69,14 @@ test("vs3d process: an unknown task type is INVALID_MESSAGE, a known type withou
   assert.equal(r.error.code, "INVALID_PARAMS");
   assert.match(r.error.message, /sizes/);
 });
+
+test("vs3d machine prints the task machine's definition with every state", { timeout: 60_000 }, async () => {
+  const run = await vs3d(REPO_ROOT, ["machine", "task"]);
+  assert.equal(run.exitCode, 0, run.stderr);
+  const { version, definition } = JSON.parse(run.stdout) as { version: string; definition: { states: Record<string, unknown> } };
+  assert.match(version, /^task-machine@\d+$/);
+  for (const s of ["queued", "downloading", "waiting_for_slot", "processing", "uploading", "retrying", "completed", "failed", "dead_lettered", "cancelled"]) {
+    assert.ok(s in definition.states, s);
+  }
+  assert.equal((await vs3d(REPO_ROOT, ["machine", "nope"])).exitCode, 2);
+});

@@ -1,7 +1,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { AppError } from "../../src/contracts/app-error.ts";
@@ -9,24 +8,18 @@ import { validateCog } from "../../src/processors/geotiff/cog-validator.ts";
 import { geotiffCogProcessor } from "../../src/processors/geotiff/geotiff-cog.processor.ts";
 import { fixture } from "../helpers/fixtures.ts";
 import { CLASSES, makePalettedGeoTiff, valuesPresent } from "./make-paletted.ts";
-import { runStages, type StagesRun } from "./run-stages.ts";
+import { cleanupRuns, runStages, scratchDir, type StagesRun } from "../helpers/run-stages.ts";
 
 const geotiff = (name: string) => fixture("geotiff", name);
 let scratch = "";
-const runs: StagesRun[] = [];
 
 void before(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "vs3d-cog-test-"));
+  scratch = await scratchDir();
 });
-void after(async () => {
-  await Promise.all(runs.map((r) => r.cleanup()));
-  await rm(scratch, { recursive: true, force: true });
-});
+void after(cleanupRuns);
 
-async function cog(input: string, params: unknown = {}): Promise<StagesRun> {
-  const run = await runStages(geotiffCogProcessor, input, params);
-  runs.push(run);
-  return run;
+function cog(input: string, params: unknown = {}): Promise<StagesRun> {
+  return runStages(geotiffCogProcessor, input, params);
 }
 
 interface Info {
@@ -48,7 +41,7 @@ void test("JPEG RGB input becomes a valid, losslessly compressed COG with overvi
   assert.equal((await validateCog(run.file("cog"))).valid, true);
   const preview = await info(run.file("preview"));
   assert.deepEqual(preview.size, [1024, 1024]);
-  assert.equal(run.progress.filter((p) => p.stage === "cog").at(-1)?.p.done, 100);
+  assert.equal(run.progress.filter((p) => p.stage === "cog").at(-1)?.done, 100);
 });
 
 void test("Float64 elevation stays Float64, with a floating-point predictor", async () => {
@@ -139,7 +132,7 @@ void test("jpeg on Int16 data and a file-path SRS are refused as bad params", as
 
 void test("cancelling stops gdal_translate with CANCELLED", async () => {
   const controller = new AbortController();
-  const started = runStages(geotiffCogProcessor, geotiff("derived_large_rgb_6000px_striped.tif"), { preview: false }, controller.signal);
+  const started = runStages(geotiffCogProcessor, geotiff("derived_large_rgb_6000px_striped.tif"), { preview: false }, { signal: controller.signal });
   setTimeout(() => controller.abort(), 1500);
   await assert.rejects(started, (e: unknown) => e instanceof AppError && e.code === "CANCELLED" && e.stage === "cog");
 });

@@ -1,32 +1,23 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { execa } from "execa";
 import { AppError } from "../../src/contracts/app-error.ts";
 import { validateCog } from "../../src/processors/geotiff/cog-validator.ts";
 import { geotiffResizeProcessor } from "../../src/processors/geotiff/geotiff-resize.processor.ts";
 import { fixture } from "../helpers/fixtures.ts";
 import { CLASSES, makePalettedGeoTiff, valuesPresent } from "./make-paletted.ts";
-import { runStages, type StagesRun } from "./run-stages.ts";
+import { cleanupRuns, runStages, scratchDir, type StagesRun } from "../helpers/run-stages.ts";
 
 const geotiff = (name: string) => fixture("geotiff", name);
 let scratch = "";
-const runs: StagesRun[] = [];
 
 void before(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "vs3d-resize-test-"));
+  scratch = await scratchDir();
 });
-void after(async () => {
-  await Promise.all(runs.map((r) => r.cleanup()));
-  await rm(scratch, { recursive: true, force: true });
-});
+void after(cleanupRuns);
 
-async function resize(input: string, params: unknown): Promise<StagesRun> {
-  const run = await runStages(geotiffResizeProcessor, input, params);
-  runs.push(run);
-  return run;
+function resize(input: string, params: unknown): Promise<StagesRun> {
+  return runStages(geotiffResizeProcessor, input, params);
 }
 
 interface Info {
@@ -45,7 +36,7 @@ void test("width alone keeps the aspect ratio and the output is a valid COG", as
   assert.deepEqual(run.outputs.resize?.[0], { path: "resized.tif", type: "raster", format: "cog", contentType: "image/tiff" });
   assert.deepEqual((await info(run.file("raster"))).size, [600, 600]);
   assert.equal((await validateCog(run.file("raster"))).valid, true);
-  assert.equal(run.progress.at(-1)?.p.done, 100);
+  assert.equal(run.progress.at(-1)?.done, 100);
 });
 
 void test("scale 0.5 to a plain GeoTIFF keeps Int16 nodata -9999 and skips COG validation", async () => {

@@ -8,7 +8,7 @@ import type { ProcessorDefinition } from "../../src/processors/processor.ts";
 import { createImageConvertProcessor, imageConvertProcessor } from "../../src/processors/image/image-convert.processor.ts";
 import { imageThumbnailProcessor } from "../../src/processors/image/image-thumbnail.processor.ts";
 import { fixture } from "../helpers/fixtures.ts";
-import { cleanupRuns, runStages, scratchDir } from "./run-stages.ts";
+import { cleanupRuns, runStages, scratchDir } from "../helpers/run-stages.ts";
 
 let scratch = "";
 before(async () => {
@@ -18,7 +18,7 @@ after(cleanupRuns);
 
 async function failure<P>(def: ProcessorDefinition<P>, params: unknown, filePath: string, root?: string): Promise<AppError> {
   try {
-    await runStages(def, params, filePath, root);
+    await runStages(def, filePath, params, root === undefined ? {} : { root });
   } catch (error) {
     assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
     return error;
@@ -45,8 +45,8 @@ void test("the pixel limit is a node option, and counts every frame an animated 
   const gif = fixture("images", "derived_anim.gif");
   assertCode(await failure(strict, { format: "webp" }, gif), "INPUT_TOO_LARGE", "convert", /× 3 frames = 230,400 pixels/);
   // Only the first frame is decoded for a still output, so the same file passes.
-  const run = await runStages(strict, { format: "png" }, gif);
-  assert.equal(run.outputs.length, 1);
+  const run = await runStages(strict, gif, { format: "png" });
+  assert.equal(run.allOutputs.length, 1);
 });
 
 void test("a JPEG cut in half is INPUT_CORRUPT and leaves no output behind", async () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { fixture } from "../helpers/fixtures.ts";
 import { ImageConvertParams, imageConvertProcessor } from "../../src/processors/image/image-convert.processor.ts";
-import { cleanupRuns, runStages, scratchDir } from "./run-stages.ts";
+import { cleanupRuns, runStages, scratchDir } from "../helpers/run-stages.ts";
 
 const photo = fixture("images", "recurser_Landscape_6.jpg");
 let transparentPng = "";
@@ -35,8 +35,8 @@ void test("every output format decodes as that format, upright, with the right n
     webp: ["webp", "image.webp", "image/webp"],
   } as const;
   for (const [format, [sharpName, path, contentType]] of Object.entries(expected)) {
-    const run = await runStages(imageConvertProcessor, { format, width: 300 }, photo);
-    assert.deepEqual(run.outputs, [{ path, type: "image", format, contentType }]);
+    const run = await runStages(imageConvertProcessor, photo, { format, width: 300 });
+    assert.deepEqual(run.allOutputs, [{ path, type: "image", format, contentType }]);
     const meta = await sharp(run.file()).metadata();
     assert.equal(meta.format, sharpName, format);
     assert.deepEqual([meta.width, meta.height], [300, 200], `${format}: upright landscape`);
@@ -45,12 +45,12 @@ void test("every output format decodes as that format, upright, with the right n
 });
 
 void test("metadata is stripped by default and kept (minus orientation, plus sRGB ICC) on request", async () => {
-  const stripped = await sharp((await runStages(imageConvertProcessor, { format: "jpeg" }, photo)).file()).metadata();
+  const stripped = await sharp((await runStages(imageConvertProcessor, photo, { format: "jpeg" })).file()).metadata();
   assert.equal(stripped.exif, undefined);
   assert.equal(stripped.icc, undefined);
   assert.deepEqual([stripped.width, stripped.height], [1800, 1200]);
 
-  const kept = await sharp((await runStages(imageConvertProcessor, { format: "jpeg", strip_metadata: false }, photo)).file()).metadata();
+  const kept = await sharp((await runStages(imageConvertProcessor, photo, { format: "jpeg", strip_metadata: false })).file()).metadata();
   assert.ok(kept.exif && kept.exif.length > 100, "EXIF kept");
   assert.equal(kept.orientation, 1, "pixels are upright, so the tag must not rotate them again");
   assert.deepEqual([kept.width, kept.height], [1800, 1200]);
@@ -59,7 +59,7 @@ void test("metadata is stripped by default and kept (minus orientation, plus sRG
 
 void test("a CMYK JPEG converts to sRGB", async () => {
   for (const format of ["webp", "tiff"] as const) {
-    const meta = await sharp((await runStages(imageConvertProcessor, { format }, fixture("images", "derived_cmyk.jpg"))).file()).metadata();
+    const meta = await sharp((await runStages(imageConvertProcessor, fixture("images", "derived_cmyk.jpg"), { format })).file()).metadata();
     assert.equal(meta.space, "srgb", format);
     assert.equal(meta.channels, 3, format);
   }
@@ -67,20 +67,20 @@ void test("a CMYK JPEG converts to sRGB", async () => {
 
 void test("a 16-bit PNG becomes 8-bit WebP, and stays 16-bit as PNG", async () => {
   const rgb16 = fixture("images", "derived_rgb16.png");
-  const webp = await sharp((await runStages(imageConvertProcessor, { format: "webp" }, rgb16)).file()).metadata();
+  const webp = await sharp((await runStages(imageConvertProcessor, rgb16, { format: "webp" })).file()).metadata();
   assert.equal(webp.depth, "uchar");
   assert.equal(webp.space, "srgb");
-  const png = await sharp((await runStages(imageConvertProcessor, { format: "png" }, rgb16)).file()).metadata();
+  const png = await sharp((await runStages(imageConvertProcessor, rgb16, { format: "png" })).file()).metadata();
   assert.equal(png.depth, "ushort");
-  const tif = await sharp((await runStages(imageConvertProcessor, { format: "tiff" }, fixture("images", "derived_rgb16_lzw.tif"))).file()).metadata();
+  const tif = await sharp((await runStages(imageConvertProcessor, fixture("images", "derived_rgb16_lzw.tif"), { format: "tiff" })).file()).metadata();
   assert.equal(tif.depth, "uchar");
 });
 
 void test("alpha is kept for png→webp and flattened onto white for jpeg", async () => {
-  const webp = (await runStages(imageConvertProcessor, { format: "webp", quality: 100 }, transparentPng)).file();
+  const webp = (await runStages(imageConvertProcessor, transparentPng, { format: "webp", quality: 100 })).file();
   assert.equal((await sharp(webp).metadata()).hasAlpha, true);
   assert.equal((await pixel(webp, 48, 16))[3], 0, "transparent half stays transparent");
-  const jpeg = (await runStages(imageConvertProcessor, { format: "jpeg", quality: 95 }, transparentPng)).file();
+  const jpeg = (await runStages(imageConvertProcessor, transparentPng, { format: "jpeg", quality: 95 })).file();
   const meta = await sharp(jpeg).metadata();
   assert.equal(meta.hasAlpha, false);
   const [r, g, b] = await pixel(jpeg, 48, 16);
@@ -91,13 +91,13 @@ void test("alpha is kept for png→webp and flattened onto white for jpeg", asyn
 
 void test("animation is kept for webp output and reduced to the first frame otherwise", async () => {
   for (const input of ["derived_anim.gif", "derived_anim.webp"]) {
-    const run = await runStages(imageConvertProcessor, { format: "webp", width: 160 }, fixture("images", input));
+    const run = await runStages(imageConvertProcessor, fixture("images", input), { format: "webp", width: 160 });
     const meta = await sharp(run.file()).metadata();
     assert.equal(meta.pages, 3, `${input}: all frames`);
     assert.deepEqual([meta.width, meta.pageHeight ?? meta.height], [160, 120], `${input}: each frame resized`);
   }
   for (const format of ["avif", "png", "jpeg"] as const) {
-    const meta = await sharp((await runStages(imageConvertProcessor, { format }, fixture("images", "derived_anim.gif"))).file()).metadata();
+    const meta = await sharp((await runStages(imageConvertProcessor, fixture("images", "derived_anim.gif"), { format })).file()).metadata();
     assert.deepEqual([meta.width, meta.height, meta.pages ?? 1], [320, 240, 1], `${format}: one frame, not a strip of frames`);
   }
 });
@@ -106,21 +106,21 @@ void test("a multi-page TIFF is a set of images, not an animation: webp output t
   const tiff = join(await scratchDir(), "three-pages.tif");
   await sharp(fixture("images", "derived_anim.gif"), { pages: -1 }).tiff().toFile(tiff);
   assert.equal((await sharp(tiff).metadata()).pages, 3);
-  const meta = await sharp((await runStages(imageConvertProcessor, { format: "webp" }, tiff)).file()).metadata();
+  const meta = await sharp((await runStages(imageConvertProcessor, tiff, { format: "webp" })).file()).metadata();
   assert.deepEqual([meta.width, meta.height, meta.pages ?? 1], [320, 240, 1]);
 });
 
 void test("width/height/fit resize within the box and never enlarge", async () => {
-  const cover = await sharp((await runStages(imageConvertProcessor, { format: "png", width: 100, height: 100, fit: "cover" }, photo)).file()).metadata();
+  const cover = await sharp((await runStages(imageConvertProcessor, photo, { format: "png", width: 100, height: 100, fit: "cover" })).file()).metadata();
   assert.deepEqual([cover.width, cover.height], [100, 100]);
-  const inside = await sharp((await runStages(imageConvertProcessor, { format: "png", width: 100, height: 100 }, photo)).file()).metadata();
+  const inside = await sharp((await runStages(imageConvertProcessor, photo, { format: "png", width: 100, height: 100 })).file()).metadata();
   assert.deepEqual([inside.width, inside.height], [100, 67]);
-  const big = await sharp((await runStages(imageConvertProcessor, { format: "webp", height: 5000 }, photo)).file()).metadata();
+  const big = await sharp((await runStages(imageConvertProcessor, photo, { format: "webp", height: 5000 })).file()).metadata();
   assert.deepEqual([big.width, big.height], [1800, 1200]);
 });
 
 void test("an AVIF input converts", async () => {
-  const meta = await sharp((await runStages(imageConvertProcessor, { format: "jpeg" }, fixture("images", "filetype_fixture-yuv420-8bit.avif"))).file()).metadata();
+  const meta = await sharp((await runStages(imageConvertProcessor, fixture("images", "filetype_fixture-yuv420-8bit.avif"), { format: "jpeg" })).file()).metadata();
   assert.deepEqual([meta.format, meta.width, meta.height], ["jpeg", 2048, 858]);
 });
 

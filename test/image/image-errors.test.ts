@@ -6,7 +6,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { toImageError } from "../../src/processors/image/image-errors.ts";
 import { fixture } from "../helpers/fixtures.ts";
-import { cleanupRuns, scratchDir } from "./run-stages.ts";
+import { cleanupRuns, scratchDir } from "../helpers/run-stages.ts";
 
 after(cleanupRuns);
 

@@ -4,14 +4,14 @@ import { readdir } from "node:fs/promises";
 import sharp from "sharp";
 import { fixture } from "../helpers/fixtures.ts";
 import { ImageThumbnailParams, imageThumbnailProcessor } from "../../src/processors/image/image-thumbnail.processor.ts";
-import { cleanupRuns, runStages } from "./run-stages.ts";
+import { cleanupRuns, runStages } from "../helpers/run-stages.ts";
 
 after(cleanupRuns);
 
 void test("an EXIF orientation 6 photo gives an upright landscape thumbnail with a 256 px long edge", async () => {
   // Stored as 1200×1800 portrait pixels with orientation 6: upright it is an 1800×1200 landscape.
-  const run = await runStages(imageThumbnailProcessor, {}, fixture("images", "recurser_Landscape_6.jpg"));
-  assert.deepEqual(run.outputs, [{ path: "thumbnails/256.webp", type: "thumbnail", format: "webp", contentType: "image/webp" }]);
+  const run = await runStages(imageThumbnailProcessor, fixture("images", "recurser_Landscape_6.jpg"), {});
+  assert.deepEqual(run.allOutputs, [{ path: "thumbnails/256.webp", type: "thumbnail", format: "webp", contentType: "image/webp" }]);
   const meta = await sharp(run.file()).metadata();
   assert.equal(meta.format, "webp");
   assert.equal(meta.width, 256);
@@ -20,8 +20,8 @@ void test("an EXIF orientation 6 photo gives an upright landscape thumbnail with
 });
 
 void test("an EXIF orientation 3 photo is turned the right way up, not just kept landscape", async () => {
-  const run = await runStages(imageThumbnailProcessor, { sizes: [64], format: "png" }, fixture("images", "recurser_Landscape_3.jpg"));
-  const upright = await runStages(imageThumbnailProcessor, { sizes: [64], format: "png" }, fixture("images", "recurser_Landscape_6.jpg"));
+  const run = await runStages(imageThumbnailProcessor, fixture("images", "recurser_Landscape_3.jpg"), { sizes: [64], format: "png" });
+  const upright = await runStages(imageThumbnailProcessor, fixture("images", "recurser_Landscape_6.jpg"), { sizes: [64], format: "png" });
   // Both files show the same scene upright; a 180° miss would make the two thumbnails differ wildly.
   const [a, b] = await Promise.all([run.file(), upright.file()].map((f) => sharp(f).greyscale().raw().toBuffer()));
   assert.ok(a && b && a.length === b.length);
@@ -41,8 +41,8 @@ void test("each size is its own resumable stage, duplicates collapse, and progre
     ["thumbnail_128", "Thumbnail 128 px"],
     ["thumbnail_64", "Thumbnail 64 px"],
   ]);
-  const run = await runStages(def, params, fixture("images", "recurser_Landscape_3.jpg"));
-  assert.deepEqual(run.outputs.map((o) => o.path), ["thumbnails/128.jpg", "thumbnails/64.jpg"]);
+  const run = await runStages(def, fixture("images", "recurser_Landscape_3.jpg"), params);
+  assert.deepEqual(run.allOutputs.map((o) => o.path), ["thumbnails/128.jpg", "thumbnails/64.jpg"]);
   assert.deepEqual((await readdir(`${run.outDir}/thumbnails`)).sort(), ["128.jpg", "64.jpg"], "no partial files left behind");
   for (const stage of ["thumbnail_128", "thumbnail_64"]) {
     const reports = run.progress.filter((p) => p.stage === stage);
@@ -51,16 +51,16 @@ void test("each size is its own resumable stage, duplicates collapse, and progre
 });
 
 void test("a size larger than the image gives the image at its own size, never upscaled", async () => {
-  const run = await runStages(imageThumbnailProcessor, { sizes: [4096], format: "webp" }, fixture("images", "recurser_Landscape_6.jpg"));
+  const run = await runStages(imageThumbnailProcessor, fixture("images", "recurser_Landscape_6.jpg"), { sizes: [4096], format: "webp" });
   const meta = await sharp(run.file()).metadata();
   assert.deepEqual([meta.width, meta.height], [1800, 1200]);
-  assert.equal(run.outputs[0]?.path, "thumbnails/4096.webp");
+  assert.equal(run.allOutputs[0]?.path, "thumbnails/4096.webp");
 });
 
 void test("every thumbnail format decodes as that format, in sRGB without metadata", async () => {
   const expected = { webp: "webp", avif: "heif", jpeg: "jpeg", png: "png" } as const;
   for (const [format, sharpName] of Object.entries(expected)) {
-    const run = await runStages(imageThumbnailProcessor, { sizes: [96], format, quality: 70 }, fixture("images", "recurser_Landscape_6.jpg"));
+    const run = await runStages(imageThumbnailProcessor, fixture("images", "recurser_Landscape_6.jpg"), { sizes: [96], format, quality: 70 });
     const meta = await sharp(run.file()).metadata();
     assert.equal(meta.format, sharpName, format);
     assert.equal(Math.max(meta.width, meta.height), 96, format);
@@ -71,14 +71,14 @@ void test("every thumbnail format decodes as that format, in sRGB without metada
 });
 
 void test("a CMYK JPEG becomes an sRGB thumbnail", async () => {
-  const run = await runStages(imageThumbnailProcessor, { sizes: [128], format: "jpeg" }, fixture("images", "derived_cmyk.jpg"));
+  const run = await runStages(imageThumbnailProcessor, fixture("images", "derived_cmyk.jpg"), { sizes: [128], format: "jpeg" });
   const meta = await sharp(run.file()).metadata();
   assert.equal(meta.space, "srgb");
   assert.equal(meta.channels, 3);
 });
 
 void test("an animated GIF gives a still thumbnail of its first frame", async () => {
-  const run = await runStages(imageThumbnailProcessor, { sizes: [160], format: "webp" }, fixture("images", "derived_anim.gif"));
+  const run = await runStages(imageThumbnailProcessor, fixture("images", "derived_anim.gif"), { sizes: [160], format: "webp" });
   const meta = await sharp(run.file()).metadata();
   assert.equal(meta.pages ?? 1, 1);
   assert.deepEqual([meta.width, meta.height], [160, 120]);

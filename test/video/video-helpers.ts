@@ -1,11 +1,11 @@
 import { open } from "node:fs/promises";
 import { execa } from "execa";
 import { videoTranscodeProcessor } from "../../src/processors/video/video-transcode.processor.ts";
-import { runStages, type StagesRun } from "../geotiff/run-stages.ts";
+import { runStages, type StagesRun } from "../helpers/run-stages.ts";
 
 /** Runs every stage of video_transcode on a file, as a worker would. */
 export function transcode(input: string, params: unknown, signal?: AbortSignal): Promise<StagesRun> {
-  return runStages(videoTranscodeProcessor, input, params, signal);
+  return runStages(videoTranscodeProcessor, input, params, signal ? { signal } : {});
 }
 
 export interface ProbedStream {

@@ -1,10 +1,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fixture } from "../helpers/fixtures.ts";
-import type { StagesRun } from "../geotiff/run-stages.ts";
+import { cleanupRuns, scratchDir, type StagesRun } from "../helpers/run-stages.ts";
 import { ffmpeg, ffprobe, firstFrame, framePts, topLevelBoxes, transcode } from "./video-helpers.ts";
 
 const video = (name: string) => fixture("video", name);
@@ -12,20 +11,14 @@ const SOURCE_720P = video("derived_testsrc2_720p_10s.mp4");
 // Fast enough for 2 cores, yet still an x264 High-profile stream (ultrafast would be Baseline).
 const FAST = { preset: "superfast", poster: false } as const;
 let scratch = "";
-const runs: StagesRun[] = [];
 
 void before(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "vs3d-video-test-"));
+  scratch = await scratchDir();
 });
-void after(async () => {
-  await Promise.all(runs.map((r) => r.cleanup()));
-  await rm(scratch, { recursive: true, force: true });
-});
+void after(cleanupRuns);
 
-async function run(input: string, params: object): Promise<StagesRun> {
-  const r = await transcode(input, params);
-  runs.push(r);
-  return r;
+function run(input: string, params: object): Promise<StagesRun> {
+  return transcode(input, params);
 }
 const outPath = (r: StagesRun, path: string) => join(r.outDir, path);
 const videoStream = async (path: string) => (await ffprobe(path)).streams.find((s) => s.codec_type === "video")!;
@@ -60,7 +53,7 @@ void test("720p source → 240p and 144p web MP4s, an aligned HLS ladder and a W
 
   const poster = await videoStream(r.file("poster"));
   assert.deepEqual([poster.codec_name, poster.height], ["webp", 240]);
-  const progress = r.progress.filter((p) => p.stage === "transcode").map((p) => p.p.done / p.p.total);
+  const progress = r.progress.filter((p) => p.stage === "transcode").map((p) => p.done / p.total);
   assert.equal(progress.at(-1), 1);
   assert.ok(progress.some((p) => p > 0 && p < 1), "progress moves between start and end");
 });
