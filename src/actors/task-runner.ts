@@ -4,7 +4,7 @@ import { ResourceProfile } from "../contracts/resource-profile.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { TaskStateValue } from "../machines/task.machine.ts";
 import { isSettled } from "../machines/task-replay.ts";
-import type { ProcessorDefinition } from "../processors/processor.ts";
+import type { OutputFile, ProcessorDefinition } from "../processors/processor.ts";
 import { downloadInput, inputPathOf } from "./download-input.ts";
 import { restoreStageOutputs, toOutputFiles, uploadStageOutputs } from "./stage-outputs.ts";
 import { CancelRequested, ShutdownRequested } from "./stop-reasons.ts";
@@ -57,6 +57,7 @@ class TaskSession {
   #grantHeld = false;
   #stopRss: (() => void) | null = null;
   #appends: Promise<void> = Promise.resolve();
+  #uploads: Promise<void> = Promise.resolve();
   #lastProgressAt = 0;
   readonly rt: TaskRuntime;
   readonly stream: TaskStream;
@@ -149,8 +150,10 @@ class TaskSession {
     if (!this.#worker) await this.startWorker(0);
     const ctx = s.snapshot.context;
     await restoreStageOutputs(this.rt.storage, ctx.completed, this.paths.out, this.task.destination.bucket, this.signal);
-    for (const stage of ctx.stages) {
-      if (s.snapshot.context.completed[stage.name]) continue;
+    // What later stages read: completed stages' outputs, plus those of stages still uploading.
+    const produced: Record<string, OutputFile[]> = toOutputFiles(ctx.completed);
+    const remaining = ctx.stages.filter((stage) => !ctx.completed[stage.name]);
+    for (const [i, stage] of remaining.entries()) {
       this.signal.throwIfAborted();
       await s.append(s.event("StageStarted", { stage: stage.name }));
       const outputs = await this.#worker!.runStage(
@@ -163,31 +166,48 @@ class TaskSession {
           workDir: this.paths.work,
           outDir: this.paths.out,
           source: this.task.source,
-          previous: toOutputFiles(s.snapshot.context.completed),
+          previous: { ...produced },
         },
         (p) => this.reportProgress(stage.name, p.done, p.total, p.label),
       );
-      await this.#appends;
-      const stored = await uploadStageOutputs(this.rt.storage, outputs, {
-        outDir: this.paths.out,
-        bucket: this.task.destination.bucket,
-        baseKey: this.task.destination.base_key,
-        signal: this.signal,
-      });
-      await s.append(s.event("StageCompleted", { stage: stage.name, outputs: stored }));
+      produced[stage.name] = outputs;
+      // A stage's outputs upload while the next stage computes, and its StageCompleted follows its
+      // upload: transfers hold no CPU slot, and a crash before the upload reruns the stage.
+      this.#uploads = this.#uploads.then(() => this.completeStage(stage.name, outputs));
+      if (i < remaining.length - 1) {
+        this.#uploads.catch((error: unknown) => this.guard.abort(error));
+        continue;
+      }
+      // The computing is done: give the slot back before the last transfers.
+      this.releaseSlot();
+      await this.#worker?.close();
+      this.#worker = null;
+      await this.#uploads;
     }
   }
 
-  /** ProgressReported is throttled at the source (≤ 1 per interval), and appended in order. */
+  async completeStage(stage: string, outputs: OutputFile[]): Promise<void> {
+    const stored = await uploadStageOutputs(this.rt.storage, outputs, {
+      outDir: this.paths.out,
+      bucket: this.task.destination.bucket,
+      baseKey: this.task.destination.base_key,
+      signal: this.signal,
+    });
+    await this.stream.append(this.stream.event("StageCompleted", { stage, outputs: stored }));
+  }
+
+  /** ProgressReported is throttled at the source (≤ 1 per interval); it is dropped if its stage has
+   * completed by the time its turn to be appended comes. */
   reportProgress(stage: string, done: number, total: number, label: string | undefined): void {
     const now = Date.now();
     const final = total > 0 && done >= total;
     if (!final && now - this.#lastProgressAt < (this.rt.progressIntervalMs ?? PROGRESS_EVENT_INTERVAL_MS)) return;
     this.#lastProgressAt = now;
     const event = this.stream.event("ProgressReported", { stage, done, total, ...(label ? { label } : {}) });
-    this.#appends = this.#appends.then(async () => {
-      if (this.stream.canAppend(event)) await this.stream.append(event);
-    }).catch((error: unknown) => this.log.warn({ err: error }, "progress append failed"));
+    this.#appends = this.stream.appendIfAccepted(event).then(
+      () => {},
+      (error: unknown) => this.log.warn({ err: error }, "progress append failed"),
+    );
   }
 
   async finish(): Promise<void> {
@@ -209,6 +229,8 @@ class TaskSession {
   async settleFailure(reason: unknown): Promise<RunOutcome> {
     const s = this.stream;
     await this.#appends;
+    // Uploads still in flight stop with the signal (or finish); their facts come before the failure.
+    await this.#uploads.catch(() => {});
     if (reason instanceof LostOwnershipError) {
       this.log.warn({ err: reason }, "another owner appended to this task: stopping");
       return "lost_ownership";

@@ -31,6 +31,7 @@ export class TaskStream {
   #revision: number | "no_stream";
   #lastEventId: string | null;
   #clock: () => Date;
+  #tail: Promise<void> = Promise.resolve();
 
   private constructor(store: EventStore, taskId: string, events: StoredEvent[], clock: () => Date) {
     this.#store = store;
@@ -67,7 +68,26 @@ export class TaskStream {
     return accepts(this.#snapshot, event);
   }
 
-  async append(event: TaskEvent, causationId?: string): Promise<void> {
+  /** Appends one fact. Calls are serialised: a background stage upload and the next stage's start
+   * may append at the same time, and each must see the revision the other left. */
+  append(event: TaskEvent, causationId?: string): Promise<void> {
+    const next = this.#tail.then(() => this.#appendNow(event, causationId));
+    this.#tail = next.catch(() => {});
+    return next;
+  }
+
+  /** Appends the fact only if the machine still accepts it when its turn comes. */
+  appendIfAccepted(event: TaskEvent): Promise<boolean> {
+    const next = this.#tail.then(async () => {
+      if (!accepts(this.#snapshot, event)) return false;
+      await this.#appendNow(event);
+      return true;
+    });
+    this.#tail = next.then(() => {}, () => {});
+    return next;
+  }
+
+  async #appendNow(event: TaskEvent, causationId?: string): Promise<void> {
     if (event.type !== "TaskAccepted" && !accepts(this.#snapshot, event)) throw new RejectedEventError(event.type, this.state);
     const id = randomUUID();
     const stored: NewEvent = {

@@ -98,7 +98,9 @@ export const taskMachine = setup({
     }),
     completeStage: assign(({ context, event }) => {
       const e = event as Ev<"StageCompleted">;
-      return { completed: { ...context.completed, [e.stage]: e.outputs }, currentStage: null };
+      // A stage's upload may finish while the next stage already runs: keep that one current.
+      const current = context.currentStage === e.stage ? null : context.currentStage;
+      return { completed: { ...context.completed, [e.stage]: e.outputs }, currentStage: current };
     }),
     recordUpload: assign({ outputs: ({ event }) => (event as Ev<"UploadCompleted">).outputs }),
     recordCompletion: assign({ durationSeconds: ({ event }) => (event as Ev<"TaskCompleted">).duration_seconds, progress: null }),

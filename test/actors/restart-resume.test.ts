@@ -23,7 +23,11 @@ test("SIGKILL mid-task: after a restart the task completes without redoing a com
   const posted = await fetch(`${first.url}/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(msg) });
   assert.equal(posted.status, 202);
   // Kill once step_1 is done and step_2 has started: the worst moment, mid-stage.
-  await waitFor("step_2 to start", async () => (await events(first.url, taskId)).some((e) => e.type === "StageStarted" && e.data.stage === "step_2"));
+  // (step_1's upload runs beside step_2, so its StageCompleted may follow step_2's StageStarted.)
+  await waitFor("step_1 done and step_2 started", async () => {
+    const evs = await events(first.url, taskId);
+    return evs.some((e) => e.type === "StageCompleted" && e.data.stage === "step_1") && evs.some((e) => e.type === "StageStarted" && e.data.stage === "step_2");
+  });
   first.process.kill("SIGKILL");
   await first.process;
 

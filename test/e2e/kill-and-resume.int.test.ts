@@ -19,7 +19,11 @@ test("SIGKILL mid-task: RabbitMQ redelivers, the next process resumes from the s
 
     const first = await stack.start();
     await stack.platform.publish("image_convert", msg);
-    await waitFor("step_2 to start", async () => (await taskEvents(first.url, msg.task_id)).some((e) => e.type === "StageStarted" && e.data.stage === "step_2"), 30_000);
+    // (step_1's upload runs beside step_2, so its StageCompleted may follow step_2's StageStarted.)
+    await waitFor("step_1 done and step_2 started", async () => {
+      const evs = await taskEvents(first.url, msg.task_id);
+      return evs.some((e) => e.type === "StageCompleted" && e.data.stage === "step_1") && evs.some((e) => e.type === "StageStarted" && e.data.stage === "step_2");
+    }, 30_000);
     first.process.kill("SIGKILL");
     await first.process;
 
