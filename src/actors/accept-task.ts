@@ -3,7 +3,7 @@ import { assertUnderPrefix, resolveTenantPrefix } from "../infra/storage/key-pol
 import type { PlannedStage } from "../contracts/task-events.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { ProcessorRegistry } from "../processors/registry.ts";
-import { TaskStream } from "./task-stream.ts";
+import { LostOwnershipError, TaskStream } from "./task-stream.ts";
 import type { TaskRuntime } from "./task-runtime.ts";
 
 export type AcceptOutcome = "new" | "rejected" | "retry" | "replay" | "duplicate";
@@ -12,15 +12,27 @@ export type AcceptOutcome = "new" | "rejected" | "retry" | "replay" | "duplicate
  * its type, params or keys are bad, so it still gets a result); a message for an existing stream is
  * the next attempt, a replay from the DLQ, or a duplicate delivery, which changes nothing. */
 export async function acceptTask(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock">, task: TaskMessage, causationId?: string): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
+  try {
+    return await acceptOnce(rt, task, causationId);
+  } catch (error) {
+    // Two deliveries of one message raced for the stream: the loser's message is the duplicate.
+    if (!(error instanceof LostOwnershipError)) throw error;
+    return { stream: await TaskStream.open(rt.store, task.task_id, rt.clock), outcome: "duplicate" };
+  }
+}
+
+async function acceptOnce(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock">, task: TaskMessage, causationId?: string): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
   const stream = await TaskStream.open(rt.store, task.task_id, rt.clock);
   const attempt = task.retry.attempt;
   if (!stream.exists) {
     const plan = planStages(rt.registry, task, rt.tenantPrefix);
-    await stream.append(stream.event("TaskAccepted", { task, stages: plan.stages }, attempt), causationId);
+    const accepted = stream.event("TaskAccepted", { task, stages: plan.stages }, attempt);
     if (plan.error) {
-      await stream.append(stream.event("TaskFailed", { error: plan.error.toJSON(), will_retry: false }));
+      // Accepted and failed in one append, so a rejected task always has its failed result.
+      await stream.appendAll([accepted, stream.event("TaskFailed", { error: plan.error.toJSON(), will_retry: false }, attempt)]);
       return { stream, outcome: "rejected" };
     }
+    await stream.append(accepted, causationId);
     return { stream, outcome: "new" };
   }
   const ctx = stream.snapshot.context;

@@ -3,7 +3,7 @@ import { isSettled, stateOf } from "../machines/task-replay.ts";
 import type { TaskStateValue } from "../machines/task.machine.ts";
 import { acceptTask, type AcceptOutcome } from "./accept-task.ts";
 import { CancelRequested, ShutdownRequested } from "./stop-reasons.ts";
-import { runTask, type RunOutcome } from "./task-runner.ts";
+import { retryDelayFor, runTask, type RunOutcome } from "./task-runner.ts";
 import type { TaskRuntime } from "./task-runtime.ts";
 import { TaskStream } from "./task-stream.ts";
 
@@ -59,8 +59,8 @@ export class TaskHost {
     const running = this.#running.get(taskId);
     if (running) {
       running.controller.abort(new CancelRequested(reason));
-      await running.done;
-      return true;
+      // True only if the cancel took: a task that completed meanwhile stays completed.
+      return (await running.done) === "cancelled";
     }
     const stream = await TaskStream.open(this.rt.store, taskId, this.rt.clock);
     const event = stream.event("TaskCancelled", { reason });
@@ -96,12 +96,14 @@ export class TaskHost {
       const snapshot = stream.snapshot;
       if (isSettled(snapshot) || stateOf(snapshot) === "new") continue;
       const ctx = snapshot.context;
-      if (stateOf(snapshot) === "retrying") {
-        if (ctx.task && ctx.nextAttempt) {
-          const elapsed = (Date.now() - Date.parse(ctx.lastEventAt ?? new Date().toISOString())) / 1000;
-          await this.rt.retry.schedule(ctx.task, ctx.nextAttempt, Math.max(0, (ctx.retryDelaySeconds ?? 0) - elapsed));
-          retrying.push(taskId);
-        }
+      if (stateOf(snapshot) === "retrying" && ctx.task) {
+        // A stream may lack its RetryScheduled (written apart from TaskFailed by older versions):
+        // the next attempt and its delay then follow from the configuration.
+        const next = ctx.nextAttempt ?? ctx.attempt + 1;
+        const delay = ctx.retryDelaySeconds ?? retryDelayFor(this.rt.retryDelaysSeconds, ctx.attempt);
+        const elapsed = (Date.now() - Date.parse(ctx.lastEventAt ?? new Date().toISOString())) / 1000;
+        await this.rt.retry.schedule(ctx.task, next, Math.max(0, delay - elapsed));
+        retrying.push(taskId);
         continue;
       }
       void this.start(taskId);

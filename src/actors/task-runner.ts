@@ -32,9 +32,15 @@ export async function runTask(rt: TaskRuntime, taskId: string, signal: AbortSign
   const def = rt.registry.get(task.task_type);
   const profile = ResourceProfile.parse(rt.profileOf?.(task.task_type) ?? def?.profile ?? { cpu_percent: 5, ram_gb: 1, max_concurrent: 1 });
   const guard = new AbortController();
-  const timeout = AbortSignal.timeout(profile.timeout_seconds * 1000);
-  const combined = AbortSignal.any([signal, guard.signal, timeout]);
+  // The timeout limits the task's own run: it starts when the slot is granted, not while it queues.
+  const timeout = new AbortController();
+  const combined = AbortSignal.any([signal, guard.signal, timeout.signal]);
   const session = new TaskSession(rt, stream, task, def, paths, combined, guard, log);
+  session.onRunStart = () => {
+    const timer = setTimeout(() => timeout.abort(), profile.timeout_seconds * 1000);
+    timer.unref?.();
+    session.onCleanup = () => clearTimeout(timer);
+  };
 
   try {
     if (stream.snapshot.hasTag("owned")) {
@@ -45,7 +51,14 @@ export async function runTask(rt: TaskRuntime, taskId: string, signal: AbortSign
     await session.drive();
     return stream.state;
   } catch (error) {
-    const reason = signal.aborted ? signal.reason : timeout.aborted ? new AppError("TIMEOUT", `task exceeded ${profile.timeout_seconds} s`) : error;
+    // Whoever stopped the task names the failure, not the worker's echo of being stopped.
+    const reason = signal.aborted
+      ? signal.reason
+      : timeout.signal.aborted
+        ? new AppError("TIMEOUT", `task ran longer than ${profile.timeout_seconds} s`, stream.snapshot.context.currentStage ? { stage: stream.snapshot.context.currentStage } : {})
+        : guard.signal.aborted
+          ? guard.signal.reason
+          : error;
     return await session.settleFailure(reason);
   } finally {
     await session.cleanup();
@@ -58,6 +71,8 @@ class TaskSession {
   #stopRss: (() => void) | null = null;
   #appends: Promise<void> = Promise.resolve();
   #uploads: Promise<void> = Promise.resolve();
+  onRunStart: () => void = () => {};
+  onCleanup: () => void = () => {};
   #lastProgressAt = 0;
   readonly rt: TaskRuntime;
   readonly stream: TaskStream;
@@ -91,6 +106,8 @@ class TaskSession {
   async drive(): Promise<void> {
     const s = this.stream;
     for (;;) {
+      // A settled task stays settled: a cancel or shutdown that arrives after TaskCompleted is moot.
+      if (isSettled(s.snapshot) || s.state === "retrying") return;
       this.signal.throwIfAborted();
       switch (s.state) {
         case "queued":
@@ -108,6 +125,7 @@ class TaskSession {
             this.signal,
           );
           this.#grantHeld = true;
+          this.onRunStart();
           await s.append(s.event("SlotGranted", { cpu_percent: grant.cpuPercent, ram_bytes: grant.ramBytes, exclusive: grant.exclusive }));
           await this.startWorker(grant.ramBytes);
           break;
@@ -250,14 +268,16 @@ class TaskSession {
       const { attempt } = s.snapshot.context;
       const willRetry = error.recoverable && attempt < this.task.retry.max_attempts;
       this.log.error({ code: error.code, stage: error.stage, recoverable: error.recoverable, will_retry: willRetry }, error.message);
-      await s.append(s.event("TaskFailed", { error: error.toJSON(), will_retry: willRetry }));
+      const failed = s.event("TaskFailed", { error: error.toJSON(), will_retry: willRetry });
+      // The failure and what follows from it are one append: a crash cannot split them.
       if (willRetry) {
-        const delays = this.rt.retryDelaysSeconds;
-        const delay = delays[attempt - 1] ?? delays[delays.length - 1] ?? 30;
-        await s.append(s.event("RetryScheduled", { next_attempt: attempt + 1, delay_seconds: delay }));
+        const delay = retryDelayFor(this.rt.retryDelaysSeconds, attempt);
+        await s.appendAll([failed, s.event("RetryScheduled", { next_attempt: attempt + 1, delay_seconds: delay })]);
         await this.rt.retry.schedule(this.task, attempt + 1, delay);
       } else if (error.recoverable) {
-        await s.append(s.event("TaskDeadLettered", { reason: `${error.code} after ${attempt} attempt(s): ${error.message}` }));
+        await s.appendAll([failed, s.event("TaskDeadLettered", { reason: `${error.code} after ${attempt} attempt(s): ${error.message}` })]);
+      } else {
+        await s.append(failed);
       }
       return s.state;
     } catch (error) {
@@ -272,6 +292,7 @@ class TaskSession {
   }
 
   async cleanup(): Promise<void> {
+    this.onCleanup();
     this.#stopRss?.();
     this.releaseSlot();
     await this.#worker?.close().catch(() => {});
@@ -280,6 +301,11 @@ class TaskSession {
 }
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/** The delay before attempt n+1: the n-th configured delay, the last one past the end. */
+export function retryDelayFor(delays: readonly number[], attempt: number): number {
+  return delays[attempt - 1] ?? delays[delays.length - 1] ?? 30;
+}
 
 /** A little over the projection's 2 s window: the projection compares store timestamps, and events
  * exactly 2 s apart by this clock may land 1.99 s apart by the store's, halving the update rate. */

@@ -32,6 +32,8 @@ export class TaskStream {
   #lastEventId: string | null;
   #clock: () => Date;
   #tail: Promise<void> = Promise.resolve();
+  /** The message or event that caused the next append, when it is not the previous event. */
+  #pendingCausation: string | null = null;
 
   private constructor(store: EventStore, taskId: string, events: StoredEvent[], clock: () => Date) {
     this.#store = store;
@@ -71,7 +73,10 @@ export class TaskStream {
   /** Appends one fact. Calls are serialised: a background stage upload and the next stage's start
    * may append at the same time, and each must see the revision the other left. */
   append(event: TaskEvent, causationId?: string): Promise<void> {
-    const next = this.#tail.then(() => this.#appendNow(event, causationId));
+    const next = this.#tail.then(() => {
+      if (causationId !== undefined) this.#pendingCausation = causationId;
+      return this.#appendNow(event);
+    });
     this.#tail = next.catch(() => {});
     return next;
   }
@@ -87,24 +92,40 @@ export class TaskStream {
     return next;
   }
 
-  async #appendNow(event: TaskEvent, causationId?: string): Promise<void> {
-    if (event.type !== "TaskAccepted" && !accepts(this.#snapshot, event)) throw new RejectedEventError(event.type, this.state);
-    const id = randomUUID();
-    const stored: NewEvent = {
-      id,
-      type: event.type,
-      data: event,
-      metadata: { correlation_id: this.taskId, causation_id: causationId ?? this.#lastEventId ?? this.taskId, machine_version: TASK_MACHINE_VERSION },
-    };
+  /** Appends several facts atomically (one store append): a failure and what follows from it
+   * (RetryScheduled, TaskDeadLettered) must not be split by a crash. */
+  appendAll(events: readonly TaskEvent[]): Promise<void> {
+    const next = this.#tail.then(() => this.#appendNow(...events));
+    this.#tail = next.catch(() => {});
+    return next;
+  }
+
+  async #appendNow(...events: TaskEvent[]): Promise<void> {
+    let snapshot = this.#snapshot;
+    let causation = this.#lastEventId ?? this.taskId;
+    const stored: NewEvent[] = [];
+    for (const event of events) {
+      if (event.type !== "TaskAccepted" && !accepts(snapshot, event)) throw new RejectedEventError(event.type, stateOf(snapshot));
+      const id = randomUUID();
+      stored.push({
+        id,
+        type: event.type,
+        data: event,
+        metadata: { correlation_id: this.taskId, causation_id: this.#pendingCausation ?? causation, machine_version: TASK_MACHINE_VERSION },
+      });
+      this.#pendingCausation = null;
+      causation = id;
+      snapshot = applyTaskEvent(snapshot, event);
+    }
     try {
-      const result = await this.#store.append(this.streamId, [stored], { expectedRevision: this.#revision });
+      const result = await this.#store.append(this.streamId, stored, { expectedRevision: this.#revision });
       this.#revision = result.nextRevision;
     } catch (error) {
       if (error instanceof RevisionConflictError) throw new LostOwnershipError(this.streamId, error);
       throw error;
     }
-    this.#lastEventId = id;
-    this.#snapshot = applyTaskEvent(this.#snapshot, event);
+    this.#lastEventId = causation;
+    this.#snapshot = snapshot;
   }
 }
 

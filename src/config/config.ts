@@ -2,6 +2,7 @@ import { hostname, tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { booleanVar, intVar, listVar, optionalString, urlVar } from "./env-values.ts";
+import { MAX_TIMER_SECONDS } from "../contracts/resource-profile.ts";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -30,7 +31,7 @@ export const Env = z.object({
   DATA_DIR: optionalString,
   LOG_LEVEL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(LOG_LEVELS).default("info")),
   SHUTDOWN_GRACE_SECONDS: intVar(30, 0, 86_400),
-  RETRY_DELAYS_SECONDS: listVar(z.string().regex(/^\d+$/, "must be whole seconds").transform(Number).pipe(z.number().int().positive()), [30, 60]),
+  RETRY_DELAYS_SECONDS: listVar(z.string().regex(/^\d+$/, "must be whole seconds").transform(Number).pipe(z.number().int().positive().max(MAX_TIMER_SECONDS, "must be at most 2147483 s (24 days)")), [30, 60]),
   PROCESSOR_MODULES: listVar(z.string(), []),
   IO_CONCURRENCY: intVar(4, 1, 256),
 });

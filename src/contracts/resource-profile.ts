@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** Node timers take at most 2^31 − 1 ms; a longer one fires at once. */
+export const MAX_TIMER_SECONDS = 2_147_483;
+
 /** What a task asks of the node (DESIGN.md §5). Percent of the whole node's CPU, as on the 128-core
  * reference server; the broker rescales. */
 export const ResourceProfile = z.object({
@@ -11,8 +14,8 @@ export const ResourceProfile = z.object({
   max_concurrent: z.number().int().positive(),
   /** Extra RAM per byte of input (RAM asks scale with the input's size). Default: 0. */
   ram_bytes_per_input_byte: z.number().nonnegative().default(0),
-  /** Wall-clock limit for one attempt. */
-  timeout_seconds: z.number().positive().default(3600),
+  /** Wall-clock limit for one attempt's run, from its slot grant. At most 24 days (a timer's range). */
+  timeout_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(3600),
 });
 export type ResourceProfile = z.infer<typeof ResourceProfile>;
 export type ResourceProfileInput = z.input<typeof ResourceProfile>;

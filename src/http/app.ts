@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { TaskMessage } from "../contracts/task-message.ts";
@@ -26,6 +26,10 @@ export interface HttpDeps {
 }
 
 const TaskIdParam = z.uuid();
+const badId = (c: Context) => c.json({ error: { code: "INVALID_MESSAGE", message: "task id must be a UUID" } }, 400);
+const SSE_PING_MS = 15_000;
+/** Statuses after which the stream is checked: "failed" may still be followed by a retry. */
+const SETTLED_STATUSES = new Set(["completed", "failed", "dead_lettered", "cancelled"]);
 
 /** The embedded intake and the developer's window on tasks (DESIGN.md §6). */
 export function createHttpApp(deps: HttpDeps): Hono {
@@ -60,9 +64,12 @@ export function createHttpApp(deps: HttpDeps): Hono {
     return c.json({ tasks });
   });
 
+  // Every /tasks/:id route takes a UUID: anything else is a clear 400, never a stream lookup.
+  app.use("/tasks/:id/*", async (c, next) => (TaskIdParam.safeParse(c.req.param("id")).success ? next() : badId(c)));
+  app.use("/tasks/:id", async (c, next) => (TaskIdParam.safeParse(c.req.param("id")).success ? next() : badId(c)));
+
   app.get("/tasks/:id", async (c) => {
     const id = c.req.param("id");
-    if (!TaskIdParam.safeParse(id).success) return c.json({ error: { code: "INVALID_MESSAGE", message: "task id must be a UUID" } }, 400);
     const stream = await TaskStream.open(deps.store, id);
     if (!stream.exists) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
     return c.json(taskView(id, stream.state, stream.snapshot.context, new Date()));
@@ -99,16 +106,33 @@ export function createHttpApp(deps: HttpDeps): Hono {
         wake?.();
       });
       try {
-        const first = progressMessageOf(stateOf(stream.snapshot), stream.snapshot.context, new Date());
-        if (first) await sse.writeSSE({ event: "progress", data: JSON.stringify(first) });
-        let settled = isSettled(stream.snapshot);
-        while (!settled && !sse.aborted) {
-          if (queue.length === 0) await new Promise<void>((r) => { wake = r; setTimeout(r, 15000); });
-          wake = null;
-          if (queue.length === 0) { await sse.writeSSE({ event: "ping", data: "{}" }); continue; }
+        // Read the stream only once subscribed: a final message published meanwhile is then in one
+        // of the two, so the stream below always ends.
+        const send = (m: ProgressMessage) => sse.writeSSE({ event: "progress", data: JSON.stringify(m) });
+        const current = async () => {
+          const fresh = await TaskStream.open(deps.store, id);
+          return { settled: isSettled(fresh.snapshot), message: progressMessageOf(stateOf(fresh.snapshot), fresh.snapshot.context, new Date()) };
+        };
+        let now = await current();
+        if (now.message) await send(now.message);
+        while (!now.settled && !sse.aborted) {
+          if (queue.length === 0) {
+            await new Promise<void>((r) => {
+              wake = r;
+              setTimeout(r, SSE_PING_MS);
+            });
+            wake = null;
+          }
+          if (queue.length === 0) {
+            // Quiet: ping, and look at the stream itself in case a message was missed.
+            await sse.writeSSE({ event: "ping", data: "{}" });
+            now = await current();
+            if (now.settled && now.message) await send(now.message);
+            continue;
+          }
           const m = queue.shift()!;
-          await sse.writeSSE({ event: "progress", data: JSON.stringify(m) });
-          settled = ["completed", "failed", "dead_lettered", "cancelled"].includes(m.status) && !(m.status === "failed" && (await TaskStream.open(deps.store, id)).state === "retrying");
+          await send(m);
+          if (SETTLED_STATUSES.has(m.status)) now = await current();
         }
       } finally {
         await unsubscribe();

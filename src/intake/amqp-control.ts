@@ -36,7 +36,12 @@ export function startControlConsumer(o: { link: AmqpLink; host: TaskHost; nodeId
     } catch (error) {
       log.warn({ err: describe(error) }, "control message failed");
     } finally {
-      ch.ack(m);
+      // The channel may have closed while the cancel ran; an unacked control message is harmless.
+      try {
+        ch.ack(m);
+      } catch (error) {
+        log.debug({ err: describe(error) }, "control ack after channel close");
+      }
     }
   }
   return { stop: async () => void (await wrapper.close().catch(() => {})) };

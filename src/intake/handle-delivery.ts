@@ -25,7 +25,7 @@ export interface DeliveryDeps {
 
 /** One delivery from a task queue, acked late (DESIGN.md §3): only once the task has settled, its
  * retry message was confirmed, or it went to the DLQ. A stop requeues it; a lost race for the
- * stream leaves it alone (the new owner holds its own delivery). */
+ * stream acks this copy (the new owner holds its own delivery, or the task has settled). */
 export async function handleDelivery(d: DeliveryDeps, ch: Channel, msg: ConsumeMessage): Promise<void> {
   const decoded = decodeTask(msg.content);
   if (decoded.kind === "invalid") {
@@ -49,8 +49,11 @@ export async function handleDelivery(d: DeliveryDeps, ch: Channel, msg: ConsumeM
     case "interrupted":
       return nack(ch, msg, log);
     case "lost_ownership":
-      log.warn("another owner took this task over: leaving its delivery alone");
-      return;
+      // Another owner appended first: it holds its own delivery (a redelivery), or it settled the
+      // task (a cancel recorded by another node). This copy is redundant either way; left unacked it
+      // would hold a prefetch slot until consumer_timeout closes the channel.
+      log.warn("another owner took this task over: acking this copy");
+      return ack(ch, msg, log);
     case "retrying":
       // This delivery failed and scheduled the retry (confirmed) — or it is a copy of an attempt that
       // already had; then the retry message may have died with the node that scheduled it.
@@ -82,9 +85,11 @@ async function rearmIfMissing(d: DeliveryDeps, taskId: string, log: Logger): Pro
   if (!waited) return false;
   const now = await TaskStream.open(d.host.rt.store, taskId);
   const c = now.snapshot.context;
-  if (now.state !== "retrying" || c.nextAttempt !== ctx.nextAttempt || !c.task || !c.nextAttempt) return true;
-  log.warn({ next_attempt: c.nextAttempt }, "retry message overdue: publishing it again");
-  await d.retry.schedule(c.task as TaskMessage, c.nextAttempt, d.retryDelaysSeconds[0] ?? 0);
+  if (now.state !== "retrying" || c.attempt !== ctx.attempt || !c.task) return true;
+  // A stream without RetryScheduled still gets its next attempt.
+  const next = c.nextAttempt ?? c.attempt + 1;
+  log.warn({ next_attempt: next }, "retry message overdue: publishing it again");
+  await d.retry.schedule(c.task as TaskMessage, next, d.retryDelaysSeconds[0] ?? 0);
   return true;
 }
 

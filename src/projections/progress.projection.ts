@@ -9,6 +9,7 @@ import { createCheckpointWriter, type CheckpointWriter } from "./checkpoint-writ
 import type { ProjectionHooks } from "./projection-stats.ts";
 import { progressMessageOf, shouldSendProgress, type ThrottleState } from "./pure/progress.projection.ts";
 import { TaskFolds } from "./task-folds.ts";
+import { LAST_PROGRESS_TTL_SECONDS } from "../infra/progress/progress-keys.ts";
 
 export interface ProgressProjectionOptions {
   store: EventStore;
@@ -53,8 +54,12 @@ export async function runProgressProjection(o: ProgressProjectionOptions): Promi
     for await (const event of o.store.subscribeToAll({ streamPrefix: "task-", signal: o.signal, ...(after !== undefined ? { after } : {}) })) {
       const snapshot = await fold(folds, event, o.logger);
       if (snapshot) {
-        const fresh = (!o.publishSince || event.createdAt >= o.publishSince) && (o.maxAgeMs === undefined || now() - event.createdAt.getTime() <= o.maxAgeMs);
-        if (fresh) await publish(o, snapshot, event, throttle);
+        const age = now() - event.createdAt.getTime();
+        const fresh = (!o.publishSince || event.createdAt >= o.publishSince) && (o.maxAgeMs === undefined || age <= o.maxAgeMs);
+        // A final state is always sent while anyone could still be waiting for it (the life of
+        // last_progress), even when the projection runs behind; older bars are history.
+        const finalAndRecent = isSettled(snapshot) && age <= LAST_PROGRESS_TTL_SECONDS * 1000;
+        if (fresh || finalAndRecent) await publish(o, snapshot, event, throttle);
         if (isSettled(snapshot)) {
           folds.forget(event.streamId);
           throttle.delete(event.streamId);

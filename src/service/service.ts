@@ -46,18 +46,22 @@ export interface ServiceOverrides {
 
 /** The composition root: adapters chosen by config, wired into the task host and the projections. */
 export async function createService(config: Config, logger: Logger, overrides: ServiceOverrides = {}, env: Record<string, string | undefined> = process.env): Promise<Service> {
+  const registry = await loadProcessorRegistry(config.processorModules);
+  // Resource profiles: DESIGN.md's table, then each processor's own profile, then the operator's
+  // file/env overrides (VS3D_BROKER_WEIGHTS_FILE, VS3D_BROKER_WEIGHTS) — timeouts included.
+  const weights = loadWeights({ env, base: Object.fromEntries([...registry.values()].map((d) => [d.taskType, d.profile])) });
+  // Everything that can refuse the configuration runs before the store is locked and opened.
   const releaseLock = config.eventStore.kind === "pglite" ? await acquireDataDirLock(config.eventStore.dataDir) : async () => {};
-  const store = await openEventStore(storeUrl(config));
+  const store = await openEventStore(storeUrl(config)).catch(async (error: unknown) => {
+    await releaseLock();
+    throw error;
+  });
   const storage = limitTransfers(
     overrides.storage ?? (config.storage.kind === "local" ? createLocalStorage({ rootDir: config.storage.rootDir }) : await s3Storage(config)),
     createIoLimiter({ maxConcurrent: config.ioConcurrency }),
   );
   const bus = overrides.bus ?? createProgressBusFromConfig(config);
-  const registry = await loadProcessorRegistry(config.processorModules);
   const stop = new AbortController();
-  // Resource profiles: DESIGN.md's table, then each processor's own profile, then the operator's
-  // file/env overrides (VS3D_BROKER_WEIGHTS_FILE, VS3D_BROKER_WEIGHTS) — timeouts included.
-  const weights = loadWeights({ env, base: Object.fromEntries([...registry.values()].map((d) => [d.taskType, d.profile])) });
   // The resource broker packs tasks onto this node's CPU and RAM; its grants go to broker-<node_id>.
   const resourceBroker = overrides.broker
     ? null
@@ -71,7 +75,9 @@ export async function createService(config: Config, logger: Logger, overrides: S
 
   // The host and the retry scheduler need each other: the scheduler resubmits through the host.
   let host: TaskHost | null = null;
-  const timers = createTimerRetryScheduler(async (task) => host?.submit(task));
+  const timers = createTimerRetryScheduler(async (task) => host?.submit(task), {
+    onError: (error, task) => logger.warn({ task_id: task.task_id, err: error }, "retry resubmit failed: trying again"),
+  });
   const amqp = config.amqpUrl === undefined ? null : amqpMode({ url: config.amqpUrl, logger, retryDelaysSeconds: config.retryDelaysSeconds, prefetch: config.amqpPrefetch });
   const retry = amqp?.retry ?? timers;
   const runtime: TaskRuntime = {

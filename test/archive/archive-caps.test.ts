@@ -6,20 +6,12 @@ import { gzipSync } from "node:zlib";
 import { Zstd } from "@hpcc-js/wasm-zstd";
 import { archiveExtractProcessor } from "../../src/processors/archive/archive-extract.processor.ts";
 import { fixture } from "../helpers/fixtures.ts";
-import { expectAppError, listTree, makeSandbox, runProcessor } from "./archive-harness.ts";
+import { expectAppError, listTree, withSandbox } from "./archive-harness.ts";
+import { runStages } from "../helpers/run-stages.ts";
 import { buildZip } from "./zip-builder.ts";
 
 const BOMB = fixture("archives", "bomb_zip_ratio_1000x.zip");
 const MiB = 1024 * 1024;
-
-async function withSandbox(fn: (sb: Awaited<ReturnType<typeof makeSandbox>>) => Promise<void>): Promise<void> {
-  const sb = await makeSandbox();
-  try {
-    await fn(sb);
-  } finally {
-    await sb.cleanup();
-  }
-}
 
 void test("each cap stops the 50 MiB zip bomb on real bytes, early, and leaves nothing", async () => {
   const cases: [Record<string, unknown>, string, number][] = [
@@ -30,7 +22,7 @@ void test("each cap stops the 50 MiB zip bomb on real bytes, early, and leaves n
   for (const [params, cap, atMost] of cases) {
     await withSandbox(async (sb) => {
       const before = await listTree(sb.top);
-      const error = await expectAppError(runProcessor(archiveExtractProcessor, { filePath: BOMB, workDir: sb.workDir, outDir: sb.outDir, params }), "ARCHIVE_BOMB");
+      const error = await expectAppError(runStages(archiveExtractProcessor, BOMB, params, { workDir: sb.workDir, outDir: sb.outDir }), "ARCHIVE_BOMB");
       assert.equal(error.details?.["cap"], cap);
       assert.ok((error.details?.["total_bytes"] as number) <= atMost, `stopped after ${String(error.details?.["total_bytes"])} bytes`);
       assert.deepEqual(await listTree(sb.top), before);
@@ -40,7 +32,7 @@ void test("each cap stops the 50 MiB zip bomb on real bytes, early, and leaves n
 
 void test("with raised caps the bomb extracts, and progress climbs to bytes done = total", async () => {
   await withSandbox(async (sb) => {
-    const r = await runProcessor(archiveExtractProcessor, { filePath: BOMB, workDir: sb.workDir, outDir: sb.outDir, params: { max_ratio: 2000 } });
+    const r = await runStages(archiveExtractProcessor, BOMB, { max_ratio: 2000 }, { workDir: sb.workDir, outDir: sb.outDir });
     const manifest = JSON.parse(await readFile(join(sb.outDir, "manifest.json"), "utf8")) as { files: { size: number }[] };
     assert.equal(manifest.files[0]?.size, 50 * MiB);
     const extract = r.progress.filter((p) => p.label === "Extracting files");
@@ -49,7 +41,7 @@ void test("with raised caps the bomb extracts, and progress climbs to bytes done
       assert.ok(p.done <= p.total);
       if (i > 0) assert.ok(p.done >= extract[i - 1]!.done, "progress never goes back");
     }
-    assert.deepEqual(extract.at(-1), { done: 50 * MiB, total: 50 * MiB, label: "Extracting files" });
+    assert.deepEqual(extract.at(-1), { done: 50 * MiB, total: 50 * MiB, label: "Extracting files", stage: "extract" });
   });
 });
 
@@ -64,7 +56,7 @@ void test("a zstd single-file bomb (256 MiB of zeros in a few KiB) is stopped by
     const file = join(sb.workDir, "zeros.bin.zst");
     await writeFile(file, Buffer.concat(parts));
     const started = Date.now();
-    const error = await expectAppError(runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: sb.outDir, params: {}, key: "t/zeros.bin.zst" }), "ARCHIVE_BOMB");
+    const error = await expectAppError(runStages(archiveExtractProcessor, file, {}, { workDir: sb.workDir, outDir: sb.outDir, source: { key: "t/zeros.bin.zst" } }), "ARCHIVE_BOMB");
     assert.equal(error.details?.["cap"], "max_ratio");
     assert.ok(Date.now() - started < 10_000);
     assert.deepEqual(await readdir(sb.outDir), []);
@@ -75,7 +67,7 @@ void test("a single .gz file extracts under the source name without its extensio
   await withSandbox(async (sb) => {
     const file = join(sb.workDir, "download");
     await writeFile(file, gzipSync("x,y,z\n1,2,3\n"));
-    const r = await runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: sb.outDir, params: {}, key: "t/points.csv.gz" });
+    const r = await runStages(archiveExtractProcessor, file, {}, { workDir: sb.workDir, outDir: sb.outDir, source: { key: "t/points.csv.gz" } });
     assert.deepEqual(r.outputs["extract"], [{ path: "files/points.csv", type: "file", format: "csv" }]);
     assert.equal(await readFile(join(sb.outDir, "files", "points.csv"), "utf8"), "x,y,z\n1,2,3\n");
   });
@@ -85,7 +77,7 @@ void test("a zip whose header under-states an entry's size fails as corrupt, wit
   await withSandbox(async (sb) => {
     const file = join(sb.workDir, "liar.zip");
     await writeFile(file, buildZip([{ name: "small.bin", data: new Uint8Array(2 * MiB), deflate: true, declaredSize: 10 }]));
-    await expectAppError(runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: sb.outDir, params: {} }), "INPUT_CORRUPT");
+    await expectAppError(runStages(archiveExtractProcessor, file, {}, { workDir: sb.workDir, outDir: sb.outDir }), "INPUT_CORRUPT");
     assert.deepEqual(await readdir(sb.outDir), []);
   });
 });
@@ -93,7 +85,7 @@ void test("a zip whose header under-states an entry's size fails as corrupt, wit
 void test("cancelling mid-extraction stops at once and leaves nothing", async () => {
   await withSandbox(async (sb) => {
     const controller = new AbortController();
-    const run = runProcessor(archiveExtractProcessor, { filePath: BOMB, workDir: sb.workDir, outDir: sb.outDir, params: { max_ratio: 2000 }, signal: controller.signal });
+    const run = runStages(archiveExtractProcessor, BOMB, { max_ratio: 2000 }, { workDir: sb.workDir, outDir: sb.outDir, signal: controller.signal });
     setTimeout(() => controller.abort(new Error("cancelled by test")), 5);
     await assert.rejects(run, /cancelled by test/);
     assert.deepEqual(await readdir(sb.outDir), []);
@@ -105,9 +97,9 @@ void test("nested archives stay files unless extract_nested, which unpacks them 
     const inner = buildZip([{ name: "deep/inner.txt", data: "inner" }]);
     const file = join(sb.workDir, "outer.zip");
     await writeFile(file, buildZip([{ name: "readme.txt", data: "outer" }, { name: "inner.zip", data: inner }]));
-    const flat = await runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: join(sb.outDir, "flat"), params: {} });
+    const flat = await runStages(archiveExtractProcessor, file, {}, { workDir: sb.workDir, outDir: join(sb.outDir, "flat") });
     assert.deepEqual(flat.outputs["extract"]?.map((o) => o.path), ["files/readme.txt", "files/inner.zip"]);
-    const nested = await runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: join(sb.outDir, "nested"), params: { extract_nested: true } });
+    const nested = await runStages(archiveExtractProcessor, file, { extract_nested: true }, { workDir: sb.workDir, outDir: join(sb.outDir, "nested") });
     assert.deepEqual(nested.outputs["extract"]?.map((o) => o.path), ["files/readme.txt", "files/inner.zip", "files/inner.zip.d/deep/inner.txt"]);
     assert.equal(await readFile(join(sb.outDir, "nested", "files", "inner.zip.d", "deep", "inner.txt"), "utf8"), "inner");
   });
@@ -117,7 +109,7 @@ void test("a bomb nested in an archive counts against the same caps", async () =
   await withSandbox(async (sb) => {
     const file = join(sb.workDir, "outer.zip");
     await writeFile(file, buildZip([{ name: "innocent.zip", data: await readFile(BOMB) }]));
-    await expectAppError(runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: sb.outDir, params: { extract_nested: true } }), "ARCHIVE_BOMB");
+    await expectAppError(runStages(archiveExtractProcessor, file, { extract_nested: true }, { workDir: sb.workDir, outDir: sb.outDir }), "ARCHIVE_BOMB");
     assert.deepEqual(await readdir(sb.outDir), []);
   });
 });
@@ -126,7 +118,7 @@ void test("a retry after a crash starts over instead of tripping on the files th
   await withSandbox(async (sb) => {
     await mkdir(join(sb.outDir, "files"), { recursive: true });
     await writeFile(join(sb.outDir, "files", "same.txt"), "left by a crashed attempt");
-    const r = await runProcessor(archiveExtractProcessor, { filePath: fixture("archives", "evil_zip_duplicate_names.zip"), workDir: sb.workDir, outDir: sb.outDir, params: {} });
+    const r = await runStages(archiveExtractProcessor, fixture("archives", "evil_zip_duplicate_names.zip"), {}, { workDir: sb.workDir, outDir: sb.outDir });
     assert.deepEqual(r.outputs["extract"]?.map((o) => o.path), ["files/same.txt", "files/same (2).txt"]);
     assert.equal(await readFile(join(sb.outDir, "files", "same.txt"), "utf8"), "first\n");
   });
@@ -138,7 +130,7 @@ void test("truncated archives of every format fail as INPUT_CORRUPT, never as a 
       const whole = await readFile(fixture("archives", name));
       const file = join(sb.workDir, name);
       await writeFile(file, whole.subarray(0, Math.floor(whole.length * 0.6)));
-      await expectAppError(runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: sb.outDir, params: {} }), "INPUT_CORRUPT");
+      await expectAppError(runStages(archiveExtractProcessor, file, {}, { workDir: sb.workDir, outDir: sb.outDir }), "INPUT_CORRUPT");
       assert.deepEqual(await readdir(sb.outDir), [], name);
     });
   }

@@ -7,7 +7,8 @@ import { archiveCompressProcessor } from "../../src/processors/archive/archive-c
 import { archiveExtractProcessor } from "../../src/processors/archive/archive-extract.processor.ts";
 import { commonKeyPrefix, memberPaths } from "../../src/processors/archive/source-members.ts";
 import { ArchiveCompressParams } from "../../src/processors/archive/archive-params.ts";
-import { expectAppError, makeSandbox, runProcessor } from "./archive-harness.ts";
+import { expectAppError, makeSandbox } from "./archive-harness.ts";
+import { runStages } from "../helpers/run-stages.ts";
 
 /** The directory the service would download: keys relative to their common prefix. */
 const TREE: Record<string, Buffer> = {
@@ -33,13 +34,13 @@ void test("round trip: each format compresses the directory and extracts to the 
     const total = Object.values(TREE).reduce((s, b) => s + b.length, 0);
     for (const format of ["zip", "tar.gz", "tar.zst", "7z"] as const) {
       const out = join(sb.outDir, format);
-      const r = await runProcessor(archiveCompressProcessor, { filePath: src, workDir: sb.workDir, outDir: out, params: { format, archive_name: "bundle" } });
+      const r = await runStages(archiveCompressProcessor, src, { format, archive_name: "bundle" }, { workDir: sb.workDir, outDir: out });
       assert.deepEqual(r.outputs["compress"], [{ path: `bundle.${format}`, type: "archive", format }]);
-      assert.deepEqual(r.progress.at(-1), { done: total, total, label: "Compressing 5 files" }, format);
+      assert.deepEqual(r.progress.at(-1), { done: total, total, label: "Compressing 5 files", stage: "compress" }, format);
       const archive = join(out, `bundle.${format}`);
       assert.ok((await stat(archive)).size < total, `${format} compresses`);
       const back = join(sb.outDir, `${format}-back`);
-      const x = await runProcessor(archiveExtractProcessor, { filePath: archive, workDir: sb.workDir, outDir: back, params: {} });
+      const x = await runStages(archiveExtractProcessor, archive, {}, { workDir: sb.workDir, outDir: back });
       assert.deepEqual(x.outputs["extract"]?.map((o) => o.path.slice("files/".length)).sort(), Object.keys(TREE).sort(), format);
       for (const [path, data] of Object.entries(TREE)) assert.ok(data.equals(await readFile(join(back, "files", path))), `${format}: ${path}`);
     }
@@ -62,12 +63,12 @@ void test("source_keys select files; paths are relative to source_prefix or the 
     const src = join(sb.workDir, "download");
     await writeTree(src);
     const params = { format: "tar.gz", source_prefix: "tenants/t/files/", source_keys: ["tenants/t/files/readme.md", "tenants/t/files/scans/empty.txt"] };
-    const r = await runProcessor(archiveCompressProcessor, { filePath: src, workDir: sb.workDir, outDir: sb.outDir, params });
+    const r = await runStages(archiveCompressProcessor, src, params, { workDir: sb.workDir, outDir: sb.outDir });
     const back = join(sb.outDir, "back");
-    const x = await runProcessor(archiveExtractProcessor, { filePath: join(sb.outDir, r.outputs["compress"]![0]!.path), workDir: sb.workDir, outDir: back, params: {} });
+    const x = await runStages(archiveExtractProcessor, join(sb.outDir, r.outputs["compress"]![0]!.path), {}, { workDir: sb.workDir, outDir: back });
     assert.deepEqual(x.outputs["extract"]?.map((o) => o.path), ["files/readme.md", "files/scans/empty.txt"]);
     const missing = { ...params, source_keys: ["tenants/t/files/not-downloaded.txt"] };
-    await expectAppError(runProcessor(archiveCompressProcessor, { filePath: src, workDir: sb.workDir, outDir: join(sb.outDir, "m"), params: missing }), "INPUT_NOT_FOUND");
+    await expectAppError(runStages(archiveCompressProcessor, src, missing, { workDir: sb.workDir, outDir: join(sb.outDir, "m") }), "INPUT_NOT_FOUND");
     assert.deepEqual(await readdir(join(sb.outDir, "m")).catch(() => []), []);
   } finally {
     await sb.cleanup();

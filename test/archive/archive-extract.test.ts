@@ -5,7 +5,8 @@ import { readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { archiveExtractProcessor } from "../../src/processors/archive/archive-extract.processor.ts";
 import { fixture } from "../helpers/fixtures.ts";
-import { expectAppError, listTree, makeSandbox, runProcessor } from "./archive-harness.ts";
+import { expectAppError, listTree, makeSandbox } from "./archive-harness.ts";
+import { runStages } from "../helpers/run-stages.ts";
 
 const ARCHIVES = ["archives"];
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -13,7 +14,7 @@ const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 async function extract(file: string, params: Record<string, unknown> = {}, read = true) {
   const sb = await makeSandbox();
   try {
-    const result = await runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: sb.outDir, params });
+    const result = await runStages(archiveExtractProcessor, file, params, { workDir: sb.workDir, outDir: sb.outDir });
     const manifest = JSON.parse(await readFile(join(sb.outDir, "manifest.json"), "utf8")) as { files: { path: string; size: number; sha256: string }[] };
     const files = new Map<string, Buffer>();
     for (const o of read ? (result.outputs["extract"] ?? []) : []) files.set(o.path.slice("files/".length), await readFile(join(sb.outDir, o.path)));
@@ -49,7 +50,7 @@ void test("every malicious fixture is refused with its code and nothing lands ou
       const sb = await makeSandbox();
       try {
         const treeBefore = await listTree(sb.top);
-        const run = runProcessor(archiveExtractProcessor, { filePath: fixture(...ARCHIVES, name), workDir: sb.workDir, outDir: sb.outDir, params: { allow_links: allowLinks } });
+        const run = runStages(archiveExtractProcessor, fixture(...ARCHIVES, name), { allow_links: allowLinks }, { workDir: sb.workDir, outDir: sb.outDir });
         const error = await expectAppError(run, code);
         assert.equal(error.stage, "extract");
         // A refused archive leaves no half-extracted tree either: the sandbox is exactly as before.
@@ -87,7 +88,7 @@ void test("TAR.ZST extracts with its folders", async () => {
 void test("the shipped pax TAR is truncated (header says 20561 bytes, none follow): INPUT_CORRUPT, not a silently empty file", async () => {
   const sb = await makeSandbox();
   try {
-    const run = runProcessor(archiveExtractProcessor, { filePath: fixture(...ARCHIVES, "filetype_fixture-pax.tar"), workDir: sb.workDir, outDir: sb.outDir, params: {} });
+    const run = runStages(archiveExtractProcessor, fixture(...ARCHIVES, "filetype_fixture-pax.tar"), {}, { workDir: sb.workDir, outDir: sb.outDir });
     const error = await expectAppError(run, "INPUT_CORRUPT");
     assert.match(error.message, /Truncated/);
   } finally {
@@ -119,7 +120,7 @@ void test("20 000 entries trip the entry cap by default and extract with a raise
   const file = fixture(...ARCHIVES, "many_entries_20000.zip");
   const sb = await makeSandbox();
   try {
-    const error = await expectAppError(runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: sb.outDir, params: {} }), "ARCHIVE_BOMB");
+    const error = await expectAppError(runStages(archiveExtractProcessor, file, {}, { workDir: sb.workDir, outDir: sb.outDir }), "ARCHIVE_BOMB");
     assert.equal(error.details?.["cap"], "max_entries");
   } finally {
     await sb.cleanup();
@@ -135,11 +136,11 @@ void test("a format is read from its bytes, not its name", async () => {
   try {
     const disguised = join(sb.workDir, "photo.tar.gz");
     await writeFile(disguised, await readFile(fixture(...ARCHIVES, "filetype_fixture.7z")));
-    const r = await runProcessor(archiveExtractProcessor, { filePath: disguised, workDir: sb.workDir, outDir: sb.outDir, params: {}, key: "t/photo.tar.gz", format: "tar.gz" });
+    const r = await runStages(archiveExtractProcessor, disguised, {}, { workDir: sb.workDir, outDir: sb.outDir, source: { key: "t/photo.tar.gz", format: "tar.gz" } });
     assert.deepEqual(r.outputs["extract"]?.map((o) => o.path), ["files/test.jpg"]);
     const notArchive = join(sb.workDir, "notes.zip");
     await writeFile(notArchive, "just text, named like a zip");
-    await expectAppError(runProcessor(archiveExtractProcessor, { filePath: notArchive, workDir: sb.workDir, outDir: join(sb.outDir, "x"), params: {} }), "UNSUPPORTED_FORMAT");
+    await expectAppError(runStages(archiveExtractProcessor, notArchive, {}, { workDir: sb.workDir, outDir: join(sb.outDir, "x") }), "UNSUPPORTED_FORMAT");
   } finally {
     await sb.cleanup();
   }

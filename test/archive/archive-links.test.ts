@@ -7,22 +7,14 @@ import { create } from "tar";
 import { archiveExtractProcessor } from "../../src/processors/archive/archive-extract.processor.ts";
 import { ExtractBudget } from "../../src/processors/archive/extract-budget.ts";
 import { createExtractTarget } from "../../src/processors/archive/extract-target.ts";
-import { expectAppError, listTree, makeSandbox, runProcessor } from "./archive-harness.ts";
+import { expectAppError, listTree, withSandbox, type Sandbox } from "./archive-harness.ts";
+import { runStages } from "../helpers/run-stages.ts";
 import { buildZip, type RawZipEntry } from "./zip-builder.ts";
 
-async function withSandbox(fn: (sb: Awaited<ReturnType<typeof makeSandbox>>) => Promise<void>): Promise<void> {
-  const sb = await makeSandbox();
-  try {
-    await fn(sb);
-  } finally {
-    await sb.cleanup();
-  }
-}
-
-async function extractZip(sb: Awaited<ReturnType<typeof makeSandbox>>, entries: RawZipEntry[], params: Record<string, unknown> = {}) {
+async function extractZip(sb: Sandbox, entries: RawZipEntry[], params: Record<string, unknown> = {}) {
   const file = join(sb.workDir, `crafted-${Math.random().toString(36).slice(2)}.zip`);
   await writeFile(file, buildZip(entries));
-  return runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: sb.outDir, params });
+  return runStages(archiveExtractProcessor, file, params, { workDir: sb.workDir, outDir: sb.outDir });
 }
 
 void test("crafted names with backslashes, drive letters or NUL are UNSAFE_ARCHIVE, and nothing is written", async () => {
@@ -92,8 +84,8 @@ void test("tar with allow_links: inside symlinks and hardlinks extract; by defau
     await symlink("a.txt", join(src, "dir", "soft"));
     const file = join(sb.workDir, "links.tar");
     await create({ file, cwd: src, portable: true }, ["dir"]);
-    await expectAppError(runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: join(sb.outDir, "no"), params: {} }), "UNSAFE_ARCHIVE");
-    const r = await runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: sb.outDir, params: { allow_links: true } });
+    await expectAppError(runStages(archiveExtractProcessor, file, {}, { workDir: sb.workDir, outDir: join(sb.outDir, "no") }), "UNSAFE_ARCHIVE");
+    const r = await runStages(archiveExtractProcessor, file, { allow_links: true }, { workDir: sb.workDir, outDir: sb.outDir });
     assert.deepEqual(r.outputs["extract"]?.map((o) => o.path).sort(), ["files/dir/a.txt", "files/dir/hard.txt"]);
     const a = await lstat(join(sb.outDir, "files", "dir", "a.txt"));
     const hard = await lstat(join(sb.outDir, "files", "dir", "hard.txt"));
@@ -111,7 +103,7 @@ void test("a pax tar (long unicode names) extracts", async () => {
     const file = join(sb.workDir, "pax.tar");
     await create({ file, cwd: src, portable: true }, [long.split("/")[0]!]);
     assert.ok((await readFile(file)).includes("path="), "node-tar wrote a pax header");
-    const r = await runProcessor(archiveExtractProcessor, { filePath: file, workDir: sb.workDir, outDir: sb.outDir, params: {} });
+    const r = await runStages(archiveExtractProcessor, file, {}, { workDir: sb.workDir, outDir: sb.outDir });
     assert.deepEqual(r.outputs["extract"]?.map((o) => o.path), [`files/${long}`]);
     assert.equal(await readFile(join(sb.outDir, "files", long), "utf8"), "pax");
   });
@@ -125,14 +117,14 @@ void test("7z symlinks (7zz -snl): refused by default, created inside with allow
     await symlink("a.txt", join(src, "d", "inside"));
     const inside = join(sb.workDir, "inside.7z");
     await execa("7zz", ["a", "-snl", "-bso0", inside, "d"], { cwd: src });
-    await expectAppError(runProcessor(archiveExtractProcessor, { filePath: inside, workDir: sb.workDir, outDir: join(sb.outDir, "no"), params: {} }), "UNSAFE_ARCHIVE");
-    const r = await runProcessor(archiveExtractProcessor, { filePath: inside, workDir: sb.workDir, outDir: join(sb.outDir, "yes"), params: { allow_links: true } });
+    await expectAppError(runStages(archiveExtractProcessor, inside, {}, { workDir: sb.workDir, outDir: join(sb.outDir, "no") }), "UNSAFE_ARCHIVE");
+    const r = await runStages(archiveExtractProcessor, inside, { allow_links: true }, { workDir: sb.workDir, outDir: join(sb.outDir, "yes") });
     assert.deepEqual(r.outputs["extract"]?.map((o) => o.path), ["files/d/a.txt"]);
     assert.equal(await readFile(join(sb.outDir, "yes", "files", "d", "inside"), "utf8"), "aaa");
 
     await symlink("/etc/hostname", join(src, "d", "outside"));
     const outside = join(sb.workDir, "outside.7z");
     await execa("7zz", ["a", "-snl", "-bso0", outside, "d"], { cwd: src });
-    await expectAppError(runProcessor(archiveExtractProcessor, { filePath: outside, workDir: sb.workDir, outDir: join(sb.outDir, "out"), params: { allow_links: true } }), "UNSAFE_ARCHIVE");
+    await expectAppError(runStages(archiveExtractProcessor, outside, { allow_links: true }, { workDir: sb.workDir, outDir: join(sb.outDir, "out") }), "UNSAFE_ARCHIVE");
   });
 });

@@ -4,7 +4,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { archiveExtractProcessor } from "../../src/processors/archive/archive-extract.processor.ts";
-import { expectAppError, makeSandbox, runProcessor } from "./archive-harness.ts";
+import { expectAppError, makeSandbox } from "./archive-harness.ts";
+import { runStages } from "../helpers/run-stages.ts";
 
 const SECRET = "s3cret pass";
 
@@ -26,7 +27,7 @@ void test("encrypted 7z and zip: no password → PASSWORD_REQUIRED, wrong → WR
       const archive = join(sb.workDir, name);
       await execa("7zz", ["a", ...args, `-p${SECRET}`, "-bso0", "-y", archive, "docs"], { cwd: src });
       const run = (params: Record<string, unknown>, out: string) =>
-        runProcessor(archiveExtractProcessor, { filePath: archive, workDir: sb.workDir, outDir: join(sb.outDir, name, out), params });
+        runStages(archiveExtractProcessor, archive, params, { workDir: sb.workDir, outDir: join(sb.outDir, name, out) });
       await expectAppError(run({}, "none"), "PASSWORD_REQUIRED");
       await expectAppError(run({ password: "not it" }, "wrong"), "WRONG_PASSWORD");
       const ok = await run({ password: SECRET }, "right");

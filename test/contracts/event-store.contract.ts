@@ -156,10 +156,10 @@ export function eventStoreContract(name: string, factory: EventStoreFactory, opt
       assert.deepEqual(await store.readAll({ after: all[4]!.position }), []);
     });
 
-    it("list-streams", "listStreams lists stream ids with a literal prefix", async (store) => {
+    it("list-streams", "listStreams lists stream ids with a literal prefix, oldest stream first", async (store) => {
       for (const id of ["task-2", "task-1", "broker-n1", "task_x", "taskAx"]) await store.append(id, [newEvent()], { expectedRevision: "no_stream" });
-      await store.append("task-1", [newEvent()], { expectedRevision: 0 });
-      assert.deepEqual(await store.listStreams("task-"), ["task-1", "task-2"]);
+      await store.append("task-2", [newEvent()], { expectedRevision: 0 });
+      assert.deepEqual(await store.listStreams("task-"), ["task-2", "task-1"], "in order of creation, not of id or of last write");
       // "_" and "%" are LIKE wildcards: the prefix must match literally.
       assert.deepEqual(await store.listStreams("task_"), ["task_x"]);
       assert.deepEqual(await store.listStreams("%"), []);

@@ -123,7 +123,7 @@ describe("KurrentDB streams the port sees", () => {
     const re = new RegExp(selection.regex);
     assert.ok(re.test("t42.task-1") && !re.test("t42.vs3d-lease-a") && !re.test("t43.task-1") && !re.test("t42Xtask"));
     assert.ok(isVisible(ns, "t42.task-1", "task-") && !isVisible(ns, "task-1", "task-") && !isVisible(ns, "t42.vs3d-x", ""));
-    assert.deepEqual(distinctStreamIds(["task-2", "task-1", "task-2"]), ["task-1", "task-2"]);
+    assert.deepEqual(distinctStreamIds(["task-2", "task-1", "task-2"]), ["task-2", "task-1"]);
   });
 });
 

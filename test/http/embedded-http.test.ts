@@ -107,3 +107,19 @@ test("embedded HTTP: bad input gets a clear error, cancel works, health and metr
     await svc.process;
   }
 });
+
+test("embedded HTTP: every /tasks/:id route refuses an id that is not a UUID", { timeout: 60_000 }, async () => {
+  const sandbox = await embeddedEnv();
+  const svc = await startServiceProcess(sandbox.env);
+  try {
+    for (const [method, path] of [["GET", "/tasks/nope"], ["GET", "/tasks/nope/events"], ["GET", "/tasks/..%2F..%2Fetc/progress"], ["POST", "/tasks/x/cancel"]] as const) {
+      const r = await fetch(`${svc.url}${path}`, { method });
+      assert.equal(r.status, 400, `${method} ${path}`);
+      assert.equal(((await r.json()) as { error: { code: string } }).error.code, "INVALID_MESSAGE");
+    }
+    assert.equal((await fetch(`${svc.url}/tasks/7d0f3c1e-2b4a-4f7e-9a51-0c2d8e6f1a23`)).status, 404);
+  } finally {
+    svc.process.kill("SIGTERM");
+    await svc.process;
+  }
+});

@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { AppError } from "../../src/contracts/app-error.ts";
 import type { ErrorCode } from "../../src/contracts/error-codes.ts";
-import { pc, withTempDir } from "./pc-test-utils.ts";
-import { runConvert } from "./run-processor.ts";
+import { pc, runConvert, withTempDir } from "./pc-test-utils.ts";
 
 /** Writes `bytes` as `name`, converts it to LAS and expects `code` with a message matching `message`. */
 async function expectFailure(name: string, bytes: Uint8Array, code: ErrorCode, message: RegExp, params: object = { output_format: "las" }): Promise<void> {

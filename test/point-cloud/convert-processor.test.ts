@@ -5,12 +5,11 @@ import { describe, it } from "node:test";
 import { openLasSource } from "../../src/processors/point-cloud/las/las-reader.ts";
 import { openPlySource } from "../../src/processors/point-cloud/ply/ply-source.ts";
 import { collect, maxDiff } from "./collect.ts";
-import { lasRecords, pc, withTempDir } from "./pc-test-utils.ts";
-import { runConvert } from "./run-processor.ts";
+import { lasRecords, pc, runConvert, withTempDir } from "./pc-test-utils.ts";
 
 void describe("point_cloud_convert processor", () => {
   void it("E57 → LAS: one points.las output, progress up to the total, colour kept", () => withTempDir(async (dir) => {
-    const { outputs, outDir, progress } = await runConvert(dir, pc("e57rs_tinyCartesianFloatRgb.e57"), { output_format: "las", chunk_size: 1000 });
+    const { allOutputs: outputs, outDir, progress } = await runConvert(dir, pc("e57rs_tinyCartesianFloatRgb.e57"), { output_format: "las", chunk_size: 1000 });
     assert.deepEqual(outputs, [{ path: "points.las", type: "point_cloud", format: "las" }]);
     const conv = progress.filter((p) => p.stage === "convert");
     assert.deepEqual(conv.map((p) => p.done), [1000, 2000, 2090]);
@@ -47,7 +46,7 @@ void describe("point_cloud_convert processor", () => {
   void it("cancelling mid-way stops with CANCELLED and leaves no output", () => withTempDir(async (dir) => {
     const controller = new AbortController();
     const file = pc("laspy_simple1_4.las");
-    const run = runConvert(dir, file, { output_format: "ply", chunk_size: 1000 }, file, controller);
+    const run = runConvert(dir, file, { output_format: "ply", chunk_size: 1000 }, { signal: controller.signal });
     setImmediate(() => controller.abort());
     await assert.rejects(run, { code: "CANCELLED" });
     assert.deepEqual(await readdir(join(dir, "out")), []);

@@ -5,8 +5,7 @@ import { describe, it } from "node:test";
 import { parseLasHeader } from "../../src/processors/point-cloud/las/las-header.ts";
 import { openLasSource } from "../../src/processors/point-cloud/las/las-reader.ts";
 import { readFile } from "node:fs/promises";
-import { lasRecords, pc, withTempDir } from "./pc-test-utils.ts";
-import { runConvert } from "./run-processor.ts";
+import { lasRecords, pc, runConvert, withTempDir } from "./pc-test-utils.ts";
 
 /** source → LAZ (processor) → LAS (processor): the records must come back byte for byte. */
 async function lazRoundTrip(dir: string, source: string, params: object = {}): Promise<{ laz: string; las: string }> {

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startHarness, taskMessage } from "./review-harness.ts";
 
-test("the same task POSTed twice at once is accepted once and answered twice (no 500)", { todo: "bug: concurrent submits of a new task race on TaskAccepted; the loser's revision conflict surfaces as HTTP 500", timeout: 60_000 }, async () => {
+test("the same task POSTed twice at once is accepted once and answered twice (no 500)", { timeout: 60_000 }, async () => {
   const h = await startHarness();
   try {
     const msg = taskMessage({ params: { stages: 1, stage_ms: 50 } });

@@ -28,7 +28,7 @@ export async function startHarness(o: { env?: Record<string, string>; overrides?
     bus: o.bus ? o.bus(service.bus) : service.bus,
     readiness: async () => ({}),
   });
-  const post = (body: unknown) => app.request("/tasks", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const post = async (body: unknown): Promise<Response> => app.request("/tasks", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const view = async (taskId: string) => (await (await app.request(`/tasks/${taskId}`)).json()) as { state: string; error: { code: string } | null; attempt: number };
   return {
     service,

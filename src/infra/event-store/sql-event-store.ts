@@ -106,7 +106,8 @@ export async function createSqlEventStore(
     listStreams: (prefix) =>
       track(async () => {
         const rows = await client.query<{ stream_id: string }>(
-          `SELECT stream_id FROM ${names.streams} WHERE stream_id LIKE $1 ORDER BY stream_id`,
+          `SELECT s.stream_id FROM ${names.streams} s JOIN ${names.events} e ON e.stream_id = s.stream_id AND e.revision = 0
+           WHERE s.stream_id LIKE $1 ORDER BY e.position`,
           [likePrefix(prefix)],
         );
         return rows.map((r) => r.stream_id);

@@ -62,7 +62,7 @@ export interface EventStore {
   /** Catch-up then live: every event after `after`, in position order, never skipping or
    * reordering, until the signal aborts. */
   subscribeToAll(options?: SubscribeOptions): AsyncIterable<StoredEvent>;
-  /** Lists ids of streams with a prefix (e.g. unfinished tasks at start-up). */
+  /** Ids of the streams with a prefix, oldest first (by their first event's position). */
   listStreams(prefix: string): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "../../contracts/app-error.ts";
 import type { ObjectInfo } from "../ports/storage.port.ts";
@@ -43,9 +43,17 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
     return contentTypeFor(key);
   }
 
+  /** The object's path, refused if any existing part of it below rootDir is a symbolic link: a link
+   * planted in the storage folder must not let a key read or write outside it. */
+  async function safeObjectPath(bucket: string, key: string): Promise<string> {
+    const path = objectPath(bucket, key);
+    await assertNoLinkBelow(rootDir, path, `${bucket}/${key}`);
+    return path;
+  }
+
   return {
     async download(bucket, key, destPath, opts = {}) {
-      const src = objectPath(bucket, key);
+      const src = await safeObjectPath(bucket, key);
       const info = await statObject(src, bucket, key);
       if (info === null) throw new AppError("INPUT_NOT_FOUND", `object ${bucket}/${key} does not exist`, { details: { bucket, key } });
       await mkdir(dirname(destPath), { recursive: true });
@@ -55,19 +63,20 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
     },
 
     async upload(bucket, key, srcPath, opts = {}) {
-      const dest = objectPath(bucket, key);
+      const dest = await safeObjectPath(bucket, key);
       const size = await localFileSize(srcPath);
       await mkdir(dirname(dest), { recursive: true });
       await assertFreeDisk(dirname(dest), size, disk);
       await atomicCopy(srcPath, dest, opts.signal, `upload of ${bucket}/${key}`);
       const meta = metaPath(bucket, key);
+      await assertNoLinkBelow(rootDir, meta, `${bucket}/${key} (metadata)`);
       await mkdir(dirname(meta), { recursive: true });
       await atomicWrite(meta, JSON.stringify({ contentType: opts.contentType ?? contentTypeFor(key) }));
       return { size };
     },
 
     async head(bucket, key): Promise<StoredObjectInfo | null> {
-      const info = await statObject(objectPath(bucket, key), bucket, key);
+      const info = await statObject(await safeObjectPath(bucket, key), bucket, key);
       return info === null ? null : { key, size: info.size, contentType: await readType(bucket, key) };
     },
 
@@ -81,6 +90,23 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
       return found.filter((o) => o.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
   };
+}
+
+async function assertNoLinkBelow(rootDir: string, path: string, what: string): Promise<void> {
+  let current = rootDir;
+  for (const part of relative(rootDir, path).split(sep)) {
+    current = join(current, part);
+    let info;
+    try {
+      info = await lstat(current);
+    } catch (error) {
+      if (isMissing(error)) return; // the rest does not exist yet; mkdir makes real folders
+      throw storageError(`cannot read ${what}`, error);
+    }
+    if (info.isSymbolicLink()) {
+      throw new AppError("DESTINATION_OUTSIDE_PREFIX", `${what} is refused: ${relative(rootDir, current)} in the storage directory is a symbolic link`, { details: { path: relative(rootDir, current) } });
+    }
+  }
 }
 
 function checkBucket(bucket: string): string {

@@ -1,18 +1,7 @@
-import { open } from "node:fs/promises";
 import { AppError } from "../../contracts/app-error.ts";
+import { readHead } from "../shared/read-bytes.ts";
 import { formatFromHint, isTarHeader, sniffMagic, type ArchiveFormat, type Compression } from "./archive-format.ts";
 import { decompressFile } from "./decompress-streams.ts";
-
-async function readHead(path: string, n: number): Promise<Uint8Array> {
-  const handle = await open(path, "r");
-  try {
-    const buf = new Uint8Array(n);
-    const { bytesRead } = await handle.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Whether a compressed file holds a tar: its first 512 inflated bytes are a tar header. */
 async function holdsTar(path: string, compression: Compression, signal: AbortSignal): Promise<boolean> {

@@ -1,5 +1,6 @@
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { readHead } from "../shared/read-bytes.ts";
 import { sniffMagic } from "./archive-format.ts";
 import { extractArchive } from "./extract-archive.ts";
 import type { ExtractJob } from "./extract-job.ts";
@@ -7,14 +8,7 @@ import { createExtractTarget, type ExtractedEntry } from "./extract-target.ts";
 import { detectArchiveFormat } from "./format-probe.ts";
 
 async function looksLikeArchive(path: string): Promise<boolean> {
-  const handle = await open(path, "r");
-  try {
-    const head = new Uint8Array(1024);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return sniffMagic(head.subarray(0, bytesRead)) !== null;
-  } finally {
-    await handle.close();
-  }
+  return sniffMagic(await readHead(path, 1024)) !== null;
 }
 
 /**

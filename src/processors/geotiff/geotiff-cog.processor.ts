@@ -6,9 +6,7 @@ import { assertValidCog } from "./cog-validator.ts";
 import { GeotiffCogParams } from "./geotiff-cog.params.ts";
 import { writeGeoTiffPreview } from "./geotiff-preview.ts";
 import { runGdal } from "./gdal-runner.ts";
-import { fidelityProblems } from "./raster-fidelity.ts";
-import { toRasterInfo } from "./raster-info.ts";
-import { gdalInfoJson, inspectGeoTiff } from "./raster-inspect.ts";
+import { assertFidelity, inspectGeoTiff } from "./raster-inspect.ts";
 
 export const COG_OUTPUT = "cog.tif";
 
@@ -104,11 +102,7 @@ async function validateStage(input: Input, ctx: StageContext): Promise<{ outputs
   const path = cogPath(input, "validate");
   const report = await assertValidCog(path, { stage: "validate", requireTiled: true });
   const source = await inspectGeoTiff(input.filePath, { signal: ctx.signal, stage: "validate" });
-  const output = toRasterInfo(await gdalInfoJson(path, { signal: ctx.signal, stage: "validate" }));
-  const problems = fidelityProblems(source, output);
-  if (problems.length > 0) {
-    throw new AppError("INVALID_OUTPUT", `the COG lost what the input had: ${problems.join("; ")}`, { stage: "validate", details: { problems } });
-  }
+  await assertFidelity(source, path, "the COG", { signal: ctx.signal, stage: "validate" });
   ctx.log("COG valid", { warnings: report.warnings, overviews: report.details.overviewSizes });
   return { outputs: [] };
 }

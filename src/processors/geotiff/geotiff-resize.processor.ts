@@ -5,9 +5,8 @@ import { chooseCog, cogTranslateArgs, defaultResampling } from "./cog-options.ts
 import { assertValidCog } from "./cog-validator.ts";
 import { runGdal } from "./gdal-runner.ts";
 import { GeotiffResizeParams } from "./geotiff-resize.params.ts";
-import { fidelityProblems } from "./raster-fidelity.ts";
-import { isFloatType, toRasterInfo, type RasterInfo } from "./raster-info.ts";
-import { gdalInfoJson, inspectGeoTiff } from "./raster-inspect.ts";
+import { isFloatType, type RasterInfo } from "./raster-info.ts";
+import { assertFidelity, inspectGeoTiff } from "./raster-inspect.ts";
 import { resizeTarget } from "./resize-target.ts";
 
 export const RESIZED_OUTPUT = "resized.tif";
@@ -46,8 +45,7 @@ export const geotiffResizeProcessor = defineProcessor({
             env: { CPL_TMPDIR: input.workDir },
             onPercent: (p) => ctx.progress({ done: p, total: 100, label: `Resampling to ${target.width}x${target.height}` }),
           });
-          const problems = fidelityProblems(info, toRasterInfo(await gdalInfoJson(out, { signal: ctx.signal, stage: "resize" })));
-          if (problems.length > 0) throw new AppError("INVALID_OUTPUT", `the resized raster lost what the input had: ${problems.join("; ")}`, { stage: "resize", details: { problems } });
+          await assertFidelity(info, out, "the resized raster", { signal: ctx.signal, stage: "resize" });
           return { outputs: [{ path: RESIZED_OUTPUT, type: "raster", format: input.params.output === "cog" ? "cog" : "tif", contentType: "image/tiff" }] };
         },
       },

@@ -1,5 +1,6 @@
 import { AppError } from "../../contracts/app-error.ts";
 import { runGdal } from "./gdal-runner.ts";
+import { fidelityProblems } from "./raster-fidelity.ts";
 import { GdalInfoJson, toRasterInfo, type RasterInfo } from "./raster-info.ts";
 import { openFileByteSource } from "./tiff-byte-source.ts";
 import { BrokenTiffError, NotTiffError, readTiffStructure, type TiffStructure } from "./tiff-ifd.reader.ts";
@@ -24,6 +25,16 @@ export async function gdalInfoJson(path: string, options: InspectOptions & { ext
   const where = options.stage ? { stage: options.stage } : {};
   const { stdout } = await runGdal("gdalinfo", ["-json", ...(options.extraArgs ?? []), path], { signal: options.signal, ...where });
   return parseGdalInfo(stdout, where);
+}
+
+/** Fails INVALID_OUTPUT when the raster at `outPath` lost the palette, nodata, alpha or data type
+ * that `source` had; `what` names it in the message ("the COG"). */
+export async function assertFidelity(source: RasterInfo, outPath: string, what: string, options: InspectOptions): Promise<void> {
+  const problems = fidelityProblems(source, toRasterInfo(await gdalInfoJson(outPath, options)));
+  if (problems.length > 0) {
+    const where = options.stage ? { stage: options.stage } : {};
+    throw new AppError("INVALID_OUTPUT", `${what} lost what the input had: ${problems.join("; ")}`, { ...where, details: { problems } });
+  }
 }
 
 function parseGdalInfo(stdout: string, where: { stage?: string }): GdalInfoJson {

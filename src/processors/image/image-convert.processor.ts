@@ -1,10 +1,8 @@
-import { join } from "node:path";
 import { z } from "zod";
 import { defineProcessor, type ProcessorDefinition, type Stage } from "../processor.ts";
 import { OUTPUT_FORMAT_INFO, OutputFormat, Quality } from "./image-formats.ts";
 import { resolveImageOptions, type ImageProcessorOptions } from "./image-options.ts";
-import { probeImage } from "./image-probe.ts";
-import { renderImage } from "./image-render.ts";
+import { imageStage } from "./image-stage.ts";
 
 /** 16 383 px is WebP's largest side, the smallest cap among the output formats. */
 const Edge = z.number().int().positive().max(16_383);
@@ -46,35 +44,21 @@ export function createImageConvertProcessor(options: Partial<ImageProcessorOptio
 export const imageConvertProcessor = createImageConvertProcessor();
 
 function convertStage(options: ImageProcessorOptions): Stage<ImageConvertParams> {
-  const name = "convert";
-  const label = "Convert image";
-  return {
-    name,
-    label,
-    async run(input, ctx) {
-      ctx.signal.throwIfAborted();
-      ctx.progress({ done: 0, total: 1, label });
-      const { params } = input;
-      const info = OUTPUT_FORMAT_INFO[params.format];
-      const probe = await probeImage(input.filePath, options, name, info.animation ? "all" : "first");
-      const path = `image.${info.ext}`;
-      const resize = params.width === undefined && params.height === undefined ? undefined : { width: params.width, height: params.height, fit: params.fit };
-      const result = await renderImage({
-        filePath: input.filePath,
-        outPath: join(input.outDir, path),
+  return imageStage<ImageConvertParams>(
+    {
+      name: "convert",
+      label: "Convert image",
+      type: "image",
+      logMessage: "image converted",
+      plan: (params) => ({
+        path: `image.${OUTPUT_FORMAT_INFO[params.format].ext}`,
         format: params.format,
         quality: params.quality,
-        resize,
+        resize: params.width === undefined && params.height === undefined ? undefined : { width: params.width, height: params.height, fit: params.fit },
         keepMetadata: !params.strip_metadata,
         animated: true,
-        probe,
-        options,
-        stage: name,
-      });
-      ctx.signal.throwIfAborted();
-      ctx.log("image converted", { path, width: result.width, height: result.height, frames: result.frames, bytes: result.size });
-      ctx.progress({ done: 1, total: 1, label });
-      return { outputs: [{ path, type: "image", format: params.format, contentType: info.contentType }] };
+      }),
     },
-  };
+    options,
+  );
 }

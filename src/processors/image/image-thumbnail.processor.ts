@@ -1,10 +1,8 @@
-import { join } from "node:path";
 import { z } from "zod";
 import { defineProcessor, type ProcessorDefinition, type Stage } from "../processor.ts";
 import { OUTPUT_FORMAT_INFO, Quality } from "./image-formats.ts";
 import { resolveImageOptions, type ImageProcessorOptions } from "./image-options.ts";
-import { probeImage } from "./image-probe.ts";
-import { renderImage } from "./image-render.ts";
+import { imageStage } from "./image-stage.ts";
 
 /** Longest edge in px; 16 383 is WebP's largest side, the smallest cap among the formats. */
 const ThumbnailSize = z.number().int().positive().max(16_383);
@@ -45,33 +43,22 @@ export function createImageThumbnailProcessor(options: Partial<ImageProcessorOpt
 export const imageThumbnailProcessor = createImageThumbnailProcessor();
 
 function thumbnailStage(size: number, options: ImageProcessorOptions): Stage<ImageThumbnailParams> {
-  const name = `thumbnail_${size}`;
-  const label = `Thumbnail ${size} px`;
-  return {
-    name,
-    label,
-    async run(input, ctx) {
-      ctx.signal.throwIfAborted();
-      ctx.progress({ done: 0, total: 1, label });
-      const probe = await probeImage(input.filePath, options, name, "first");
-      const info = OUTPUT_FORMAT_INFO[input.params.format];
-      const path = `thumbnails/${size}.${info.ext}`;
-      const result = await renderImage({
-        filePath: input.filePath,
-        outPath: join(input.outDir, path),
-        format: input.params.format,
-        quality: input.params.quality,
+  return imageStage<ImageThumbnailParams>(
+    {
+      name: `thumbnail_${size}`,
+      label: `Thumbnail ${size} px`,
+      type: "thumbnail",
+      logMessage: "thumbnail written",
+      plan: (params) => ({
+        path: `thumbnails/${size}.${OUTPUT_FORMAT_INFO[params.format].ext}`,
+        format: params.format,
+        quality: params.quality,
         resize: { width: size, height: size, fit: "inside" },
         keepMetadata: false,
         animated: false,
-        probe,
-        options,
-        stage: name,
-      });
-      ctx.signal.throwIfAborted();
-      ctx.log("thumbnail written", { path, width: result.width, height: result.height, bytes: result.size, upscaleAvoided: size > Math.max(probe.width, probe.height) });
-      ctx.progress({ done: 1, total: 1, label });
-      return { outputs: [{ path, type: "thumbnail", format: input.params.format, contentType: info.contentType }] };
+      }),
+      logFields: (probe) => ({ upscaleAvoided: size > Math.max(probe.width, probe.height) }),
     },
-  };
+    options,
+  );
 }

@@ -1,6 +1,6 @@
-import { open } from "node:fs/promises";
 import { extname } from "node:path";
 import { AppError } from "../../contracts/app-error.ts";
+import { readHead } from "../shared/read-bytes.ts";
 import { openE57Source } from "./e57/e57-source.ts";
 import { openLasSource } from "./las/las-reader.ts";
 import type { PointCloudSource } from "./point-chunk.ts";
@@ -16,14 +16,7 @@ const BY_EXTENSION: Record<string, InputFormat> = {
 /** Magic bytes first (a .las that is really a PLY is read as PLY), then the extension of the
  * declared format or the file name for the text formats that have no magic. */
 export async function detectInputFormat(path: string, hints: (string | undefined)[] = []): Promise<InputFormat> {
-  const fh = await open(path, "r");
-  const head = new Uint8Array(16);
-  try {
-    await fh.read(head, 0, 16, 0);
-  } finally {
-    await fh.close();
-  }
-  const magic = new TextDecoder("latin1").decode(head);
+  const magic = new TextDecoder("latin1").decode(await readHead(path, 16));
   if (magic.startsWith("LASF")) return "las";
   if (magic.startsWith("ASTM-E57")) return "e57";
   if (magic.startsWith("ply")) return "ply";

@@ -1,5 +1,6 @@
 import { open } from "node:fs/promises";
 import { AppError } from "../../contracts/app-error.ts";
+import { readAt } from "../shared/read-bytes.ts";
 import { runFfmpeg } from "./ffmpeg-runner.ts";
 import { sniffMedia, type SniffResult } from "./input-sniff.ts";
 import { FfprobeJson, toMediaInfo, type MediaInfo } from "./media-info.ts";
@@ -69,9 +70,7 @@ async function readHead(path: string): Promise<Uint8Array> {
     throw new AppError("INPUT_NOT_FOUND", `the input file cannot be opened: ${path}`, { cause });
   });
   try {
-    const buffer = new Uint8Array(SNIFF_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
-    return buffer.subarray(0, bytesRead);
+    return await readAt(handle, 0, SNIFF_BYTES);
   } finally {
     await handle.close();
   }

@@ -73,3 +73,17 @@ export function syntheticRecords(format: LazPointFormat, recordLength: number, c
   }
   return out;
 }
+
+/** Overwrites every record's GPS time (the float64 at `gpsOffset`) with what trips a time coder:
+ * interleaved flight lines (2 time sequences in the first half, 4 in the second), repeats, NaN,
+ * -0, 0, MAX_VALUE, a denormal and large jumps. */
+export function setHostileGpsTimes(records: Uint8Array, recordLength: number, gpsOffset: number): void {
+  const v = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  const count = records.byteLength / recordLength;
+  const epochs = [1e5, 4.5e8, -3.25e7, 1e5 + 1e-3];
+  for (let i = 0; i < count; i++) {
+    const line = Math.floor(i / 7) % (i < count / 2 ? 2 : 4);
+    const special = [Number.NaN, -0, 0, Number.MAX_VALUE, 5e-324][i % 1000];
+    v.setFloat64(i * recordLength + gpsOffset, special ?? epochs[line]! + Math.floor(i / 3) * 1.5e-5 * (1 + (i % 11 === 0 ? 40 : 0)), true);
+  }
+}

@@ -48,9 +48,10 @@ export function isVisible(scope: StreamScope, serverStreamId: string, prefix: st
   return !serverStreamId.startsWith("$") && !(scope.internalPrefix.length > 0 && id.startsWith(scope.internalPrefix));
 }
 
-/** Stream ids in sorted order, each once: what listStreams returns from a scan of `$all`. */
+/** Stream ids each once, in order of first appearance: a scan of `$all` meets each stream's first
+ * event first, so this is creation order — what listStreams promises. */
 export function distinctStreamIds(streamIds: Iterable<string>): string[] {
-  return [...new Set(streamIds)].sort();
+  return [...new Set(streamIds)];
 }
 
 function escapeRegex(text: string): string {

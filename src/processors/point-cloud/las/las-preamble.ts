@@ -1,5 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { AppError } from "../../../contracts/app-error.ts";
+import { readAt } from "../../shared/read-bytes.ts";
 import { emptyHeader, type PointCloudHeader } from "../point-chunk.ts";
 import { crsFromVlrs } from "./las-crs.ts";
 import { LAS_MAX_HEADER_SIZE, parseLasHeader, type LasHeader } from "./las-header.ts";
@@ -14,12 +15,6 @@ export interface LasPreamble {
   evlrs: LasVlr[];
   header: PointCloudHeader;
   fileSize: number;
-}
-
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
-  const { bytesRead } = await fh.read(buf, 0, length, position);
-  return buf.subarray(0, bytesRead);
 }
 
 export async function readLasPreamble(fh: FileHandle): Promise<LasPreamble> {

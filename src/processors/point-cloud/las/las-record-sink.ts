@@ -1,5 +1,6 @@
-import { open, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { createLazFileWriter } from "../laz/laz-file-writer.ts";
+import { openSequentialFile } from "../point-file.ts";
 
 /** Where encoded LAS records go: a plain LAS file or the LAZ compressor (../laz). Both take the header block
  * + VLRs up front as a template (counts may be placeholders) and the final one on close. */
@@ -21,23 +22,15 @@ export async function openRecordSink(path: string, o: RecordSinkOptions): Promis
 }
 
 async function openPlainSink(path: string, template: Uint8Array): Promise<RecordSink> {
-  const fh = await open(path, "w");
-  let position = 0;
-  const append = async (bytes: Uint8Array): Promise<void> => {
-    await fh.write(bytes, 0, bytes.byteLength, position);
-    position += bytes.byteLength;
-  };
-  await append(template);
+  const file = await openSequentialFile(path);
+  await file.append(template);
   return {
-    write: append,
+    write: (records) => file.append(records),
     async close(finalHeader) {
-      await fh.write(finalHeader, 0, finalHeader.byteLength, 0);
-      await fh.close();
+      await file.patch(finalHeader, 0);
+      await file.close();
     },
-    async abort() {
-      await fh.close().catch(() => undefined);
-      await rm(path, { force: true });
-    },
+    abort: () => file.abort(),
   };
 }
 

@@ -36,22 +36,38 @@ export class BitModel {
   }
 }
 
+export interface SymbolModelOptions {
+  /** Keep LASzip's lookup table from a distribution slice to its first symbol, which a decoder
+   * uses to skip most of its search. An encoder never reads it. Default: false. */
+  forDecoding?: boolean;
+}
+
 /** Multi-symbol model over `symbols` symbols (2..2048), with a cumulative distribution. */
 export class SymbolModel {
   readonly symbols: number;
   readonly lastSymbol: number;
   readonly distribution: Uint32Array;
   readonly symbolCount: Uint32Array;
+  /** Only for decoding models of more than 16 symbols, as in LASzip. */
+  readonly table: Uint32Array | undefined;
+  readonly tableShift: number;
   totalCount = 0;
   updateCycle = 0;
   symbolsUntilUpdate = 0;
 
-  constructor(symbols: number) {
+  constructor(symbols: number, options: SymbolModelOptions = {}) {
     if (symbols < 2 || symbols > 2048) throw new RangeError(`symbol model size ${symbols} outside 2..2048`);
     this.symbols = symbols;
     this.lastSymbol = symbols - 1;
     this.distribution = new Uint32Array(symbols);
     this.symbolCount = new Uint32Array(symbols);
+    let tableBits = 0;
+    if (options.forDecoding && symbols > 16) {
+      tableBits = 3;
+      while (symbols > 1 << (tableBits + 2)) tableBits++;
+    }
+    this.tableShift = tableBits ? DM_LENGTH_SHIFT - tableBits : 0;
+    this.table = tableBits ? new Uint32Array((1 << tableBits) + 2) : undefined;
     this.init();
   }
 
@@ -82,8 +98,21 @@ export class SymbolModel {
       distribution[k] = (scale * sum) >>> (31 - DM_LENGTH_SHIFT);
       sum += symbolCount[k]!;
     }
+    if (this.table) this.fillTable(this.table);
     this.updateCycle = Math.min((5 * this.updateCycle) >>> 2, (symbols + 6) << 3);
     this.symbolsUntilUpdate = this.updateCycle;
+  }
+
+  /** table[t] is the last symbol whose distribution starts before slice t (0 for slice 0). */
+  private fillTable(table: Uint32Array): void {
+    const size = table.length - 2;
+    let s = 0;
+    for (let k = 0; k < this.symbols; k++) {
+      const w = this.distribution[k]! >>> this.tableShift;
+      while (s < w) table[++s] = k - 1;
+    }
+    table[0] = 0;
+    while (s <= size) table[++s] = this.lastSymbol;
   }
 }
 

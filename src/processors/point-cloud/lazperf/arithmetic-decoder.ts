@@ -1,85 +1,11 @@
-/** LASzip's adaptive arithmetic decoder (after Amir Said's FastAC), enough of it to read a LAZ chunk
- * table: bit and symbol models, raw bits, and the integer corrector. laz-perf decodes the points;
- * this exists only because laz-perf does not expose the chunk table, which streaming needs. */
+import { BM_LENGTH_SHIFT, DM_LENGTH_SHIFT, type BitModel, type SymbolModel } from "../laz/arithmetic-models.ts";
 
 const MIN_LENGTH = 0x01000000;
-const BM_LENGTH_SHIFT = 13;
-const BM_MAX_COUNT = 1 << 13;
-const DM_LENGTH_SHIFT = 15;
-const DM_MAX_COUNT = 1 << 15;
 
-export class BitModel {
-  bit0Count = 1;
-  bitCount = 2;
-  bit0Prob = 1 << (BM_LENGTH_SHIFT - 1);
-  updateCycle = 4;
-  bitsUntilUpdate = 4;
-
-  update(): void {
-    if ((this.bitCount += this.updateCycle) > BM_MAX_COUNT) {
-      this.bitCount = (this.bitCount + 1) >>> 1;
-      this.bit0Count = (this.bit0Count + 1) >>> 1;
-      if (this.bit0Count === this.bitCount) ++this.bitCount;
-    }
-    const scale = Math.floor(0x80000000 / this.bitCount);
-    this.bit0Prob = (this.bit0Count * scale) >>> (31 - BM_LENGTH_SHIFT);
-    this.updateCycle = Math.min((5 * this.updateCycle) >>> 2, 64);
-    this.bitsUntilUpdate = this.updateCycle;
-  }
-}
-
-export class SymbolModel {
-  readonly symbols: number;
-  readonly distribution: Uint32Array;
-  readonly counts: Uint32Array;
-  readonly table: Uint32Array | undefined;
-  readonly tableShift: number;
-  private readonly tableSize: number;
-  totalCount = 0;
-  updateCycle: number;
-  symbolsUntilUpdate = 0;
-
-  constructor(symbols: number) {
-    this.symbols = symbols;
-    let tableBits = 0;
-    if (symbols > 16) {
-      tableBits = 3;
-      while (symbols > 1 << (tableBits + 2)) ++tableBits;
-    }
-    this.tableSize = tableBits ? 1 << tableBits : 0;
-    this.tableShift = tableBits ? DM_LENGTH_SHIFT - tableBits : 0;
-    this.table = tableBits ? new Uint32Array(this.tableSize + 2) : undefined;
-    this.distribution = new Uint32Array(symbols);
-    this.counts = new Uint32Array(symbols).fill(1);
-    this.updateCycle = symbols;
-    this.update();
-    this.symbolsUntilUpdate = this.updateCycle = (symbols + 6) >>> 1;
-  }
-
-  update(): void {
-    if ((this.totalCount += this.updateCycle) > DM_MAX_COUNT) {
-      this.totalCount = 0;
-      for (let n = 0; n < this.symbols; n++) this.totalCount += this.counts[n] = (this.counts[n]! + 1) >>> 1;
-    }
-    const scale = Math.floor(0x80000000 / this.totalCount);
-    let sum = 0, s = 0;
-    for (let k = 0; k < this.symbols; k++) {
-      this.distribution[k] = (scale * sum) >>> (31 - DM_LENGTH_SHIFT);
-      sum += this.counts[k]!;
-      if (this.table) {
-        const w = this.distribution[k]! >>> this.tableShift;
-        while (s < w) this.table[++s] = k - 1;
-      }
-    }
-    if (this.table) {
-      this.table[0] = 0;
-      while (s <= this.tableSize) this.table[++s] = this.symbols - 1;
-    }
-    this.updateCycle = Math.min((5 * this.updateCycle) >>> 2, (this.symbols + 6) << 3);
-    this.symbolsUntilUpdate = this.updateCycle;
-  }
-}
-
+/** LASzip's adaptive arithmetic decoder (after Amir Said's FastAC), enough of it to read a LAZ chunk
+ * table: bits and symbols through the encoder's own models (symbol models built `forDecoding`), and
+ * raw bits. laz-perf decodes the points; this exists only because laz-perf does not expose the chunk
+ * table, which streaming needs. */
 export class ArithmeticDecoder {
   private readonly bytes: Uint8Array;
   private at: number;
@@ -134,7 +60,7 @@ export class ArithmeticDecoder {
         else sym = k;
       }
       x = d[sym]! * this.length;
-      if (sym !== m.symbols - 1) y = d[sym + 1]! * this.length;
+      if (sym !== m.lastSymbol) y = d[sym + 1]! * this.length;
     } else {
       x = sym = 0;
       this.length >>>= DM_LENGTH_SHIFT;
@@ -153,7 +79,7 @@ export class ArithmeticDecoder {
     this.value -= x;
     this.length = y - x;
     if (this.length < MIN_LENGTH) this.renorm();
-    ++m.counts[sym]!;
+    ++m.symbolCount[sym]!;
     if (--m.symbolsUntilUpdate === 0) m.update();
     return sym;
   }

@@ -1,17 +1,12 @@
 import type { FileHandle } from "node:fs/promises";
 import { AppError } from "../../../contracts/app-error.ts";
 import type { LasPreamble } from "../las/las-preamble.ts";
+import { readAt } from "../../shared/read-bytes.ts";
 import { decodeChunkTable, type LazChunk } from "./laz-chunk-table.ts";
 
 export interface LazChunkIndex {
   chunks: (LazChunk & { points: number })[];
   largestChunkBytes: number;
-}
-
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
-  const { bytesRead } = await fh.read(buf, 0, length, position);
-  return buf.subarray(0, bytesRead);
 }
 
 /** Where each compressed chunk lies and how many points it holds, checked against the file:

@@ -1,4 +1,7 @@
-import { ArithmeticDecoder, BitModel, SymbolModel } from "./arithmetic-decoder.ts";
+import { BitModel, SymbolModel } from "../laz/arithmetic-models.ts";
+import { ArithmeticDecoder } from "./arithmetic-decoder.ts";
+
+const DECODING = { forDecoding: true } as const;
 
 const BITS_HIGH = 8;
 
@@ -11,8 +14,8 @@ class IntegerDecompressor {
 
   constructor(dec: ArithmeticDecoder, contexts: number) {
     this.dec = dec;
-    this.mBits = Array.from({ length: contexts }, () => new SymbolModel(33));
-    for (let i = 1; i <= 32; i++) this.corr[i] = new SymbolModel(i <= BITS_HIGH ? 2 ** i : 2 ** BITS_HIGH);
+    this.mBits = Array.from({ length: contexts }, () => new SymbolModel(33, DECODING));
+    for (let i = 1; i <= 32; i++) this.corr[i] = new SymbolModel(i <= BITS_HIGH ? 2 ** i : 2 ** BITS_HIGH, DECODING);
   }
 
   decompress(pred: number, context: number): number {

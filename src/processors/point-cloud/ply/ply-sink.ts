@@ -1,22 +1,18 @@
-import { open, rm } from "node:fs/promises";
-import { AppError } from "../../../contracts/app-error.ts";
 import { colorShiftFor } from "../color-depth.ts";
 import type { PointChunk, PointCloudHeader, PointCloudSink } from "../point-chunk.ts";
+import { closeWithPointCount, openSequentialFile, pointCountText } from "../point-file.ts";
 
 export interface PlySinkOptions {
   /** Default: "binary" (little endian). */
   encoding?: "binary" | "ascii";
 }
 
-const COUNT_WIDTH = 12;
-
 /** PLY with double x y z (no precision lost to float32), 8-bit rgb, 16-bit intensity. */
 export async function createPlySink(path: string, header: PointCloudHeader, options: PlySinkOptions = {}): Promise<PointCloudSink> {
   const binary = (options.encoding ?? "binary") === "binary";
   const { color, intensity } = header.attributes;
   const exact = header.pointCount;
-  // Unknown counts get a fixed-width, zero-padded slot so the header can be patched in place.
-  const countText = exact !== undefined ? String(exact) : "0".repeat(COUNT_WIDTH);
+  const countText = pointCountText(exact);
   const lines = [
     "ply",
     `format ${binary ? "binary_little_endian" : "ascii"} 1.0`,
@@ -30,14 +26,10 @@ export async function createPlySink(path: string, header: PointCloudHeader, opti
   const head = new TextEncoder().encode(`${lines.join("\n")}\n`);
   const countAt = new TextDecoder().decode(head).indexOf(`element vertex ${countText}`) + "element vertex ".length;
   const recordSize = 24 + (color ? 3 : 0) + (intensity ? 2 : 0);
-  const fh = await open(path, "w");
-  let position = 0, count = 0;
+  const file = await openSequentialFile(path);
+  let count = 0;
   let shift: number | undefined;
-  const append = async (bytes: Uint8Array): Promise<void> => {
-    await fh.write(bytes, 0, bytes.byteLength, position);
-    position += bytes.byteLength;
-  };
-  await append(head);
+  await file.append(head);
   return {
     async write(c: PointChunk) {
       const s = (shift ??= colorShiftFor(c));
@@ -56,7 +48,7 @@ export async function createPlySink(path: string, header: PointCloudHeader, opti
           }
           if (intensity) v.setUint16(q, c.intensity?.[i] ?? 0, true);
         }
-        await append(out);
+        await file.append(out);
       } else {
         const rows: string[] = new Array(c.count);
         for (let i = 0; i < c.count; i++) {
@@ -65,23 +57,14 @@ export async function createPlySink(path: string, header: PointCloudHeader, opti
           if (intensity) row += ` ${c.intensity?.[i] ?? 0}`;
           rows[i] = row;
         }
-        await append(new TextEncoder().encode(`${rows.join("\n")}\n`));
+        await file.append(new TextEncoder().encode(`${rows.join("\n")}\n`));
       }
       count += c.count;
     },
     async close() {
-      if (exact === undefined) {
-        await fh.write(new TextEncoder().encode(String(count).padStart(COUNT_WIDTH, "0")), 0, COUNT_WIDTH, countAt);
-      } else if (exact !== count) {
-        await fh.close();
-        throw new AppError("INPUT_CORRUPT", `The source announced ${exact} points but delivered ${count}`);
-      }
-      await fh.close();
+      await closeWithPointCount(file, exact, count, countAt);
       return { points: count };
     },
-    async abort() {
-      await fh.close().catch(() => undefined);
-      await rm(path, { force: true });
-    },
+    abort: () => file.abort(),
   };
 }

@@ -1,7 +1,6 @@
-import { open, rm } from "node:fs/promises";
-import { AppError } from "../../../contracts/app-error.ts";
 import { colorShiftFor } from "../color-depth.ts";
 import type { PointChunk, PointCloudHeader, PointCloudSink } from "../point-chunk.ts";
+import { closeWithPointCount, openSequentialFile, pointCountText } from "../point-file.ts";
 
 export interface TextSinkOptions {
   kind: "xyz" | "pts";
@@ -9,23 +8,17 @@ export interface TextSinkOptions {
   decimals?: number;
 }
 
-const COUNT_WIDTH = 12;
-
 /** XYZ `x y z [r g b]` or PTS `count` + `x y z i [r g b]`, 8-bit colours. */
 export async function createTextSink(path: string, header: PointCloudHeader, options: TextSinkOptions): Promise<PointCloudSink> {
-  const fh = await open(path, "w");
+  const file = await openSequentialFile(path);
   const decimals = options.decimals ?? (header.scale ? Math.min(9, Math.max(0, Math.ceil(-Math.log10(header.scale[0]) - 1e-9))) : 3);
   const color = header.attributes.color;
-  let position = 0, count = 0;
+  let count = 0;
   let shift: number | undefined;
-  const append = async (text: string): Promise<void> => {
-    const bytes = new TextEncoder().encode(text);
-    await fh.write(bytes, 0, bytes.byteLength, position);
-    position += bytes.byteLength;
-  };
+  const append = (text: string): Promise<void> => file.append(new TextEncoder().encode(text));
   // PTS needs the count first: exact when the source knows it, else a fixed-width slot patched on close.
   const exact = header.pointCount;
-  if (options.kind === "pts") await append(exact !== undefined ? `${exact}\n` : `${"0".repeat(COUNT_WIDTH)}\n`);
+  if (options.kind === "pts") await append(`${pointCountText(exact)}\n`);
   return {
     async write(c: PointChunk) {
       shift ??= colorShiftFor(c);
@@ -40,19 +33,11 @@ export async function createTextSink(path: string, header: PointCloudHeader, opt
       count += c.count;
     },
     async close() {
-      if (options.kind === "pts") {
-        if (exact === undefined) await fh.write(new TextEncoder().encode(String(count).padStart(COUNT_WIDTH, "0")), 0, COUNT_WIDTH, 0);
-        else if (exact !== count) {
-          await fh.close();
-          throw new AppError("INPUT_CORRUPT", `The source announced ${exact} points but delivered ${count}`);
-        }
-      }
-      await fh.close();
+      // XYZ has no count to patch or check.
+      if (options.kind === "pts") await closeWithPointCount(file, exact, count, 0);
+      else await file.close();
       return { points: count };
     },
-    async abort() {
-      await fh.close().catch(() => undefined);
-      await rm(path, { force: true });
-    },
+    abort: () => file.abort(),
   };
 }

@@ -1,0 +1,22 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startHarness, taskMessage } from "./review-harness.ts";
+
+test("GET /tasks lists the most recent tasks (the dashboard's default view)", { timeout: 60_000 }, async () => {
+  const h = await startHarness();
+  try {
+    // point_cloud_lod has no processor: each task is accepted and failed at once, nothing runs.
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const msg = taskMessage({ task_type: "point_cloud_lod" });
+      assert.equal((await h.post(msg)).status, 202);
+      ids.push(msg.task_id as string);
+    }
+    const listed = ((await (await h.app.request("/tasks")).json()) as { tasks: { task_id: string }[] }).tasks.map((t) => t.task_id);
+    assert.equal(listed.length, 50);
+    assert.equal(listed[0], ids.at(-1), "the newest task comes first");
+    assert.deepEqual(new Set(listed), new Set(ids.slice(-50)), "the 50 newest tasks are listed");
+  } finally {
+    await h.close();
+  }
+});
