@@ -17,11 +17,14 @@ const TOOLS_WITH_PROGRESS = new Set(["gdal_translate", "gdalwarp", "gdaladdo"]);
 const CORRUPT_INPUT = /TIFFRead|IReadBlock failed|Read error at|truncated|Cannot read|not a TIFF|TIFFFetch|ZIPDecode|LZWDecode|JPEGLib|Premature end/i;
 
 const GDAL_FAILURES: readonly ToolFailureRule[] = [
+  // Disk first: a write that fails for space is retryable on a node with room, corrupt input is not.
+  { when: /No space left on device|Free disk space available is/i, code: "INSUFFICIENT_DISK", message: (tool) => `${tool} ran out of disk space in the work directory` },
   { when: CORRUPT_INPUT, code: "INPUT_CORRUPT", message: (tool, tail) => `${tool} could not read the input: ${tail}` },
 ];
 
 /** Runs a GDAL command-line tool with an argument array and the task's AbortSignal. Failures become
- * AppErrors: INPUT_CORRUPT when GDAL could not read the input's pixels, TOOL_FAILED otherwise. */
+ * AppErrors: INSUFFICIENT_DISK when the work directory is full, INPUT_CORRUPT when GDAL could not
+ * read the input's pixels, TOOL_FAILED otherwise. */
 export function runGdal(tool: string, args: readonly string[], options: GdalRunOptions): Promise<{ stdout: string; stderr: string }> {
   const { signal, onPercent, stage } = options;
   const quiet = !onPercent && TOOLS_WITH_PROGRESS.has(tool);
