@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DENO="npx --no-install deno"
-$DENO check src/ >/dev/null
+$DENO check --quiet src/
 $DENO test --allow-all --quiet test/machines/ test/deno/
