@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ErrorCode } from "./error-codes.ts";
+import { ResultError } from "./result-message.ts";
 import { TaskMessage } from "./task-message.ts";
 
 /** A stage as the processor planned it; recorded so replay needs no processor code. */
@@ -17,12 +17,8 @@ export const StoredOutput = z.object({
 });
 export type StoredOutput = z.infer<typeof StoredOutput>;
 
-export const EventError = z.object({
-  code: ErrorCode,
-  message: z.string(),
-  stage: z.string().nullable(),
-  recoverable: z.boolean(),
-});
+/** A failure as recorded in the stream: the same shape the failed result carries. */
+export const EventError = ResultError;
 
 const at = z.iso.datetime({ offset: true });
 const base = { task_id: z.string(), attempt: z.number().int().min(1), at };

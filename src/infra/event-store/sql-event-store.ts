@@ -7,6 +7,7 @@ import { createInProcessLeadership, type ClosableLeadership } from "./in-process
 import { createSqlCheckpointStore } from "./sql-checkpoint-store.ts";
 import { appendInTransaction } from "./sql-append.ts";
 import type { SqlClient } from "./sql-client.ts";
+import { createOperationTracker } from "./operation-tracker.ts";
 import { subscribeToAll } from "./subscription.ts";
 import { createWakeup } from "./wakeup.ts";
 
@@ -48,20 +49,12 @@ export async function createSqlEventStore(
   await ensureSchema(client, names);
   const wakeup = createWakeup();
   const unlisten = await client.listen(names.channel, () => wakeup.notify());
-  const closing = new AbortController();
-  const inFlight = new Set<Promise<unknown>>();
   const leadership =
     deps.leadership ?? createInProcessLeadership(options.leaderRetryIntervalMs === undefined ? {} : { retryIntervalMs: options.leaderRetryIntervalMs });
 
   /** Every operation is tracked so close() can wait for it before closing the connection. */
-  const track = <T>(run: () => Promise<T>): Promise<T> => {
-    if (closing.signal.aborted) return Promise.reject(new Error("event store is closed"));
-    const promise = run();
-    inFlight.add(promise);
-    const forget = () => inFlight.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  };
+  const ops = createOperationTracker();
+  const track = ops.track;
 
   const readAll = (opts: ReadAllOptions = {}): Promise<StoredEvent[]> =>
     track(async () => {
@@ -101,7 +94,7 @@ export async function createSqlEventStore(
 
     readAll,
 
-    subscribeToAll: (opts = {}) => subscribeToAll({ readAll, wakeup, closed: closing.signal, pollIntervalMs, batchSize }, opts),
+    subscribeToAll: (opts = {}) => subscribeToAll({ readAll, wakeup, closed: ops.closed, pollIntervalMs, batchSize }, opts),
 
     listStreams: (prefix) =>
       track(async () => {
@@ -114,11 +107,10 @@ export async function createSqlEventStore(
       }),
 
     async close() {
-      if (closing.signal.aborted) return;
-      closing.abort();
+      if (!ops.begin()) return;
       // Holders see their signal abort now, and other nodes can take the locks over.
       await leadership.close();
-      await Promise.allSettled([...inFlight]);
+      await ops.idle();
       await unlisten().catch(() => {});
       await client.close();
     },

@@ -4,6 +4,7 @@ import type { ProjectionSupport } from "../sql-event-store.ts";
 import { appendToKurrent } from "./kurrentdb-append.ts";
 import { isStreamNotFound } from "./kurrentdb-errors.ts";
 import { checkMaxCount, strictlyAfter, toPosition, toStoredEvent } from "./kurrentdb-mapping.ts";
+import { createOperationTracker } from "../operation-tracker.ts";
 import { checkScope, distinctStreamIds, INTERNAL_STREAM_PREFIX, isVisible, portId, serverId, streamSelection, type StreamScope } from "./kurrentdb-streams.ts";
 import { subscribeToAll, toFilter } from "./kurrentdb-subscription.ts";
 import { createStreamCheckpointStore } from "./stream-checkpoint-store.ts";
@@ -37,17 +38,9 @@ export function createKurrentDbEventStore(client: KurrentDBClient, options: Kurr
   checkScope(scope);
   const deadline = options.deadlineMs ?? d.deadlineMs;
   const maxCount = options.bookkeepingMaxCount ?? d.bookkeepingMaxCount;
-  const closing = new AbortController();
-  const inFlight = new Set<Promise<unknown>>();
 
-  const track = <T>(run: () => Promise<T>): Promise<T> => {
-    if (closing.signal.aborted) return Promise.reject(new Error("event store is closed"));
-    const promise = run();
-    inFlight.add(promise);
-    const forget = () => inFlight.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  };
+  const ops = createOperationTracker();
+  const track = ops.track;
 
   /** Maps what a read returns to the port's events, without the namespace. */
   const collect = async (read: AsyncIterable<ResolvedEvent | AllStreamResolvedEvent>, keep: (serverStreamId: string) => boolean): Promise<StoredEvent[]> => {
@@ -113,7 +106,7 @@ export function createKurrentDbEventStore(client: KurrentDBClient, options: Kurr
     append,
     readStream,
     readAll,
-    subscribeToAll: (opts = {}) => subscribeToAll({ client, scope, closed: closing.signal }, opts),
+    subscribeToAll: (opts = {}) => subscribeToAll({ client, scope, closed: ops.closed }, opts),
 
     /**
      * KurrentDB keeps no list of streams. This scans `$all` with a server-side stream-name prefix
@@ -132,11 +125,11 @@ export function createKurrentDbEventStore(client: KurrentDBClient, options: Kurr
       }),
 
     async close() {
-      if (closing.signal.aborted) return;
+      if (ops.closed.aborted) return;
       // Leases go back before the connection does, so another node need not wait out the TTL.
       await leadership.close();
-      closing.abort();
-      await Promise.allSettled([...inFlight]);
+      ops.begin();
+      await ops.idle();
       await client.dispose();
     },
   };
