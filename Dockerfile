@@ -9,7 +9,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # tsx runs the TypeScript sources directly, so it is a runtime dependency; dev tools stay out.
-RUN npm ci --omit=dev && npm cache clean --force
+# npm install, not npm ci: the lock lists only the linux-x64 builds of platform packages.
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY . .
 
 ENV NODE_ENV=production \

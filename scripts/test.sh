@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-[ -d node_modules ] || npm ci --no-audit --no-fund
+# `npm install` from the committed lock, not `npm ci`: the lock records only the platform packages
+# this registry serves (deno's linux-x64 build), and `npm ci` refuses a lock without all of them.
+npm install --no-audit --no-fund
 bash scripts/ensure-services.sh
 
 echo "== typecheck"; npx tsc -p tsconfig.json
