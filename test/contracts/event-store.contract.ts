@@ -8,7 +8,7 @@ import { RevisionConflictError } from "../../src/infra/ports/revision-conflict.e
 /** Cases an adapter may skip, each with a written reason (STYLE.md §3). */
 export type EventStoreContractCase =
   | "append-read" | "expected-revision" | "concurrent-appenders" | "idempotent-retry" | "invalid-append"
-  | "event-id-across-streams" | "read-stream" | "read-all" | "list-streams" | "subscribe-catch-up-live" | "subscribe-filtered"
+  | "event-id-across-streams" | "read-stream" | "read-all" | "head-position" | "list-streams" | "subscribe-catch-up-live" | "subscribe-filtered"
   | "subscribe-concurrent-writers" | "subscribe-latency" | "close";
 
 export interface EventStoreContractOptions {
@@ -154,6 +154,14 @@ export function eventStoreContract(name: string, factory: EventStoreFactory, opt
       assert.deepEqual((await store.readAll({ streamPrefix: "task-" })).map((e) => e.streamId), ["task-a", "task-a", "task-b"]);
       assert.deepEqual((await store.readAll({ streamPrefix: "task-", after: all[1]!.position })).map((e) => e.streamId), ["task-b"]);
       assert.deepEqual(await store.readAll({ after: all[4]!.position }), []);
+    });
+
+    it("head-position", "headPosition is null for an empty store, then the last event's position", async (store) => {
+      assert.equal(await store.headPosition(), null);
+      await store.append("task-a", [newEvent(), newEvent()], { expectedRevision: "no_stream" });
+      await store.append("broker-1", [newEvent()], { expectedRevision: "no_stream" });
+      const all = await store.readAll();
+      assert.equal(await store.headPosition(), all.at(-1)!.position);
     });
 
     it("list-streams", "listStreams lists stream ids with a literal prefix, oldest stream first", async (store) => {

@@ -93,6 +93,11 @@ export async function createSqlEventStore(
       }),
 
     readAll,
+    headPosition: () =>
+      track(async () => {
+        const [row] = await client.query<{ p: string | null }>(`SELECT max(position)::text AS p FROM ${names.events}`, []);
+        return row?.p ? BigInt(row.p) : null;
+      }),
 
     subscribeToAll: (opts = {}) => subscribeToAll({ readAll, wakeup, closed: ops.closed, pollIntervalMs, batchSize }, opts),
 

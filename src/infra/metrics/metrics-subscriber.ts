@@ -6,7 +6,7 @@ import type { Metrics } from "./metrics.ts";
 /** Counts what happens to tasks from the event store, live from now on: a subscriber like the other
  * projections, so every node's /metrics sees the whole fleet's task events. */
 export async function runMetricsSubscriber(store: EventStore, metrics: Metrics, signal: AbortSignal): Promise<void> {
-  const head = (await store.readAll({ maxCount: 1 })).length ? await lastPosition(store) : undefined;
+  const head = (await store.headPosition()) ?? undefined;
   const taskTypes = new Map<string, string>();
   const stageStarts = new Map<string, number>();
   for await (const stored of store.subscribeToAll({ streamPrefix: "task-", signal, ...(head !== undefined ? { after: head } : {}) })) {
@@ -30,15 +30,5 @@ export async function runMetricsSubscriber(store: EventStore, metrics: Metrics, 
     if (e.type === "TaskCancelled") metrics.finished.inc({ task_type: taskType, outcome: "cancelled", code: "CANCELLED" });
     if (e.type === "TaskDeadLettered") metrics.finished.inc({ task_type: taskType, outcome: "dead_lettered", code: "" });
     if (["TaskCompleted", "TaskCancelled", "TaskDeadLettered"].includes(e.type)) taskTypes.delete(e.task_id);
-  }
-}
-
-/** The store's last position: read forward in pages (the port has no "head" query). */
-async function lastPosition(store: EventStore): Promise<bigint | undefined> {
-  let after: bigint | undefined;
-  for (;;) {
-    const page = await store.readAll({ maxCount: 1000, ...(after !== undefined ? { after } : {}) });
-    if (page.length === 0) return after;
-    after = page[page.length - 1]!.position;
   }
 }

@@ -62,6 +62,9 @@ export interface EventStore {
   /** Catch-up then live: every event after `after`, in position order, never skipping or
    * reordering, until the signal aborts. */
   subscribeToAll(options?: SubscribeOptions): AsyncIterable<StoredEvent>;
+  /** The position of the store's last event, null when it is empty: where a live-only subscriber
+   * starts. */
+  headPosition(): Promise<bigint | null>;
   /** Ids of the streams with a prefix, oldest first (by their first event's position). */
   listStreams(prefix: string): Promise<string[]>;
   close(): Promise<void>;

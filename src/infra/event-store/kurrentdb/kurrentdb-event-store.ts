@@ -84,6 +84,13 @@ export function createKurrentDbEventStore(client: KurrentDBClient, options: Kurr
       return strictlyAfter(events, opts.after, opts.maxCount);
     });
 
+  /** The last visible event's position: read backwards from the end, past hidden bookkeeping. */
+  const headPosition = (): Promise<bigint | null> =>
+    track(async () => {
+      const events = await collect(client.readAll({ direction: "backwards", fromPosition: "end", maxCount: 64, filter: toFilter(streamSelection(scope, undefined)), deadline }), (id) => isVisible(scope, id, undefined));
+      return events[0]?.position ?? null;
+    });
+
   const append: EventStore["append"] = (streamId, events, { expectedRevision }) =>
     track(() => appendToKurrent({
       client,
@@ -106,6 +113,7 @@ export function createKurrentDbEventStore(client: KurrentDBClient, options: Kurr
     append,
     readStream,
     readAll,
+    headPosition,
     subscribeToAll: (opts = {}) => subscribeToAll({ client, scope, closed: ops.closed }, opts),
 
     /**
