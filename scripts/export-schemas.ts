@@ -3,12 +3,12 @@
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { contractSchemas } from "../src/contracts/json-schemas.ts";
-import { BUILT_IN_PROCESSORS } from "../src/processors/built-in.ts";
+import { loadProcessorRegistry } from "../src/processors/registry.ts";
 import { REPO_ROOT } from "../test/helpers/fixtures.ts";
 
 export async function renderSchemas(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const [name, schema] of Object.entries(contractSchemas(BUILT_IN_PROCESSORS))) {
+  for (const [name, schema] of Object.entries(contractSchemas([...(await loadProcessorRegistry()).values()]))) {
     files.set(`${name}.schema.json`, `${JSON.stringify(schema, null, 2)}\n`);
   }
   return files;

@@ -150,6 +150,7 @@ class TaskSession {
     }
     this.#worker = await startChildWorker({
       signal: this.signal,
+      taskType: this.task.task_type,
       logger: this.log,
       extraProcessorModules: this.rt.extraProcessorModules,
       maxOldSpaceMb: Math.max(1024, (ramBytes / 2 ** 20) * 2),

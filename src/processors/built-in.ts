@@ -1,21 +1,18 @@
+import type { TaskType } from "../contracts/task-types.ts";
 import type { ProcessorDefinition } from "./processor.ts";
-import { archiveCompressProcessor } from "./archive/archive-compress.processor.ts";
-import { archiveExtractProcessor } from "./archive/archive-extract.processor.ts";
-import { geotiffCogProcessor } from "./geotiff/geotiff-cog.processor.ts";
-import { geotiffResizeProcessor } from "./geotiff/geotiff-resize.processor.ts";
-import { imageConvertProcessor } from "./image/image-convert.processor.ts";
-import { imageThumbnailProcessor } from "./image/image-thumbnail.processor.ts";
-import { pointCloudConvertProcessor } from "./point-cloud/point-cloud-convert.processor.ts";
-import { videoTranscodeProcessor } from "./video/video-transcode.processor.ts";
 
-/** One table keyed by task_type (STYLE.md): every built-in processor is listed here. */
-export const BUILT_IN_PROCESSORS = [
-  imageThumbnailProcessor,
-  imageConvertProcessor,
-  geotiffCogProcessor,
-  geotiffResizeProcessor,
-  pointCloudConvertProcessor,
-  videoTranscodeProcessor,
-  archiveExtractProcessor,
-  archiveCompressProcessor,
-] as readonly ProcessorDefinition[];
+type Loader = () => Promise<ProcessorDefinition>;
+const as = (p: unknown) => p as ProcessorDefinition;
+
+/** One table keyed by task_type (STYLE.md): every built-in processor, imported on demand, so a
+ * worker that runs one task type loads only that processor's libraries (sharp, GDAL glue, laz-perf…). */
+export const BUILT_IN_PROCESSORS: Partial<Record<TaskType, Loader>> = {
+  image_thumbnail: async () => as((await import("./image/image-thumbnail.processor.ts")).imageThumbnailProcessor),
+  image_convert: async () => as((await import("./image/image-convert.processor.ts")).imageConvertProcessor),
+  geotiff_cog: async () => as((await import("./geotiff/geotiff-cog.processor.ts")).geotiffCogProcessor),
+  geotiff_resize: async () => as((await import("./geotiff/geotiff-resize.processor.ts")).geotiffResizeProcessor),
+  point_cloud_convert: async () => as((await import("./point-cloud/point-cloud-convert.processor.ts")).pointCloudConvertProcessor),
+  video_transcode: async () => as((await import("./video/video-transcode.processor.ts")).videoTranscodeProcessor),
+  archive_extract: async () => as((await import("./archive/archive-extract.processor.ts")).archiveExtractProcessor),
+  archive_compress: async () => as((await import("./archive/archive-compress.processor.ts")).archiveCompressProcessor),
+};

@@ -2,6 +2,7 @@ import { execaNode } from "execa";
 import { fileURLToPath } from "node:url";
 import { AppError, toAppError } from "../../contracts/app-error.ts";
 import type { Logger } from "../../infra/logger.ts";
+import type { TaskType } from "../../contracts/task-types.ts";
 import type { OutputFile, Progress } from "../../processors/processor.ts";
 import type { Worker } from "./worker.ts";
 import type { RunStageRequest, WorkerToHost } from "./worker-protocol.ts";
@@ -14,6 +15,8 @@ export interface ChildWorkerOptions {
   logger: Logger;
   /** PROCESSOR_MODULES for the child, so it sees the same processors as the host. */
   extraProcessorModules: readonly string[];
+  /** The task type it will run: the child loads only that processor. */
+  taskType?: TaskType;
   /** V8 heap cap for the child in MiB, from the RAM grant. Default: Node's own. */
   maxOldSpaceMb?: number;
 }
@@ -39,7 +42,7 @@ export async function startChildWorker(options: ChildWorkerOptions): Promise<Wor
     stdin: "ignore",
     stdout: "ignore",
     stderr: "pipe",
-    env: { PROCESSOR_MODULES: options.extraProcessorModules.join(",") },
+    env: { PROCESSOR_MODULES: options.extraProcessorModules.join(","), ...(options.taskType ? { VS3D_WORKER_TASK_TYPE: options.taskType } : {}) },
   });
   let stderrTail = "";
   child.stderr?.on("data", (chunk: Buffer) => {

@@ -3,12 +3,15 @@
 import { getEachMessage, sendMessage } from "execa";
 import { toAppError } from "../../contracts/app-error.ts";
 import { loadProcessorRegistry } from "../../processors/registry.ts";
+import type { TaskType } from "../../contracts/task-types.ts";
 import { runStage } from "./run-stage.ts";
 import type { HostToWorker, WorkerToHost } from "./worker-protocol.ts";
 
 const send = (m: WorkerToHost) => sendMessage(m as never);
 const extra = (process.env.PROCESSOR_MODULES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-const registry = await loadProcessorRegistry(extra);
+// A worker runs one task: it loads that type's processor only (the host says which).
+const only = process.env.VS3D_WORKER_TASK_TYPE ? [process.env.VS3D_WORKER_TASK_TYPE as TaskType] : undefined;
+const registry = await loadProcessorRegistry(extra, only ? { only } : {});
 const controller = new AbortController();
 process.on("SIGTERM", () => controller.abort(new Error("worker terminated")));
 await send({ type: "ready" });
