@@ -13,8 +13,17 @@ echo "== typecheck"; npx tsc -p tsconfig.json
 echo "== lint"; npx eslint .
 echo "== schemas"; npx tsx scripts/export-schemas.ts --check
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 echo "== node --test (${#files[@]} files)"
-node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}"
+node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}" 2>&1 | tee "$log"
 
-echo "== deno"; bash scripts/deno-smoke.sh
+echo "== deno"; bash scripts/deno-smoke.sh 2>&1 | tee -a "$log"
+
+# One closing line for both runners (node's spec summary, then deno's "N passed | N failed").
+plain=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
+num() { grep -oE "$1" <<<"$plain" | tail -1 | grep -oE '[0-9]+' | head -1 || true; }
+node_pass=$(num '^ℹ pass [0-9]+'); node_fail=$(num '^ℹ fail [0-9]+'); node_skip=$(num '^ℹ skipped [0-9]+')
+deno_pass=$(num '[0-9]+ passed \| [0-9]+ failed'); deno_fail=$(grep -oE '[0-9]+ passed \| [0-9]+ failed' <<<"$plain" | tail -1 | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
+echo "tests: $(( ${node_pass:-0} + ${deno_pass:-0} )) passed, $(( ${node_fail:-0} + ${deno_fail:-0} )) failed, ${node_skip:-0} skipped"
