@@ -17,8 +17,8 @@ function walk(choices: number[]): TaskEvent[] {
     clock += 1000;
     const options = candidateEvents(snapshot, task, new Date(clock).toISOString()).filter((e) => accepts(snapshot, e));
     if (options.length === 0) break;
-    // Half the steps move forward (candidates are listed forward-first), so deep states are reached.
-    const event = (choice % 2 === 0 ? options[0] : options[(choice >> 1) % options.length])!;
+    // Three steps in four move forward (candidates are listed forward-first), so deep states are reached.
+    const event = (choice % 4 !== 0 ? options[0] : options[(choice >> 2) % options.length])!;
     events.push(event);
     snapshot = applyTaskEvent(snapshot, event);
   }
@@ -46,11 +46,12 @@ test("replaying the stored stream gives the live actor's state, for random valid
 test("random walks pass through every state of the machine", () => {
   const seen = new Set<string>();
   fc.assert(
-    fc.property(fc.array(fc.nat(1000), { minLength: 1, maxLength: 40 }), (choices) => {
+    fc.property(fc.array(fc.nat(1000), { minLength: 15, maxLength: 40 }), (choices) => {
       const events = walk(choices);
       for (let i = 1; i <= events.length; i++) seen.add(stateOf(replayTask(events.slice(0, i))));
     }),
-    { numRuns: 300 },
+    // A fixed seed: coverage is a property of this test's walks, not of the day's random numbers.
+    { numRuns: 300, seed: 20261122 },
   );
   for (const s of ["queued", "downloading", "waiting_for_slot", "processing", "uploading", "retrying", "completed", "failed", "dead_lettered", "cancelled"]) {
     assert.ok(seen.has(s), `never reached ${s}`);
