@@ -51,6 +51,18 @@ type Ev<T extends TaskEvent["type"]> = Extract<TaskEvent, { type: T }>;
 
 const allStagesDone = (c: TaskContext): boolean => c.stages.every((s) => c.completed[s.name] !== undefined);
 
+/** How every active state ends early: a failure (retry or not) or a cancel. */
+const ENDINGS = {
+  TaskFailed: [
+    { guard: "willRetry", target: "retrying", actions: ["touch", "recordFailure"] },
+    { target: "failed", actions: ["touch", "recordFailure"] },
+  ],
+  TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
+} as const;
+
+/** An owned state found mid-flight goes back to the queue, keeping its completed stages. */
+const BACK_TO_QUEUE = { TaskInterrupted: { target: "queued", actions: ["touch", "recordReason"] } } as const;
+
 /** The task's lifecycle as a pure machine: its events are the facts in stream `task-<id>`, so the
  * state of a task is the fold of its stream through this machine. No effects live here; the host in
  * src/actors decides what to do next from the state and appends the fact when it is done. */
@@ -126,23 +138,15 @@ export const taskMachine = setup({
       tags: ["active"],
       on: {
         DownloadStarted: { target: "downloading", actions: ["touch", "notifyTransition"] },
-        TaskFailed: [
-          { guard: "willRetry", target: "retrying", actions: ["touch", "recordFailure"] },
-          { target: "failed", actions: ["touch", "recordFailure"] },
-        ],
-        TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
+        ...ENDINGS,
       },
     },
     downloading: {
       tags: ["active", "owned"],
       on: {
         DownloadCompleted: { target: "waiting_for_slot", actions: ["touch", "notifyTransition"] },
-        TaskFailed: [
-          { guard: "willRetry", target: "retrying", actions: ["touch", "recordFailure"] },
-          { target: "failed", actions: ["touch", "recordFailure"] },
-        ],
-        TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
-        TaskInterrupted: { target: "queued", actions: ["touch", "recordReason"] },
+        ...ENDINGS,
+        ...BACK_TO_QUEUE,
       },
     },
     waiting_for_slot: {
@@ -153,12 +157,8 @@ export const taskMachine = setup({
           { guard: "allStagesDone", target: "uploading", actions: ["touch", "notifyTransition"] },
           { target: "processing", actions: ["touch", "notifyTransition"] },
         ],
-        TaskFailed: [
-          { guard: "willRetry", target: "retrying", actions: ["touch", "recordFailure"] },
-          { target: "failed", actions: ["touch", "recordFailure"] },
-        ],
-        TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
-        TaskInterrupted: { target: "queued", actions: ["touch", "recordReason"] },
+        ...ENDINGS,
+        ...BACK_TO_QUEUE,
       },
     },
     processing: {
@@ -170,12 +170,8 @@ export const taskMachine = setup({
           { guard: "lastStage", target: "uploading", actions: ["touch", "completeStage", "notifyTransition"] },
           { guard: "knownIncompleteStage", actions: ["touch", "completeStage", "notifyTransition"] },
         ],
-        TaskFailed: [
-          { guard: "willRetry", target: "retrying", actions: ["touch", "recordFailure"] },
-          { target: "failed", actions: ["touch", "recordFailure"] },
-        ],
-        TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
-        TaskInterrupted: { target: "queued", actions: ["touch", "recordReason"] },
+        ...ENDINGS,
+        ...BACK_TO_QUEUE,
       },
     },
     uploading: {
@@ -183,11 +179,7 @@ export const taskMachine = setup({
       on: {
         UploadCompleted: { actions: ["touch", "recordUpload"] },
         TaskCompleted: { target: "completed", actions: ["touch", "recordCompletion", "notifyTransition"] },
-        TaskFailed: [
-          { guard: "willRetry", target: "retrying", actions: ["touch", "recordFailure"] },
-          { target: "failed", actions: ["touch", "recordFailure"] },
-        ],
-        TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
+        ...ENDINGS,
         TaskInterrupted: { target: "uploading", reenter: true, actions: ["touch", "recordReason"] },
       },
     },

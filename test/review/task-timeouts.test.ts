@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createFifoSlotBroker } from "../../src/actors/fifo-slot-broker.ts";
+import { createFifoSlotBroker } from "../helpers/fifo-slot-broker.ts";
 import { startHarness, taskMessage } from "./review-harness.ts";
 
 test("a task's timeout counts its own run, not the time it waited for a slot behind another task", { timeout: 60_000 }, async () => {

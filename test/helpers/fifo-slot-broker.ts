@@ -1,7 +1,7 @@
-import type { SlotBroker, SlotGrant, SlotRequest } from "../infra/ports/slot-broker.port.ts";
+import type { SlotBroker, SlotGrant, SlotRequest } from "../../src/infra/ports/slot-broker.port.ts";
 
-/** A broker that grants up to `maxConcurrent` slots in priority-then-age order. Used by the CLI,
- * where one task runs alone, and as the baseline the resource broker is measured against. */
+/** A deterministic broker for tests: up to `maxConcurrent` slots in priority-then-age order, with
+ * none of the resource broker's sampling. */
 export function createFifoSlotBroker(options: { maxConcurrent: number }): SlotBroker {
   const running = new Set<string>();
   const waiting: { req: SlotRequest; resolve: (g: SlotGrant) => void }[] = [];
