@@ -11,6 +11,8 @@ missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v gdal_translate >/dev/null || missing+=(gdal-bin)
 command -v 7z >/dev/null || command -v 7zz >/dev/null || missing+=(7zip)
+# headless browser tests (the viewer and dashboard pages) drive Debian's chromium with playwright-core
+command -v chromium >/dev/null || missing+=(chromium)
 port_open 5432 || command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 port_open 6379 || command -v redis-server >/dev/null || missing+=(redis-server)
 port_open 5672 || command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)

@@ -14,6 +14,9 @@ export const StoredOutput = z.object({
   key: z.string(),
   size_bytes: z.number().int().nonnegative(),
   content_type: z.string(),
+  /** Set on a file that belongs to another output (a tile of a tileset): it is uploaded and
+   * checkpointed like any output, but results list only the output it belongs to. */
+  part_of: z.string().optional(),
 });
 export type StoredOutput = z.infer<typeof StoredOutput>;
 

@@ -11,6 +11,9 @@ export interface OutputFile {
   format: string;
   /** MIME type for the upload. Default: derived from the format. */
   contentType?: string;
+  /** The path of the output this file belongs to (a tile of a tileset whose `tileset.json` is the
+   * listed output): uploaded and checkpointed, but not listed in the result on its own. */
+  partOf?: string;
 }
 
 export interface StageInput<P> {

@@ -3,6 +3,8 @@ import type { StoredOutput, TaskEvent } from "../../contracts/task-events.ts";
 import type { TaskContext } from "../../machines/task.machine.ts";
 
 const toRef = (o: StoredOutput): OutputRef => ({ type: o.type, format: o.format, key: o.key, size_bytes: o.size_bytes });
+/** Files that belong to another output (tiles of a tileset) are not results of their own. */
+const listed = (outputs: readonly StoredOutput[]): OutputRef[] => outputs.filter((o) => o.part_of === undefined).map(toRef);
 
 /** The result an outcome event projects to, or null for events that are not outcomes. One result
  * per outcome: TaskCompleted, TaskFailed (retrying or not), TaskCancelled. `context` is the state
@@ -12,11 +14,11 @@ export function resultMessageOf(event: TaskEvent, context: TaskContext): ResultM
   if (!task) return null;
   const ids = { task_id: task.task_id, tenant_id: task.tenant_id, file_id: task.file_id };
   const duration = context.acceptedAt ? Math.max(0, (Date.parse(event.at) - Date.parse(context.acceptedAt)) / 1000) : 0;
-  const partial = Object.values(context.completed).flat().map(toRef);
+  const partial = listed(Object.values(context.completed).flat());
 
   switch (event.type) {
     case "TaskCompleted":
-      return { ...ids, status: "completed", completed_at: event.at, duration_seconds: event.duration_seconds, outputs: context.outputs.map(toRef) };
+      return { ...ids, status: "completed", completed_at: event.at, duration_seconds: event.duration_seconds, outputs: listed(context.outputs) };
     case "TaskFailed":
       return {
         ...ids,
