@@ -13,6 +13,11 @@ command -v gdal_translate >/dev/null || missing+=(gdal-bin)
 command -v 7z >/dev/null || command -v 7zz >/dev/null || missing+=(7zip)
 # headless browser tests (the viewer and dashboard pages) drive Debian's chromium with playwright-core
 command -v chromium >/dev/null || missing+=(chromium)
+# the Laravel kit's PHP runs in the tests against the service
+command -v php >/dev/null || missing+=(php-cli)
+php -m 2>/dev/null | grep -x redis >/dev/null || missing+=(php-redis)
+php -m 2>/dev/null | grep -x pdo_pgsql >/dev/null || missing+=(php-pgsql)
+[ -f /usr/share/php/PhpAmqpLib/autoload.php ] || missing+=(php-amqplib)
 port_open 5432 || command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 port_open 6379 || command -v redis-server >/dev/null || missing+=(redis-server)
 port_open 5672 || command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)

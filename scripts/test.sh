@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 npm install --no-audit --no-fund
 bash scripts/ensure-services.sh
 
-echo "== typecheck"; npx tsc -p tsconfig.json
+echo "== typecheck"; npx tsc -p tsconfig.json && npx tsc -p docs/laravel/react/tsconfig.json
 echo "== lint"; npx eslint .
 echo "== schemas"; npx tsx scripts/export-schemas.ts --check
 
