@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { loadEnvFile } from "../config/env-file.ts";
 import { dlqCommand } from "./dlq-command.ts";
 import { machineCommand } from "./machine-command.ts";
 import { processCommand } from "./process-command.ts";
@@ -55,5 +56,12 @@ function usage(problem: string): number {
   return 2;
 }
 
+// `.env` (or ENV_FILE) first, as the service does: the CLI shares its DATA_DIR and stores.
+try {
+  loadEnvFile();
+} catch (error) {
+  process.stderr.write(`vs3d: ${(error as Error).message}\n`);
+  process.exit(2);
+}
 const code = await main(process.argv.slice(2));
 if (code >= 0) process.exit(code);
