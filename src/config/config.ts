@@ -34,6 +34,7 @@ export const Env = z.object({
   RETRY_DELAYS_SECONDS: listVar(z.string().regex(/^\d+$/, "must be whole seconds").transform(Number).pipe(z.number().int().positive().max(MAX_TIMER_SECONDS, "must be at most 2147483 s (24 days)")), [30, 60]),
   PROCESSOR_MODULES: listVar(z.string(), []),
   IO_CONCURRENCY: intVar(4, 1, 256),
+  DETECTION_MODEL: optionalString,
 });
 export type Env = z.infer<typeof Env>;
 
@@ -75,6 +76,9 @@ export interface Config {
   processorModules: string[];
   /** Downloads and uploads at once on this node (their own limit, not CPU slots). */
   ioConcurrency: number;
+  /** A YOLO-format ONNX model for image_detect (absolute path); unset: detection is unavailable.
+   * Workers read the same variable from their environment. */
+  detectionModel?: string | undefined;
 }
 
 /** What the defaults depend on; injected so that loading config stays a pure function of its inputs. */
@@ -128,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retryDelaysSeconds: e.RETRY_DELAYS_SECONDS,
     processorModules: e.PROCESSOR_MODULES,
     ioConcurrency: e.IO_CONCURRENCY,
+    detectionModel: e.DETECTION_MODEL === undefined ? undefined : abs(e.DETECTION_MODEL),
   };
 }
 

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   ARCHIVE_BOMB: { recoverable: false, summary: "An archive inflates beyond the byte, ratio or entry caps." },
   PASSWORD_REQUIRED: { recoverable: false, summary: "The archive is encrypted and no password was given." },
   WRONG_PASSWORD: { recoverable: false, summary: "The given password does not open the archive." },
+  DETECTION_UNAVAILABLE: { recoverable: false, summary: "Object detection is not configured on this node (no DETECTION_MODEL) or its model cannot be loaded." },
   INVALID_OUTPUT: { recoverable: false, summary: "The output failed validation (e.g. not a valid COG)." },
   DESTINATION_OUTSIDE_PREFIX: { recoverable: false, summary: "A key escapes destination.base_key or the tenant prefix." },
   TOOL_FAILED: { recoverable: false, summary: "An external tool (gdal, ffmpeg, 7zz) exited with an error." },

@@ -9,6 +9,9 @@ const as = (p: unknown) => p as ProcessorDefinition;
 export const BUILT_IN_PROCESSORS: Partial<Record<TaskType, Loader>> = {
   image_thumbnail: async () => as((await import("./image/image-thumbnail.processor.ts")).imageThumbnailProcessor),
   image_convert: async () => as((await import("./image/image-convert.processor.ts")).imageConvertProcessor),
+  image_process: async () => as((await import("./image-ops/process/image-process.processor.ts")).imageProcessProcessor),
+  image_ocr: async () => as((await import("./image-ops/ocr/image-ocr.processor.ts")).imageOcrProcessor),
+  image_detect: async () => as((await import("./image-ops/detect/image-detect.processor.ts")).imageDetectProcessor),
   geotiff_cog: async () => as((await import("./geotiff/geotiff-cog.processor.ts")).geotiffCogProcessor),
   geotiff_resize: async () => as((await import("./geotiff/geotiff-resize.processor.ts")).geotiffResizeProcessor),
   point_cloud_convert: async () => as((await import("./point-cloud/point-cloud-convert.processor.ts")).pointCloudConvertProcessor),

@@ -1,7 +1,9 @@
 import { Redis } from "ioredis";
+import { detectionReadiness } from "../processors/image-ops/detect/detection-readiness.ts";
 import type { Service } from "./service.ts";
 
-type Check = { ok: boolean; detail?: string };
+/** `available`: set on informational entries (a capability, not a dependency), which never make the node unready. */
+type Check = { ok: boolean; detail?: string; available?: boolean };
 
 const settle = (p: Promise<unknown>): Promise<Check> => p.then(() => ({ ok: true }), (e: unknown) => ({ ok: false, detail: e instanceof Error ? e.message : String(e) }));
 
@@ -27,6 +29,7 @@ export function readinessOf(service: Service): { check: () => Promise<Record<str
             : { ok: false, detail: "connected, not consuming (starting or stopping)" };
       }
       if (redis) checks.redis = await settle(redis.ping());
+      checks.detection = await detectionReadiness(service.config.detectionModel);
       return checks;
     },
     async close() {

@@ -62,7 +62,8 @@ export async function renderImage(req: RenderRequest): Promise<RenderResult> {
   }
 }
 
-function encode(image: Sharp, format: OutputFormat, quality: number | undefined, options: ImageProcessorOptions): Sharp {
+/** The encoder settings every image output uses (see README.md: Encoders). */
+export function encode(image: Sharp, format: OutputFormat, quality: number | undefined, options: ImageProcessorOptions): Sharp {
   const q = quality === undefined ? {} : { quality };
   switch (format) {
     case "jpeg":
