@@ -1,14 +1,24 @@
 # Vision S3D Converter: one image for the service and the vs3d CLI.
-FROM node:20-bookworm-slim
+# GDAL comes from the OSGeo image (3.12: COG driver options, recent PROJ); Node is copied in from
+# the official image of the same release line as the project's runtime.
+ARG NODE_IMAGE=node:24.11.1-bookworm-slim
+ARG GDAL_IMAGE=ghcr.io/osgeo/gdal:ubuntu-small-3.12.0
+FROM ${NODE_IMAGE} AS node
 
-# External tools the processors run (execa, argument arrays): video, GeoTIFF, archives.
+FROM ${GDAL_IMAGE}
+COPY --from=node /usr/local/bin/node /usr/local/bin/node
+COPY --from=node /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
+ && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx
+
+# External tools the processors run (execa, argument arrays): video, archives; tini as PID 1.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg gdal-bin 7zip ca-certificates tini \
+ && apt-get install -y --no-install-recommends ffmpeg 7zip ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY package.json package-lock.json ./
-# tsx runs the TypeScript sources directly, so it is a runtime dependency; dev tools stay out.
+COPY package.json package-lock.json .npmrc ./
+# tsx runs the TypeScript sources, so it is a runtime dependency; dev tools stay out.
 # npm install, not npm ci: the lock lists only the linux-x64 builds of platform packages.
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY . .
@@ -16,9 +26,12 @@ COPY . .
 ENV NODE_ENV=production \
     WORK_DIR=/var/lib/vs3d/work \
     DATA_DIR=/var/lib/vs3d/data
-RUN mkdir -p /var/lib/vs3d/work /var/lib/vs3d/data && chown -R node:node /var/lib/vs3d
-USER node
+RUN useradd --system --uid 10001 --home-dir /var/lib/vs3d vs3d \
+ && mkdir -p /var/lib/vs3d/work /var/lib/vs3d/data && chown -R vs3d:vs3d /var/lib/vs3d
+USER vs3d
 EXPOSE 8080
-# tini forwards SIGTERM to node, which interrupts running tasks and requeues their deliveries.
+# node itself is the service process, under tini: SIGTERM reaches it (npm would not pass it on),
+# it appends TaskInterrupted for running tasks, requeues their deliveries and exits within
+# SHUTDOWN_GRACE_SECONDS. test/deploy/entry-command-sigterm.test.ts runs this exact command line.
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["npm", "start"]
+CMD ["node", "--import", "tsx", "src/main.ts"]

@@ -18,6 +18,8 @@ command -v php >/dev/null || missing+=(php-cli)
 php -m 2>/dev/null | grep -x redis >/dev/null || missing+=(php-redis)
 php -m 2>/dev/null | grep -x pdo_pgsql >/dev/null || missing+=(php-pgsql)
 [ -f /usr/share/php/PhpAmqpLib/autoload.php ] || missing+=(php-amqplib)
+# the image's entry command line (tini → node) is run as a process in a test
+command -v tini >/dev/null || missing+=(tini)
 port_open 5432 || command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 port_open 6379 || command -v redis-server >/dev/null || missing+=(redis-server)
 port_open 5672 || command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)
