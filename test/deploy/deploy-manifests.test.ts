@@ -53,7 +53,7 @@ test("every Kubernetes manifest passes its kind's schema (Kubernetes and KEDA Op
   const kustomization = parse(await readFile(join(K8S, "kustomization.yaml"), "utf8")) as { resources: string[] };
   for (const r of kustomization.resources) assert.ok(docs.some((d) => d.file === r), `kustomization lists ${r}`);
   // the checker itself refuses a broken manifest
-  const broken = structuredClone(docs.find((d) => d.doc.kind === "Deployment")!.doc) as { spec: { replicas: unknown } };
+  const broken = structuredClone(docs.find((d) => d.doc.kind === "Deployment")!.doc) as unknown as { spec: { replicas: unknown } };
   broken.spec.replicas = "two";
   assert.throws(() => new Deployment(broken as never).validate());
 });
