@@ -17,7 +17,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json ./
 # tsx runs the TypeScript sources, so it is a runtime dependency; dev tools stay out.
 # npm install, not npm ci: the lock lists only the linux-x64 builds of platform packages.
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
