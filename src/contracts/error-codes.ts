@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_FORMAT: { recoverable: false, summary: "The input is not a format this task type reads." },
   INPUT_CORRUPT: { recoverable: false, summary: "The input is truncated, damaged or its header lies." },
   INPUT_TOO_LARGE: { recoverable: false, summary: "The input exceeds a safety limit (pixels, bytes, entries)." },
+  INPUT_EMPTY: { recoverable: false, summary: "The input holds no data to process (e.g. a point cloud file with 0 points)." },
   INPUT_NOT_FOUND: { recoverable: false, summary: "The source object does not exist." },
   UNSAFE_ARCHIVE: { recoverable: false, summary: "An archive entry would escape its target or is a link/device." },
   ARCHIVE_BOMB: { recoverable: false, summary: "An archive inflates beyond the byte, ratio or entry caps." },

@@ -15,7 +15,10 @@ export const BUILT_IN_PROCESSORS: Partial<Record<TaskType, Loader>> = {
   geotiff_cog: async () => as((await import("./geotiff/geotiff-cog.processor.ts")).geotiffCogProcessor),
   geotiff_resize: async () => as((await import("./geotiff/geotiff-resize.processor.ts")).geotiffResizeProcessor),
   point_cloud_convert: async () => as((await import("./point-cloud/point-cloud-convert.processor.ts")).pointCloudConvertProcessor),
+  point_cloud_lod: async () => as((await import("./point-cloud-lod/point-cloud-lod.processor.ts")).pointCloudLodProcessor),
   video_transcode: async () => as((await import("./video/video-transcode.processor.ts")).videoTranscodeProcessor),
   archive_extract: async () => as((await import("./archive/archive-extract.processor.ts")).archiveExtractProcessor),
   archive_compress: async () => as((await import("./archive/archive-compress.processor.ts")).archiveCompressProcessor),
+  mesh_3d_convert: async () => as((await import("./mesh/mesh-convert.processor.ts")).meshConvertProcessor),
+  mesh_3d_lod: async () => as((await import("./mesh/mesh-lod.processor.ts")).meshLodProcessor),
 };
