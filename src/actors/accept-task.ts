@@ -2,30 +2,50 @@ import { AppError, toAppError } from "../contracts/app-error.ts";
 import { assertUnderPrefix, resolveTenantPrefix } from "../infra/storage/key-policy.ts";
 import type { PlannedStage } from "../contracts/task-events.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
+import type { InputObjects } from "../processors/processor.ts";
 import type { ProcessorRegistry } from "../processors/registry.ts";
 import { LostOwnershipError, TaskStream } from "./task-stream.ts";
 import type { TaskRuntime } from "./task-runtime.ts";
 
 export type AcceptOutcome = "new" | "rejected" | "retry" | "replay" | "duplicate";
 
-/** Records a task message in its stream. A new task is accepted (or accepted and failed at once when
- * its type, params or keys are bad, so it still gets a result); a message for an existing stream is
- * the next attempt, a replay from the DLQ, or a duplicate delivery, which changes nothing. */
-export async function acceptTask(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock">, task: TaskMessage, causationId?: string): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
-  try {
-    return await acceptOnce(rt, task, causationId);
-  } catch (error) {
-    // Two deliveries of one message raced for the stream: the loser's message is the duplicate.
-    if (!(error instanceof LostOwnershipError)) throw error;
-    return { stream: await TaskStream.open(rt.store, task.task_id, rt.clock), outcome: "duplicate" };
+/** A task_id already recorded with another message: neither copy may silently win. The intake
+ * answers HTTP 409 and dead-letters an AMQP copy (no result: results are keyed by task_id, and the
+ * first task's own result is the one that counts). */
+export class TaskConflictError extends AppError {
+  constructor(taskId: string, fields: readonly string[]) {
+    super("INVALID_MESSAGE", `task_id ${taskId} is already a task with another message (differs in ${fields.join(", ")}): refused`, { details: { conflict: true, fields } });
+    this.name = "TaskConflictError";
   }
 }
 
-async function acceptOnce(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock">, task: TaskMessage, causationId?: string): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
+export interface AcceptOptions {
+  /** The message's params are not a JSON object: accept and fail at once with INVALID_PARAMS. */
+  paramsError?: string;
+}
+
+/** Records a task message in its stream. A new task is accepted (or accepted and failed at once when
+ * its type, params or keys are bad, so it still gets a result); a message for an existing stream is
+ * the next attempt, a replay from the DLQ, or a duplicate delivery, which changes nothing. */
+export async function acceptTask(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock">, task: TaskMessage, causationId?: string, options: AcceptOptions = {}): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
+  try {
+    return await acceptOnce(rt, task, causationId, options);
+  } catch (error) {
+    // Two deliveries of one message raced for the stream: the loser's message is the duplicate.
+    if (!(error instanceof LostOwnershipError)) throw error;
+    const stream = await TaskStream.open(rt.store, task.task_id, rt.clock);
+    assertSameTask(stream, task);
+    return { stream, outcome: "duplicate" };
+  }
+}
+
+async function acceptOnce(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock">, task: TaskMessage, causationId: string | undefined, options: AcceptOptions): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
   const stream = await TaskStream.open(rt.store, task.task_id, rt.clock);
   const attempt = task.retry.attempt;
   if (!stream.exists) {
-    const plan = planStages(rt.registry, task, rt.tenantPrefix);
+    const plan = options.paramsError
+      ? { stages: [], error: new AppError("INVALID_PARAMS", `invalid params for ${task.task_type}: ${options.paramsError}`) }
+      : planStages(rt.registry, task, rt.tenantPrefix);
     const accepted = stream.event("TaskAccepted", { task, stages: plan.stages }, attempt);
     if (plan.error) {
       // Accepted and failed in one append, so a rejected task always has its failed result.
@@ -35,6 +55,7 @@ async function acceptOnce(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPr
     await stream.append(accepted, causationId);
     return { stream, outcome: "new" };
   }
+  assertSameTask(stream, task);
   const ctx = stream.snapshot.context;
   if (attempt === ctx.attempt + 1 && ["retrying", "failed", "dead_lettered"].includes(stream.state)) {
     const reason = stream.state === "retrying" ? "retry" : "replay";
@@ -64,6 +85,48 @@ function planStages(registry: ProcessorRegistry, task: TaskMessage, tenantPrefix
     const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`).join("; ");
     return { stages: [], error: new AppError("INVALID_PARAMS", `invalid params for ${task.task_type}: ${issues}`) };
   }
+  const objects = def.inputObjects?.(parsed.data) ?? null;
+  if (objects) {
+    try {
+      assertWithinSourceArea(task, objects, tenantPrefix);
+    } catch (error) {
+      return { stages: [], error: toAppError(error) };
+    }
+  }
   const stages = def.stages(parsed.data).map((s) => ({ name: s.name, label: s.label, weight: s.weight ?? 1 }));
   return { stages };
+}
+
+/** The rule for tasks that read a set of objects (archive_compress): every key and the prefix must
+ * lie within the task's own source area — the tenant prefix when TENANT_PREFIX is set, else the
+ * folder of `source.key` — so no message can read another tenant's objects or a whole bucket. An
+ * empty area (a source.key without a folder, no tenant prefix) admits nothing. */
+export function assertWithinSourceArea(task: TaskMessage, objects: InputObjects, tenantPrefix: string | undefined): void {
+  const area = tenantPrefix ? resolveTenantPrefix(tenantPrefix, task.tenant_id) : task.source.key.slice(0, task.source.key.lastIndexOf("/") + 1);
+  if (area === "") {
+    throw new AppError("DESTINATION_OUTSIDE_PREFIX", "a task that reads several objects needs a source.key inside a folder (or TENANT_PREFIX): that folder is the only area it may read");
+  }
+  const folder = (p: string) => (p === "" || p.endsWith("/") ? p : `${p}/`);
+  if ("prefix" in objects) assertUnderPrefix(`${folder(objects.prefix)}x`, area);
+  else {
+    if (objects.base !== undefined) assertUnderPrefix(`${folder(objects.base)}x`, area);
+    for (const key of objects.keys) assertUnderPrefix(key, area);
+  }
+}
+
+/** Fields of the message that must match the recorded task for a copy to count as the same task.
+ * `retry` may differ: a retry or a DLQ replay is the same task at its next attempt. */
+function assertSameTask(stream: TaskStream, task: TaskMessage): void {
+  const recorded = stream.snapshot.context.task;
+  if (!recorded) return;
+  const fields = (Object.keys({ ...recorded, ...task }) as (keyof TaskMessage)[]).filter((k) => k !== "retry" && canonicalJson(recorded[k]) !== canonicalJson(task[k]));
+  if (fields.length > 0) throw new TaskConflictError(task.task_id, fields);
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (typeof v === "object" && v !== null) {
+    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
 }

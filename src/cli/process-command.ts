@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { copyFile, link, mkdir, stat } from "node:fs/promises";
+import { copyFile, link, mkdir, rm, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { loadConfig } from "../config/config.ts";
-import { TaskMessage } from "../contracts/task-message.ts";
+import { decodeTask } from "../intake/decode-task.ts";
+import { submitDecoded } from "../intake/submit-task.ts";
+import { taskPaths } from "../actors/task-paths.ts";
 import { taskStreamId } from "../contracts/task-events.ts";
 import type { ResultMessage } from "../contracts/result-message.ts";
 import { createLogger } from "../infra/logger.ts";
@@ -45,7 +47,8 @@ export async function processCommand(args: ProcessArgs, env: Record<string, stri
     }
   }
   const inputKey = `${taskId}/input/${basename(filePath)}`;
-  const parsed = TaskMessage.safeParse({
+  // The same decoder as AMQP and HTTP: size, depth, storable strings, then the schema.
+  const decoded = decodeTask(new TextEncoder().encode(JSON.stringify({
     task_id: taskId,
     tenant_id: LOCAL_TENANT,
     file_id: randomUUID(),
@@ -55,18 +58,33 @@ export async function processCommand(args: ProcessArgs, env: Record<string, stri
     destination: { bucket: CLI_BUCKET, base_key: `${taskId}/out/` },
     params,
     retry: { attempt: 1, max_attempts: 1 },
-  });
-  if (!parsed.success) return fail(args, taskId, "INVALID_MESSAGE", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  })));
+  if (decoded.kind === "invalid") return fail(args, taskId, "INVALID_MESSAGE", decoded.reason);
 
   await placeInput(filePath, join(storageRoot, CLI_BUCKET, inputKey));
   const service = await createService(config, logger, args.inline ? { workerMode: "inline" } : {});
+  // SIGTERM/SIGINT: the task records TaskInterrupted (the host stops it), its work dir is removed
+  // (a CLI run is not resumed by a later start), and the result line says INTERRUPTED.
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stoppedBy) return;
+    stoppedBy = signal;
+    void service.host.shutdown(base.shutdownGraceSeconds * 1000);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
   try {
     const bar = createProgressRenderer();
     const unsubscribe = args.json && !process.stderr.isTTY ? async () => {} : await service.bus.subscribe(`task:${taskId}:progress`, (m) => bar.update(m));
-    const { done } = await service.host.submit(parsed.data);
+    const { done } = await submitDecoded(service.host, decoded);
     await done;
     await unsubscribe();
     bar.end();
+    if (stoppedBy) {
+      await rm(taskPaths(config.workDir, taskId).root, { recursive: true, force: true });
+      fail(args, taskId, "INTERRUPTED", `stopped by ${String(stoppedBy)}: the task recorded TaskInterrupted and its work directory was removed`);
+      return stoppedBy === "SIGINT" ? 130 : 143;
+    }
     const events = (await service.store.readStream(taskStreamId(taskId))).map(parseStored);
     const result = lastResult(events);
     if (!result) return fail(args, taskId, "INTERNAL", "the task ended without a result");
@@ -80,6 +98,8 @@ export async function processCommand(args: ProcessArgs, env: Record<string, stri
     print(args, result);
     return result.status === "completed" ? 0 : 1;
   } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
     await service.close();
   }
 }

@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { booleanVar, intVar, listVar, optionalString, urlVar } from "./env-values.ts";
 import { MAX_TIMER_SECONDS } from "../contracts/resource-profile.ts";
+import { ArchiveCeilingsEnv } from "./archive-ceilings.ts";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -34,6 +35,8 @@ export const Env = z.object({
   RETRY_DELAYS_SECONDS: listVar(z.string().regex(/^\d+$/, "must be whole seconds").transform(Number).pipe(z.number().int().positive().max(MAX_TIMER_SECONDS, "must be at most 2147483 s (24 days)")), [30, 60]),
   PROCESSOR_MODULES: listVar(z.string(), []),
   IO_CONCURRENCY: intVar(4, 1, 256),
+  // Ceilings on archive_extract's caps (params can only lower them): src/config/archive-ceilings.ts.
+  ...ArchiveCeilingsEnv.shape,
   DETECTION_MODEL: optionalString,
 });
 export type Env = z.infer<typeof Env>;

@@ -17,7 +17,7 @@ export class AppError extends Error {
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(publicMessage(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "AppError";
     this.code = code;
     this.recoverable = options.recoverable ?? ERROR_CODES[code].recoverable;
@@ -28,6 +28,23 @@ export class AppError extends Error {
   toJSON(): SerializedError {
     return { code: this.code, message: this.message, stage: this.stage ?? null, recoverable: this.recoverable };
   }
+}
+
+/** Longest message an error carries into events and results. Default: 2000 characters. */
+export const MAX_ERROR_MESSAGE_LENGTH = 2000;
+
+/** An absolute host path (two segments or more) not inside a URL: `/tmp/vs3d-work/<id>/x`. */
+const HOST_PATH = /(?<![\w:/.~-])\/(?:[^\s'"`/]+\/)+[^\s'"`/]*/g;
+
+/** What an error may say to a caller: no host paths (the work directory, the install, the data
+ * dir), replaced by their last segment, and at most MAX_ERROR_MESSAGE_LENGTH characters. Every
+ * AppError message passes through here, so no stage can leak a path into a result. */
+export function publicMessage(message: string): string {
+  const scrubbed = message.replace(HOST_PATH, (path) => {
+    const last = path.replace(/\/+$/, "").split("/").pop() ?? "";
+    return `…/${last.length > 80 ? `${last.slice(0, 80)}…` : last}`;
+  });
+  return scrubbed.length > MAX_ERROR_MESSAGE_LENGTH ? `${scrubbed.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…` : scrubbed;
 }
 
 export interface SerializedError {

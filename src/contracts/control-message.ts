@@ -1,11 +1,13 @@
 import { z } from "zod";
+import { SafeText } from "./json-safety.ts";
 
 /** Control messages (exchange `vision.s3d.control`, fanout to every node): the platform's way to
  * stop a task that may be running anywhere. */
 export const CancelMessage = z.object({
   type: z.literal("cancel"),
-  task_id: z.uuid(),
-  reason: z.string().max(500).default("cancelled by the platform"),
+  task_id: z.uuid().transform((id) => id.toLowerCase()),
+  /** Recorded in the stream: no NUL or lone surrogates. */
+  reason: SafeText.max(500).default("cancelled by the platform"),
 });
 export type CancelMessage = z.infer<typeof CancelMessage>;
 

@@ -52,6 +52,20 @@ export type TaskMessage = z.infer<typeof TaskMessage>;
 /** What a caller may send: defaults not yet applied. */
 export type TaskMessageInput = z.input<typeof TaskMessage>;
 
+/** A task message as the intake takes it: the stored shape plus the rules a new message must keep
+ * (stored streams are read with `TaskMessage`, so a rule added here never makes old events unreadable).
+ * - the attempt is within max_attempts (a DLQ replay raises max_attempts with the attempt);
+ * - `webhook.progress_channel`, when given, is the task's own `task:<task_id>:progress`. */
+export const IncomingTaskMessage = TaskMessage.superRefine((t, ctx) => {
+  if (t.retry.attempt > t.retry.max_attempts) {
+    ctx.addIssue({ code: "custom", path: ["retry", "attempt"], message: `attempt ${t.retry.attempt} is over max_attempts ${t.retry.max_attempts}` });
+  }
+  const own = `task:${t.task_id}:progress`;
+  if (t.webhook.progress_channel !== undefined && t.webhook.progress_channel !== own) {
+    ctx.addIssue({ code: "custom", path: ["webhook", "progress_channel"], message: `must be the task's own channel ${own} (or absent)` });
+  }
+});
+
 export function progressChannel(task: Pick<TaskMessage, "task_id" | "webhook">): string {
   return task.webhook.progress_channel ?? `task:${task.task_id}:progress`;
 }

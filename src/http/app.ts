@@ -1,7 +1,14 @@
 import { Hono, type Context } from "hono";
+import { apiDocsHtml } from "./api-docs-page.ts";
+import { openApiDocument } from "./openapi.ts";
+import { PACKAGE_VERSION } from "./package-version.ts";
+import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import { TaskMessage } from "../contracts/task-message.ts";
+import { MESSAGE_LIMITS, unsafeTextReason } from "../contracts/json-safety.ts";
+import { TaskConflictError } from "../actors/accept-task.ts";
+import { decodeTask } from "../intake/decode-task.ts";
+import { submitDecoded } from "../intake/submit-task.ts";
 import { taskStreamId } from "../contracts/task-events.ts";
 import type { TaskHost } from "../actors/task-host.ts";
 import { TaskStream } from "../actors/task-stream.ts";
@@ -29,6 +36,8 @@ const TaskIdParam = z.uuid();
 const badId = (c: Context) => c.json({ error: { code: "INVALID_MESSAGE", message: "task id must be a UUID" } }, 400);
 const SSE_PING_MS = 15_000;
 /** Statuses after which the stream is checked: "failed" may still be followed by a retry. */
+/** Streams are named by the canonical (lowercase) task_id. */
+const idOf = (c: Context) => c.req.param("id")!.toLowerCase();
 const SETTLED_STATUSES = new Set(["completed", "failed", "dead_lettered", "cancelled"]);
 
 /** The embedded intake and the developer's window on tasks (DESIGN.md §6). */
@@ -42,15 +51,18 @@ export function createHttpApp(deps: HttpDeps): Hono {
 
   app.get("/", (c) => c.html(dashboardHtml()));
 
-  app.post("/tasks", async (c) => {
-    const body = await c.req.json().catch(() => undefined);
-    if (body === undefined) return c.json({ error: { code: "INVALID_MESSAGE", message: "body is not valid JSON" } }, 400);
-    const parsed = TaskMessage.safeParse(body);
-    if (!parsed.success) {
-      return c.json({ error: { code: "INVALID_MESSAGE", message: "task message breaks the contract", issues: parsed.error.issues } }, 400);
+  // The body is capped before it is read whole (413); then the one decoder every intake shares.
+  const tooLarge = (c: Context) => c.json({ error: { code: "INVALID_MESSAGE", message: `body is over the limit of ${MESSAGE_LIMITS.maxBytes} bytes` } }, 413);
+  app.post("/tasks", bodyLimit({ maxSize: MESSAGE_LIMITS.maxBytes, onError: tooLarge }), async (c) => {
+    const decoded = decodeTask(new Uint8Array(await c.req.arrayBuffer()));
+    if (decoded.kind === "invalid") return decoded.tooLarge ? tooLarge(c) : c.json({ error: { code: "INVALID_MESSAGE", message: decoded.reason } }, 400);
+    try {
+      const { outcome, state } = await submitDecoded(deps.host, decoded);
+      return c.json({ task_id: decoded.task.task_id, outcome, state }, outcome === "duplicate" ? 200 : 202);
+    } catch (error) {
+      if (error instanceof TaskConflictError) return c.json({ error: { code: "TASK_ID_CONFLICT", message: error.message } }, 409);
+      throw error;
     }
-    const { outcome, state } = await deps.host.submit(parsed.data);
-    return c.json({ task_id: parsed.data.task_id, outcome, state }, outcome === "duplicate" ? 200 : 202);
   });
 
   app.get("/tasks", async (c) => {
@@ -69,14 +81,14 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.use("/tasks/:id", async (c, next) => (TaskIdParam.safeParse(c.req.param("id")).success ? next() : badId(c)));
 
   app.get("/tasks/:id", async (c) => {
-    const id = c.req.param("id");
+    const id = idOf(c);
     const stream = await TaskStream.open(deps.store, id);
     if (!stream.exists) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
     return c.json(taskView(id, stream.state, stream.snapshot.context, new Date()));
   });
 
   app.get("/tasks/:id/events", async (c) => {
-    const id = c.req.param("id");
+    const id = idOf(c);
     const events = await deps.store.readStream(taskStreamId(id));
     if (events.length === 0) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
     return c.json({
@@ -86,15 +98,16 @@ export function createHttpApp(deps: HttpDeps): Hono {
   });
 
   app.post("/tasks/:id/cancel", async (c) => {
-    const id = c.req.param("id");
-    const reason = (await c.req.json().catch(() => ({})))?.reason ?? "cancelled via HTTP";
+    const id = idOf(c);
+    const given: unknown = (await c.req.json().catch(() => ({})))?.reason;
+    const reason = typeof given === "string" && given.length <= 500 && unsafeTextReason(given) === null ? given : "cancelled via HTTP";
     if (deps.cancel) return c.json({ task_id: id, cancel: await deps.cancel(id, String(reason)) }, 202);
     const cancelled = await deps.host.cancel(id, String(reason));
     return cancelled ? c.json({ task_id: id, cancelled: true }, 202) : c.json({ error: { code: "NOT_CANCELLABLE", message: `task ${id} is unknown or already settled` } }, 409);
   });
 
   app.get("/tasks/:id/progress", async (c) => {
-    const id = c.req.param("id");
+    const id = idOf(c);
     const stream = await TaskStream.open(deps.store, id);
     if (!stream.exists) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
     const channel = stream.snapshot.context.task ? (stream.snapshot.context.task.webhook.progress_channel ?? `task:${id}:progress`) : `task:${id}:progress`;
@@ -150,3 +163,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
 
   return app;
 }
+  // The contract of this API, generated from the same zod schemas the handlers use.
+  const openapi = openApiDocument(PACKAGE_VERSION);
+  app.get("/openapi.json", (c) => c.json(openapi));
+  app.get("/docs", (c) => c.html(apiDocsHtml()));

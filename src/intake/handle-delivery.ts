@@ -8,7 +8,10 @@ import type { AmqpLink } from "../infra/amqp/amqp-link.ts";
 import { publishDeadLetter } from "../infra/amqp/dead-letter.ts";
 import type { Logger } from "../infra/logger.ts";
 import type { ResultPublisher } from "../infra/ports/result-publisher.port.ts";
+import { TaskConflictError } from "../actors/accept-task.ts";
+import { unsafeTextReason } from "../contracts/json-safety.ts";
 import { decodeTask, invalidMessageResult } from "./decode-task.ts";
+import { submitDecoded } from "./submit-task.ts";
 
 export interface DeliveryDeps {
   link: AmqpLink;
@@ -41,7 +44,17 @@ export async function handleDelivery(d: DeliveryDeps, ch: Channel, msg: ConsumeM
 
   const task = decoded.task;
   const log = d.logger.child({ task_id: task.task_id, attempt: task.retry.attempt });
-  const { outcome, state, done } = await d.host.submit(task, msg.properties.messageId ? String(msg.properties.messageId) : undefined);
+  let submitted: Awaited<ReturnType<typeof submitDecoded>>;
+  try {
+    submitted = await submitDecoded(d.host, decoded, causationOf(msg));
+  } catch (error) {
+    if (!(error instanceof TaskConflictError)) throw error;
+    // No result: it would be read as the outcome of the task that owns this task_id.
+    log.warn({ reason: error.message }, "task_id conflict: dead-lettered");
+    await publishDeadLetter(d.link, msg, { code: "INVALID_MESSAGE", reason: error.message, taskId: task.task_id });
+    return ack(ch, msg, log);
+  }
+  const { outcome, state, done } = submitted;
   log.info({ outcome, state, redelivered: msg.fields.redelivered, exchange: msg.fields.exchange, queue_path: deathPath(msg) }, "task message accepted");
   const result = await done;
 
@@ -73,6 +86,12 @@ export async function handleDelivery(d: DeliveryDeps, ch: Channel, msg: ConsumeM
       log.warn({ state: result }, "task stopped in an unexpected state: requeued");
       return nack(ch, msg, log);
   }
+}
+
+/** The delivery's message id, recorded as the causation of the accept; only when it can be stored. */
+function causationOf(msg: ConsumeMessage): string | undefined {
+  const id = msg.properties.messageId === undefined || msg.properties.messageId === null ? "" : String(msg.properties.messageId);
+  return id.length > 0 && id.length <= 255 && unsafeTextReason(id) === null ? id : undefined;
 }
 
 /** Waits until the retry is overdue; if its message never turned up, publishes it again. False when

@@ -4,7 +4,13 @@ import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Zstd } from "@hpcc-js/wasm-zstd";
-import { archiveExtractProcessor } from "../../src/processors/archive/archive-extract.processor.ts";
+import { archiveExtractProcessor as shippedExtract } from "../../src/processors/archive/archive-extract.processor.ts";
+import { archiveExtractParams } from "../../src/processors/archive/archive-params.ts";
+import { ARCHIVE_CEILINGS_DEFAULTS } from "../../src/config/archive-ceilings.ts";
+
+// These cases raise caps past the default ceilings, as an operator would with ARCHIVE_MAX_RATIO and
+// ARCHIVE_MAX_ENTRIES (test/archive/archive-ceilings.test.ts covers the ceilings themselves).
+const archiveExtractProcessor = { ...shippedExtract, params: archiveExtractParams({ ...ARCHIVE_CEILINGS_DEFAULTS, maxRatio: 10_000, maxEntries: 20_000 }) };
 import { fixture } from "../helpers/fixtures.ts";
 import { expectAppError, listTree, withSandbox } from "./archive-harness.ts";
 import { runStages } from "../helpers/run-stages.ts";

@@ -3,7 +3,13 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { archiveExtractProcessor } from "../../src/processors/archive/archive-extract.processor.ts";
+import { archiveExtractProcessor as shippedExtract } from "../../src/processors/archive/archive-extract.processor.ts";
+import { archiveExtractParams } from "../../src/processors/archive/archive-params.ts";
+import { ARCHIVE_CEILINGS_DEFAULTS } from "../../src/config/archive-ceilings.ts";
+
+// These cases raise caps past the default ceilings, as an operator would with ARCHIVE_MAX_RATIO and
+// ARCHIVE_MAX_ENTRIES (test/archive/archive-ceilings.test.ts covers the ceilings themselves).
+const archiveExtractProcessor = { ...shippedExtract, params: archiveExtractParams({ ...ARCHIVE_CEILINGS_DEFAULTS, maxRatio: 10_000, maxEntries: 20_000 }) };
 import { fixture } from "../helpers/fixtures.ts";
 import { expectAppError, listTree, makeSandbox } from "./archive-harness.ts";
 import { runStages } from "../helpers/run-stages.ts";

@@ -1,13 +1,25 @@
 import { AppError } from "../../contracts/app-error.ts";
 
 /** Why a name was refused: kept in AppError.details so a support person can see which rule fired. */
-export type UnsafeReason = "empty" | "nul_byte" | "absolute" | "drive_letter" | "parent_segment";
+export type UnsafeReason = "empty" | "nul_byte" | "absolute" | "drive_letter" | "parent_segment" | "name_too_long";
+
+/** Limits of Linux file systems (and of every client that mirrors keys to paths): a path of at most
+ * 4096 bytes, each segment at most 255 bytes. A longer name is refused before the file system is
+ * asked, so no error can carry the host's work path. */
+export const ENTRY_NAME_LIMITS = { maxPathBytes: 4096, maxSegmentBytes: 255 };
+
+/** An entry name as an error may show it: at most 120 characters. */
+export function shownName(name: string): string {
+  return JSON.stringify(name.length > 120 ? `${name.slice(0, 120)}…` : name);
+}
 
 function unsafe(name: string, reason: UnsafeReason): AppError {
-  return new AppError("UNSAFE_ARCHIVE", `archive entry ${JSON.stringify(name)} is unsafe (${reason.replace("_", " ")}): refused`, {
-    details: { entry: name, reason },
+  return new AppError("UNSAFE_ARCHIVE", `archive entry ${shownName(name)} is unsafe (${reason.replaceAll("_", " ")}): refused`, {
+    details: { entry: name.length > 1024 ? `${name.slice(0, 1024)}…` : name, reason },
   });
 }
+
+const utf8Bytes = (s: string) => new TextEncoder().encode(s).byteLength;
 
 /**
  * Turns an archive entry name into a relative POSIX path that cannot leave the extraction root, or
@@ -24,7 +36,9 @@ export function normaliseEntryPath(name: string): string {
   const segments = slashed.split("/").filter((s) => s !== "" && s !== ".");
   if (segments.includes("..")) throw unsafe(name, "parent_segment");
   if (segments.length === 0) throw unsafe(name, "empty");
-  return segments.join("/");
+  const path = segments.join("/");
+  if (utf8Bytes(path) > ENTRY_NAME_LIMITS.maxPathBytes || segments.some((s) => utf8Bytes(s) > ENTRY_NAME_LIMITS.maxSegmentBytes)) throw unsafe(name, "name_too_long");
+  return path;
 }
 
 /** Parent directories of a normalised path, outermost first: `a/b/c` → [`a`, `a/b`]. */

@@ -7,6 +7,7 @@ import { GeotiffCogParams } from "./geotiff-cog.params.ts";
 import { writeGeoTiffPreview } from "./geotiff-preview.ts";
 import { runGdal } from "./gdal-runner.ts";
 import { assertFidelity, inspectGeoTiff } from "./raster-inspect.ts";
+import { assertKnownSrs } from "./srs-check.ts";
 
 export const COG_OUTPUT = "cog.tif";
 
@@ -43,6 +44,7 @@ export const geotiffCogProcessor = defineProcessor({
         label: "Reading raster structure",
         weight: 0.05,
         async run(input, ctx) {
+          if (input.params.target_srs !== undefined) await assertKnownSrs(input.params.target_srs, { signal: ctx.signal, stage: "inspect" });
           const info = await inspectGeoTiff(input.filePath, { signal: ctx.signal, stage: "inspect" });
           // Fails here, before the long stage, when the asked compression cannot hold these pixels.
           const choice = chooseCog(info, request(input.params));

@@ -3,11 +3,24 @@ import type { GeotiffResizeParams } from "./geotiff-resize.params.ts";
 import type { RasterInfo } from "./raster-info.ts";
 
 export interface ResizeLimits {
-  /** Largest output, in pixels per band: a 64x upscale of a big raster would fill the disk. Default: 4e9 (~63 000²). */
+  /** Largest output, in pixels per band, whatever the input. Default: 1e9 (~31 600²). */
   maxOutputPixels?: number;
+  /** Largest output relative to the input: output pixels per input pixel (256 = 16× each side).
+   * A 250 KB raster asked for 63 000 px wide would run for many minutes at GBs of RAM. Default: 256. */
+  maxUpscaleArea?: number;
+  /** Outputs up to this many pixels are always allowed, even from a tiny input. Default: 64e6 (8 000²). */
+  freePixels?: number;
+  /** Largest uncompressed output (pixels × bands × bytes per sample). Default: 8 GiB. */
+  maxOutputBytes?: number;
 }
 
-export const RESIZE_LIMITS_DEFAULTS: Required<ResizeLimits> = { maxOutputPixels: 4e9 };
+export const RESIZE_LIMITS_DEFAULTS: Required<ResizeLimits> = { maxOutputPixels: 1e9, maxUpscaleArea: 256, freePixels: 64e6, maxOutputBytes: 8 * 1024 ** 3 };
+
+/** Bytes per sample of a GDAL data type name (Byte, UInt16, Float32, CFloat64, …). */
+function bytesPerSample(dataType: string): number {
+  const bits = Number(/(\d+)$/.exec(dataType)?.[1] ?? 8);
+  return (dataType.startsWith("C") ? 2 : 1) * Math.max(1, bits / 8);
+}
 
 export interface ResizeTarget {
   width: number;
@@ -18,7 +31,7 @@ export interface ResizeTarget {
 
 /** The output size for these params, as pure arithmetic on the input's facts. */
 export function resizeTarget(info: RasterInfo, params: GeotiffResizeParams, limits: ResizeLimits = {}): ResizeTarget {
-  const { maxOutputPixels } = { ...RESIZE_LIMITS_DEFAULTS, ...limits };
+  const { maxOutputPixels, maxUpscaleArea, freePixels, maxOutputBytes } = { ...RESIZE_LIMITS_DEFAULTS, ...limits };
   let target: ResizeTarget;
   if (params.resolution !== undefined) {
     if (!info.pixelSize) throw new AppError("INVALID_PARAMS", "resolution needs a georeferenced raster; this one has no geotransform: use width/height or scale");
@@ -30,8 +43,18 @@ export function resizeTarget(info: RasterInfo, params: GeotiffResizeParams, limi
     const size = pixelSize(info, params);
     target = { ...size, args: ["-outsize", String(size.width), String(size.height)] };
   }
-  if (target.width * target.height > maxOutputPixels) {
-    throw new AppError("INPUT_TOO_LARGE", `the resized raster would be ${target.width}x${target.height} pixels, over the limit of ${maxOutputPixels}`);
+  // The output's size is capped from the input and the params before GDAL runs: INPUT_TOO_LARGE,
+  // like any other pixel limit (README), with the limit that fired in the message and details.
+  const pixels = target.width * target.height;
+  const allowed = Math.min(maxOutputPixels, Math.max(freePixels, info.width * info.height * maxUpscaleArea));
+  const bytes = pixels * info.bandCount * bytesPerSample(info.dataType);
+  const details = { width: target.width, height: target.height, pixels, allowed_pixels: allowed, bytes, max_bytes: maxOutputBytes };
+  if (pixels > allowed) {
+    const why = allowed === maxOutputPixels ? `the limit of ${maxOutputPixels} pixels` : `${maxUpscaleArea}× the input's ${info.width}x${info.height} pixels (${allowed})`;
+    throw new AppError("INPUT_TOO_LARGE", `the resized raster would be ${target.width}x${target.height} pixels, over ${why}`, { details });
+  }
+  if (bytes > maxOutputBytes) {
+    throw new AppError("INPUT_TOO_LARGE", `the resized raster would be ${target.width}x${target.height} x ${info.bandCount} band(s) of ${info.dataType} = ${bytes} bytes uncompressed, over the limit of ${maxOutputBytes}`, { details });
   }
   return target;
 }

@@ -2,6 +2,7 @@ import { Buffer } from "node:buffer";
 import { open } from "node:fs/promises";
 import sharp, { type Metadata } from "sharp";
 import { AppError } from "../../contracts/app-error.ts";
+import { headerSize } from "./header-size.ts";
 import { toImageError } from "./image-errors.ts";
 import { isAcceptedInputFormat, isAnimatedInput } from "./image-formats.ts";
 import type { ImageProcessorOptions } from "./image-options.ts";
@@ -37,6 +38,9 @@ export async function probeImage(
     // The limit is checked below with a clearer message than libvips' own refusal.
     meta = await sharp(filePath, { limitInputPixels: false }).metadata();
   } catch (error) {
+    // libvips calls a header that claims 2³¹ px "corrupt" or "unsupported": read the claim ourselves.
+    const claimed = await headerSize(filePath).catch(() => null);
+    if (claimed && claimed.width * claimed.height > options.limitInputPixels) throw tooLarge(claimed.width, claimed.height, 1, options.limitInputPixels, stage);
     const mapped = toImageError(error, stage, "header");
     if (mapped.code === "UNSUPPORTED_FORMAT" && (await isAvifSequence(filePath))) {
       throw new AppError("UNSUPPORTED_FORMAT", "Animated AVIF (an AVIF image sequence) cannot be read on this node; upload a still AVIF or an animated WebP/GIF.", { stage });
@@ -58,14 +62,7 @@ export async function probeImage(
   const pages = meta.pages ?? 1;
   const decodedFrames = frames === "all" && isAnimatedInput(format) ? pages : 1;
   const pixels = width * height * decodedFrames;
-  if (pixels > options.limitInputPixels) {
-    const frameNote = decodedFrames > 1 ? ` × ${decodedFrames} frames` : "";
-    throw new AppError(
-      "INPUT_TOO_LARGE",
-      `The image is ${width}×${height} px${frameNote} = ${pixels.toLocaleString("en-US")} pixels, above this node's limit of ${options.limitInputPixels.toLocaleString("en-US")} pixels.`,
-      { stage, details: { width, height, frames: decodedFrames, pixels, limit: options.limitInputPixels } },
-    );
-  }
+  if (pixels > options.limitInputPixels) throw tooLarge(width, height, decodedFrames, options.limitInputPixels, stage);
   const upright = meta.autoOrient ?? { width, height };
   return {
     format,
@@ -92,4 +89,14 @@ async function isAvifSequence(filePath: string): Promise<boolean> {
   } finally {
     await file.close();
   }
+}
+
+function tooLarge(width: number, height: number, frames: number, limit: number, stage: string): AppError {
+  const pixels = width * height * frames;
+  const frameNote = frames > 1 ? ` × ${frames} frames` : "";
+  return new AppError(
+    "INPUT_TOO_LARGE",
+    `The image is ${width}×${height} px${frameNote} = ${pixels.toLocaleString("en-US")} pixels, above this node's limit of ${limit.toLocaleString("en-US")} pixels.`,
+    { stage, details: { width, height, frames, pixels, limit } },
+  );
 }

@@ -6,6 +6,17 @@ import { parseNumbers, readLines } from "./line-reader.ts";
 
 export type TextKind = "xyz" | "pts" | "obj";
 
+/** How many lines that are neither data, blank nor a comment a text cloud may hold (a header row
+ * such as "X Y Z R G B", a stray footer) before it counts as damaged: at most `headerLines`, plus one
+ * in `perDataLines` data lines. Past that the file is INPUT_CORRUPT instead of silently thinner. */
+export const TEXT_TOLERANCE = { headerLines: 10, perDataLines: 1000 };
+
+/** True for a line with content that is not a comment (what parseNumbers skips silently). */
+const hasContent = (line: string) => {
+  const t = line.trim();
+  return t !== "" && !t.startsWith("#") && !t.startsWith("//");
+};
+
 /** Which column holds what; -1 = absent. */
 interface Columns { intensity: number; rgb: number }
 
@@ -59,11 +70,21 @@ export async function openTextSource(path: string, kind: TextKind, options: { ch
     bytesRead: () => state.position,
     async *points(signal?: AbortSignal): AsyncGenerator<PointChunk> {
       const b = new ChunkBuilder(chunkSize, { color: header.attributes.color, intensity: header.attributes.intensity });
-      let seenCount = kind !== "pts", lineNo = 0, total = 0;
+      let seenCount = kind !== "pts", lineNo = 0, total = 0, rejected = 0, firstRejected = 0;
       for await (const line of readLines(fh, 0, state)) {
         lineNo++;
         const f = fields(kind, line);
-        if (!f) continue;
+        if (!f) {
+          // OBJ's other records (faces, normals, groups) are not points; any other kind's are junk.
+          if ((kind !== "obj" || line.startsWith("v ")) && hasContent(line)) {
+            rejected++;
+            firstRejected ||= lineNo;
+            if (rejected > TEXT_TOLERANCE.headerLines + Math.floor((total + b.count) / TEXT_TOLERANCE.perDataLines)) {
+              throw new AppError("INPUT_CORRUPT", `${kind.toUpperCase()} has ${rejected} lines that are not numbers (the first at line ${firstRejected}), more than ${TEXT_TOLERANCE.headerLines} plus 1 per ${TEXT_TOLERANCE.perDataLines} points`);
+            }
+          }
+          continue;
+        }
         if (!seenCount && f.length === 1) {
           seenCount = true;
           continue;
@@ -82,6 +103,10 @@ export async function openTextSource(path: string, kind: TextKind, options: { ch
       }
       total += b.count;
       if (b.count > 0) yield b.take();
+      if (total === 0) throw new AppError("INPUT_EMPTY", `${kind.toUpperCase()} file holds no points${rejected ? ` (${rejected} lines that are not numbers)` : ""}`);
+      if (rejected > TEXT_TOLERANCE.headerLines + Math.floor(total / TEXT_TOLERANCE.perDataLines)) {
+        throw new AppError("INPUT_CORRUPT", `${kind.toUpperCase()} has ${rejected} lines that are not numbers (the first at line ${firstRejected}), more than ${TEXT_TOLERANCE.headerLines} plus 1 per ${TEXT_TOLERANCE.perDataLines} points`);
+      }
       if (announced !== undefined && total < announced) {
         throw new AppError("INPUT_CORRUPT", `PTS announces ${announced} points but holds only ${total}: truncated file`);
       }
