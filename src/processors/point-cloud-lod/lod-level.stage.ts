@@ -30,9 +30,11 @@ export async function runLevelStage(spec: LevelSpec, input: LodInput, ctx: Stage
   const formats = levelFormats(input.params);
   const outputs: OutputFile[] = formats.map((format) => ({ path: `lod_${spec.label}.${format}`, type: `lod_${spec.label}`, format }));
   const sinks: PointCloudSink[] = [];
+  // The level's own count, and the real bounds (a source header may lie about them).
+  const header = { ...octree.header, pointCount: target, bounds: octree.bounds };
   try {
     for (const o of outputs) {
-      sinks.push(await createPointCloudSink(join(input.outDir, o.path), octree.header, { output_format: o.format as LevelFormat }, { scratchDir: input.workDir, signal: ctx.signal }));
+      sinks.push(await createPointCloudSink(join(input.outDir, o.path), header, { output_format: o.format as LevelFormat }, { scratchDir: input.workDir, signal: ctx.signal }));
     }
     const written = await writeLevel(octree, target, sinks, ctx.signal, (done, total) =>
       ctx.progress({ done, total, label: `LOD ${spec.label}: ${millions(done)} of ${millions(total)} points` }));
