@@ -44,7 +44,7 @@ test("the embedded service: image_process batch with a bad input, image_detect w
 
     const done = await settled(batchId);
     assert.equal(done.state, "completed", JSON.stringify(done));
-    const base = join(sandbox.env.STORAGE_DIR, "out", `processed/${batchId}/`);
+    const base = join(sandbox.env.STORAGE_DIR!, "out", `processed/${batchId}/`);
     const report = JSON.parse(await readFile(join(base, "report.json"), "utf8")) as { completed: number; failed: number; items: Array<{ input: string; status: string; error?: { code: string } }> };
     assert.deepEqual([report.completed, report.failed], [2, 1]);
     assert.deepEqual(report.items.map((i) => [i.input, i.status, i.error?.code ?? null]), [
