@@ -33,11 +33,11 @@ export interface HttpDeps {
 }
 
 const TaskIdParam = z.uuid();
+/** Streams are named by the canonical (lowercase) task_id. */
+const idOf = (c: Context) => c.req.param("id")!.toLowerCase();
 const badId = (c: Context) => c.json({ error: { code: "INVALID_MESSAGE", message: "task id must be a UUID" } }, 400);
 const SSE_PING_MS = 15_000;
 /** Statuses after which the stream is checked: "failed" may still be followed by a retry. */
-/** Streams are named by the canonical (lowercase) task_id. */
-const idOf = (c: Context) => c.req.param("id")!.toLowerCase();
 const SETTLED_STATUSES = new Set(["completed", "failed", "dead_lettered", "cancelled"]);
 
 /** The embedded intake and the developer's window on tasks (DESIGN.md §6). */
@@ -159,11 +159,11 @@ export function createHttpApp(deps: HttpDeps): Hono {
     const ok = Object.values(checks).every((v) => v.ok);
     return c.json({ status: ok ? "ready" : "not_ready", checks }, ok ? 200 : 503);
   });
-  app.get("/metrics", async (c) => (deps.metrics ? c.text(await deps.metrics(), 200, { "content-type": "text/plain; version=0.0.4" }) : c.text("", 404)));
-
-  return app;
-}
   // The contract of this API, generated from the same zod schemas the handlers use.
   const openapi = openApiDocument(PACKAGE_VERSION);
   app.get("/openapi.json", (c) => c.json(openapi));
   app.get("/docs", (c) => c.html(apiDocsHtml()));
+  app.get("/metrics", async (c) => (deps.metrics ? c.text(await deps.metrics(), 200, { "content-type": "text/plain; version=0.0.4" }) : c.text("", 404)));
+
+  return app;
+}

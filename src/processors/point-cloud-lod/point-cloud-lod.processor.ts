@@ -2,6 +2,7 @@ import { AppError, toAppError } from "../../contracts/app-error.ts";
 import { defineProcessor, type OutputFile, type Stage, type StageContext } from "../processor.ts";
 import { levelFormats, levelSpecs, runLevelStage } from "./lod-level.stage.ts";
 import { buildLodOctree, openLodSource, type LodInput } from "./lod-octree.ts";
+import { runCopcStage, runPreviewStage, runThumbnailStage, runTilesStage } from "./lod-products.stage.ts";
 import { PointCloudLodParams } from "./point-cloud-lod.params.ts";
 
 export { PointCloudLodParams } from "./point-cloud-lod.params.ts";
@@ -50,6 +51,12 @@ export const pointCloudLodProcessor = defineProcessor({
     ];
     if (levelFormats(params).length > 0) {
       for (const spec of levelSpecs(params)) stages.push(stage(`lod_${spec.label}`, `LOD level ${spec.label}`, 0.5, (input, ctx) => runLevelStage(spec, input, ctx)));
+    }
+    if (params.output_formats.includes("3dtiles")) stages.push(stage("tiles", "Writing the 3D Tiles tileset", 0.8, runTilesStage));
+    if (params.output_formats.includes("copc")) stages.push(stage("copc", "Writing COPC", 0.6, runCopcStage));
+    if (params.generate_thumbnails) {
+      stages.push(stage("preview", "Writing the preview GLB", 0.05, runPreviewStage));
+      stages.push(stage("thumbnail", "Rendering the thumbnail", 0.05, runThumbnailStage));
     }
     return stages;
   },
