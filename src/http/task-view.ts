@@ -1,9 +1,10 @@
 import type { TaskContext, TaskStateValue } from "../machines/task.machine.ts";
 import { progressMessageOf } from "../projections/pure/progress.projection.ts";
 import { statusOf } from "../projections/pure/task-status.ts";
+import type { TaskView } from "./http-schemas.ts";
 
 /** What GET /tasks/:id shows: the task's state as folded from its stream. */
-export function taskView(taskId: string, state: TaskStateValue, ctx: TaskContext, now: Date) {
+export function taskView(taskId: string, state: TaskStateValue, ctx: TaskContext, now: Date): TaskView {
   return {
     task_id: taskId,
     task_type: ctx.task?.task_type ?? null,

@@ -1,0 +1,135 @@
+import { z } from "zod";
+import { TaskMessage } from "../contracts/task-message.ts";
+import { ProgressMessage } from "../contracts/progress-message.ts";
+import { ResultMessage } from "../contracts/result-message.ts";
+import { CancelAccepted, CancelBody, ErrorBody, Health, Readiness, StreamEvents, SubmitAccepted, TaskList, TaskView } from "./http-schemas.ts";
+
+/** Components of the document, each generated from the zod schema the code uses. */
+const COMPONENTS: Record<string, { schema: z.ZodType; io: "input" | "output" }> = {
+  TaskMessage: { schema: TaskMessage, io: "input" },
+  ProgressMessage: { schema: ProgressMessage, io: "output" },
+  ResultMessage: { schema: ResultMessage, io: "output" },
+  SubmitAccepted: { schema: SubmitAccepted, io: "output" },
+  TaskView: { schema: TaskView, io: "output" },
+  TaskList: { schema: TaskList, io: "output" },
+  StreamEvents: { schema: StreamEvents, io: "output" },
+  CancelRequest: { schema: CancelBody, io: "input" },
+  CancelAccepted: { schema: CancelAccepted, io: "output" },
+  Health: { schema: Health, io: "output" },
+  Readiness: { schema: Readiness, io: "output" },
+  ErrorBody: { schema: ErrorBody, io: "output" },
+};
+
+// `x-event-data`: OpenAPI 3.1 has no word for one SSE event's payload (3.2's itemSchema).
+const ref = (name: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: keyof typeof COMPONENTS, description: string) => ({ description, content: { "application/json": { schema: ref(name) } } });
+const error = (description: string) => json("ErrorBody", description);
+const taskId = { name: "id", in: "path", required: true, description: "The task's UUID (case does not matter; streams use the lowercase form)", schema: { type: "string", format: "uuid" } };
+
+function component(name: string): Record<string, unknown> {
+  const { schema, io } = COMPONENTS[name]!;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}
+
+/** OpenAPI 3.1 for the HTTP API (DESIGN.md §8), served at /openapi.json. `version`: the package's. */
+export function openApiDocument(version: string): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Vision S3D Converter HTTP API",
+      version,
+      description:
+        "The HTTP intake (the same task JSON as the AMQP message, DESIGN.md §2) and the operator's window. " +
+        "Results and progress of AMQP-submitted tasks go to RabbitMQ and Redis; see docs/laravel.",
+    },
+    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    paths: {
+      "/tasks": {
+        post: {
+          operationId: "submitTask",
+          summary: "Submit a task",
+          requestBody: { required: true, content: { "application/json": { schema: ref("TaskMessage") } } },
+          responses: {
+            "202": json("SubmitAccepted", "Accepted: the task is queued"),
+            "200": json("SubmitAccepted", "Already submitted with the same body: nothing new happens"),
+            "400": error("Not JSON, or the message breaks the contract (INVALID_MESSAGE)"),
+            "409": error("The same task_id was submitted with a different body (TASK_ID_CONFLICT)"),
+            "413": error("The body is over the message size limit"),
+          },
+        },
+        get: {
+          operationId: "listTasks",
+          summary: "The newest tasks, newest first",
+          parameters: [{ name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 500, default: 50 } }],
+          responses: { "200": json("TaskList", "Tasks with their folded state") },
+        },
+      },
+      "/tasks/{id}": {
+        get: {
+          operationId: "getTask",
+          summary: "A task's state, folded from its stream",
+          parameters: [taskId],
+          responses: { "200": json("TaskView", "The task"), "400": error("Not a UUID"), "404": error("No such task (NOT_FOUND)") },
+        },
+      },
+      "/tasks/{id}/events": {
+        get: {
+          operationId: "getTaskEvents",
+          summary: "The raw stream task-<id>: every fact, in order",
+          parameters: [taskId],
+          responses: { "200": json("StreamEvents", "The stream"), "400": error("Not a UUID"), "404": error("No such task (NOT_FOUND)") },
+        },
+      },
+      "/tasks/{id}/progress": {
+        get: {
+          operationId: "streamTaskProgress",
+          summary: "Progress as Server-Sent Events until the task settles",
+          description: "Events `progress` (data: a ProgressMessage) and `ping` (every 15 s while quiet). The stream ends once the task has settled.",
+          parameters: [taskId],
+          responses: {
+            "200": { description: "An SSE stream", content: { "text/event-stream": { schema: { type: "string" }, "x-event-data": ref("ProgressMessage") } } },
+            "400": error("Not a UUID"),
+            "404": error("No such task (NOT_FOUND)"),
+          },
+        },
+      },
+      "/tasks/{id}/cancel": {
+        post: {
+          operationId: "cancelTask",
+          summary: "Cancel a task: the stream ends in TaskCancelled, the result is failed/CANCELLED",
+          parameters: [taskId],
+          requestBody: { required: false, content: { "application/json": { schema: ref("CancelRequest") } } },
+          responses: { "202": json("CancelAccepted", "The cancel was recorded or sent to the owning node"), "400": error("Not a UUID"), "409": error("Unknown or already settled (NOT_CANCELLABLE)") },
+        },
+      },
+      "/tasks/{id}/files/{path}": {
+        get: {
+          operationId: "getTaskFile",
+          summary: "One output file the task's stream recorded (e.g. tiles/tileset.json and its tiles), streamed from storage",
+          parameters: [taskId, { name: "path", in: "path", required: true, description: "The output's path below the task's destination (may contain '/')", schema: { type: "string" } }],
+          responses: { "200": { description: "The file, with its recorded content type", content: { "application/octet-stream": { schema: { type: "string", contentMediaType: "application/octet-stream" } } } }, "404": error("No such task, or not an output of it (NOT_FOUND)") },
+        },
+      },
+      "/tasks/{id}/view": {
+        get: {
+          operationId: "viewTaskTileset",
+          summary: "A page showing the task's 3D Tiles tileset in the browser",
+          parameters: [taskId],
+          responses: { "200": { description: "HTML", content: { "text/html": { schema: { type: "string" } } } }, "404": error("The task has no tileset output (NOT_FOUND)") },
+        },
+      },
+      "/health/live": { get: { operationId: "live", summary: "Liveness", responses: { "200": json("Health", "The process answers") } } },
+      "/health/ready": {
+        get: {
+          operationId: "ready",
+          summary: "Readiness per dependency",
+          responses: { "200": json("Readiness", "Every dependency answers and the intake consumes"), "503": json("Readiness", "At least one dependency is down") },
+        },
+      },
+      "/metrics": { get: { operationId: "metrics", summary: "Prometheus metrics", responses: { "200": { description: "Prometheus text format", content: { "text/plain": { schema: { type: "string" } } } } } } },
+      "/openapi.json": { get: { operationId: "openapi", summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } } } },
+    },
+    components: { schemas: Object.fromEntries(Object.keys(COMPONENTS).map((name) => [name, component(name)])) },
+  };
+}
