@@ -6,7 +6,14 @@ import { join } from "node:path";
 import { execa } from "execa";
 import sharp from "sharp";
 import { ResultMessage } from "../../src/contracts/result-message.ts";
+import { acceptTask } from "../../src/actors/accept-task.ts";
+import { parseStored } from "../../src/actors/task-stream.ts";
+import { taskStreamId } from "../../src/contracts/task-events.ts";
+import { createPgliteEventStore } from "../../src/infra/event-store/pglite-event-store.ts";
+import { lastResult } from "../../src/projections/pure/task-history.ts";
+import { loadProcessorRegistry } from "../../src/processors/registry.ts";
 import { fixture, REPO_ROOT } from "../helpers/fixtures.ts";
+import { sampleTask } from "../helpers/task-events.ts";
 
 const VS3D = join(REPO_ROOT, "bin", "vs3d.js");
 
@@ -59,9 +66,19 @@ test("vs3d process: an unknown task type is INVALID_MESSAGE, a known type withou
   assert.equal(unknown.exitCode, 2);
   assert.equal((lastLine(unknown.stdout) as { error: { code: string } }).error.code, "INVALID_MESSAGE");
 
-  const unsupported = await vs3d(cwd, ["process", photo, "--type", "mesh_3d_lod", "--json"]);
-  assert.equal(unsupported.exitCode, 1);
-  assert.equal((lastLine(unsupported.stdout) as { error: { code: string } }).error.code, "UNSUPPORTED_TASK_TYPE");
+  // Every built-in type has a processor now: a node whose registry lacks the type (as the host's
+  // acceptTask sees it) is what "known type without a processor" means.
+  const store = await createPgliteEventStore({ dataDir: "memory://" });
+  try {
+    const registry = await loadProcessorRegistry([], { only: ["image_thumbnail"] });
+    const task = sampleTask({ task_type: "mesh_3d_lod", params: {} });
+    assert.equal((await acceptTask({ store, registry, tenantPrefix: undefined }, task)).outcome, "rejected");
+    const failed = lastResult((await store.readStream(taskStreamId(task.task_id))).map(parseStored));
+    assert.equal(failed?.status, "failed");
+    assert.equal(failed?.status === "failed" ? failed.error.code : null, "UNSUPPORTED_TASK_TYPE");
+  } finally {
+    await store.close();
+  }
 
   const badParams = await vs3d(cwd, ["process", photo, "--type", "image_thumbnail", "--params", '{"sizes":[-5]}', "--json"]);
   assert.equal(badParams.exitCode, 1);
