@@ -19,6 +19,9 @@ import { isSettled, stateOf } from "../machines/task-replay.ts";
 import { progressMessageOf } from "../projections/pure/progress.projection.ts";
 import { taskView } from "./task-view.ts";
 import { dashboardHtml } from "./dashboard.ts";
+import { registerTaskFiles } from "./task-files.ts";
+import { registerViewerModules } from "./viewer-modules.ts";
+import { registerViewerPage } from "./viewer-page.ts";
 
 export interface HttpDeps {
   host: TaskHost;
@@ -152,6 +155,11 @@ export function createHttpApp(deps: HttpDeps): Hono {
       }
     });
   });
+
+  // Stored outputs of a task (its tileset and tiles) and the tileset viewer.
+  registerTaskFiles(app, { store: deps.store, storage: deps.host.rt.storage });
+  registerViewerPage(app, { store: deps.store });
+  registerViewerModules(app);
 
   app.get("/health/live", (c) => c.json({ status: "ok" }));
   app.get("/health/ready", async (c) => {

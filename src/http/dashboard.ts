@@ -17,7 +17,7 @@ function esc(s){return String(s??'').replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt
 async function refresh(){
   const r = await fetch('/tasks?limit=100'); const {tasks} = await r.json();
   rows.innerHTML = tasks.map(t => '<tr><td><a href="/tasks/'+esc(t.task_id)+'/events"><code>'+esc(t.task_id)+'</code></a></td><td>'+esc(t.task_type)+
-    '</td><td class="'+esc(t.state)+'">'+esc(t.state)+(t.error?' — '+esc(t.error.code):'')+'</td><td>'+esc(t.progress?.stage_label ?? t.current_stage ?? '')+
+    '</td><td class="'+esc(t.state)+'">'+esc(t.state)+(t.error?' — '+esc(t.error.code):'')+((t.outputs||[]).some(o=>o.type==='tileset')?' · <a href="/tasks/'+esc(t.task_id)+'/view">view</a>':'')+'</td><td>'+esc(t.progress?.stage_label ?? t.current_stage ?? '')+
     '</td><td><div class="bar"><i style="width:'+(t.progress?.percent??0)+'%"></i></div></td><td>'+t.attempt+'</td><td>'+esc(t.updated_at)+'</td></tr>').join('');
 }
 refresh(); setInterval(refresh, 2000);

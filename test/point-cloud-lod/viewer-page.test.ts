@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { chromium } from "playwright-core";
+import sharp from "sharp";
+import { REPO_ROOT } from "../helpers/fixtures.ts";
+import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
+import { startServiceProcess, waitFor } from "../helpers/service-process.ts";
+import { pc } from "../point-cloud/pc-test-utils.ts";
+
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"];
+
+interface TaskView { state: string; outputs: { path: string; type: string; key: string; size_bytes: number; part_of?: string }[] }
+
+test("the dashboard opens a finished task's tileset in the viewer, and the screenshot shows the points", { timeout: 150_000 }, async () => {
+  const sandbox = await embeddedEnv();
+  const laz = await readFile(pc("laspy_autzen_trim.laz"));
+  await sandbox.put("in", "files/autzen.laz", laz);
+  await sandbox.put("out", "secret/not-an-output.json", '{"secret":true}');
+  const svc = await startServiceProcess({ ...sandbox.env, PROCESSOR_MODULES: join(REPO_ROOT, "test/point-cloud-lod/viewer-processor.ts") });
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  try {
+    const msg = taskMessage({ task_type: "point_cloud_lod", source: { bucket: "in", key: "files/autzen.laz", size_bytes: laz.byteLength, format: "laz" } });
+    const id = msg.task_id as string;
+    const posted = await fetch(`${svc.url}/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(msg) });
+    assert.equal(posted.status, 202, await posted.text());
+    const view = await waitFor("the task to complete", async () => {
+      const v = (await (await fetch(`${svc.url}/tasks/${id}`)).json()) as TaskView;
+      if (v.state === "failed") throw new Error(`task failed: ${JSON.stringify(v)}\n${svc.logs().slice(-3000)}`);
+      return v.state === "completed" ? v : undefined;
+    }, 90_000);
+    assert.equal(view.outputs.filter((o) => o.type === "tileset").length, 1);
+    const tiles = view.outputs.filter((o) => o.type === "tile");
+    assert.ok(tiles.length > 10 && tiles.every((t) => t.part_of === "tiles/tileset.json"), "every tile is recorded as part of the tileset");
+
+    // The files route serves exactly the recorded outputs, tiles included.
+    const tilesetRes = await fetch(`${svc.url}/tasks/${id}/files/tiles/tileset.json`);
+    assert.equal(tilesetRes.status, 200);
+    assert.match(tilesetRes.headers.get("content-type") ?? "", /json/);
+    const tileset = (await tilesetRes.json()) as { asset: { version: string }; root: { content: { uri: string } } };
+    assert.equal(tileset.asset.version, "1.1");
+    const tile = await fetch(`${svc.url}/tasks/${id}/files/tiles/${tileset.root.content.uri}`);
+    assert.equal(tile.status, 200);
+    const tileBytes = new Uint8Array(await tile.arrayBuffer());
+    const stored = await readFile(join(sandbox.env.STORAGE_DIR!, "out", `processed/${id}/tiles/${tileset.root.content.uri}`));
+    assert.deepEqual(Buffer.from(tileBytes), stored);
+    for (const bad of ["secret/not-an-output.json", "../secret/not-an-output.json", "..%2F..%2Fsecret%2Fnot-an-output.json", "tiles/nope.glb", "tiles"]) {
+      assert.equal((await fetch(`${svc.url}/tasks/${id}/files/${bad}`)).status, 404, bad);
+    }
+    assert.equal((await fetch(`${svc.url}/tasks/00000000-0000-4000-8000-000000000000/files/tiles/tileset.json`)).status, 404);
+    assert.equal((await fetch(`${svc.url}/tasks/00000000-0000-4000-8000-000000000000/view`)).status, 404);
+    for (const bad of ["three/package.json", "execa/index.js", "three/../execa/index.js", "three/build/../../execa/index.js"]) {
+      assert.equal((await fetch(`${svc.url}/viewer/modules/${bad}`)).status, 404, bad);
+    }
+    assert.equal((await fetch(`${svc.url}/viewer/modules/three/build/three.module.js`)).status, 200);
+
+    const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+    const failures: string[] = [];
+    page.on("pageerror", (e) => failures.push(String(e)));
+    page.on("requestfailed", (r) => failures.push(`${r.url()}: ${r.failure()?.errorText}`));
+    // A user's path: the dashboard lists the task with a "view" link.
+    await page.goto(`${svc.url}/`);
+    const link = page.locator(`a[href="/tasks/${id}/view"]`);
+    await link.waitFor({ timeout: 20_000 });
+    await link.click();
+    await page.waitForURL(`**/tasks/${id}/view`);
+    await page.waitForFunction(() => {
+      const s = (globalThis as unknown as { vs3dViewer?: { points: number; progress: number; error: string | null } }).vs3dViewer;
+      return s && (s.error !== null || (s.points > 0 && s.progress === 1));
+    }, undefined, { timeout: 60_000 });
+    const state = await page.evaluate(() => (globalThis as unknown as { vs3dViewer: { points: number; models: number; error: string | null } }).vs3dViewer);
+    assert.equal(state.error, null, `viewer error; ${failures.join("; ")}`);
+    assert.deepEqual(failures, []);
+    assert.ok(state.points > 10_000 && state.points <= 110_000, `points shown: ${state.points}`);
+    await page.waitForTimeout(500);
+    const png = await page.screenshot({ type: "png" });
+    await writeFile(join(sandbox.root, "viewer.png"), png);
+    if (process.env.VS3D_KEEP_SCREENSHOT) await writeFile(process.env.VS3D_KEEP_SCREENSHOT, png);
+    const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    let lit = 0;
+    const colours = new Set<number>();
+    for (let i = 0; i < data.length; i += info.channels) {
+      const r = data[i]!, g = data[i + 1]!, b = data[i + 2]!;
+      // Background is #111111; the status line is grey text in the top-left corner.
+      const y = Math.floor(i / info.channels / info.width);
+      if (y < 30) continue;
+      if (Math.abs(r - 17) + Math.abs(g - 17) + Math.abs(b - 17) > 40) {
+        lit++;
+        colours.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
+      }
+    }
+    const share = lit / (info.width * (info.height - 30));
+    assert.ok(share > 0.05, `points cover ${(share * 100).toFixed(1)} % of the canvas`);
+    assert.ok(colours.size > 50, `RGB-coloured points, not one flat colour (${colours.size} colours)`);
+  } finally {
+    await browser.close();
+    svc.process.kill("SIGTERM");
+    await svc.process;
+  }
+});
