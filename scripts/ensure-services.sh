@@ -13,6 +13,8 @@ command -v gdal_translate >/dev/null || missing+=(gdal-bin)
 command -v 7z >/dev/null || command -v 7zz >/dev/null || missing+=(7zip)
 # headless browser tests (the viewer and dashboard pages) drive Debian's chromium with playwright-core
 command -v chromium >/dev/null || missing+=(chromium)
+# OCR tests render known text and image_process/image_detect draw labels in DejaVu Sans
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # the Laravel kit's PHP runs in the tests against the service
 command -v php >/dev/null || missing+=(php-cli)
 php -m 2>/dev/null | grep -x redis >/dev/null || missing+=(php-redis)

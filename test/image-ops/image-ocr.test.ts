@@ -49,10 +49,12 @@ test("preprocessing: an EXIF-rotated JPEG is read upright, and small text is enl
   const meta = await sharp(upright).metadata();
   assert.deepEqual([doc.width, doc.height], [meta.width, meta.height], "boxes are in the upright frame");
 
-  const tiny = await scratchFile("tiny.png", await renderText(["Small print matters"], { fontSize: 11, width: 200 }));
+  const tiny = await scratchFile("tiny.png", await renderText(["Small print matters"], { fontSize: 8, width: 200 }));
   const enlarged = await readDoc((await runStages(imageOcrProcessor, tiny, {})).outDir);
   assert.equal(enlarged.upscale, 3);
   assert.equal(enlarged.text, "Small print matters");
+  const asIs = await readDoc((await runStages(imageOcrProcessor, tiny, { upscale: 1 })).outDir);
+  assert.notEqual(asIs.text, "Small print matters", "without enlarging, 8 px text is misread");
   assert.ok(enlarged.lines[0]!.bbox.x1 <= 200, "boxes scaled back to the 200 px input");
   assert.equal(upscaleFactor("auto", 3000, 2000, 268_402_689), 1);
   assert.equal(upscaleFactor(4, 6000, 1000, 268_402_689), 8000 / 6000, "capped at an 8000 px long edge");

@@ -129,6 +129,7 @@ test("params are checked one operation at a time; the error names the index", ()
 
 test("limits and bad input: pixel bomb refused from the header, truncated file INPUT_CORRUPT, non-image UNSUPPORTED_FORMAT, too big a result refused before allocating", async () => {
   const photo = fixture("images", "recurser_Landscape_3.jpg");
+  await rejects(run(fixture("images", "derived_pixelbomb_20000x20000_gray.png"), { operations: [{ op: "grayscale" }], format: "png" }), "INPUT_TOO_LARGE", /20000×20000/);
   const small = createImageProcessProcessor({ limitInputPixels: 10_000 });
   await rejects(run(photo, { operations: [{ op: "grayscale" }], format: "png" }, small), "INPUT_TOO_LARGE", /above this node's limit/);
   const bytes = await readFile(photo);
