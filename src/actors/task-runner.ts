@@ -193,10 +193,10 @@ class TaskSession {
       // A stage's outputs upload while the next stage computes, and its StageCompleted follows its
       // upload: transfers hold no CPU slot, and a crash before the upload reruns the stage.
       this.#uploads = this.#uploads.then(() => this.completeStage(stage.name, outputs));
-      if (i < remaining.length - 1) {
-        this.#uploads.catch((error: unknown) => this.guard.abort(error));
-        continue;
-      }
+      // Handled at once, for every stage: a failed upload must stop this task (the guard names
+      // its error), never reach the process as an unhandled rejection while the worker closes.
+      this.#uploads.catch((error: unknown) => this.guard.abort(error));
+      if (i < remaining.length - 1) continue;
       // The computing is done: give the slot back before the last transfers.
       this.releaseSlot();
       await this.#worker?.close();
@@ -211,6 +211,9 @@ class TaskSession {
       bucket: this.task.destination.bucket,
       baseKey: this.task.destination.base_key,
       signal: this.signal,
+    }).catch((error: unknown) => {
+      // The failure belongs to the stage whose outputs did not upload, not the one computing now.
+      throw error instanceof AppError ? toAppError(error, stage) : error;
     });
     await this.stream.append(this.stream.event("StageCompleted", { stage, outputs: stored }));
   }

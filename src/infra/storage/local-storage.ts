@@ -65,13 +65,19 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
     async upload(bucket, key, srcPath, opts = {}) {
       const dest = await safeObjectPath(bucket, key);
       const size = await localFileSize(srcPath);
-      await mkdir(dirname(dest), { recursive: true });
+      // A folder that cannot be made (read-only, a file in the way) is the storage failing.
+      await mkdir(dirname(dest), { recursive: true }).catch((error: unknown) => {
+        throw storageError(`upload of ${bucket}/${key} failed`, error);
+      });
       await assertFreeDisk(dirname(dest), size, disk);
       await atomicCopy(srcPath, dest, opts.signal, `upload of ${bucket}/${key}`);
       const meta = metaPath(bucket, key);
       await assertNoLinkBelow(rootDir, meta, `${bucket}/${key} (metadata)`);
-      await mkdir(dirname(meta), { recursive: true });
-      await atomicWrite(meta, JSON.stringify({ contentType: opts.contentType ?? contentTypeFor(key) }));
+      await mkdir(dirname(meta), { recursive: true })
+        .then(() => atomicWrite(meta, JSON.stringify({ contentType: opts.contentType ?? contentTypeFor(key) })))
+        .catch((error: unknown) => {
+          throw storageError(`upload of ${bucket}/${key} (metadata) failed`, error);
+        });
       return { size };
     },
 

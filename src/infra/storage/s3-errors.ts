@@ -47,6 +47,10 @@ export function translateS3Error(error: unknown, operation: string, bucket: stri
   if (operation === "download" && isNotFound(error)) {
     return new AppError("INPUT_NOT_FOUND", `object ${bucket}/${key} does not exist`, { cause: error, details: { bucket, key } });
   }
+  if (operation !== "download" && e.name === "NoSuchBucket") {
+    // Retrying cannot create a bucket: the task fails at once, naming what the operator must fix.
+    return new AppError("STORAGE_ERROR", `${operation} of ${bucket}/${key} failed: bucket ${bucket} does not exist`, { cause: error, recoverable: false, details: { bucket, key, operation } });
+  }
   const status = e.$metadata?.httpStatusCode;
   const why = `${e.name ?? "Error"}${status ? ` (HTTP ${status})` : ""}: ${e.message ?? String(error)}`;
   return new AppError("STORAGE_ERROR", `${operation} of ${bucket}/${key} failed: ${why}`, { cause: error, details: { bucket, key, operation } });
