@@ -9,8 +9,10 @@ const BENCHES: Record<string, string> = {
   scheduler: "scheduler/scheduler.bench.ts",
   pointcloud: "pointcloud.bench.ts",
   laz: "laz-encoder.bench.ts",
+  copc: "copc.bench.ts",
   "event-store": "event-store.bench.ts",
   tools: "tools.bench.ts",
+  "pointcloud-tiles": "pointcloud-tiles.bench.ts",
 };
 
 const [name, ...rest] = process.argv.slice(2);

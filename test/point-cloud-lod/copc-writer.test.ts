@@ -191,6 +191,17 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
     await assert.rejects(stat(cancelled), { code: "ENOENT" });
   }));
 
+  void it("compressing on 2 worker threads gives the same bytes as inline", () => withTempDir(async (dir) => {
+    const created = new Date(Date.UTC(2026, 0, 2));
+    const inline = await writeFixtureCopc(dir, "laspy_autzen_trim.laz", { created, threads: 0 });
+    const parallel = join(dir, "parallel.copc.laz");
+    const progress: { done: number; total: number }[] = [];
+    await writeCopc(inline.octree, parallel, ctx(progress), { created, threads: 2 });
+    assert.ok((await readFile(inline.path)).equals(await readFile(parallel)), "identical bytes");
+    assert.deepEqual(progress.map((p) => p.done), [...progress.map((p) => p.done)].sort((a, b) => a - b), "progress only grows");
+    assert.equal(progress.at(-1)?.done, 110_000);
+  }));
+
   void it("a node whose points disagree with its count fails with INTERNAL and leaves no file", () => withTempDir(async (dir) => {
     const { header, points } = await readAll(pc("laspy_simple.las"));
     const octree = fakeOctree(header, points);

@@ -1,12 +1,13 @@
 import { open, rm, type FileHandle } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { AppError } from "../../../contracts/app-error.ts";
 import { encodeLasRecords, newLasWriteStats } from "../../point-cloud/las/las-record-encoder.ts";
 import { writeAscii, type LasVlr } from "../../point-cloud/las/las-vlr.ts";
-import { createChunkEncoder } from "../../point-cloud/laz/chunk-encoder.ts";
 import { buildLaszipVlr, toLazHeader } from "../../point-cloud/laz/laszip-vlr.ts";
 import { itemsFor } from "../../point-cloud/laz/point-formats.ts";
 import type { Vec3 } from "../../point-cloud/point-chunk.ts";
-import type { Octree } from "../octree/octree.ts";
+import type { Octree, OctreeNode } from "../octree/octree.ts";
+import { createChunkEncodePool, type ChunkEncodePool } from "./chunk-encode-pool.ts";
 import { chooseScaleOffset, copcCrsVlrs, copcRecordLayout, encodeCopcHeaderBlock, type CopcHeaderFields } from "./copc-header.ts";
 import { encodeHierarchy, planHierarchy, type CopcHierarchyOptions, type HierarchyEntry } from "./copc-hierarchy.ts";
 import { COPC_HIERARCHY_RECORD_ID, COPC_USER_ID, cubeCenterHalfsize, encodeCopcInfo, type CopcInfo } from "./copc-info.ts";
@@ -24,7 +25,18 @@ export interface CopcWriteOptions {
   hierarchy?: Partial<CopcHierarchyOptions>;
   /** The header's file creation day. Default: now. */
   created?: Date;
+  /** Worker threads compressing chunks (0: on this thread). Default: the cores (at most
+   * WRITE_COPC_DEFAULTS.maxThreads) from WRITE_COPC_DEFAULTS.parallelFromPoints points, else 0. */
+  threads?: number;
 }
+
+export const WRITE_COPC_DEFAULTS = {
+  /** Default: 4. */
+  maxThreads: 4,
+  /** Smaller octrees are compressed inline: starting workers costs more than it saves. Default: 300 000. */
+  parallelFromPoints: 300_000,
+} as const;
+const PARALLEL_FROM_POINTS = WRITE_COPC_DEFAULTS.parallelFromPoints;
 
 /** chunk_size in the laszip VLR that means "variable": each chunk's point count is in the table. */
 const VARIABLE_CHUNKS = 0xffffffff;
@@ -50,11 +62,11 @@ export async function writeCopc(octree: Octree, path: string, ctx: CopcWriteCont
   const block = (): Uint8Array => toLazHeader(encodeCopcHeaderBlock(fields, encodeCopcInfo(info), vlrs), laszip);
 
   const file = await open(path, "w").catch((error: unknown) => { throw writeError(error); });
+  let pool: ChunkEncodePool | undefined;
   try {
     const first = block();
     await put(file, first, 0);
     let position = first.length + 8; // the 8 bytes hold the chunk table's offset
-    const encoder = createChunkEncoder(records.pointFormat, records.recordLength);
     const codec = { layout: records.layout, recordLength: records.recordLength, scale, offset };
     const stats = newLasWriteStats();
     const entries: HierarchyEntry[] = [];
@@ -62,6 +74,21 @@ export async function writeCopc(octree: Octree, path: string, ctx: CopcWriteCont
     let gpsMin = Infinity, gpsMax = -Infinity;
     const total = octree.pointCount;
     const legacy = header.las !== undefined && header.las.pointFormat < 6;
+    const threads = options.threads ?? (total >= PARALLEL_FROM_POINTS ? Math.min(availableParallelism(), WRITE_COPC_DEFAULTS.maxThreads) : 0);
+    pool = createChunkEncodePool(records.pointFormat, records.recordLength, threads);
+    // nodes read and encoded ahead of the one being written: bounded, so memory stays a few nodes
+    const inFlight: { node: OctreeNode; bytes: Promise<Uint8Array> }[] = [];
+    let written = 0;
+    const writeOldest = async (): Promise<void> => {
+      const { node, bytes: job } = inFlight.shift()!;
+      const bytes = await job;
+      await put(file, bytes, position);
+      entries.push({ key: node.key, offset: position, byteSize: bytes.length, pointCount: node.pointCount });
+      chunks.push({ points: node.pointCount, bytes: bytes.length });
+      position += bytes.length;
+      written += node.pointCount;
+      ctx.progress({ done: written, total, label: `Writing COPC: ${written} of ${total} points` });
+    };
     for (const node of octree.nodes) {
       ctx.signal.throwIfAborted();
       if (node.pointCount === 0) continue;
@@ -80,13 +107,12 @@ export async function writeCopc(octree: Octree, path: string, ctx: CopcWriteCont
         gpsMin = Math.min(gpsMin, 0);
         gpsMax = Math.max(gpsMax, 0);
       }
-      const bytes = encoder.encodeChunk(raw);
-      await put(file, bytes, position);
-      entries.push({ key: node.key, offset: position, byteSize: bytes.length, pointCount: chunk.count });
-      chunks.push({ points: chunk.count, bytes: bytes.length });
-      position += bytes.length;
-      ctx.progress({ done: stats.count, total, label: `Writing COPC: ${stats.count} of ${total} points` });
+      const job = pool.encode(raw);
+      job.catch(() => undefined); // awaited in order below; a failure must not surface as unhandled first
+      inFlight.push({ node, bytes: job });
+      if (inFlight.length > Math.max(1, 2 * threads)) await writeOldest();
     }
+    while (inFlight.length > 0) await writeOldest();
     if (stats.count !== total) {
       throw new AppError("INTERNAL", `COPC writer: the octree's nodes hold ${stats.count} points, it announces ${total}`, { stage: STAGE });
     }
@@ -111,9 +137,13 @@ export async function writeCopc(octree: Octree, path: string, ctx: CopcWriteCont
     await file.close();
     return { points: stats.count, nodes: entries.length };
   } catch (error) {
+    await pool?.close().catch(() => undefined);
+    pool = undefined;
     await file.close().catch(() => undefined);
     await rm(path, { force: true }).catch(() => undefined);
     throw error instanceof AppError || (error instanceof Error && error.name === "AbortError") ? error : writeError(error);
+  } finally {
+    await pool?.close();
   }
 }
 
