@@ -3,15 +3,16 @@ import type { Georeference } from "./georeference.ts";
 
 export const LOCAL_GRID_DEFAULTS = {
   /** Grid spacing, in metres of the local frame, of exact samples over a node's bounds. The map from
-   * a projected CRS to ENU bends by about d²/(8R) over a cell of size d: 250 m → ~1 mm. Default: 250. */
-  cellMetres: 250,
-  /** At most this many samples per horizontal axis. Default: 33. */
-  maxSamples: 33,
+   * a projected CRS to ENU bends by about d²/(8R) per axis over a cell of size d: 150 m → < 1 mm.
+   * Default: 150. */
+  cellMetres: 150,
+  /** At most this many samples per horizontal axis (a 38 km node still keeps 150 m cells). Default: 257. */
+  maxSamples: 257,
 };
 
 /** Maps a chunk's source coordinates to local metres, interleaved x,y,z. proj4 runs per grid sample,
  * not per point: inside `bounds` the map is trilinear between exact samples (exact in z, which the
- * map is affine in; ~1 mm in x,y at the default cell). Unplaced clouds map exactly. */
+ * map is affine in; < 1 mm in x,y at the default cell). Unplaced clouds map exactly. */
 export function mapToLocal(geo: Georeference, bounds: Bounds, metresPerUnit: number, chunk: PointChunk, options = LOCAL_GRID_DEFAULTS): Float64Array {
   const out = new Float64Array(chunk.count * 3);
   const { x, y, z, count } = chunk;

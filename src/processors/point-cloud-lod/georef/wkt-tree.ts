@@ -47,9 +47,11 @@ export function parseWkt(wkt: string): WktNode | undefined {
         args.push(Number(n[0]));
         i += n[0].length;
       } else {
+        const before = i;
         const child = node();
         if (child) args.push(child);
         else {
+          i = before;
           // A bare enum word (EAST, NORTH, UP): keep it as a string.
           const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(wkt.slice(i, i + 64));
           if (!word) return undefined;
