@@ -29,6 +29,12 @@ export async function glbSummary(path: string) {
   };
 }
 
+/** The JSON chunk of a GLB. */
+export async function glbJson(path: string): Promise<{ extensionsUsed?: string[]; extensionsRequired?: string[]; [k: string]: unknown }> {
+  const bytes = await readFile(path);
+  return JSON.parse(bytes.subarray(20, 20 + bytes.readUInt32LE(12)).toString("utf8")) as { extensionsUsed?: string[] };
+}
+
 export async function writeBytes(path: string, bytes: Uint8Array | string): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, bytes);

@@ -9,7 +9,7 @@ function facetNormals(positions: Float32Array): Float32Array<ArrayBuffer> {
     const bx = positions[t + 6]! - positions[t]!, by = positions[t + 7]! - positions[t + 1]!, bz = positions[t + 8]! - positions[t + 2]!;
     const n = [ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx];
     const len = Math.hypot(n[0]!, n[1]!, n[2]!);
-    const unit = len > 0 ? n.map((v) => v / len) : [0, 0, 1];
+    const unit = len > 0 ? n.map((v) => v / len + 0) : [0, 0, 1]; // + 0: no −0, so weld merges equal normals
     for (let c = 0; c < 3; c++) normals.set(unit, t + c * 3);
   }
   return normals;
