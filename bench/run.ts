@@ -13,6 +13,7 @@ const BENCHES: Record<string, string> = {
   "event-store": "event-store.bench.ts",
   tools: "tools.bench.ts",
   "pointcloud-tiles": "pointcloud-tiles.bench.ts",
+  "pointcloud-lod": "pointcloud-lod.bench.ts",
 };
 
 const [name, ...rest] = process.argv.slice(2);
