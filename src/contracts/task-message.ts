@@ -26,6 +26,12 @@ export type TaskDestination = z.infer<typeof TaskDestination>;
 
 export const DEFAULT_CALLBACK_QUEUE = "vision-s3d.results";
 
+/** Callback queues live in a namespace the service owns: `vision-s3d.` then 1–200 letters, digits,
+ * `.`, `_` or `-` (the default is one). So a task can never bind a broker queue (`amq.*`), one of
+ * the service's own queues (`tasks.*`, `control.*`) or a name the broker refuses (over 255 bytes). */
+export const CALLBACK_QUEUE_PATTERN = /^vision-s3d\.[A-Za-z0-9._-]{1,200}$/;
+export const isServiceCallbackQueue = (name: string): boolean => CALLBACK_QUEUE_PATTERN.test(name);
+
 /** The task message Laravel publishes to `vision.s3d.tasks` (DESIGN.md §2). Params are validated
  * later by the processor's own schema, so a bad param is INVALID_PARAMS, not INVALID_MESSAGE. */
 export const TaskMessage = z.object({
@@ -59,6 +65,9 @@ export type TaskMessageInput = z.input<typeof TaskMessage>;
 export const IncomingTaskMessage = TaskMessage.superRefine((t, ctx) => {
   if (t.retry.attempt > t.retry.max_attempts) {
     ctx.addIssue({ code: "custom", path: ["retry", "attempt"], message: `attempt ${t.retry.attempt} is over max_attempts ${t.retry.max_attempts}` });
+  }
+  if (!isServiceCallbackQueue(t.webhook.callback_queue)) {
+    ctx.addIssue({ code: "custom", path: ["webhook", "callback_queue"], message: `must match ${CALLBACK_QUEUE_PATTERN.source}` });
   }
   const own = `task:${t.task_id}:progress`;
   if (t.webhook.progress_channel !== undefined && t.webhook.progress_channel !== own) {

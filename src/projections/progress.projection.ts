@@ -8,6 +8,7 @@ import { isSettled, stateOf, type TaskSnapshot } from "../machines/task-replay.t
 import { createCheckpointWriter, type CheckpointWriter } from "./checkpoint-writer.ts";
 import type { ProjectionHooks } from "./projection-stats.ts";
 import { progressMessageOf, shouldSendProgress, type ThrottleState } from "./pure/progress.projection.ts";
+import { describeError, isPoisonError } from "./poison.ts";
 import { TaskFolds } from "./task-folds.ts";
 import { LAST_PROGRESS_TTL_SECONDS } from "../infra/progress/progress-keys.ts";
 
@@ -59,7 +60,7 @@ export async function runProgressProjection(o: ProgressProjectionOptions): Promi
         // A final state is always sent while anyone could still be waiting for it (the life of
         // last_progress), even when the projection runs behind; older bars are history.
         const finalAndRecent = isSettled(snapshot) && age <= LAST_PROGRESS_TTL_SECONDS * 1000;
-        if (fresh || finalAndRecent) await publish(o, snapshot, event, throttle);
+        if (fresh || finalAndRecent) await publishOrSkip(o, name, snapshot, event, throttle);
         if (isSettled(snapshot)) {
           folds.forget(event.streamId);
           throttle.delete(event.streamId);
@@ -81,6 +82,18 @@ async function fold(folds: TaskFolds, event: StoredEvent, logger: Logger): Promi
     if (!(error instanceof ZodError)) throw error;
     logger.warn({ err: error, stream: event.streamId, position: event.position.toString() }, "progress projection skipped an event it cannot read");
     return null;
+  }
+}
+
+/** A progress message that can never be published (it breaks its contract) is skipped, logged as
+ * ProjectionParked and counted: one task's bad message must not stop every task's progress. */
+async function publishOrSkip(o: ProgressProjectionOptions, name: string, snapshot: TaskSnapshot, event: StoredEvent, throttle: Map<string, ThrottleState>) {
+  try {
+    await publish(o, snapshot, event, throttle);
+  } catch (error) {
+    if (!isPoisonError(error)) throw error;
+    o.hooks?.parked();
+    o.logger.error({ projection: name, parked: "ProjectionParked", stream: event.streamId, event_id: event.id, position: event.position.toString(), reason: describeError(error) }, "progress cannot be published: skipped, the projection goes on");
   }
 }
 

@@ -6,7 +6,7 @@ import type { ProgressBus } from "../infra/ports/progress-bus.port.ts";
 import type { ResultPublisher } from "../infra/ports/result-publisher.port.ts";
 import { runProgressProjection } from "./progress.projection.ts";
 import { createProjectionStats, type ProjectionStats } from "./projection-stats.ts";
-import { runResultsProjection } from "./results.projection.ts";
+import { runResultsProjection, type ParkedResultEvent } from "./results.projection.ts";
 import { superviseProjection, SUPERVISE_DEFAULTS } from "./supervise-projection.ts";
 
 export interface StartProjectionsOptions {
@@ -16,6 +16,8 @@ export interface StartProjectionsOptions {
   bus: ProgressBus;
   /** Results go out only where a publisher exists (AMQP mode); without one no node claims the lock. */
   results?: ResultPublisher;
+  /** Where results that can never be delivered are parked (AMQP mode: tasks.dlq). */
+  parkResult?: (parked: ParkedResultEvent) => Promise<void>;
   logger: Logger;
   /** Stops every projection; the returned `done` resolves once they have stopped. */
   signal: AbortSignal;
@@ -42,7 +44,7 @@ export const PROJECTION_NAMES = { progress: "projection:progress", results: "pro
 export interface RunningProjections {
   /** Resolves when every projection has stopped after `signal` aborted; never rejects. */
   done: Promise<void>;
-  /** A snapshot per projection (leader here?, handled, published, lag, restarts). */
+  /** A snapshot per projection (leader here?, handled, published, parked, lag, restarts, stuck). */
   stats(): ProjectionStats[];
 }
 
@@ -96,6 +98,7 @@ export function startProjections(o: StartProjectionsOptions): RunningProjections
             name: PROJECTION_NAMES.results,
             checkpointEveryEvents: o.resultsCheckpointEveryEvents ?? START_PROJECTIONS_DEFAULTS.resultsCheckpointEveryEvents,
             hooks: r.hooks,
+            ...(o.parkResult ? { park: o.parkResult } : {}),
           }),
       }),
     });

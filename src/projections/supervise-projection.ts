@@ -1,7 +1,7 @@
 import type { Logger } from "../infra/logger.ts";
 import type { Leadership } from "../infra/ports/leadership.port.ts";
 import { sleep } from "../infra/event-store/leadership-loop.ts";
-import type { ProjectionStats } from "./projection-stats.ts";
+import { recordFailure, type ProjectionStats } from "./projection-stats.ts";
 
 export interface SuperviseOptions {
   name: string;
@@ -38,11 +38,13 @@ export async function superviseProjection(o: SuperviseOptions): Promise<void> {
         async (signal) => {
           startedAt = Date.now();
           o.stats.leader = true;
+          o.stats.runningSince = startedAt;
           log.info("leading projection");
           try {
             await o.run(signal);
           } finally {
             o.stats.leader = false;
+            o.stats.runningSince = null;
             if (!o.signal.aborted) log.info(signal.aborted ? "lost projection lock" : "projection run ended");
           }
         },
@@ -55,6 +57,7 @@ export async function superviseProjection(o: SuperviseOptions): Promise<void> {
     // A run that lasted longer than the longest backoff was healthy: start the count again.
     if (startedAt > 0 && Date.now() - startedAt > max) backoff = initial;
     o.stats.restarts += 1;
+    recordFailure(o.stats);
     o.stats.lastError = failure === null ? "run ended without an error" : failure instanceof Error ? failure.message : String(failure);
     log.error({ err: failure, retry_in_ms: backoff }, "projection failed; restarting after backoff");
     await sleep(backoff, o.signal);

@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { detectionReadiness } from "../processors/image-ops/detect/detection-readiness.ts";
+import { isStuck, type ProjectionStats } from "../projections/projection-stats.ts";
 import type { Service } from "./service.ts";
 
 /** `available`: set on informational entries (a capability, not a dependency), which never make the node unready. */
@@ -29,6 +30,7 @@ export function readinessOf(service: Service): { check: () => Promise<Record<str
             : { ok: false, detail: "connected, not consuming (starting or stopping)" };
       }
       if (redis) checks.redis = await settle(redis.ping());
+      checks.projections = projectionsCheck(service.projections.stats());
       checks.detection = await detectionReadiness(service.config.detectionModel);
       return checks;
     },
@@ -36,4 +38,16 @@ export function readinessOf(service: Service): { check: () => Promise<Record<str
       await redis?.quit().catch(() => {});
     },
   };
+}
+
+/** Not ready while a projection this node runs is stuck (failing again and again at one event):
+ * the results or progress of every task would be waiting behind it. */
+export function projectionsCheck(all: readonly ProjectionStats[], now: number = Date.now()): Check {
+  const stuck = all.filter((s) => isStuck(s, now));
+  const parked = all.reduce((n, s) => n + s.parked, 0);
+  const led = all.filter((s) => s.leader).map((s) => s.name);
+  if (stuck.length) {
+    return { ok: false, detail: stuck.map((s) => `${s.name} stuck after position ${s.failedAfter}: ${s.failuresInARow} failures in a row (${s.lastError ?? "no error"})`).join("; ") };
+  }
+  return { ok: true, detail: `leading ${led.length ? led.join(", ") : "none"}; ${parked} poison event(s) parked` };
 }

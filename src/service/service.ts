@@ -17,11 +17,13 @@ import type { AmqpIntake } from "../intake/amqp-intake.ts";
 import type { AmqpLink } from "../infra/amqp/amqp-link.ts";
 import { createLocalStorage } from "../infra/storage/local-storage.ts";
 import { loadProcessorRegistry } from "../processors/registry.ts";
-import { startProjections } from "../projections/start-projections.ts";
+import { startProjections, type RunningProjections } from "../projections/start-projections.ts";
+import type { ParkedResultEvent } from "../projections/results.projection.ts";
 import { createMetrics, type Metrics } from "../infra/metrics/metrics.ts";
 import { runMetricsSubscriber } from "../infra/metrics/metrics-subscriber.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { amqpMode } from "./amqp-mode.ts";
+import { registerProjectionMetrics } from "./projection-metrics.ts";
 
 export interface Service {
   config: Config;
@@ -31,6 +33,8 @@ export interface Service {
   host: TaskHost;
   logger: Logger;
   metrics: Metrics;
+  /** The projections this node runs when it holds their locks: stats for readiness and metrics. */
+  projections: RunningProjections;
   /** AMQP mode only (AMQP_URL set): the broker link and the task intake, started by serve. */
   amqp?: { link: AmqpLink; intake: AmqpIntake };
   /** Stops intake-independent parts: projections, retry timers, adapters. Tasks first via host.shutdown. */
@@ -108,11 +112,13 @@ export async function createService(config: Config, logger: Logger, overrides: S
     checkpoints: store.checkpoints,
     leadership: store.leadership,
     bus,
-    ...(amqp ? { results: amqp.results } : {}),
+    ...(amqp ? { results: amqp.results, parkResult: (p: ParkedResultEvent) => amqp.results.park({ queue: p.queue, message: p.message, messageId: p.event.id, reason: p.reason, projection: p.projection }) } : {}),
     logger,
     signal: stop.signal,
     nodeId: config.nodeId,
   });
+
+  registerProjectionMetrics(metrics.registry, projections.stats);
 
   return {
     config,
@@ -122,6 +128,7 @@ export async function createService(config: Config, logger: Logger, overrides: S
     host,
     logger,
     metrics,
+    projections,
     ...(amqp && intake ? { amqp: { link: amqp.link, intake } } : {}),
     async close() {
       timers.cancelAll();

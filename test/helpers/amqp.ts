@@ -40,7 +40,7 @@ export interface PlatformSide {
 export async function platformSide(amqpUrl: string = AMQP_URL): Promise<PlatformSide> {
   const conn: ChannelModel = await connect(amqpUrl);
   const ch: ConfirmChannel = await conn.createConfirmChannel();
-  const callbackQueue = `test.results.${randomUUID()}`;
+  const callbackQueue = `vision-s3d.test-results.${randomUUID()}`;
   await ch.assertQueue(callbackQueue, { durable: true });
   const results: ReceivedResult[] = [];
   await ch.consume(callbackQueue, (m: ConsumeMessage | null) => {
