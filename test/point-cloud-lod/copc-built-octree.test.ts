@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { openLasSource } from "../../src/processors/point-cloud/las/las-reader.ts";
+import { createLasSink } from "../../src/processors/point-cloud/las/las-writer.ts";
 import type { PointChunk } from "../../src/processors/point-cloud/point-chunk.ts";
 import { buildOctree } from "../../src/processors/point-cloud-lod/octree/build-octree.ts";
 import { nodeName } from "../../src/processors/point-cloud-lod/octree/octree.ts";
 import { writeCopc } from "../../src/processors/point-cloud-lod/copc/write-copc.ts";
 import { pc, withTempDir } from "../point-cloud/pc-test-utils.ts";
-import { readAll } from "./copc-fake-octree.ts";
+import { readAll, selectPoints } from "./copc-fake-octree.ts";
 import { assertSameAsChunk, copcHierarchy, copcNodePoints } from "./copc-readback.ts";
 
 /** x, y, z, GPS time and intensity of each point, as sortable strings: a point's identity. */
@@ -48,3 +49,32 @@ void describe("writeCopc on the real out-of-core octree builder's output", () =>
     assert.deepEqual(ids.sort(), want.sort(), "the COPC holds exactly the input's points");
   }));
 });
+
+void describe("writeCopc on degenerate clouds the builder accepts", () => {
+  for (const [label, count] of [["one point", 1], ["30 000 identical points", 30_000]] as const) {
+    void it(`${label}: a COPC the copc reader opens, with every point`, () => withTempDir(async (dir) => {
+      const { header, points } = await readAll(pc("laspy_simple.las"));
+      const same = Array.from({ length: count }, () => 7);
+      const chunk = selectPoints(points, same, 0);
+      const las = join(dir, "in.las");
+      const sink = await createLasSink(las, header);
+      await sink.write(chunk);
+      await sink.close();
+      const octree = await buildOctree(() => openLasSource(las), join(dir, "octree"), { threads: 1, signal: new AbortController().signal, progress: () => undefined });
+      const path = join(dir, "out.copc.laz");
+      const result = await writeCopc(octree, path, { signal: new AbortController().signal, progress: () => undefined });
+      assert.equal(result.points, count);
+      const { copc, nodes } = await copcHierarchy(path);
+      assert.equal(copc.header.pointCount, count);
+      let total = 0;
+      for (const node of Object.values(nodes)) {
+        if (!node || node.pointCount === 0) continue;
+        const got = await copcNodePoints(path, copc, node);
+        total += got.X!.length;
+        assert.ok(got.X!.every((x) => Math.abs(x - points.x[7]!) < 0.006), "the point's X");
+      }
+      assert.equal(total, count);
+    }));
+  }
+});
+
