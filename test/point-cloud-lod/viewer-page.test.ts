@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { chromium } from "playwright-core";
 import sharp from "sharp";
-import { REPO_ROOT } from "../helpers/fixtures.ts";
 import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
 import { startServiceProcess, waitFor } from "../helpers/service-process.ts";
 import { pc } from "../point-cloud/pc-test-utils.ts";
@@ -18,10 +17,15 @@ test("the dashboard opens a finished task's tileset in the viewer, and the scree
   const laz = await readFile(pc("laspy_autzen_trim.laz"));
   await sandbox.put("in", "files/autzen.laz", laz);
   await sandbox.put("out", "secret/not-an-output.json", '{"secret":true}');
-  const svc = await startServiceProcess({ ...sandbox.env, PROCESSOR_MODULES: join(REPO_ROOT, "test/point-cloud-lod/viewer-processor.ts") });
+  // The real point_cloud_lod processor, asked for the tileset only.
+  const svc = await startServiceProcess(sandbox.env);
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   try {
-    const msg = taskMessage({ task_type: "point_cloud_lod", source: { bucket: "in", key: "files/autzen.laz", size_bytes: laz.byteLength, format: "laz" } });
+    const msg = taskMessage({
+      task_type: "point_cloud_lod",
+      source: { bucket: "in", key: "files/autzen.laz", size_bytes: laz.byteLength, format: "laz" },
+      params: { output_formats: ["3dtiles"], generate_thumbnails: false, tiles: { points_per_tile: 5000 } },
+    });
     const id = msg.task_id as string;
     const posted = await fetch(`${svc.url}/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(msg) });
     assert.equal(posted.status, 202, await posted.text());
