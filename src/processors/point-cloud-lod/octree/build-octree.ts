@@ -9,7 +9,7 @@ import type { IndexJob, IndexedNodeMeta } from "./index-worker.ts";
 import { mergeUpperLevels } from "./merge-upper.ts";
 import { nodeName, type NodeKey, type Octree, type OctreeNode } from "./octree.ts";
 import { loadOctree, openOctree, writeManifest, type OctreeManifest } from "./octree-store.ts";
-import { decodeBlocks, encodeBlock, gatherChunk, layoutOf, recordBytes, type ColumnLayout } from "./point-columns.ts";
+import { decodeBlocks, decodeXyz, encodeBlock, gatherChunk, layoutOf, recordBytes, type ColumnLayout } from "./point-columns.ts";
 import { runIndexJobs } from "./worker-pool.ts";
 
 export interface BuildOctreeOptions {
@@ -30,7 +30,7 @@ export const BUILD_OCTREE_DEFAULTS = { maxLeafPoints: 20_000, maxChunkPoints: 1_
 const millions = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1).replace(/\.0$/, "")} M` : n >= 1e4 ? `${Math.round(n / 1e3)} k` : String(n));
 
 /** Reads a staging or chunk file block by block. */
-async function* blocks(path: string, layout: ColumnLayout, signal: AbortSignal): AsyncGenerator<PointChunk> {
+async function* blocks(path: string, layout: ColumnLayout, signal: AbortSignal, xyzOnly = false): AsyncGenerator<PointChunk> {
   const fh = await open(path, "r");
   try {
     const head = new Uint8Array(4), rb = recordBytes(layout);
@@ -40,9 +40,9 @@ async function* blocks(path: string, layout: ColumnLayout, signal: AbortSignal):
       if (bytesRead < 4) return;
       const n = new DataView(head.buffer).getUint32(0, true);
       const block = new Uint8Array(4 + n * rb);
-      await fh.read(block, 0, block.byteLength, at);
+      await fh.read(block, 0, xyzOnly ? 4 + n * (layout.quantize ? 12 : 24) : block.byteLength, at);
       at += block.byteLength;
-      yield decodeBlocks(block, layout);
+      yield xyzOnly ? decodeXyz(block, layout) : decodeBlocks(block, layout);
     }
   } finally {
     await fh.close();
@@ -131,7 +131,7 @@ export async function buildOctree(openSource: () => Promise<PointCloudSource>, d
   // (2) count.
   const counts = new Uint32Array(G ** 3);
   let seen = 0;
-  for await (const c of blocks(staging, layout, signal)) {
+  for await (const c of blocks(staging, layout, signal, true)) {
     for (const id of cellIds(c)) counts[id]!++;
     seen += c.count;
     report(1, seen, `Counting ${millions(seen)} of ${millions(count)} points`);

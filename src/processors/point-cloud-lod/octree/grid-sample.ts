@@ -20,15 +20,17 @@ export function cellOf(v: number, min: number, size: number, cells: number): num
   return c < 0 ? 0 : c >= cells ? cells - 1 : c;
 }
 
+/** Per axis, a cell coordinate's bits already placed where the reversed 3×7-bit Morton code puts
+ * them: Morton bit 3b+a (bit b of axis a) lands at bit 20-(3b+a). */
+const REVERSED = [0, 1, 2].map((axis) => {
+  const t = new Uint32Array(GRID);
+  for (let v = 0; v < GRID; v++) for (let b = 0; b < GRID_BITS; b++) if ((v >> b) & 1) t[v]! |= 1 << (3 * GRID_BITS - 1 - (3 * b + axis));
+  return t;
+}) as [Uint32Array, Uint32Array, Uint32Array];
+
 /** 3×7-bit Morton code of a cell, bits reversed: consecutive keys land far apart, so any prefix
  * of points sorted by it is spread over the whole node (a progressive order). */
-function reversedMorton(cx: number, cy: number, cz: number): number {
-  let m = 0;
-  for (let b = 0; b < GRID_BITS; b++) m |= (((cx >> b) & 1) << (3 * b)) | (((cy >> b) & 1) << (3 * b + 1)) | (((cz >> b) & 1) << (3 * b + 2));
-  let r = 0;
-  for (let b = 0; b < 3 * GRID_BITS; b++) r = r * 2 + ((m >> b) & 1);
-  return r;
-}
+const reversedMorton = (cx: number, cy: number, cz: number): number => REVERSED[0][cx]! | REVERSED[1][cy]! | REVERSED[2][cz]!;
 
 /** `index` sorted by (reversed Morton code of the point's grid cell, position in `index`): a
  * deterministic order in which every prefix is spatially even. */
