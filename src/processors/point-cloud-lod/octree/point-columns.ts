@@ -164,16 +164,16 @@ export function headChunk(c: PointChunk, n: number): PointChunk {
 /** Only x, y, z of one block (they come first): what the counting pass needs. */
 export function decodeXyz(block: Uint8Array, l: ColumnLayout): PointChunk {
   const n = new DataView(block.buffer, block.byteOffset).getUint32(0, true);
-  const xyz = [new Float64Array(n), new Float64Array(n), new Float64Array(n)] as const;
+  const xyz: [Float64Array, Float64Array, Float64Array] = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   if (l.quantize) {
     const q = new Int32Array(block.slice(4, 4 + 12 * n).buffer);
     for (let axis = 0; axis < 3; axis++) {
-      const s = l.quantize.scale[axis]!, o = l.quantize.offset[axis]!, v = xyz[axis];
+      const s = l.quantize.scale[axis]!, o = l.quantize.offset[axis]!, v = xyz[axis]!;
       for (let i = 0; i < n; i++) v[i] = q[axis * n + i]! * s + o;
     }
   } else {
     const f = new Float64Array(block.slice(4, 4 + 24 * n).buffer);
-    for (let axis = 0; axis < 3; axis++) xyz[axis].set(f.subarray(axis * n, axis * n + n));
+    for (let axis = 0; axis < 3; axis++) xyz[axis]!.set(f.subarray(axis * n, axis * n + n));
   }
   return { count: n, x: xyz[0], y: xyz[1], z: xyz[2] };
 }
