@@ -4,6 +4,7 @@ import { z } from "zod";
 import { booleanVar, intVar, listVar, optionalString, urlVar } from "./env-values.ts";
 import { MAX_TIMER_SECONDS } from "../contracts/resource-profile.ts";
 import { ArchiveCeilingsEnv } from "./archive-ceilings.ts";
+import { HttpAccessEnv, httpAccessFrom, type HttpAccess } from "./http-access.ts";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -38,6 +39,8 @@ export const Env = z.object({
   // Ceilings on archive_extract's caps (params can only lower them): src/config/archive-ceilings.ts.
   ...ArchiveCeilingsEnv.shape,
   DETECTION_MODEL: optionalString,
+  // Who may use the HTTP API and from where: src/config/http-access.ts.
+  ...HttpAccessEnv.shape,
 });
 export type Env = z.infer<typeof Env>;
 
@@ -82,6 +85,8 @@ export interface Config {
   /** A YOLO-format ONNX model for image_detect (absolute path); unset: detection is unavailable.
    * Workers read the same variable from their environment. */
   detectionModel?: string | undefined;
+  /** API keys and tenants, the bind address, the HTTP intake switch, rate limit, CORS. */
+  http: HttpAccess;
 }
 
 /** What the defaults depend on; injected so that loading config stays a pure function of its inputs. */
@@ -119,6 +124,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(host.cwd, p));
   const dataDir = abs(e.DATA_DIR ?? ".vs3d");
+  const http = httpAccessFrom({ ...e, ...(e.API_KEYS_FILE !== undefined ? { API_KEYS_FILE: abs(e.API_KEYS_FILE) } : {}) });
+  if ("variable" in http) throw new ConfigError([http.variable], `invalid configuration:\n  ${http.variable}: ${http.message}`);
   return {
     amqpUrl: e.AMQP_URL,
     amqpPrefetch: e.AMQP_PREFETCH,
@@ -136,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     processorModules: e.PROCESSOR_MODULES,
     ioConcurrency: e.IO_CONCURRENCY,
     detectionModel: e.DETECTION_MODEL === undefined ? undefined : abs(e.DETECTION_MODEL),
+    http,
   };
 }
 

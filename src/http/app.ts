@@ -3,6 +3,10 @@ import { apiDocsHtml } from "./api-docs-page.ts";
 import { openApiDocument } from "./openapi.ts";
 import { PACKAGE_VERSION } from "./package-version.ts";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { accessControl, mayAccess } from "./access.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+import type { HttpAccess } from "../config/http-access.ts";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { MESSAGE_LIMITS, unsafeTextReason } from "../contracts/json-safety.ts";
@@ -33,7 +37,13 @@ export interface HttpDeps {
   metrics?: () => Promise<string>;
   /** How a cancel reaches the task's owner. Default: this node's host (embedded, one node). */
   cancel?: (taskId: string, reason: string) => Promise<"requested">;
+  /** API keys → tenants, the HTTP intake switch, CORS. Default: no keys (loopback only), intake on. */
+  access?: HttpAccess;
+  /** Per-key request limit (Redis when configured, else in memory). Default: none. */
+  rateLimiter?: RateLimiter;
 }
+
+const OPEN_ACCESS: HttpAccess = { keys: new Map(), host: "127.0.0.1", intake: true, ratePerMinute: 0, corsOrigins: [] };
 
 const TaskIdParam = z.uuid();
 /** Streams are named by the canonical (lowercase) task_id. */
@@ -46,6 +56,10 @@ const SETTLED_STATUSES = new Set(["completed", "failed", "dead_lettered", "cance
 /** The embedded intake and the developer's window on tasks (DESIGN.md §6). */
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
+  const access = deps.access ?? OPEN_ACCESS;
+  // CORS stays off unless origins are configured: no Access-Control headers at all.
+  if (access.corsOrigins.length > 0) app.use("*", cors({ origin: access.corsOrigins, allowHeaders: ["content-type", "x-api-key", "authorization"] }));
+  app.use("*", accessControl(access, deps.rateLimiter ?? null));
 
   app.onError((error, c) => {
     deps.host.rt.logger.error({ err: error, path: c.req.path }, "http handler failed");
@@ -58,7 +72,11 @@ export function createHttpApp(deps: HttpDeps): Hono {
   const tooLarge = (c: Context) => c.json({ error: { code: "INVALID_MESSAGE", message: `body is over the limit of ${MESSAGE_LIMITS.maxBytes} bytes` } }, 413);
   app.post("/tasks", bodyLimit({ maxSize: MESSAGE_LIMITS.maxBytes, onError: tooLarge }), async (c) => {
     const decoded = decodeTask(new Uint8Array(await c.req.arrayBuffer()));
+    if (!access.intake) return c.json({ error: { code: "HTTP_INTAKE_DISABLED", message: "this node takes tasks over RabbitMQ only (HTTP_INTAKE=false)" } }, 403);
     if (decoded.kind === "invalid") return decoded.tooLarge ? tooLarge(c) : c.json({ error: { code: "INVALID_MESSAGE", message: decoded.reason } }, 400);
+    if (!mayAccess(c.get("tenant"), decoded.task.tenant_id)) {
+      return c.json({ error: { code: "FORBIDDEN_TENANT", message: "this API key may submit tasks of its own tenant only" } }, 403);
+    }
     try {
       const { outcome, state } = await submitDecoded(deps.host, decoded);
       return c.json({ task_id: decoded.task.task_id, outcome, state }, outcome === "duplicate" ? 200 : 202);
@@ -71,10 +89,12 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.get("/tasks", async (c) => {
     const ids = (await deps.store.listStreams("task-")).map((s) => s.slice(5));
     const limit = Math.min(Number(c.req.query("limit") ?? 50) || 50, 500);
+    const tenant = c.get("tenant");
     const tasks = [];
-    for (const id of ids.slice(-limit).reverse()) {
+    for (const id of ids.reverse()) {
+      if (tasks.length >= limit) break;
       const stream = await TaskStream.open(deps.store, id);
-      tasks.push(taskView(id, stream.state, stream.snapshot.context, new Date()));
+      if (mayAccess(tenant, stream.snapshot.context.task?.tenant_id)) tasks.push(taskView(id, stream.state, stream.snapshot.context, new Date()));
     }
     return c.json({ tasks });
   });
@@ -82,6 +102,16 @@ export function createHttpApp(deps: HttpDeps): Hono {
   // Every /tasks/:id route takes a UUID: anything else is a clear 400, never a stream lookup.
   app.use("/tasks/:id/*", async (c, next) => (TaskIdParam.safeParse(c.req.param("id")).success ? next() : badId(c)));
   app.use("/tasks/:id", async (c, next) => (TaskIdParam.safeParse(c.req.param("id")).success ? next() : badId(c)));
+  // A key sees its own tenant's tasks only: another tenant's is answered as unknown.
+  const ownTask = async (c: Context, next: () => Promise<void>) => {
+    const tenant = c.get("tenant");
+    if (tenant === null || tenant === "*") return next();
+    const stream = await TaskStream.open(deps.store, idOf(c));
+    if (!stream.exists || !mayAccess(tenant, stream.snapshot.context.task?.tenant_id)) return c.json({ error: { code: "NOT_FOUND", message: `no task ${idOf(c)}` } }, 404);
+    return next();
+  };
+  app.use("/tasks/:id/*", ownTask);
+  app.use("/tasks/:id", ownTask);
 
   app.get("/tasks/:id", async (c) => {
     const id = idOf(c);

@@ -24,6 +24,7 @@ export const SubmitAccepted = z.object({
 export const TaskView = z.object({
   task_id: z.string(),
   task_type: z.string().nullable(),
+  tenant_id: z.string().nullable(),
   state: z.enum(TASK_STATES).describe("The machine's state, folded from the stream"),
   status: TaskStatus,
   attempt: z.number().int(),

@@ -8,6 +8,7 @@ export function taskView(taskId: string, state: TaskStateValue, ctx: TaskContext
   return {
     task_id: taskId,
     task_type: ctx.task?.task_type ?? null,
+    tenant_id: ctx.task?.tenant_id ?? null,
     state,
     status: statusOf(state),
     attempt: ctx.attempt,

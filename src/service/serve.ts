@@ -1,6 +1,7 @@
 import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "../config/config.ts";
 import { createHttpApp } from "../http/app.ts";
+import { rateLimiterFor } from "../http/rate-limiter-from-config.ts";
 import { createLogger } from "../infra/logger.ts";
 import { readinessOf } from "./readiness.ts";
 import { createService } from "./service.ts";
@@ -22,7 +23,10 @@ export async function runServe(env: Record<string, string | undefined> = process
   const service = await createService(config, logger, {}, env);
   const readiness = readinessOf(service);
   const amqp = service.amqp;
+  const limiter = rateLimiterFor(config);
   const app = createHttpApp({
+    access: config.http,
+    ...(limiter ? { rateLimiter: limiter.limiter } : {}),
     host: service.host,
     store: service.store,
     bus: service.bus,
@@ -31,9 +35,10 @@ export async function runServe(env: Record<string, string | undefined> = process
     // With several nodes, only the owner can stop a running task: broadcast the cancel.
     ...(amqp ? { cancel: async (taskId: string, reason: string) => (await publishCancel(amqp.link, taskId, reason), "requested" as const) } : {}),
   });
-  const server = serve({ fetch: app.fetch, port: config.httpPort, hostname: "0.0.0.0" });
+  const server = serve({ fetch: app.fetch, port: config.httpPort, hostname: config.http.host });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  logger.info({ port: config.httpPort, node_id: config.nodeId, event_store: config.eventStore.kind, storage: config.storage.kind, intake: service.amqp ? "amqp" : "http" }, "service listening");
+  logger.info({ port: config.httpPort, node_id: config.nodeId, event_store: config.eventStore.kind, storage: config.storage.kind, intake: service.amqp ? "amqp" : "http", http_host: config.http.host, api_keys: config.http.keys.size, http_intake: config.http.intake }, "service listening");
+  if (config.http.keys.size === 0) logger.warn({ http_host: config.http.host }, "no API_KEYS configured: the HTTP API listens on loopback only and asks no key");
 
   let control: { stop(): Promise<void> } | null = null;
   if (service.amqp) {
@@ -65,6 +70,7 @@ export async function runServe(env: Record<string, string | undefined> = process
     await service.host.shutdown(Math.max(0, graceMs * 0.7));
     await service.amqp?.intake.drain(Math.max(0, graceMs * 0.15));
     await readiness.close();
+    await limiter?.close();
     await service.close();
     logger.info("stopped");
     process.exit(0);

@@ -102,6 +102,8 @@ test("docker-compose.yml follows the Compose specification, pins every image, pu
   assert.ok(!/PASSWORD:\s*[A-Za-z0-9-]+\s*$/m.test(text.replace(/\$\{[^}]*\}/g, "")), "no password is written in the compose file");
   for (const v of ["RABBITMQ_PASSWORD", "REDIS_PASSWORD", "POSTGRES_PASSWORD", "MINIO_PASSWORD"]) assert.ok(text.includes(`\${${v}:?`), `${v} must come from .env`);
   const converter = compose.services["converter"]!;
+  assert.equal(converter.environment!["HTTP_HOST"], "0.0.0.0");
+  assert.ok(converter.environment!["API_KEYS"]?.startsWith("${API_KEYS:?"), "listening beyond loopback only with API keys from .env");
   assert.ok(parseInt(converter.stop_grace_period!, 10) > Number(converter.environment!["SHUTDOWN_GRACE_SECONDS"]), "stop_grace_period above the shutdown grace");
   assert.match(converter.environment!["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] ?? compose.services["rabbitmq"]!.environment!["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"]!, /consumer_timeout 7200000/);
 });

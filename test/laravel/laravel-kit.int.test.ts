@@ -31,7 +31,7 @@ test("Laravel kit: a task published from PHP completes; PHP reads its progress a
   const appDb = await freshDatabase();
   const queue = `vision-s3d.results.kit-${randomUUID().slice(0, 8)}`;
   const env = phpEnv(stack.env.AMQP_URL!, appDb.url, queue);
-  const listeners: ReturnType<typeof execa>[] = [];
+  const listeners: { kill(): boolean }[] = [];
   try {
     const svc = await stack.start();
     const task = stack.taskMessage({ params: { sizes: [64] }, webhook: { callback_queue: queue } });
