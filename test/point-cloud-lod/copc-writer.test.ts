@@ -200,6 +200,10 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
     assert.ok((await readFile(inline.path)).equals(await readFile(parallel)), "identical bytes");
     assert.deepEqual(progress.map((p) => p.done), [...progress.map((p) => p.done)].sort((a, b) => a - b), "progress only grows");
     assert.equal(progress.at(-1)?.done, 110_000);
+    const controller = new AbortController();
+    const cancelled = join(dir, "cancelled.copc.laz");
+    await assert.rejects(writeCopc(inline.octree, cancelled, { signal: controller.signal, progress: () => controller.abort() }, { threads: 2 }), { name: "AbortError" });
+    await assert.rejects(stat(cancelled), { code: "ENOENT" });
   }));
 
   void it("a node whose points disagree with its count fails with INTERNAL and leaves no file", () => withTempDir(async (dir) => {
