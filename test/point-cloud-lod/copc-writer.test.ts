@@ -65,6 +65,23 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
     }));
   }
 
+  void it("a source with NIR becomes format 8 and its NIR reads back as Infrared", () => withTempDir(async (dir) => {
+    const { header, points } = await readAll(pc("laspy_simple1_4.las"));
+    const nir = Uint16Array.from({ length: points.count }, (_, i) => (i * 37) & 0xffff);
+    const withNir = { ...points, nir };
+    const octree = fakeOctree({ ...header, attributes: { ...header.attributes, nir: true } }, withNir);
+    const path = join(dir, "nir.copc.laz");
+    await writeCopc(octree, path, ctx());
+    const { copc, nodes } = await copcHierarchy(path);
+    assert.equal(copc.header.pointDataRecordFormat, 8);
+    assert.equal(copc.header.pointDataRecordLength, 38);
+    for (const node of octree.nodes) {
+      const want = await octree.readNode(node.key);
+      assert.ok(want.nir, "the node carries NIR");
+      assertSameAsChunk(await copcNodePoints(path, copc, nodes[nodeName(node.key)]!), want, copc.header.scale, nodeName(node.key));
+    }
+  }));
+
   void it("laz-perf decodes the whole file sequentially (variable chunks) into the nodes' points in octree order", () => withTempDir(async (dir) => {
     const { octree, path, header } = await writeFixtureCopc(dir, "laspy_autzen_trim.laz");
     const file = new Uint8Array(await readFile(path));
