@@ -14,10 +14,15 @@ td,th{padding:.35rem .6rem;border-bottom:1px solid #ddd;text-align:left}th{backg
 <script>
 const rows = document.getElementById('rows');
 function esc(s){return String(s??'').replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]))}
+// With API_KEYS configured the API asks a key: kept in this browser, asked for once.
+const key = () => localStorage.getItem('vs3dApiKey');
+const q = () => key() ? '?api_key=' + encodeURIComponent(key()) : '';
 async function refresh(){
-  const r = await fetch('/tasks?limit=100'); const {tasks} = await r.json();
-  rows.innerHTML = tasks.map(t => '<tr><td><a href="/tasks/'+esc(t.task_id)+'/events"><code>'+esc(t.task_id)+'</code></a></td><td>'+esc(t.task_type)+
-    '</td><td class="'+esc(t.state)+'">'+esc(t.state)+(t.error?' — '+esc(t.error.code):'')+((t.outputs||[]).some(o=>o.type==='tileset')?' · <a href="/tasks/'+esc(t.task_id)+'/view">view</a>':'')+'</td><td>'+esc(t.progress?.stage_label ?? t.current_stage ?? '')+
+  const r = await fetch('/tasks?limit=100', { headers: key() ? { 'x-api-key': key() } : {} });
+  if (r.status === 401) { const k = prompt('API key for this converter'); if (k) localStorage.setItem('vs3dApiKey', k); return; }
+  const {tasks} = await r.json();
+  rows.innerHTML = tasks.map(t => '<tr><td><a href="/tasks/'+esc(t.task_id)+'/events'+q()+'"><code>'+esc(t.task_id)+'</code></a></td><td>'+esc(t.task_type)+
+    '</td><td class="'+esc(t.state)+'">'+esc(t.state)+(t.error?' — '+esc(t.error.code):'')+((t.outputs||[]).some(o=>o.type==='tileset')?' · <a href="/tasks/'+esc(t.task_id)+'/view'+q()+'">view</a>':'')+'</td><td>'+esc(t.progress?.stage_label ?? t.current_stage ?? '')+
     '</td><td><div class="bar"><i style="width:'+(t.progress?.percent??0)+'%"></i></div></td><td>'+t.attempt+'</td><td>'+esc(t.updated_at)+'</td></tr>').join('');
 }
 refresh(); setInterval(refresh, 2000);

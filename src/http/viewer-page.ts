@@ -43,6 +43,9 @@ camera.position.set(0, 500, 500);
 const controls = new OrbitControls(camera, renderer.domElement);
 
 const tiles = new TilesRenderer(${JSON.stringify(tilesetUrl)});
+// With API_KEYS the page is opened with ?api_key=…; every tile request carries it as a header.
+const apiKey = new URLSearchParams(location.search).get("api_key");
+if (apiKey) tiles.fetchOptions = { ...tiles.fetchOptions, headers: { "x-api-key": apiKey } };
 tiles.registerPlugin(new GLTFExtensionsPlugin({ meshoptDecoder: MeshoptDecoder }));
 // Georeferenced tilesets are turned so their local up is +y at the origin; unplaced ones (z-up) too.
 tiles.registerPlugin(new ReorientationPlugin({ up: "+z", recenter: true }));
