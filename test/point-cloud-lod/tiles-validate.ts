@@ -129,6 +129,7 @@ export async function validateTileset(tilesetPath: string): Promise<TilesetRepor
           try {
             const decoded = decodeTileGlb(uri, glb);
             tiles.push(decoded);
+            for (const problem of metadataIssues(decoded.gltf)) issues.push(`${path}: ${uri}: ${problem}`);
             const b = cbox ?? box;
             if (b) {
               let outside = 0;
@@ -150,6 +151,41 @@ export async function validateTileset(tilesetPath: string): Promise<TilesetRepor
   };
   await visit(tileset.root, "root", undefined);
   return { issues, tileset, tiles };
+}
+
+const COMPONENT_TYPES: Record<string, number> = { UINT8: 5121, INT8: 5120, UINT16: 5123, INT16: 5122, UINT32: 5125, FLOAT32: 5126 };
+
+/** EXT_structural_metadata as 3D Tiles 1.1 content needs it: a schema whose classes declare every
+ * property a property attribute maps, attributes that exist on the primitive with the declared
+ * component type, and primitives that point at existing property attributes. */
+export function metadataIssues(gltf: GltfJson): string[] {
+  const out: string[] = [];
+  const ext = gltf.extensions?.EXT_structural_metadata as
+    | { schema?: { id?: string; classes?: Record<string, { properties?: Record<string, { type?: string; componentType?: string }> }> }; propertyAttributes?: { class?: string; properties?: Record<string, { attribute?: string }> }[] }
+    | undefined;
+  const prim = gltf.meshes[0]?.primitives[0];
+  const used = (prim?.extensions?.EXT_structural_metadata as { propertyAttributes?: number[] } | undefined)?.propertyAttributes;
+  if (!ext) return used ? ["primitive uses EXT_structural_metadata but the glTF declares none"] : [];
+  if (!gltf.extensionsUsed?.includes("EXT_structural_metadata")) out.push("EXT_structural_metadata not in extensionsUsed");
+  if (!ext.schema?.id || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(ext.schema.id)) out.push("schema.id missing or not an identifier");
+  const classes = ext.schema?.classes ?? {};
+  (ext.propertyAttributes ?? []).forEach((pa, i) => {
+    const cls = pa.class ? classes[pa.class] : undefined;
+    if (!cls) return void out.push(`propertyAttributes[${i}].class ${pa.class} is not in the schema`);
+    for (const [name, prop] of Object.entries(pa.properties ?? {})) {
+      const def = cls.properties?.[name];
+      if (!def) out.push(`property ${name} is not declared by class ${pa.class}`);
+      const attr = prop.attribute;
+      const accessor = attr !== undefined ? prim?.attributes[attr] : undefined;
+      if (!attr || !attr.startsWith("_")) out.push(`property ${name}: attribute ${attr} must be an application-specific (_) attribute`);
+      else if (accessor === undefined) out.push(`property ${name}: attribute ${attr} is not on the primitive`);
+      else if (def?.componentType && gltf.accessors[accessor]?.componentType !== COMPONENT_TYPES[def.componentType]) out.push(`property ${name}: ${attr}'s component type does not match ${def.componentType}`);
+      if (def && def.type !== "SCALAR") out.push(`property ${name}: type ${def.type}, expected SCALAR`);
+    }
+  });
+  if (!used || used.length === 0) out.push("no primitive references the property attributes");
+  else for (const u of used) if (!ext.propertyAttributes?.[u]) out.push(`primitive references missing propertyAttributes[${u}]`);
+  return out;
 }
 
 const SIZE: Record<number, number> = { 5120: 1, 5121: 1, 5122: 2, 5123: 2, 5125: 4, 5126: 4 };

@@ -53,6 +53,8 @@ async function assertGltfClean(tiles: readonly DecodedTile[]): Promise<void> {
     }
     assert.deepEqual(t.gltf.extensionsRequired, ["KHR_mesh_quantization", "EXT_meshopt_compression"]);
     assert.ok(t.gltf.extensionsUsed?.includes("EXT_structural_metadata"), `${t.uri} declares EXT_structural_metadata`);
+    const meta = t.gltf.extensions?.EXT_structural_metadata as { propertyAttributes: { properties: Record<string, { attribute: string }> }[] };
+    assert.deepEqual(Object.values(meta.propertyAttributes[0]!.properties).map((p) => p.attribute).sort(), ["_CLASSIFICATION", "_INTENSITY"]);
   }
 }
 
