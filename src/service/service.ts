@@ -7,6 +7,8 @@ import { TaskHost } from "../actors/task-host.ts";
 import type { TaskRuntime } from "../actors/task-runtime.ts";
 import { createTimerRetryScheduler } from "../actors/timer-retry-scheduler.ts";
 import { openEventStore } from "../infra/event-store/index.ts";
+import { withAppendRetry } from "../infra/event-store/append-retry.ts";
+import { sleep } from "../infra/event-store/leadership-loop.ts";
 import type { Logger } from "../infra/logger.ts";
 import type { EventStore } from "../infra/ports/event-store.port.ts";
 import type { ProgressBus } from "../infra/ports/progress-bus.port.ts";
@@ -56,9 +58,17 @@ export async function createService(config: Config, logger: Logger, overrides: S
   const weights = loadWeights({ env, base: Object.fromEntries([...registry.values()].map((d) => [d.taskType, d.profile])) });
   // Everything that can refuse the configuration runs before the store is locked and opened.
   const releaseLock = config.eventStore.kind === "pglite" ? await acquireDataDirLock(config.eventStore.dataDir) : async () => {};
-  const store = await openEventStore(storeUrl(config)).catch(async (error: unknown) => {
+  const opened = await openEventStore(storeUrl(config)).catch(async (error: unknown) => {
     await releaseLock();
     throw error;
+  });
+  // A short store outage (a PostgreSQL restart) must not interrupt running workers: their appends
+  // wait it out, for as long as a shutdown may take (SHUTDOWN_GRACE_SECONDS), then fail.
+  const store = withAppendRetry(opened, {
+    maxElapsedMs: config.shutdownGraceSeconds * 1000,
+    onRetry: (error, attempt, streamId) => {
+      if (attempt === 1 || attempt % 10 === 0) logger.warn({ err: error, stream: streamId, attempt }, "event store unreachable: retrying the append");
+    },
   });
   const storage = limitTransfers(
     overrides.storage ?? (config.storage.kind === "local" ? createLocalStorage({ rootDir: config.storage.rootDir }) : await s3Storage(config)),
@@ -102,9 +112,15 @@ export async function createService(config: Config, logger: Logger, overrides: S
   const intake = amqp?.createIntake(host);
   const taskHost = host;
   const metrics = createMetrics({ runningTasks: () => taskHost.runningCount });
-  const metricsRun = runMetricsSubscriber(store, metrics, stop.signal).catch((error: unknown) => {
-    if (!stop.signal.aborted) logger.warn({ err: error }, "metrics subscriber stopped");
-  });
+  // The metrics subscriber reads the store too: after a store outage it starts again.
+  const metricsRun = (async () => {
+    while (!stop.signal.aborted) {
+      await runMetricsSubscriber(store, metrics, stop.signal).catch((error: unknown) => {
+        if (!stop.signal.aborted) logger.warn({ err: error }, "metrics subscriber stopped: restarting in 2 s");
+      });
+      await sleep(2000, stop.signal);
+    }
+  })();
 
   // Projections are subscribers with checkpoints; each runs on one node at a time (its lock).
   const projections = startProjections({

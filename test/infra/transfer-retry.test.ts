@@ -45,3 +45,15 @@ test("throttling and 5xx are transient; 404 and 403 are not", () => {
   assert.equal(isTransientS3Error({ name: "NoSuchKey", $metadata: { httpStatusCode: 404 } }), false);
   assert.equal(isTransientS3Error({ name: "AccessDenied", $metadata: { httpStatusCode: 403 } }), false);
 });
+
+test("with a time budget (attempts: Infinity) it retries until maxElapsedMs, trying once more at the deadline, then gives up", async () => {
+  const started = Date.now();
+  let calls = 0;
+  await assert.rejects(
+    withTransferRetry(async () => (calls++, Promise.reject(reset())), { attempts: Infinity, baseDelayMs: 20, maxDelayMs: 40, maxElapsedMs: 300, isTransient: isTransientS3Error }),
+    /ECONNRESET/,
+  );
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed >= 290 && elapsed < 1000, `gave up after ${elapsed} ms`);
+  assert.ok(calls >= 5, `${calls} tries within the budget`);
+});
