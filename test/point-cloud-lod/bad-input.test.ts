@@ -106,3 +106,15 @@ test("bad params are rejected by the schema", () => {
   assert.deepEqual(parsed.output_formats, ["laz", "3dtiles"]);
   assert.equal(parsed.generate_thumbnails, true);
 });
+
+test("an unknown srs_in fails at read_header with INVALID_PARAMS, before any indexing", { timeout: 60_000 }, async () => {
+  const e = await failsWith(fixture("pointcloud", "laspy_simple.las"), "INVALID_PARAMS", "read_header", { output_formats: ["laz", "3dtiles"], tiles: { srs_in: "EPSG:999999" } });
+  assert.match(e.message, /srs_in/);
+});
+
+test("a cloud without a CRS still completes: levels and a tileset placed at the origin", { timeout: 60_000 }, async () => {
+  const run = await runStages(pointCloudLodProcessor, await lasWith([[1, 2, 3], [4, 5, 6], [7, 8, 9.5]]), { output_formats: ["laz", "3dtiles"], generate_thumbnails: false });
+  assert.deepEqual(run.allOutputs.filter((o) => !o.partOf).map((o) => o.type), ["lod_high", "lod_medium", "lod_low", "tileset"]);
+  const tileset = JSON.parse(await readFile(join(run.outDir, "tiles/tileset.json"), "utf8")) as { root: { transform?: number[] } };
+  assert.ok(!tileset.root.transform || tileset.root.transform.slice(12, 15).every((v) => Math.abs(v) < 1e3), "not placed on the globe");
+});

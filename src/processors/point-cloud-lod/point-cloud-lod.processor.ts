@@ -1,5 +1,6 @@
 import { AppError, toAppError } from "../../contracts/app-error.ts";
 import { defineProcessor, type OutputFile, type Stage, type StageContext } from "../processor.ts";
+import { resolveCrs } from "./georef/resolve-crs.ts";
 import { levelFormats, levelSpecs, runLevelStage } from "./lod-level.stage.ts";
 import { buildLodOctree, openLodSource, type LodInput } from "./lod-octree.ts";
 import { runCopcStage, runPreviewStage, runThumbnailStage, runTilesStage } from "./lod-products.stage.ts";
@@ -24,6 +25,11 @@ async function readHeader(input: LodInput, ctx: StageContext): Promise<{ outputs
   await source.close();
   const h = source.header;
   if (h.pointCount === 0) throw new AppError("INPUT_EMPTY", "The point cloud's header says it holds 0 points");
+  // A bad srs_in fails now (INVALID_PARAMS), not after hours of indexing and levels.
+  if (input.params.output_formats.includes("3dtiles")) {
+    const crs = await resolveCrs(h, input.params.tiles.srs_in, ctx.signal);
+    if (!crs.crs) ctx.log("no usable CRS: the tileset will be placed at the origin", { warning: crs.warning });
+  }
   ctx.log("point cloud header", { format: h.sourceFormat, points: h.pointCount, epsg: h.crs.epsg, wkt: h.crs.wkt !== undefined, bounds: h.bounds });
   return { outputs: [] };
 }
