@@ -92,15 +92,17 @@ export async function buildOctree(openSource: () => Promise<PointCloudSource>, d
   const fh = await open(staging, "w");
   try {
     for await (const chunk of source.points(signal)) {
-      const { x, y, z } = chunk;
-      for (let i = 0; i < chunk.count; i++) {
-        const v = [x[i]!, y[i]!, z[i]!];
-        for (let a = 0; a < 3; a++) {
-          const c = v[a]!;
-          if (!Number.isFinite(c)) throw new AppError("INPUT_CORRUPT", `Point ${count + i + 1} has a coordinate that is not a finite number (${c})`);
-          if (c < min[a]!) min[a] = c;
-          if (c > max[a]!) max[a] = c;
+      for (const [a, v] of [chunk.x, chunk.y, chunk.z].entries()) {
+        let lo = min[a]!, hi = max[a]!;
+        for (let i = 0; i < chunk.count; i++) {
+          const c = v[i]!;
+          // c - c is 0 for every finite number and NaN for NaN and ±Infinity.
+          if (c < lo) lo = c;
+          if (c > hi) hi = c;
+          if (!(c - c === 0)) throw new AppError("INPUT_CORRUPT", `Point ${count + i + 1} has a coordinate that is not a finite number (${c})`);
         }
+        min[a] = lo;
+        max[a] = hi;
       }
       layout ??= layoutOf(chunk, quantize, header.extraBytes?.size ?? 0);
       await fh.write(encodeBlock(chunk, layout));

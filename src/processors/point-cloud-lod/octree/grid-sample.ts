@@ -92,13 +92,15 @@ export function gridSample(c: PointChunk, index: ArrayLike<number>, cube: Bounds
 /** Tight bounds of the points at `index`. */
 export function boundsOf(c: PointChunk, index: ArrayLike<number>): Bounds {
   const min: [number, number, number] = [Infinity, Infinity, Infinity], max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
-  for (let j = 0; j < index.length; j++) {
-    const i = index[j]!;
-    const v = [c.x[i]!, c.y[i]!, c.z[i]!];
-    for (let a = 0; a < 3; a++) {
-      if (v[a]! < min[a]!) min[a] = v[a]!;
-      if (v[a]! > max[a]!) max[a] = v[a]!;
+  for (const [a, v] of [c.x, c.y, c.z].entries()) {
+    let lo = Infinity, hi = -Infinity;
+    for (let j = 0; j < index.length; j++) {
+      const t = v[index[j]!]!;
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
     }
+    min[a] = lo;
+    max[a] = hi;
   }
   return { min, max };
 }
