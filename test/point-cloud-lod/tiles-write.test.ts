@@ -212,7 +212,7 @@ function syntheticHeader(): PointCloudHeader {
   };
 }
 
-test("edge clouds: one point, a thousand identical points, and an empty octree", async () => {
+test("edge clouds: one point, a thousand identical points, a NaN coordinate, and an empty octree", async () => {
   const one: PointChunk = { count: 1, x: Float64Array.of(10), y: Float64Array.of(20), z: Float64Array.of(30) };
   await withTempDir(async (dir) => {
     const result = await writeTileset(fakeOctree(syntheticHeader(), one), dir, {}, ctx());
@@ -233,6 +233,16 @@ test("edge clouds: one point, a thousand identical points, and an empty octree",
     const report = await validateTileset(join(dir, "tiles/tileset.json"));
     assert.deepEqual(report.issues, []);
     assert.equal(report.tiles.reduce((s, t) => s + t.count, 0), n);
+  });
+  // A node that yields a NaN coordinate (the builder rejects them; the writer does not trust it).
+  const nan: PointChunk = { count: 2, x: Float64Array.of(1, Number.NaN), y: Float64Array.of(1, 2), z: Float64Array.of(1, 2) };
+  const nanTree: Octree = {
+    header: syntheticHeader(), pointCount: 2, bounds: { min: [1, 1, 1], max: [2, 2, 2] }, cube: { min: [1, 1, 1], max: [2, 2, 2] },
+    nodes: [{ key: { d: 0, x: 0, y: 0, z: 0 }, cube: { min: [1, 1, 1], max: [2, 2, 2] }, bounds: { min: [1, 1, 1], max: [2, 2, 2] }, pointCount: 2, subtreePointCount: 2, spacing: 0.5, children: [] }],
+    readNode: () => Promise.resolve(nan),
+  };
+  await withTempDir(async (dir) => {
+    await assert.rejects(writeTileset(nanTree, dir, {}, ctx()), (e: unknown) => e instanceof AppError && e.code === "INPUT_CORRUPT");
   });
   const empty: Octree = { header: syntheticHeader(), pointCount: 0, bounds: { min: [0, 0, 0], max: [0, 0, 0] }, cube: { min: [0, 0, 0], max: [0, 0, 0] }, nodes: [], readNode: () => Promise.reject(new Error("none")) };
   await withTempDir(async (dir) => {

@@ -71,7 +71,7 @@ export async function writeTileset(octree: Octree, outDir: string, options: Writ
     if (chunk.count === 0) continue;
     colorShift ??= colorShiftFor(chunk);
     const local = mapToLocal(geo, node.bounds, metres, chunk);
-    const box = boundsOf(local);
+    const box = boundsOf(local, nodeName(node.key));
     const name = nodeName(node.key);
     const glb = encodeTileGlb({ count: chunk.count, local, ...attributes(chunk, colorShift) }, box, GENERATOR);
     const path = `${TILES_DIR}/${name}.glb`;
@@ -150,12 +150,15 @@ function attributes(chunk: PointChunk, shift: 0 | 8): { rgb?: Uint8Array; intens
   return out;
 }
 
-function boundsOf(local: Float64Array): Bounds {
+/** Tight bounds; a NaN or infinite coordinate (which would quantize silently to the box corner) is
+ * INPUT_CORRUPT. */
+function boundsOf(local: Float64Array, node: string): Bounds {
   const min: [number, number, number] = [Infinity, Infinity, Infinity];
   const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
   for (let i = 0; i < local.length; i += 3) {
     for (let a = 0; a < 3; a++) {
       const v = local[i + a]!;
+      if (!Number.isFinite(v)) throw new AppError("INPUT_CORRUPT", `point ${i / 3} of octree node ${node} has a non-finite coordinate`);
       if (v < min[a]!) min[a] = v;
       if (v > max[a]!) max[a] = v;
     }
