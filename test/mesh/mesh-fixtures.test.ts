@@ -41,7 +41,7 @@ const FIXTURES: Expect[] = [
 
 interface LevelEntry {
   label: string; file: string; triangles: number; vertices: number; target_triangles: number; target_reached: boolean;
-  achieved_ratio: number; bytes: number; sha256: string; bbox: { min: number[]; max: number[] }; error: { relative: number; absolute: number };
+  achieved_ratio: number; bytes: number; extensions: string[]; sha256: string; bbox: { min: number[]; max: number[] }; error: { relative: number; absolute: number };
 }
 
 for (const f of FIXTURES) {
@@ -55,11 +55,13 @@ for (const f of FIXTURES) {
     assert.equal(s.triangles, f.triangles);
     assert.equal(s.textures, f.textures, "every texture the model names and the input holds is embedded");
     const manifest = JSON.parse(await readFile(join(run.outDir, "manifest.json"), "utf8")) as {
-      model: { triangles: number; sha256: string; bytes: number }; source: { missing_resources: { uri: string }[]; features: { morph_targets: boolean } };
+      model: { triangles: number; sha256: string; bytes: number; extensions: string[] }; source: { missing_resources: { uri: string }[]; features: { morph_targets: boolean } };
     };
     const bytes = await readFile(model);
     assert.equal(manifest.model.sha256, createHash("sha256").update(bytes).digest("hex"));
     assert.equal(manifest.model.bytes, bytes.length);
+    // (a quantized input stays quantized: KHR_mesh_quantization is valid glTF, not compression)
+    assert.deepEqual(manifest.model.extensions.filter((e) => /compression/.test(e)), [], "no compression unless asked for; the input's Draco/meshopt is decoded");
     assert.deepEqual(manifest.source.missing_resources.map((m) => m.uri), f.missing ?? []);
     assert.equal(manifest.source.features.morph_targets, f.morph ?? false);
     const thumb = await sharp(join(run.outDir, "thumbnail.webp")).stats();
@@ -92,6 +94,8 @@ for (const f of FIXTURES) {
       assert.equal(level.target_reached, within, `${level.label}: target_reached says whether ${level.triangles} is within 95–100 % of ${target}`);
       if (f.smooth) assert.ok(within, `${level.label}: a smooth mesh reaches its target (${level.triangles} of ${target})`);
       for (const k of [0, 1, 2]) assert.ok(level.bbox.min[k]! <= level.bbox.max[k]!);
+      assert.ok(level.extensions.includes("EXT_meshopt_compression"), `${level.label} is meshopt-compressed`);
+      assert.ok(!level.extensions.includes("KHR_draco_mesh_compression"), `${level.label}: the input's Draco is not carried over`);
     }
     assert.ok(manifest.levels[0]!.target_reached, "the 100 % level is the source itself");
   });

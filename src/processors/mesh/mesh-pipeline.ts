@@ -35,6 +35,8 @@ export interface CleanupOptions {
 
 /** The document every output starts from: Y-up metres, welded, deduplicated, pruned, textures a viewer decodes. */
 export async function cleanDocument(doc: Document, options: CleanupOptions): Promise<{ unreadable: MissingResource[] }> {
+  // The reader decoded Draco / meshopt; left registered, the writer would encode the input's way again.
+  withoutCompression(doc);
   normaliseAxes(doc, options.upAxis, options.unit);
   await doc.transform(dedup(), weld(), prune({ keepAttributes: true, keepLeaves: false }));
   const unreadable = await normaliseTextureImages(doc);
@@ -75,7 +77,7 @@ export async function writeValidatedGlb(doc: Document, options: WriteOptions): P
   const report = await assertValidOutput(plain, `${options.what} (before compression)`);
   if (options.compression === "none" && !options.quantize) return { bytes: plain, report };
   const before = meshStats(doc).triangles;
-  if (options.compression === "meshopt") await doc.transform(meshopt({ encoder: MeshoptEncoder, level: "medium" }));
+  if (options.compression === "meshopt") await doc.transform(meshopt({ encoder: MeshoptEncoder, level: "high" }));
   else if (options.compression === "draco") await doc.transform(...(options.quantize ? [quantize()] : []), draco({ method: "edgebreaker" }));
   else await doc.transform(quantize());
   const bytes = await io.writeBinary(doc);
