@@ -16,6 +16,7 @@ const guarded = (name: string, run: StageRun): StageRun => async (input, ctx) =>
     return await run(input, ctx);
   } catch (error) {
     if (ctx.signal.aborted) throw new AppError("CANCELLED", "Point cloud LOD was cancelled", { stage: name, cause: error });
+    if ((error as { code?: unknown }).code === "ENOSPC") throw new AppError("INSUFFICIENT_DISK", "The work directory ran out of disk (the octree needs about 2.5 × the uncompressed input)", { stage: name, cause: error });
     throw toAppError(error, name);
   }
 };
