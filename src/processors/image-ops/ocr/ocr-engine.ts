@@ -31,10 +31,19 @@ export interface RecognizedPage {
 export async function recognize(req: RecognizeRequest): Promise<RecognizedPage> {
   req.signal.throwIfAborted();
   let worker: Worker | undefined;
-  const onAbort = () => void worker?.terminate();
+  // A terminated worker never settles its pending job, so the abort itself rejects the wait.
+  let rejectOnAbort!: (reason: unknown) => void;
+  const aborted = new Promise<never>((_, reject) => (rejectOnAbort = reject));
+  aborted.catch(() => {});
+  const onAbort = () => {
+    rejectOnAbort(req.signal.reason);
+    void worker?.terminate().catch(() => {});
+  };
   req.signal.addEventListener("abort", onAbort, { once: true });
+  const orAbort = <T>(p: Promise<T>): Promise<T> => Promise.race([p, aborted]);
+  let creating: Promise<Worker> | undefined;
   try {
-    worker = await createWorker([...req.langs], OEM.LSTM_ONLY, {
+    worker = await orAbort((creating = createWorker([...req.langs], OEM.LSTM_ONLY, {
       langPath: req.langPath,
       cacheMethod: "none",
       gzip: true,
@@ -42,10 +51,10 @@ export async function recognize(req: RecognizeRequest): Promise<RecognizedPage> 
         if (m.status === "recognizing text") req.onProgress(m.progress);
       },
       errorHandler: () => {},
-    });
+    })));
     req.signal.throwIfAborted();
-    await worker.setParameters({ tessedit_pageseg_mode: req.psm as never, user_defined_dpi: "300" });
-    const { data } = await worker.recognize(req.image, {}, { text: true, blocks: true, hocr: req.hocr, pdf: req.pdf });
+    await orAbort(worker.setParameters({ tessedit_pageseg_mode: req.psm as never, user_defined_dpi: "300" }));
+    const { data } = await orAbort(worker.recognize(req.image, {}, { text: true, blocks: true, hocr: req.hocr, pdf: req.pdf }));
     req.signal.throwIfAborted();
     return {
       text: data.text,
@@ -60,6 +69,8 @@ export async function recognize(req: RecognizeRequest): Promise<RecognizedPage> 
     throw new AppError("INTERNAL", `OCR failed: ${message}`, { stage: req.stage, cause: error });
   } finally {
     req.signal.removeEventListener("abort", onAbort);
-    await worker?.terminate().catch(() => {});
+    if (worker) await worker.terminate().catch(() => {});
+    // Aborted while the worker was starting: stop it once it exists, or it keeps the process alive.
+    else void creating?.then((w) => w.terminate()).catch(() => {});
   }
 }
