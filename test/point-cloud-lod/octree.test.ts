@@ -1,5 +1,6 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync, statSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { buildOctree, buildOctreeAtomically, breadthFirst } from "../../src/processors/point-cloud-lod/octree/build-octree.ts";
@@ -133,4 +134,23 @@ test("a million identical points (and a few others) end in a leaf at bounded dep
   assert.ok(biggest.pointCount > 990_000, "the duplicates sit together in one leaf");
   assert.deepEqual(biggest.bounds.min, biggest.bounds.max);
   assert.equal(tree.nodes.reduce((n, x) => n + x.pointCount, 0), 1_001_000);
+});
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += statSync(join(e.parentPath, e.name), { throwIfNoEntry: false })?.size ?? 0;
+  return total;
+}
+
+test("temporary disk stays under 3× the uncompressed input while building", { timeout: 60_000 }, async () => {
+  const path = fixture("pointcloud", "laspy_autzen_trim.laz");
+  const source = await openPointCloud(path, "las");
+  await source.close();
+  const uncompressed = source.header.pointCount! * 34; // LAS format 3 records
+  const dir = join(await scratchDir(), "o");
+  let peak = 0;
+  await buildOctree(opener(path), dir, { signal: new AbortController().signal, maxChunkPoints: 20_000, progress: () => (peak = Math.max(peak, dirBytes(dir))) });
+  peak = Math.max(peak, dirBytes(dir));
+  assert.ok(peak > uncompressed, `measured ${peak} B`);
+  assert.ok(peak < 3 * uncompressed, `peak ${peak} B ≥ 3 × ${uncompressed} B`);
 });
