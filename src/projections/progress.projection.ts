@@ -8,6 +8,7 @@ import { isSettled, stateOf, type TaskSnapshot } from "../machines/task-replay.t
 import { createCheckpointWriter, type CheckpointWriter } from "./checkpoint-writer.ts";
 import type { ProjectionHooks } from "./projection-stats.ts";
 import { progressMessageOf, shouldSendProgress, type ThrottleState } from "./pure/progress.projection.ts";
+import type { LastProgressMemory } from "./last-progress-memory.ts";
 import { describeError, isPoisonError } from "./poison.ts";
 import { TaskFolds } from "./task-folds.ts";
 import { LAST_PROGRESS_TTL_SECONDS } from "../infra/progress/progress-keys.ts";
@@ -33,6 +34,8 @@ export interface ProgressProjectionOptions {
   minIntervalMs?: number;
   hooks?: ProjectionHooks;
   now?: () => number;
+  /** Remembers the last message sent per running task (to rewrite them after Redis lost them). */
+  memory?: LastProgressMemory;
 }
 
 
@@ -64,6 +67,7 @@ export async function runProgressProjection(o: ProgressProjectionOptions): Promi
         if (isSettled(snapshot)) {
           folds.forget(event.streamId);
           throttle.delete(event.streamId);
+          o.memory?.forget(event.streamId);
         }
       }
       await writer?.handled(event.position);
@@ -104,6 +108,7 @@ async function publish(o: ProgressProjectionOptions, snapshot: TaskSnapshot, eve
   const at = event.createdAt.getTime();
   if (!shouldSendProgress(throttle.get(event.streamId), message, at, o.minIntervalMs)) return;
   await o.bus.publish(progressChannel(task), message);
+  if (!isSettled(snapshot)) o.memory?.remember(event.streamId, progressChannel(task), message);
   throttle.set(event.streamId, { lastSentAt: at, lastStage: message.progress.stage, lastStatus: message.status });
   o.hooks?.published();
 }

@@ -4,6 +4,8 @@ import type { EventStore } from "../infra/ports/event-store.port.ts";
 import type { Leadership } from "../infra/ports/leadership.port.ts";
 import type { ProgressBus } from "../infra/ports/progress-bus.port.ts";
 import type { ResultPublisher } from "../infra/ports/result-publisher.port.ts";
+import { reconnectNotifierOf } from "../infra/progress/reconnect-notifier.ts";
+import { createLastProgressMemory } from "./last-progress-memory.ts";
 import { runProgressProjection } from "./progress.projection.ts";
 import { createProjectionStats, type ProjectionStats } from "./projection-stats.ts";
 import { runResultsProjection, type ParkedResultEvent } from "./results.projection.ts";
@@ -59,6 +61,14 @@ export function startProjections(o: StartProjectionsOptions): RunningProjections
   const all: { stats: ProjectionStats; done: Promise<void> }[] = [];
 
   const progress = createProjectionStats(PROJECTION_NAMES.progress);
+  // After Redis restarts empty, the leader of the progress projection writes back the last
+  // progress of every running task at once (it would otherwise wait for each task's next event).
+  const memory = createLastProgressMemory();
+  const stopListening = reconnectNotifierOf(o.bus)?.onReconnect(() => {
+    if (!progress.stats.leader || memory.size === 0) return;
+    void memory.rewrite(o.bus, o.logger).then((n) => o.logger.info({ rewritten: n }, "progress bus reconnected: last progress of running tasks written again"));
+  });
+  o.signal.addEventListener("abort", () => stopListening?.(), { once: true });
   all.push({
     stats: progress.stats,
     done: superviseProjection({
@@ -75,6 +85,7 @@ export function startProjections(o: StartProjectionsOptions): RunningProjections
           name: PROJECTION_NAMES.progress,
           maxAgeMs: o.progressMaxAgeMs ?? START_PROJECTIONS_DEFAULTS.progressMaxAgeMs,
           hooks: progress.hooks,
+          memory,
         }),
     }),
   });

@@ -3,6 +3,7 @@ import { createResourceBroker } from "../broker/resource-broker.ts";
 import { loadWeights } from "../broker/weights-config.ts";
 import { createIoLimiter } from "../broker/io-limiter.ts";
 import { limitTransfers } from "../infra/storage/limited-storage.ts";
+import { withStorageBreaker } from "../infra/storage/resilient-storage.ts";
 import { TaskHost } from "../actors/task-host.ts";
 import type { TaskRuntime } from "../actors/task-runtime.ts";
 import { createTimerRetryScheduler } from "../actors/timer-retry-scheduler.ts";
@@ -70,8 +71,12 @@ export async function createService(config: Config, logger: Logger, overrides: S
       if (attempt === 1 || attempt % 10 === 0) logger.warn({ err: error, stream: streamId, attempt }, "event store unreachable: retrying the append");
     },
   });
+  // Transfers wait in the I/O limiter (never a CPU slot); behind it a breaker stops calls to a
+  // storage that keeps failing, and head/list retry a transient failure.
   const storage = limitTransfers(
-    overrides.storage ?? (config.storage.kind === "local" ? createLocalStorage({ rootDir: config.storage.rootDir }) : await s3Storage(config)),
+    withStorageBreaker(overrides.storage ?? (config.storage.kind === "local" ? createLocalStorage({ rootDir: config.storage.rootDir }) : await s3Storage(config)), {
+      onStateChange: (state) => logger.warn({ state }, `object storage circuit ${state}`),
+    }),
     createIoLimiter({ maxConcurrent: config.ioConcurrency }),
   );
   const bus = overrides.bus ?? createProgressBusFromConfig(config);
