@@ -126,18 +126,27 @@ async function duBytes(dir: string): Promise<number> {
 async function measured(kind: "lod" | "convert", input: string, dir: string) {
   const t0 = performance.now();
   const run = execa(process.execPath, ["--import", "tsx", import.meta.filename, "--child", kind, input, dir], { reject: false });
-  let peakRss = 0, peakTemp = 0, busy = false;
-  const timer = setInterval(() => {
-    if (busy || run.pid === undefined) return;
-    busy = true;
-    void Promise.all([treeRss(run.pid), duBytes(join(dir, "work"))]).then(([rss, tmp]) => {
+  let peakRss = 0, peakTemp = 0, busyRss = false, busyDisk = false;
+  // RSS every 250 ms; the work directory (thousands of node files) every second, to stay cheap.
+  const rssTimer = setInterval(() => {
+    if (busyRss || run.pid === undefined) return;
+    busyRss = true;
+    void treeRss(run.pid).then((rss) => {
       peakRss = Math.max(peakRss, rss);
-      peakTemp = Math.max(peakTemp, tmp);
-      busy = false;
+      busyRss = false;
     });
   }, 250);
+  const diskTimer = setInterval(() => {
+    if (busyDisk) return;
+    busyDisk = true;
+    void duBytes(join(dir, "work")).then((tmp) => {
+      peakTemp = Math.max(peakTemp, tmp);
+      busyDisk = false;
+    });
+  }, 1000);
   const result = await run;
-  clearInterval(timer);
+  clearInterval(rssTimer);
+  clearInterval(diskTimer);
   if (result.exitCode !== 0) throw new Error(`${kind} child failed:\n${result.stderr}`);
   const stages = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as StageFigure);
   return { stages, wall: (performance.now() - t0) / 1000, peakRss, peakTemp };
