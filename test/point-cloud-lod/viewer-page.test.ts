@@ -2,15 +2,48 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { chromium } from "playwright-core";
+import { chromium, type Page } from "playwright-core";
 import sharp from "sharp";
 import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
-import { startServiceProcess, waitFor } from "../helpers/service-process.ts";
+import { startServiceProcess, waitFor, type ServiceProcess } from "../helpers/service-process.ts";
 import { pc } from "../point-cloud/pc-test-utils.ts";
 
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"];
 
 interface TaskView { state: string; outputs: { path: string; type: string; key: string; size_bytes: number; part_of?: string }[] }
+
+function completed(svc: ServiceProcess, id: string): Promise<TaskView> {
+  return waitFor("the task to complete", async () => {
+    const v = (await (await fetch(`${svc.url}/tasks/${id}`)).json()) as TaskView;
+    if (v.state === "failed") throw new Error(`task failed: ${JSON.stringify(v)}\n${svc.logs().slice(-3000)}`);
+    return v.state === "completed" ? v : undefined;
+  }, 90_000);
+}
+
+/** Waits until the viewer has loaded what it wants, then counts the screenshot's non-background
+ * pixels (background #111111; the status line's 30 px are skipped) and their distinct colours. */
+async function viewerScreenshot(page: Page, failures: string[]): Promise<{ points: number; png: Buffer; lit: number; pixels: number; colours: number }> {
+  await page.waitForFunction(() => {
+    const s = (globalThis as unknown as { vs3dViewer?: { points: number; progress: number; error: string | null } }).vs3dViewer;
+    return s && (s.error !== null || (s.points > 0 && s.progress === 1));
+  }, undefined, { timeout: 60_000 });
+  const state = await page.evaluate(() => (globalThis as unknown as { vs3dViewer: { points: number; error: string | null } }).vs3dViewer);
+  assert.equal(state.error, null, `viewer error; ${failures.join("; ")}`);
+  assert.deepEqual(failures, []);
+  await page.waitForTimeout(500);
+  const png = await page.screenshot({ type: "png" });
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let lit = 0;
+  const colours = new Set<number>();
+  for (let i = 30 * info.width * info.channels; i < data.length; i += info.channels) {
+    const r = data[i]!, g = data[i + 1]!, b = data[i + 2]!;
+    if (Math.abs(r - 17) + Math.abs(g - 17) + Math.abs(b - 17) > 40) {
+      lit++;
+      colours.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
+    }
+  }
+  return { points: state.points, png, lit, pixels: info.width * (info.height - 30), colours: colours.size };
+}
 
 test("the dashboard opens a finished task's tileset in the viewer, and the screenshot shows the points", { timeout: 150_000 }, async () => {
   const sandbox = await embeddedEnv();
@@ -29,11 +62,7 @@ test("the dashboard opens a finished task's tileset in the viewer, and the scree
     const id = msg.task_id as string;
     const posted = await fetch(`${svc.url}/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(msg) });
     assert.equal(posted.status, 202, await posted.text());
-    const view = await waitFor("the task to complete", async () => {
-      const v = (await (await fetch(`${svc.url}/tasks/${id}`)).json()) as TaskView;
-      if (v.state === "failed") throw new Error(`task failed: ${JSON.stringify(v)}\n${svc.logs().slice(-3000)}`);
-      return v.state === "completed" ? v : undefined;
-    }, 90_000);
+    const view = await completed(svc, id);
     assert.equal(view.outputs.filter((o) => o.type === "tileset").length, 1);
     const tiles = view.outputs.filter((o) => o.type === "tile");
     assert.ok(tiles.length > 10 && tiles.every((t) => t.part_of === "tiles/tileset.json"), "every tile is recorded as part of the tileset");
@@ -69,34 +98,30 @@ test("the dashboard opens a finished task's tileset in the viewer, and the scree
     await link.waitFor({ timeout: 20_000 });
     await link.click();
     await page.waitForURL(`**/tasks/${id}/view`);
-    await page.waitForFunction(() => {
-      const s = (globalThis as unknown as { vs3dViewer?: { points: number; progress: number; error: string | null } }).vs3dViewer;
-      return s && (s.error !== null || (s.points > 0 && s.progress === 1));
-    }, undefined, { timeout: 60_000 });
-    const state = await page.evaluate(() => (globalThis as unknown as { vs3dViewer: { points: number; models: number; error: string | null } }).vs3dViewer);
-    assert.equal(state.error, null, `viewer error; ${failures.join("; ")}`);
-    assert.deepEqual(failures, []);
-    assert.ok(state.points > 10_000 && state.points <= 110_000, `points shown: ${state.points}`);
-    await page.waitForTimeout(500);
-    const png = await page.screenshot({ type: "png" });
-    await writeFile(join(sandbox.root, "viewer.png"), png);
-    if (process.env.VS3D_KEEP_SCREENSHOT) await writeFile(process.env.VS3D_KEEP_SCREENSHOT, png);
-    const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    let lit = 0;
-    const colours = new Set<number>();
-    for (let i = 0; i < data.length; i += info.channels) {
-      const r = data[i]!, g = data[i + 1]!, b = data[i + 2]!;
-      // Background is #111111; the status line is grey text in the top-left corner.
-      const y = Math.floor(i / info.channels / info.width);
-      if (y < 30) continue;
-      if (Math.abs(r - 17) + Math.abs(g - 17) + Math.abs(b - 17) > 40) {
-        lit++;
-        colours.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
-      }
-    }
-    const share = lit / (info.width * (info.height - 30));
-    assert.ok(share > 0.05, `points cover ${(share * 100).toFixed(1)} % of the canvas`);
-    assert.ok(colours.size > 50, `RGB-coloured points, not one flat colour (${colours.size} colours)`);
+    const shot = await viewerScreenshot(page, failures);
+    assert.ok(shot.points > 10_000 && shot.points <= 110_000, `points shown: ${shot.points}`);
+    await writeFile(join(sandbox.root, "viewer.png"), shot.png);
+    if (process.env.VS3D_KEEP_SCREENSHOT) await writeFile(process.env.VS3D_KEEP_SCREENSHOT, shot.png);
+    assert.ok(shot.lit / shot.pixels > 0.05, `points cover ${((shot.lit / shot.pixels) * 100).toFixed(1)} % of the canvas`);
+    assert.ok(shot.colours > 50, `RGB-coloured points, not one flat colour (${shot.colours} colours)`);
+
+    // A cloud without a CRS (z-up at the origin, identity transform) shows too.
+    const plain = await readFile(pc("laspy_simple.las"));
+    await sandbox.put("in", "files/simple.las", plain);
+    const msg2 = taskMessage({
+      task_type: "point_cloud_lod",
+      source: { bucket: "in", key: "files/simple.las", size_bytes: plain.byteLength, format: "las" },
+      params: { output_formats: ["3dtiles"], generate_thumbnails: false },
+    });
+    assert.equal((await fetch(`${svc.url}/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(msg2) })).status, 202);
+    await completed(svc, msg2.task_id as string);
+    const tileset2 = (await (await fetch(`${svc.url}/tasks/${msg2.task_id as string}/files/tiles/tileset.json`)).json()) as { root: { transform?: number[] } };
+    assert.equal(tileset2.root.transform, undefined, "unplaced: identity");
+    await page.goto(`${svc.url}/tasks/${msg2.task_id as string}/view`);
+    const shot2 = await viewerScreenshot(page, failures);
+    if (process.env.VS3D_KEEP_SCREENSHOT) await writeFile(process.env.VS3D_KEEP_SCREENSHOT.replace(/\.png$/, "-unplaced.png"), shot2.png);
+    assert.equal(shot2.points, 1065);
+    assert.ok(shot2.lit > 1000, `${shot2.lit} lit pixels`);
   } finally {
     await browser.close();
     svc.process.kill("SIGTERM");
