@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { prune } from "@gltf-transform/functions";
 import { join } from "node:path";
 import { toAppError } from "../../contracts/app-error.ts";
 import type { Stage } from "../processor.ts";
@@ -56,6 +57,8 @@ export function lodLevelStage(level: LodLevel, params: MeshLodParams): Stage<Mes
         const from = previous ? await readOwnGlb(previousGlb(input, stageName(previous))) : null;
         const { doc, facts } = from ? { doc: from.doc, facts: getFacts<SourceFacts>(from.doc, "vs3d_source") } : await loadCleanSource(input, ctx, MESH_PROFILES.mesh_3d_lod.ram_gb);
         const before: LevelFacts | null = from ? getFacts<LevelFacts>(from.doc, "vs3d_lod") : null;
+        // Levels are for viewing: attributes no material reads (UVs without a texture) go, as gltfpack drops them.
+        if (!from) await doc.transform(prune({ keepAttributes: false }));
         const target = targetTriangles(level, facts.source_triangles);
         ctx.progress({ done: 0, total: 3, label: `simplifying towards ${target} triangles` });
         const simplified = await simplifyDocument(doc, target, { maxError: params.max_error, lockBorders: params.lock_borders });
