@@ -14,6 +14,7 @@ const BENCHES: Record<string, string> = {
   tools: "tools.bench.ts",
   "pointcloud-tiles": "pointcloud-tiles.bench.ts",
   "pointcloud-lod": "pointcloud-lod.bench.ts",
+  mesh: "mesh.bench.ts",
 };
 
 const [name, ...rest] = process.argv.slice(2);
