@@ -47,8 +47,9 @@ export function registerTaskFiles(app: Hono, deps: TaskFilesDeps): void {
     if (!output) return notFound(c, `'${path}' is not an output of task ${id}`);
     const dir = await mkdtemp(join(tmpdir(), "vs3d-file-"));
     const file = join(dir, "object");
+    let size: number;
     try {
-      await deps.storage.download(recorded.bucket, output.key, file);
+      ({ size } = await deps.storage.download(recorded.bucket, output.key, file));
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       if ((error as { code?: string }).code === "INPUT_NOT_FOUND") return notFound(c, `'${path}' is recorded but no longer stored`);
@@ -60,7 +61,7 @@ export function registerTaskFiles(app: Hono, deps: TaskFilesDeps): void {
     return new Response(Readable.toWeb(stream) as ReadableStream, {
       headers: {
         "content-type": output.content_type,
-        "content-length": String(output.size_bytes),
+        "content-length": String(size),
         // A completed output never changes under the same key.
         "cache-control": "private, max-age=3600",
       },
