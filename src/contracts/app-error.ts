@@ -37,14 +37,17 @@ export const MAX_ERROR_MESSAGE_LENGTH = 2000;
 const HOST_PATH = /(?<![\w:/.~-])\/(?:[^\s'"`/]+\/)+[^\s'"`/]*/g;
 
 /** What an error may say to a caller: no host paths (the work directory, the install, the data
- * dir), replaced by their last segment, and at most MAX_ERROR_MESSAGE_LENGTH characters. Every
+ * dir), replaced by their last segment, nothing jsonb refuses (NUL, lone surrogates become U+FFFD),
+ * and at most MAX_ERROR_MESSAGE_LENGTH characters. Every
  * AppError message passes through here, so no stage can leak a path into a result. */
 export function publicMessage(message: string): string {
   const scrubbed = message.replace(HOST_PATH, (path) => {
     const last = path.replace(/\/+$/, "").split("/").pop() ?? "";
     return `…/${last.length > 80 ? `${last.slice(0, 80)}…` : last}`;
   });
-  return scrubbed.length > MAX_ERROR_MESSAGE_LENGTH ? `${scrubbed.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…` : scrubbed;
+  // A tool's stderr may carry a NUL or a broken UTF-16 pair: the message is stored, so neither stays.
+  const storable = scrubbed.replace(/\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+  return storable.length > MAX_ERROR_MESSAGE_LENGTH ? `${storable.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…` : storable;
 }
 
 export interface SerializedError {

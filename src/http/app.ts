@@ -10,6 +10,7 @@ import type { HttpAccess } from "../config/http-access.ts";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { MESSAGE_LIMITS, unsafeTextReason } from "../contracts/json-safety.ts";
+import { publicMessage } from "../contracts/app-error.ts";
 import { TaskConflictError } from "../actors/accept-task.ts";
 import { decodeTask } from "../intake/decode-task.ts";
 import { submitDecoded } from "../intake/submit-task.ts";
@@ -63,7 +64,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
 
   app.onError((error, c) => {
     deps.host.rt.logger.error({ err: error, path: c.req.path }, "http handler failed");
-    return c.json({ error: { code: "INTERNAL", message: error.message } }, 500);
+    return c.json({ error: { code: "INTERNAL", message: publicMessage(error.message) } }, 500);
   });
 
   app.get("/", (c) => c.html(dashboardHtml()));

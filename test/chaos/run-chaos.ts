@@ -128,7 +128,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     // Judge every task from its stream and the results.
     const node = liveNode(stack);
     const verdicts: TaskVerdict[] = [];
-    for (const t of tasks) verdicts.push(judgeTask(t.message.task_id, stack.platform.results, await events(node, t.message.task_id)));
+    for (const t of tasks) {
+      const evs = await events(node, t.message.task_id);
+      const v = judgeTask(t.message.task_id, stack.platform.results, evs);
+      verdicts.push(v);
+      // Each interrupted task's history, compact: the evidence behind "resumed" and "no stage redone".
+      if (v.interrupted) log(`chaos: resumed ${t.kind} ${v.taskId}: ${evs.filter((e) => e.type !== "ProgressReported").map((e) => (typeof e.data.stage === "string" ? `${e.type}(${e.data.stage})` : e.type)).join(" ")}`);
+    }
     found.push(...violations(verdicts, new Map(tasks.map((t) => [t.message.task_id, "completed"]))));
     summary.tasks = tasks.length;
     summary.results = new Set(stack.platform.results.filter((r) => tasks.some((t) => t.message.task_id === r.body.task_id)).map((r) => r.messageId)).size;

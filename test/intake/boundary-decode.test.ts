@@ -122,4 +122,8 @@ test("defect 8: no host path in any error message", () => {
   assert.match(e.message, /aaaaaaaa\.txt/);
   assert.equal(publicMessage("see http://127.0.0.1:9000/bucket/key and tenants/t/files/a.jpg"), "see http://127.0.0.1:9000/bucket/key and tenants/t/files/a.jpg", "URLs and object keys are kept");
   assert.ok(new AppError("INTERNAL", "x".repeat(10_000)).message.length <= 2000);
+  // A tool's stderr with a NUL or half a surrogate pair still makes a storable failure.
+  const storable = new AppError("TOOL_FAILED", "gdal said a\u0000b and \ud800").message;
+  assert.equal(jsonSafetyIssue(storable), null);
+  assert.equal(storable, "gdal said a\uFFFDb and \uFFFD");
 });
