@@ -69,9 +69,9 @@ export function concatChunks(chunks: readonly PointChunk[], extraSize: number): 
 }
 
 export interface FakeOctreeOptions {
-  /** Sample cells per node edge: a node keeps the first point of each cell. Default: 8. */
+  /** Sample cells per node edge: a node keeps the first point of each cell. Default: 16. */
   grid?: number;
-  /** Deepest level; it keeps every point left. Default: 6. */
+  /** Deepest level; it keeps every point left. Default: 5. */
   maxDepth?: number;
 }
 
@@ -79,7 +79,7 @@ export interface FakeOctreeOptions {
  * stays, the rest go one level down (ADD refinement, every point in exactly one node). Nodes
  * breadth-first, z-order within a level, as the real builder lists them. */
 export function fakeOctree(header: PointCloudHeader, all: PointChunk, options: FakeOctreeOptions = {}): Octree & { indicesOf(key: NodeKey): number[] } {
-  const grid = options.grid ?? 8, maxDepth = options.maxDepth ?? 6;
+  const grid = options.grid ?? 16, maxDepth = options.maxDepth ?? 5;
   const bounds = boundsOf(all);
   const size = Math.max(...[0, 1, 2].map((a) => bounds.max[a]! - bounds.min[a]!), 1e-6) * 1.001;
   const center = [0, 1, 2].map((a) => (bounds.min[a]! + bounds.max[a]!) / 2);

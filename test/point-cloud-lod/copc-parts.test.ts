@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Hierarchy } from "copc";
 import { decodeChunkTable } from "../../src/processors/point-cloud/lazperf/laz-chunk-table.ts";
-import { emptyHeader, type PointCloudHeader } from "../../src/processors/point-cloud/point-chunk.ts";
+import { emptyHeader, type PointChunk, type PointCloudHeader } from "../../src/processors/point-cloud/point-chunk.ts";
 import { nodeName, type NodeKey } from "../../src/processors/point-cloud-lod/octree/octree.ts";
 import { chooseScaleOffset, copcPointFormat } from "../../src/processors/point-cloud-lod/copc/copc-header.ts";
 import { encodeHierarchy, planHierarchy, type HierarchyEntry } from "../../src/processors/point-cloud-lod/copc/copc-hierarchy.ts";
 import { expandDeprecatedExtraBytes } from "../../src/processors/point-cloud-lod/copc/extra-bytes-descriptor.ts";
+import { compressionOrder, reorderChunk } from "../../src/processors/point-cloud-lod/copc/point-order.ts";
 import { encodeVariableChunkTable } from "../../src/processors/point-cloud-lod/copc/variable-chunk-table.ts";
 
 /** Every key of a full octree down to `depth`, as node entries with made-up chunk positions. */
@@ -123,5 +124,24 @@ void describe("COPC parts", () => {
     assert.ok(Buffer.from(out.subarray(576)).equals(Buffer.from(d.subarray(192))));
     const plain = d.subarray(192);
     assert.equal(expandDeprecatedExtraBytes(plain), plain);
+  });
+});
+
+void describe("compression order within a node", () => {
+  void it("GPS time ascending with ties in arrival order; z-order without GPS time; every attribute moves with its point", () => {
+    const base = { x: Float64Array.of(0, 1, 2, 3), y: Float64Array.of(0, 0, 0, 0), z: Float64Array.of(0, 0, 0, 0) };
+    const chunk: PointChunk = { count: 4, ...base, gpsTime: Float64Array.of(5, 2, 5, 1), intensity: Uint16Array.of(10, 11, 12, 13), extraBytes: Uint8Array.of(1, 1, 2, 2, 3, 3, 4, 4) };
+    const cube = { min: [0, 0, 0] as [number, number, number], max: [4, 4, 4] as [number, number, number] };
+    const order = compressionOrder(chunk, cube)!;
+    assert.deepEqual([...order], [3, 1, 0, 2]);
+    const moved = reorderChunk(chunk, order, 2);
+    assert.deepEqual([...moved.intensity!], [13, 11, 10, 12]);
+    assert.deepEqual([...moved.extraBytes!], [4, 4, 2, 2, 1, 1, 3, 3]);
+    assert.deepEqual([...moved.x], [3, 1, 0, 2]);
+    assert.deepEqual([...chunk.intensity!], [10, 11, 12, 13], "the input chunk is left alone");
+    assert.equal(compressionOrder(moved, cube), undefined, "already ordered");
+    // no GPS time: z-order (x lowest bit) within the cube
+    const noTime: PointChunk = { count: 4, x: Float64Array.of(3.9, 0.1, 0.1, 3.9), y: Float64Array.of(3.9, 0.1, 3.9, 0.1), z: Float64Array.of(0, 0, 0, 0) };
+    assert.deepEqual([...compressionOrder(noTime, cube)!], [1, 3, 2, 0]);
   });
 });

@@ -34,38 +34,50 @@ export async function copcNodePoints(path: string, copc: Copc, node: Hierarchy.N
   return out;
 }
 
-/** Asserts that `got` (copc.js dimension arrays) holds `want`'s points in order: coordinates to
- * within half a quantum, every attribute the octree node had exactly. */
-export function assertSameAsChunk(got: Record<string, number[]>, want: PointChunk, scale: Vec3, where: string): void {
+/** One point per row, every attribute the octree node had, coordinates as the integers the file
+ * stores: `want`'s rows are quantised with the file's scale/offset, `got`'s are recovered from
+ * copc.js's scaled values. */
+function rows(count: number, columns: (readonly [string, (i: number) => number])[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(columns.map(([, f]) => f(i)).join(" "));
+  return out.sort();
+}
+
+/** Asserts that `got` (copc.js dimension arrays of one node) holds exactly `want`'s points, in any
+ * order (the writer orders a node's points to compress best): every attribute equal, coordinates to
+ * the file's quantum. */
+export function assertSameAsChunk(got: Record<string, number[]>, want: PointChunk, file: { scale: Vec3 | number[]; offset: Vec3 | number[] }, where: string): void {
   assert.equal(got.X?.length, want.count, `${where}: point count`);
-  const close = (name: string, values: ArrayLike<number>, tol: number): void => {
-    const g = got[name]!;
-    for (let i = 0; i < want.count; i++) {
-      if (!(Math.abs(g[i]! - values[i]!) <= tol)) assert.fail(`${where}: ${name}[${i}] is ${g[i]}, expected ${values[i]}`);
-    }
+  const q = (a: number) => (v: number): number => Math.round((v - file.offset[a]!) / file.scale[a]!);
+  const g = (name: string, f: (v: number) => number = (v) => v): readonly [string, (i: number) => number] => {
+    const column = got[name];
+    assert.ok(column, `${where}: copc.js has no ${name}`);
+    return [name, (i) => f(column[i]!)];
   };
-  close("X", want.x, scale[0] / 2 + 1e-9);
-  close("Y", want.y, scale[1] / 2 + 1e-9);
-  close("Z", want.z, scale[2] / 2 + 1e-9);
-  if (want.intensity) close("Intensity", want.intensity, 0);
-  if (want.classification) close("Classification", want.classification, 0);
-  if (want.returnNumber) close("ReturnNumber", want.returnNumber, 0);
-  if (want.numberOfReturns) close("NumberOfReturns", want.numberOfReturns, 0);
-  if (want.gpsTime) close("GpsTime", want.gpsTime, 0);
-  if (want.red) close("Red", want.red, 0);
-  if (want.green) close("Green", want.green, 0);
-  if (want.blue) close("Blue", want.blue, 0);
-  if (want.nir) close("Infrared", want.nir, 0);
+  const w = (name: string, values: ArrayLike<number>, f: (v: number) => number = (v) => v): readonly [string, (i: number) => number] => [name, (i) => f(values[i]!)];
+  const gotCols = [g("X", q(0)), g("Y", q(1)), g("Z", q(2))];
+  const wantCols = [w("X", want.x, q(0)), w("Y", want.y, q(1)), w("Z", want.z, q(2))];
+  const both = (name: string, values: ArrayLike<number> | undefined, f?: (v: number) => number): void => {
+    if (!values) return;
+    gotCols.push(g(name, f));
+    wantCols.push(w(name, values, f));
+  };
+  both("Intensity", want.intensity);
+  both("Classification", want.classification);
+  both("ReturnNumber", want.returnNumber);
+  both("NumberOfReturns", want.numberOfReturns);
+  both("GpsTime", want.gpsTime);
+  both("Red", want.red);
+  both("Green", want.green);
+  both("Blue", want.blue);
+  both("Infrared", want.nir);
   if (want.las) {
-    const bit = (b: number): number[] => Array.from(want.las!.flags, (f) => (f >> b) & 1);
-    close("Synthetic", bit(0), 0);
-    close("KeyPoint", bit(1), 0);
-    close("Withheld", bit(2), 0);
-    close("Overlap", bit(3), 0);
-    close("ScanDirectionFlag", bit(4), 0);
-    close("EdgeOfFlightLine", bit(5), 0);
-    close("UserData", want.las.userData, 0);
-    close("PointSourceId", want.las.pointSourceId, 0);
-    close("ScanAngle", want.las.scanAngle, 0.0031);
+    const flags = want.las.flags;
+    ["Synthetic", "KeyPoint", "Withheld", "Overlap", "ScanDirectionFlag", "EdgeOfFlightLine"].forEach((name, bit) => both(name, Array.from(flags, (f) => (f >> bit) & 1)));
+    both("UserData", want.las.userData);
+    both("PointSourceId", want.las.pointSourceId);
+    both("ScanAngle", want.las.scanAngle, (v) => Math.round(v / 0.006));
   }
+  const [a, b] = [rows(want.count, gotCols), rows(want.count, wantCols)];
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) assert.fail(`${where}: point rows differ (${gotCols.map(([n]) => n).join(" ")}):\n got  ${a[i]}\n want ${b[i]}`);
 }

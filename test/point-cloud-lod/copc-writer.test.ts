@@ -13,12 +13,12 @@ import { parseCopcInfo } from "../../src/processors/point-cloud-lod/copc/copc-in
 import { writeCopc, type CopcWriteOptions } from "../../src/processors/point-cloud-lod/copc/write-copc.ts";
 import { decodeWithLazPerf } from "../point-cloud/laz/laz-perf-reader.ts";
 import { pc, withTempDir } from "../point-cloud/pc-test-utils.ts";
-import { concatChunks, fakeOctree, readAll } from "./copc-fake-octree.ts";
+import { concatChunks, fakeOctree, readAll, selectPoints } from "./copc-fake-octree.ts";
 import { assertSameAsChunk, copcHierarchy, copcNodePoints } from "./copc-readback.ts";
 
 const ctx = (progress: { done: number; total: number }[] = []) => ({ signal: new AbortController().signal, progress: (p: { done: number; total: number }) => progress.push(p) });
 
-async function writeFixtureCopc(dir: string, name: string, options: CopcWriteOptions = {}, grid = 8) {
+async function writeFixtureCopc(dir: string, name: string, options: CopcWriteOptions = {}, grid = 16) {
   const { header, points } = await readAll(pc(name));
   const octree = fakeOctree(header, points, { grid });
   const path = join(dir, `${name}.copc.laz`);
@@ -56,7 +56,7 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
       for (const node of octree.nodes) {
         const entry = nodes[nodeName(node.key)]!;
         assert.equal(entry.pointCount, node.pointCount);
-        assertSameAsChunk(await copcNodePoints(path, copc, entry), await octree.readNode(node.key), copc.header.scale, `${c.name} node ${nodeName(node.key)}`);
+        assertSameAsChunk(await copcNodePoints(path, copc, entry), await octree.readNode(node.key), copc.header, `${c.name} node ${nodeName(node.key)}`);
         total += entry.pointCount;
       }
       assert.equal(total, octree.pointCount);
@@ -78,12 +78,13 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
     for (const node of octree.nodes) {
       const want = await octree.readNode(node.key);
       assert.ok(want.nir, "the node carries NIR");
-      assertSameAsChunk(await copcNodePoints(path, copc, nodes[nodeName(node.key)]!), want, copc.header.scale, nodeName(node.key));
+      assertSameAsChunk(await copcNodePoints(path, copc, nodes[nodeName(node.key)]!), want, copc.header, nodeName(node.key));
     }
   }));
 
   void it("laz-perf decodes the whole file sequentially (variable chunks) into the nodes' points in octree order", () => withTempDir(async (dir) => {
-    const { octree, path, header } = await writeFixtureCopc(dir, "laspy_autzen_trim.laz");
+    // laz-perf's sequential reader slows down with the chunk count (25 s for 2 700 chunks): bigger nodes here
+    const { octree, path, header } = await writeFixtureCopc(dir, "laspy_autzen_trim.laz", {}, 64);
     const file = new Uint8Array(await readFile(path));
     const decoded = await decodeWithLazPerf(file);
     const las = parseLasHeader(file);
@@ -92,8 +93,14 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
     assert.deepEqual(las.scale, header.scale, "the source's scale is kept");
     assert.deepEqual(las.offset, header.offset, "the source's offset is kept");
     const back = decodeLasRecords(decoded.records, decoded.count, { layout: lasPointLayout(7), recordLength: decoded.recordLength, scale: las.scale, offset: las.offset });
-    const want = concatChunks(await Promise.all(octree.nodes.map((n) => octree.readNode(n.key))), 0);
-    assertChunksEqual(back, want);
+    // the file holds the nodes one after another, in the octree's order
+    let at = 0;
+    for (const node of octree.nodes) {
+      const segment = selectPoints(back, Array.from({ length: node.pointCount }, (_, i) => at + i), 0);
+      assertChunksEqual(segment, await octree.readNode(node.key), las, nodeName(node.key));
+      at += node.pointCount;
+    }
+    assert.equal(at, decoded.count);
   }));
 
   void it("our LAS reader opens it as COPC with the CRS, bounds and counts of the source", () => withTempDir(async (dir) => {
@@ -107,7 +114,7 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
       assert.ok(header.crs.wkt?.startsWith("GEOGCS["));
       const chunks: PointChunk[] = [];
       for await (const c of source.points()) chunks.push(c);
-      assertChunksEqual(concatChunks(chunks, 0), concatChunks(await Promise.all(octree.nodes.map((n) => octree.readNode(n.key))), 0));
+      assertChunksEqual(concatChunks(chunks, 0), concatChunks(await Promise.all(octree.nodes.map((n) => octree.readNode(n.key))), 0), { scale: source.header.scale!, offset: source.header.offset! });
       for (let a = 0; a < 3; a++) {
         assert.ok(Math.abs(source.header.bounds!.min[a]! - octree.bounds.min[a]!) <= header.scale![a]!);
         assert.ok(Math.abs(source.header.bounds!.max[a]! - octree.bounds.max[a]!) <= header.scale![a]!);
@@ -155,20 +162,21 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
     const { octree, path } = await writeFixtureCopc(dir, "laspy_extrabytes.las");
     const decoded = await decodeWithLazPerf(new Uint8Array(await readFile(path)));
     assert.equal(decoded.recordLength, 36 + 27);
-    const want = concatChunks(await Promise.all(octree.nodes.map((n) => octree.readNode(n.key))), 27).extraBytes!;
-    const got = new Uint8Array(decoded.count * 27);
-    for (let i = 0; i < decoded.count; i++) got.set(decoded.records.subarray(i * 63 + 36, i * 63 + 63), i * 27);
-    assert.ok(Buffer.from(got).equals(Buffer.from(want)), "extra bytes identical");
+    const all = concatChunks(await Promise.all(octree.nodes.map((n) => octree.readNode(n.key))), 27);
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+    const want = Array.from({ length: all.count }, (_, i) => `${all.gpsTime![i]} ${hex(all.extraBytes!.subarray(i * 27, i * 27 + 27))}`).sort();
+    const dv = new DataView(decoded.records.buffer);
+    const got = Array.from({ length: decoded.count }, (_, i) => `${dv.getFloat64(i * 63 + 22, true)} ${hex(decoded.records.subarray(i * 63 + 36, i * 63 + 63))}`).sort();
+    assert.deepEqual(got, want, "every point keeps its extra bytes");
     const { copc, nodes } = await copcHierarchy(path);
     assert.deepEqual(copc.eb.map((e) => e.name), ["Colors_0", "Colors_1", "Colors_2", "Reserved", "Flags_0", "Flags_1", "Intensity", "Time"]);
     const root = octree.nodes[0]!;
     const view = await copcNodePoints(path, copc, nodes[nodeName(root.key)]!);
-    const eb = (await octree.readNode(root.key)).extraBytes!;
-    const dv = new DataView(eb.buffer, eb.byteOffset, eb.byteLength);
-    for (let i = 0; i < root.pointCount; i++) {
-      assert.equal(view.Colors_2![i], dv.getUint16(i * 27 + 4, true));
-      assert.equal(view.Time![i], Number(dv.getBigUint64(i * 27 + 19, true)));
-    }
+    const node = await octree.readNode(root.key);
+    const eb = new DataView(node.extraBytes!.buffer, node.extraBytes!.byteOffset, node.extraBytes!.byteLength);
+    const wantDims = Array.from({ length: root.pointCount }, (_, i) => `${node.gpsTime![i]} ${eb.getUint16(i * 27 + 4, true)} ${eb.getBigUint64(i * 27 + 19, true)}`).sort();
+    const gotDims = view.GpsTime!.map((t, i) => `${t} ${view.Colors_2![i]} ${view.Time![i]}`).sort();
+    assert.deepEqual(gotDims, wantDims, "copc.js reads the expanded descriptors' values");
   }));
 
   void it("a hierarchy split into child pages is followed by the copc reader", () => withTempDir(async (dir) => {
@@ -177,7 +185,7 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
     assert.ok(pages > 5, `several pages (${pages})`);
     assert.equal(Object.keys(nodes).length, octree.nodes.length);
     const sample = octree.nodes.at(-1)!;
-    assertSameAsChunk(await copcNodePoints(path, copc, nodes[nodeName(sample.key)]!), await octree.readNode(sample.key), copc.header.scale, "deepest node");
+    assertSameAsChunk(await copcNodePoints(path, copc, nodes[nodeName(sample.key)]!), await octree.readNode(sample.key), copc.header, "deepest node");
   }));
 
   void it("LAS 1.2 (format 3) becomes format 7 with classes, flags, returns, scan angle and GPS time as the source's", () => withTempDir(async (dir) => {
@@ -189,7 +197,7 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
     let seen = 0;
     for (const node of octree.nodes) {
       const got = await copcNodePoints(path, copc, nodes[nodeName(node.key)]!);
-      assertSameAsChunk(got, await octree.readNode(node.key), copc.header.scale, nodeName(node.key));
+      assertSameAsChunk(got, await octree.readNode(node.key), copc.header, nodeName(node.key));
       seen += got.ScanDirectionFlag!.filter(Boolean).length;
     }
     assert.equal(seen, scanDirections);
@@ -233,12 +241,19 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
   }));
 });
 
-function assertChunksEqual(got: PointChunk, want: PointChunk): void {
-  assert.equal(got.count, want.count);
-  for (const name of ["x", "y", "z", "intensity", "classification", "returnNumber", "gpsTime", "red", "green", "blue"] as const) {
-    const g = got[name], w = want[name];
-    if (!w) continue;
-    assert.ok(g, `${name} read back`);
-    for (let i = 0; i < want.count; i++) if (Math.abs(g[i]! - w[i]!) > 1e-6) assert.fail(`${name}[${i}]: ${g[i]} ≠ ${w[i]}`);
-  }
+/** `got` holds exactly `want`'s points in any order: coordinates quantised with the file's
+ * scale/offset, the other attributes equal. */
+function assertChunksEqual(got: PointChunk, want: PointChunk, file: { scale: number[]; offset: number[] }, where = "file"): void {
+  assert.equal(got.count, want.count, `${where}: count`);
+  const names = ["intensity", "classification", "returnNumber", "gpsTime", "red", "green", "blue"] as const;
+  const rowsOf = (c: PointChunk): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < c.count; i++) {
+      const xyz = [c.x[i]!, c.y[i]!, c.z[i]!].map((v, a) => Math.round((v - file.offset[a]!) / file.scale[a]!));
+      out.push([...xyz, ...names.filter((n) => want[n]).map((n) => c[n]![i])].join(" "));
+    }
+    return out.sort();
+  };
+  const [a, b] = [rowsOf(got), rowsOf(want)];
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) assert.fail(`${where}: rows differ\n got  ${a[i]}\n want ${b[i]}`);
 }

@@ -13,6 +13,7 @@ import { encodeHierarchy, planHierarchy, type CopcHierarchyOptions, type Hierarc
 import { COPC_HIERARCHY_RECORD_ID, COPC_USER_ID, cubeCenterHalfsize, encodeCopcInfo, type CopcInfo } from "./copc-info.ts";
 import { expandDeprecatedExtraBytes } from "./extra-bytes-descriptor.ts";
 import { legacyOverlapToFlag } from "./legacy-overlap.ts";
+import { compressionOrder, reorderChunk } from "./point-order.ts";
 import { encodeVariableChunkTable } from "./variable-chunk-table.ts";
 
 export interface CopcWriteContext {
@@ -44,8 +45,9 @@ const EVLR_HEADER_SIZE = 60;
 const STAGE = "copc";
 
 /** Writes `octree` as a COPC 1.0 file: LAS 1.4, point format 6/7/8, the info VLR first, one LAZ
- * chunk per octree node (in the octree's breadth-first order), a variable chunk table, and the
- * hierarchy EVLR. Memory: one node's points and its compressed chunk at a time. */
+ * chunk per octree node (in the octree's breadth-first order; within a node, in GPS time or z-order,
+ * which compresses best), a variable chunk table, and the hierarchy EVLR. Memory: a few nodes'
+ * points and compressed chunks at a time. */
 export async function writeCopc(octree: Octree, path: string, ctx: CopcWriteContext, options: CopcWriteOptions = {}): Promise<{ points: number; nodes: number }> {
   const { header } = octree;
   const records = copcRecordLayout(header);
@@ -96,7 +98,9 @@ export async function writeCopc(octree: Octree, path: string, ctx: CopcWriteCont
       if (chunk.count !== node.pointCount) {
         throw new AppError("INTERNAL", `COPC writer: node ${node.key.d}-${node.key.x}-${node.key.y}-${node.key.z} lists ${node.pointCount} points but holds ${chunk.count}`, { stage: STAGE });
       }
-      const raw = encodeLasRecords(legacy ? legacyOverlapToFlag(chunk) : chunk, codec, stats);
+      const order = compressionOrder(chunk, node.cube);
+      const ordered = order ? reorderChunk(chunk, order, header.extraBytes?.size ?? 0) : chunk;
+      const raw = encodeLasRecords(legacy ? legacyOverlapToFlag(ordered) : ordered, codec, stats);
       if (chunk.gpsTime) {
         for (let i = 0; i < chunk.count; i++) {
           const t = chunk.gpsTime[i]!;
