@@ -36,6 +36,7 @@ test("metresPerUnit: the fixtures' CRSs (foot, US survey foot, metre, degrees), 
   assert.equal(metresPerUnit(bare(), "+proj=tmerc +lat_0=31 +lon_0=-106.25 +k=0.9999 +x_0=500000 +y_0=0 +ellps=GRS80 +units=us-ft"), US_SURVEY_FOOT);
   assert.equal(metresPerUnit(await headerOf("laspy_autzen_trim.laz"), "EPSG:2993"), 1, "srs_in overrides the file");
   assert.equal(metresPerUnit(bare({ epsg: 123456 })), 1, "an EPSG code nobody knows");
+  assert.equal(metresPerUnit(bare(), "EPSG:6557"), FOOT, "outside the table: GDAL defines it");
   assert.throws(() => metresPerUnit(bare(), "metres please"), (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS");
 });
 
