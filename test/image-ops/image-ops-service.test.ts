@@ -15,6 +15,7 @@ test("the embedded service: image_process batch with a bad input, image_detect w
   await sandbox.put("in", "shoot/a.png", await quadrants(300, 200));
   await sandbox.put("in", "shoot/b.jpg", await readFile(fixture("images", "recurser_Landscape_3.jpg")));
   await sandbox.put("in", "shoot/c.jpg", "not a jpeg");
+  await sandbox.put("in", "shoot/brand/logo.png", await sharp({ create: { width: 30, height: 30, channels: 3, background: "#0000ff" } }).png().toBuffer());
   const svc = await startServiceProcess({ ...sandbox.env, DETECTION_MODEL: "" });
   const submit = async (msg: Record<string, unknown>) => {
     const res = await fetch(`${svc.url}/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(msg) });
@@ -33,6 +34,7 @@ test("the embedded service: image_process batch with a bad input, image_detect w
     assert.equal(body.checks.detection?.available, false);
     assert.match(body.checks.detection?.detail ?? "", /no DETECTION_MODEL/);
 
+    // batch.prefix "shoot/" also lists shoot/brand/logo.png: it is an input of this batch too
     const batch = taskMessage({
       task_type: "image_process",
       source: { bucket: "in", key: "shoot/a.png" },
@@ -40,16 +42,26 @@ test("the embedded service: image_process batch with a bad input, image_detect w
     });
     const detect = taskMessage({ task_type: "image_detect", source: { bucket: "in", key: "shoot/a.png" }, params: {} });
     const badOps = taskMessage({ task_type: "image_process", source: { bucket: "in", key: "shoot/a.png" }, params: { operations: [{ op: "blur", sigma: 2 }, { op: "blur", sigma: -1 }], format: "png" } });
-    const [batchId, detectId, badId] = [await submit(batch), await submit(detect), await submit(badOps)];
+    const keyed = taskMessage({
+      task_type: "image_process",
+      source: { bucket: "in", key: "shoot/a.png" },
+      params: {
+        operations: [{ op: "watermark", image_key: "shoot/brand/logo.png", gravity: "southeast", opacity: 1, margin: 0, scale: 0.1 }],
+        format: "jpeg",
+        batch: { keys: ["shoot/a.png", "shoot/brand/logo.png"] },
+      },
+    });
+    const [batchId, detectId, badId, keyedId] = [await submit(batch), await submit(detect), await submit(badOps), await submit(keyed)];
 
     const done = await settled(batchId);
     assert.equal(done.state, "completed", JSON.stringify(done));
     const base = join(sandbox.env.STORAGE_DIR!, "out", `processed/${batchId}/`);
     const report = JSON.parse(await readFile(join(base, "report.json"), "utf8")) as { completed: number; failed: number; items: Array<{ input: string; status: string; error?: { code: string } }> };
-    assert.deepEqual([report.completed, report.failed], [2, 1]);
+    assert.deepEqual([report.completed, report.failed], [3, 1]);
     assert.deepEqual(report.items.map((i) => [i.input, i.status, i.error?.code ?? null]), [
       ["shoot/a.png", "completed", null],
       ["shoot/b.jpg", "completed", null],
+      ["shoot/brand/logo.png", "completed", null],
       ["shoot/c.jpg", "failed", "UNSUPPORTED_FORMAT"],
     ]);
     const a = join(base, "images/a.png");
@@ -61,6 +73,15 @@ test("the embedded service: image_process batch with a bad input, image_detect w
     assert.equal(noModel.state, "failed");
     assert.equal(noModel.error?.code, "DETECTION_UNAVAILABLE");
     assert.equal(noModel.error?.recoverable, false);
+
+    // keys + a watermark object: downloaded together, the logo used and not processed itself
+    const marked = await settled(keyedId);
+    assert.equal(marked.state, "completed", JSON.stringify(marked));
+    const keyedBase = join(sandbox.env.STORAGE_DIR!, "out", `processed/${keyedId}/`);
+    const keyedReport = JSON.parse(await readFile(join(keyedBase, "report.json"), "utf8")) as { items: Array<{ input: string; output: string }> };
+    assert.deepEqual(keyedReport.items.map((i) => [i.input, i.output]), [["shoot/a.png", "images/a.jpg"]]);
+    const corner = await sharp(join(keyedBase, "images/a.jpg")).extract({ left: 290, top: 190, width: 1, height: 1 }).raw().toBuffer();
+    assert.ok(corner[2]! > 200 && corner[0]! < 60, `the blue logo in the bottom-right corner (${[...corner].join(",")})`);
 
     const invalid = await settled(badId);
     assert.equal(invalid.error?.code, "INVALID_PARAMS");
