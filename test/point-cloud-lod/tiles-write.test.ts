@@ -165,6 +165,26 @@ test("New Mexico in US survey feet (LAS 1.4 WKT with a vertical CRS): placed nea
   });
 });
 
+test("a cloud in longitude/latitude degrees (srs_in EPSG:4326) becomes metres east/north of its centre", async () => {
+  const n = 2000;
+  const c: PointChunk = { count: n, x: new Float64Array(n), y: new Float64Array(n), z: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    c.x[i] = -123.07 + ((i * 7919) % 1000) / 1e5; // 0.01° of longitude ≈ 800 m at 44°N
+    c.y[i] = 44.05 + ((i * 104729) % 1000) / 1e5; // 0.01° of latitude ≈ 1 111 m
+    c.z[i] = 100 + (i % 10);
+  }
+  await withTempDir(async (dir) => {
+    const result = await writeTileset(fakeOctree(syntheticHeader(), c, { maxPerNode: 500, cells: 8 }), dir, { srsIn: "EPSG:4326" }, ctx());
+    assert.equal(result.georeferenced, true);
+    const report = await validateTileset(join(dir, "tiles/tileset.json"));
+    assert.deepEqual(report.issues, []);
+    const box = report.tileset.root!.boundingVolume!.box!;
+    assert.ok(Math.abs(2 * box[3]! - 0.00999 * 111_320 * Math.cos((44.055 * Math.PI) / 180)) < 5, `east-west ${2 * box[3]!} m`);
+    assert.ok(Math.abs(2 * box[7]! - 0.00999 * 111_090) < 5, `north-south ${2 * box[7]!} m`);
+    assert.ok(Math.abs(2 * box[11]! - 9) < 0.1, `up ${2 * box[11]!} m`);
+  });
+});
+
 test("bad srs_in is INVALID_PARAMS; a file CRS that does not fit its points leaves the cloud unplaced with a warning", async () => {
   const { header, points } = await readAll(pc("laspy_autzen_trim.laz"));
   const octree = fakeOctree(header, points, { maxPerNode: 50000, cells: 8 });
