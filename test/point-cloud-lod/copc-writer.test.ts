@@ -16,7 +16,7 @@ import { pc, withTempDir } from "../point-cloud/pc-test-utils.ts";
 import { concatChunks, fakeOctree, readAll, selectPoints } from "./copc-fake-octree.ts";
 import { assertSameAsChunk, copcHierarchy, copcNodePoints } from "./copc-readback.ts";
 
-const ctx = (progress: { done: number; total: number }[] = []) => ({ signal: new AbortController().signal, progress: (p: { done: number; total: number }) => progress.push(p) });
+const ctx = (progress: { done: number; total: number; label?: string }[] = []) => ({ signal: new AbortController().signal, progress: (p: { done: number; total: number; label?: string }) => progress.push(p) });
 
 async function writeFixtureCopc(dir: string, name: string, options: CopcWriteOptions = {}, grid = 16) {
   const { header, points } = await readAll(pc(name));
@@ -62,6 +62,7 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
       assert.equal(total, octree.pointCount);
       assert.equal(progress.at(-1)?.done, octree.pointCount);
       assert.equal(progress.at(-1)?.total, octree.pointCount);
+      assert.match((progress.at(-1) as { label?: string }).label ?? "", /^Writing COPC: [\d.]+( k| M)? of [\d.]+( k| M)? points$/);
     }));
   }
 

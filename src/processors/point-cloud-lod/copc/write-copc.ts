@@ -89,7 +89,7 @@ export async function writeCopc(octree: Octree, path: string, ctx: CopcWriteCont
       chunks.push({ points: node.pointCount, bytes: bytes.length });
       position += bytes.length;
       written += node.pointCount;
-      ctx.progress({ done: written, total, label: `Writing COPC: ${written} of ${total} points` });
+      ctx.progress({ done: written, total, label: `Writing COPC: ${inWords(written)} of ${inWords(total)} points` });
     };
     for (const node of octree.nodes) {
       ctx.signal.throwIfAborted();
@@ -150,6 +150,9 @@ export async function writeCopc(octree: Octree, path: string, ctx: CopcWriteCont
     await pool?.close();
   }
 }
+
+/** 12 M, 340 k, 999: what a progress label shows. */
+const inWords = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1).replace(/\.0$/, "")} M` : n >= 1e4 ? `${Math.round(n / 1e3)} k` : String(n));
 
 function cubeOf(octree: Octree): { center: Vec3; halfsize: number } {
   const { center, halfsize } = cubeCenterHalfsize(octree.cube);
