@@ -15,6 +15,8 @@ const BENCHES: Record<string, string> = {
   "pointcloud-tiles": "pointcloud-tiles.bench.ts",
   "pointcloud-lod": "pointcloud-lod.bench.ts",
   mesh: "mesh.bench.ts",
+  "store-outage": "store-outage.bench.ts",
+  chaos: "../scripts/chaos.ts",
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -119,11 +119,13 @@ export async function createService(config: Config, logger: Logger, overrides: S
   const metrics = createMetrics({ runningTasks: () => taskHost.runningCount });
   // The metrics subscriber reads the store too: after a store outage it starts again.
   const metricsRun = (async () => {
-    while (!stop.signal.aborted) {
+    for (let backoffMs = 2000; !stop.signal.aborted; backoffMs = Math.min(30_000, backoffMs * 2)) {
+      const startedAt = Date.now();
       await runMetricsSubscriber(store, metrics, stop.signal).catch((error: unknown) => {
-        if (!stop.signal.aborted) logger.warn({ err: error }, "metrics subscriber stopped: restarting in 2 s");
+        if (!stop.signal.aborted) logger.warn({ err: error, retry_in_ms: backoffMs }, "metrics subscriber stopped: restarting");
       });
-      await sleep(2000, stop.signal);
+      if (Date.now() - startedAt > 60_000) backoffMs = 2000;
+      await sleep(backoffMs, stop.signal);
     }
   })();
 

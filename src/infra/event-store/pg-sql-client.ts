@@ -28,6 +28,12 @@ export function pgSqlClient(options: PgSqlClientOptions): SqlClient {
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const conn = await pool.connect();
       let broken = false;
+      // A checked-out client has no pool listener: a server that goes away between two statements
+      // would emit an 'error' nobody handles, which ends the process. The next statement fails instead.
+      const onError = () => {
+        broken = true;
+      };
+      conn.on("error", onError);
       try {
         await conn.query("BEGIN");
         const result = await fn({ query: (text, params) => run(conn, text, params) });
@@ -37,6 +43,7 @@ export function pgSqlClient(options: PgSqlClientOptions): SqlClient {
         await conn.query("ROLLBACK").catch(() => { broken = true; });
         throw error;
       } finally {
+        conn.off("error", onError);
         conn.release(broken);
       }
     },
