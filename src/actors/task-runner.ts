@@ -187,7 +187,7 @@ class TaskSession {
           source: this.task.source,
           previous: { ...produced },
         },
-        (p) => this.reportProgress(stage.name, p.done, p.total, p.label),
+        (p) => this.reportProgress(stage.name, p.done, p.total, p.label, p.unit),
       );
       produced[stage.name] = outputs;
       // A stage's outputs upload while the next stage computes, and its StageCompleted follows its
@@ -220,12 +220,12 @@ class TaskSession {
 
   /** ProgressReported is throttled at the source (≤ 1 per interval); it is dropped if its stage has
    * completed by the time its turn to be appended comes. */
-  reportProgress(stage: string, done: number, total: number, label: string | undefined): void {
+  reportProgress(stage: string, done: number, total: number, label: string | undefined, unit?: string): void {
     const now = Date.now();
     const final = total > 0 && done >= total;
     if (!final && now - this.#lastProgressAt < (this.rt.progressIntervalMs ?? PROGRESS_EVENT_INTERVAL_MS)) return;
     this.#lastProgressAt = now;
-    const event = this.stream.event("ProgressReported", { stage, done, total, ...(label ? { label } : {}) });
+    const event = this.stream.event("ProgressReported", { stage, done, total, ...(label ? { label } : {}), ...(unit ? { unit } : {}) });
     this.#appends = this.stream.appendIfAccepted(event).then(
       () => {},
       (error: unknown) => this.log.warn({ err: error }, "progress append failed"),

@@ -43,6 +43,8 @@ export const TaskEvent = z.discriminatedUnion("type", [
     done: z.number().nonnegative(),
     total: z.number().nonnegative(),
     label: z.string().optional(),
+    /** What done/total count ("points", "bytes", "frames", …); absent: steps of the stage. */
+    unit: z.string().max(32).optional(),
   }),
   z.object({ type: z.literal("StageCompleted"), ...base, stage: z.string(), outputs: z.array(StoredOutput) }),
   z.object({ type: z.literal("UploadCompleted"), ...base, outputs: z.array(StoredOutput) }),

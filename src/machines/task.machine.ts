@@ -13,7 +13,7 @@ export interface TaskContext {
   /** Stage name → its uploaded outputs: the checkpoint a resumed task starts after. */
   completed: Record<string, StoredOutput[]>;
   currentStage: string | null;
-  progress: { stage: string; done: number; total: number; label: string | null } | null;
+  progress: { stage: string; done: number; total: number; label: string | null; unit: string | null } | null;
   outputs: StoredOutput[];
   error: ResultError | null;
   willRetry: boolean;
@@ -26,6 +26,11 @@ export interface TaskContext {
   durationSeconds: number | null;
   /** How often each stage was started, across restarts: an audit of rework. */
   stageStarts: Record<string, number>;
+  /** Seconds spent processing (holding a slot) in closed spans, across attempts: the ETA's clock,
+   * which queue and retry waits do not move. */
+  processingSeconds: number;
+  /** When the open processing span began (its SlotGranted), or null. */
+  processingSince: string | null;
 }
 
 const INITIAL_CONTEXT: TaskContext = {
@@ -45,6 +50,8 @@ const INITIAL_CONTEXT: TaskContext = {
   lastEventAt: null,
   durationSeconds: null,
   stageStarts: {},
+  processingSeconds: 0,
+  processingSince: null,
 };
 
 type Ev<T extends TaskEvent["type"]> = Extract<TaskEvent, { type: T }>;
@@ -83,6 +90,11 @@ export const taskMachine = setup({
   },
   actions: {
     touch: assign({ lastEventAt: ({ event }) => event.at }),
+    openProcessing: assign({ processingSince: ({ event }) => event.at }),
+    closeProcessing: assign(({ context, event }) => ({
+      processingSeconds: context.processingSeconds + (context.processingSince ? Math.max(0, (Date.parse(event.at) - Date.parse(context.processingSince)) / 1000) : 0),
+      processingSince: null,
+    })),
     accept: assign(({ event }) => {
       const e = event as Ev<"TaskAccepted">;
       return { task: e.task, attempt: e.attempt, stages: e.stages, acceptedAt: e.at, lastEventAt: e.at };
@@ -100,13 +112,13 @@ export const taskMachine = setup({
       const e = event as Ev<"StageStarted">;
       return {
         currentStage: e.stage,
-        progress: { stage: e.stage, done: 0, total: 0, label: null },
+        progress: { stage: e.stage, done: 0, total: 0, label: null, unit: null },
         stageStarts: { ...context.stageStarts, [e.stage]: (context.stageStarts[e.stage] ?? 0) + 1 },
       };
     }),
     reportProgress: assign(({ event }) => {
       const e = event as Ev<"ProgressReported">;
-      return { progress: { stage: e.stage, done: e.done, total: e.total, label: e.label ?? null } };
+      return { progress: { stage: e.stage, done: e.done, total: e.total, label: e.label ?? null, unit: e.unit ?? null } };
     }),
     completeStage: assign(({ context, event }) => {
       const e = event as Ev<"StageCompleted">;
@@ -163,6 +175,9 @@ export const taskMachine = setup({
     },
     processing: {
       tags: ["active", "owned"],
+      // The span between SlotGranted and leaving, whatever the way out, is processing time.
+      entry: "openProcessing",
+      exit: "closeProcessing",
       on: {
         StageStarted: { guard: "knownIncompleteStage", actions: ["touch", "startStage", "notifyTransition"] },
         ProgressReported: { guard: "knownIncompleteStage", actions: ["touch", "reportProgress"] },

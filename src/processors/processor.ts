@@ -33,6 +33,8 @@ export interface Progress {
   done: number;
   total: number;
   label?: string;
+  /** What done/total count: "points", "bytes", "frames", "entries", … Default: steps of the stage. */
+  unit?: string;
 }
 
 export interface StageContext {

@@ -41,8 +41,11 @@ export function progressMessage(taskId: string, percent: number, stage = "lod_ge
     tenant_id: "1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9",
     file_id: "0a1b2c3d-4e5f-4607-8819-2a3b4c5d6e7f",
     status: "processing",
-    progress: { percent, stage, stage_label: `LOD at ${percent}%`, items_done: percent * 1000, items_total: 100_000 },
+    progress: { percent, stage, stage_label: `LOD at ${percent}%`, items_done: percent * 1000, items_total: 100_000, items_unit: "points", stage_index: 2, stage_count: 3 },
     eta_seconds: 100 - percent,
+    emitted_at: "2026-12-01T10:00:00.000Z",
+    attempt: 1,
+    error: null,
   };
 }
 

@@ -75,13 +75,15 @@ test("embedded HTTP: bad input gets a clear error, cancel works, health and metr
     const unknownType = await post(JSON.stringify(taskMessage({ task_type: "teleport" })));
     assert.equal(unknownType.status, 400);
 
+    // Every task type has a processor now (UNSUPPORTED_TASK_TYPE is covered on a registry without
+    // one, test/cli/vs3d-cli.test.ts): a mesh task on bytes that are no mesh fails with a clear code.
     const unsupported = taskMessage({ task_type: "mesh_3d_lod" });
     assert.equal((await post(JSON.stringify(unsupported))).status, 202);
     const failed = await waitFor("the unsupported task to fail", async () => {
       const v = (await (await fetch(`${svc.url}/tasks/${unsupported.task_id as string}`)).json()) as { state: string; error: { code: string } | null };
       return v.state === "failed" ? v : null;
     });
-    assert.equal(failed.error?.code, "UNSUPPORTED_TASK_TYPE");
+    assert.equal(failed.error?.code, "UNSUPPORTED_FORMAT");
 
     const slow = taskMessage({ params: { stages: 5, stage_ms: 3000 } });
     assert.equal((await post(JSON.stringify(slow))).status, 202);

@@ -8,8 +8,11 @@ const msg = (status: TaskStatus, stage: string | null, percent: number): Progres
   tenant_id: "x",
   file_id: "f",
   status,
-  progress: { percent, stage, stage_label: null, items_done: null, items_total: null },
+  progress: { percent, stage, stage_label: null, items_done: null, items_total: null, items_unit: null, stage_index: null, stage_count: 2 },
   eta_seconds: null,
+  emitted_at: "2026-12-01T10:00:00.000Z",
+  attempt: 1,
+  error: null,
 });
 
 /** Runs a task's messages through the throttle as the projection does; returns the sent ones. */

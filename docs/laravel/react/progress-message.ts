@@ -15,8 +15,18 @@ export interface ProgressMessage {
     stage_label: string | null;
     items_done: number | null;
     items_total: number | null;
+    /** what items count: "points", "bytes", …; null: steps */
+    items_unit: string | null;
+    /** the running stage, 1-based, of stage_count */
+    stage_index: number | null;
+    stage_count: number;
   };
+  /** from processing time only: queue waits do not count */
   eta_seconds: number | null;
+  emitted_at: string;
+  attempt: number;
+  /** set when status is failed / dead_lettered */
+  error: { code: string; message: string; stage: string | null; recoverable: boolean } | null;
 }
 
 /** The states after which no further progress comes for this task. */

@@ -46,8 +46,8 @@ async function convert(input: Input, ctx: StageContext): Promise<{ outputs: { pa
         await sink.write(chunk);
         done += chunk.count;
         // Text sources do not know their count: bytes read stand in for progress.
-        if (total !== undefined) ctx.progress({ done, total, label: `${done} of ${total} points` });
-        else ctx.progress({ done: source.bytesRead?.() ?? 0, total: input.source.size_bytes ?? 0, label: `${done} points` });
+        if (total !== undefined) ctx.progress({ done, total, label: `${done} of ${total} points`, unit: "points" });
+        else ctx.progress({ done: source.bytesRead?.() ?? 0, total: input.source.size_bytes ?? 0, label: `${done} points`, unit: "bytes" });
       }
       const { points } = await sink.close();
       ctx.log("point cloud written", { output: name, points });

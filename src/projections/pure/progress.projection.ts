@@ -33,16 +33,24 @@ export function progressMessageOf(state: TaskStateValue, context: TaskContext, n
       stage_label: current?.label ?? currentStage?.label ?? null,
       items_done: current && current.total > 0 ? current.done : null,
       items_total: current && current.total > 0 ? current.total : null,
+      items_unit: current && current.total > 0 ? current.unit : null,
+      stage_index: currentIndex >= 0 ? currentIndex + 1 : null,
+      stage_count: context.stages.length,
     },
     eta_seconds: etaSeconds(context, percent, now),
+    emitted_at: now.toISOString(),
+    attempt: context.attempt,
+    error: state === "failed" || state === "dead_lettered" || state === "retrying" ? context.error : null,
   };
 }
 
+/** Remaining time at the pace of the processing so far: time holding a slot, not queue or retry waits. */
 function etaSeconds(context: TaskContext, percent: number, now: Date): number | null {
-  if (!context.acceptedAt || percent <= 1 || percent >= 100) return null;
-  const elapsed = (now.getTime() - Date.parse(context.acceptedAt)) / 1000;
-  if (elapsed <= 0) return null;
-  return Math.round((elapsed * (100 - percent)) / percent);
+  if (percent <= 1 || percent >= 100) return null;
+  const open = context.processingSince ? Math.max(0, (now.getTime() - Date.parse(context.processingSince)) / 1000) : 0;
+  const processing = context.processingSeconds + open;
+  if (processing <= 0) return null;
+  return Math.round((processing * (100 - percent)) / percent);
 }
 
 /** Progress throttling (DESIGN.md §2): at most one message per interval per task, except stage
