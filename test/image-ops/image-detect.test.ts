@@ -63,6 +63,16 @@ test("image_detect params: confidence, iou, classes by label or id, max_detectio
   await assert.rejects(detect({ classes: ["bicycle"] }), (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS" && /bicycle/.test(e.message));
 });
 
+test("image_detect reads grey and alpha inputs (three channels into the model) and a portrait letterbox", { timeout: 60_000 }, async () => {
+  const grey = await scratchFile("grey.png", await sharp(Buffer.alloc(360 * 640, 119), { raw: { width: 360, height: 640, channels: 1 } }).toColourspace("b-w").png().toBuffer());
+  assert.equal((await sharp(grey).metadata()).channels, 1);
+  const { doc } = await detect({}, modelPath, grey);
+  // 360×640 at scale 1, padded 140 px left: A's model box (270, 280)–(370, 360) → (130, 280)–(230, 360)
+  assert.deepEqual(doc.detections[0]!.box, { x0: 130, y0: 280, x1: 230, y1: 360 });
+  const alpha = await scratchFile("alpha.png", await sharp({ create: { width: 1280, height: 720, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.5 } } }).png().toBuffer());
+  assert.equal((await detect({}, modelPath, alpha)).doc.count, 4);
+});
+
 test("image_detect annotate: the boxes are drawn on the upright image in their class colour", { timeout: 60_000 }, async () => {
   const { r } = await detect({ annotate: true, annotate_format: "png" });
   assert.deepEqual(r.allOutputs.map((o) => o.path), ["detections.json", "annotated.png"]);

@@ -176,3 +176,10 @@ test("batch: one output per input, a bad input recorded in report.json without f
   await writeFile(join(bad, "y.jpg"), "nope");
   await rejects(run(bad, { operations: [{ op: "grayscale" }], format: "png", batch: { prefix: "t/in/" } }), "UNSUPPORTED_FORMAT", /every one of the 2 inputs failed/);
 });
+
+test("batch: more objects than one task takes fail with INPUT_TOO_LARGE before any is decoded", async () => {
+  const dir = join(await scratchDir(), "objects");
+  await mkdir(dir, { recursive: true });
+  await Promise.all(Array.from({ length: 1001 }, (_, i) => writeFile(join(dir, `f${i}.png`), "x")));
+  await rejects(run(dir, { operations: [{ op: "grayscale" }], format: "png", batch: { prefix: "t/" } }), "INPUT_TOO_LARGE", /1001 objects, above 1000/);
+});
