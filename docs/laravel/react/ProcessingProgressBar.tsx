@@ -17,9 +17,11 @@ export function ProcessingProgressBar(props: { fileId: string; tenantId: string;
       <span>
         {failed ? `Processing ${message.status.replace("_", " ")}` : settled ? "Done" : `${Math.round(percent)} %`}
         {!settled && label ? ` · ${label}` : ""}
-        {!settled && done !== null && total ? ` (${done.toLocaleString()} of ${total.toLocaleString()})` : ""}
+        {!settled && done !== null && total ? ` (${done.toLocaleString()} of ${total.toLocaleString()}${message.progress.items_unit ? ` ${message.progress.items_unit}` : ""})` : ""}
         {!settled && message.eta_seconds !== null ? ` · about ${formatEta(message.eta_seconds)} left` : ""}
+        {!settled && message.progress.stage_index !== null ? ` · step ${message.progress.stage_index} of ${message.progress.stage_count}` : ""}
       </span>
+      {message.error ? <p role="alert">{message.error.message} ({message.error.code}{message.status === "retrying" ? ", retrying" : ""})</p> : null}
     </div>
   );
 }
