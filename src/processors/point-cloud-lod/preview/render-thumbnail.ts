@@ -2,12 +2,13 @@ import sharp from "sharp";
 import { AppError } from "../../../contracts/app-error.ts";
 import type { Bounds, PointChunk, PointCloudHeader } from "../../point-cloud/point-chunk.ts";
 import { samplePoints } from "./point-sample.ts";
-import { renderSplats } from "./splat-renderer.ts";
+import { framingAzimuth, renderSplats } from "./splat-renderer.ts";
 
 export interface ThumbnailOptions {
   /** Width and height in pixels. Default: 512. */
   size?: number;
-  /** "oblique" (45° down, turned 30°) or "top" (straight down, north up). Default: "oblique". */
+  /** "oblique" (45° down, turned to the 15° step that frames the cloud tightest) or "top" (straight
+   * down, north up). Default: "oblique". */
   view?: "oblique" | "top";
   /** Points drawn at most (more are thinned evenly). Default: 2 000 000. */
   maxPoints?: number;
@@ -32,12 +33,14 @@ export async function renderThumbnail(points: AsyncIterable<PointChunk>, header:
   if (!(Number.isInteger(size) && size >= 16 && size <= 4096)) throw new AppError("INVALID_PARAMS", `thumbnail size must be an integer from 16 to 4096, got ${size}`);
   const sample = await samplePoints(points, options.maxPoints ?? THUMBNAIL_DEFAULTS.maxPoints, header.attributes.color, options.signal);
   const top = (options.view ?? THUMBNAIL_DEFAULTS.view) === "top";
+  const scale = horizontalScale(header, sample.bounds);
+  const elevation = top ? 90 : 45;
   const rgba = renderSplats(sample, {
     size,
-    elevation: top ? 90 : 45,
-    azimuth: top ? 0 : 30,
+    elevation,
+    azimuth: top ? 0 : framingAzimuth(sample, elevation, scale),
     background: options.background ?? THUMBNAIL_DEFAULTS.background,
-    horizontalScale: horizontalScale(header, sample.bounds),
+    horizontalScale: scale,
   });
   try {
     await sharp(rgba, { raw: { width: size, height: size, channels: 4 } }).webp({ quality: WEBP_QUALITY, alphaQuality: 100 }).toFile(path);

@@ -16,6 +16,33 @@ export interface SplatView {
 
 const MARGIN = 0.04;
 
+/** Among azimuths 0°, 15°, … 165° (+ the same plus 180°, which frames the same extent), the one whose
+ * view spans the least — the cloud then fills the most of the square. Judged on at most 20 000 of the
+ * points; ties keep the smaller angle. Deterministic. */
+export function framingAzimuth(sample: PointSample, elevation: number, horizontalScale: readonly [number, number]): number {
+  const b = sample.bounds;
+  if (!b || sample.count === 0) return 0;
+  const step = Math.max(1, Math.floor(sample.count / 20_000));
+  const cx = (b.min[0] + b.max[0]) / 2, cy = (b.min[1] + b.max[1]) / 2, cz = (b.min[2] + b.max[2]) / 2;
+  const el = (elevation * Math.PI) / 180, sinE = Math.sin(el), cosE = Math.cos(el);
+  let best = 0, bestExtent = Infinity;
+  for (let deg = 0; deg < 180; deg += 15) {
+    const az = (deg * Math.PI) / 180, cosA = Math.cos(az), sinA = Math.sin(az);
+    let uMin = Infinity, uMax = -Infinity, vMin = Infinity, vMax = -Infinity;
+    for (let i = 0; i < sample.count; i += step) {
+      const x = (sample.x[i]! - cx) * horizontalScale[0], y = (sample.y[i]! - cy) * horizontalScale[1], z = sample.z[i]! - cz;
+      const u = x * cosA - y * sinA, v = (x * sinA + y * cosA) * sinE + z * cosE;
+      if (u < uMin) uMin = u;
+      if (u > uMax) uMax = u;
+      if (v < vMin) vMin = v;
+      if (v > vMax) vMax = v;
+    }
+    const extent = Math.max(uMax - uMin, vMax - vMin);
+    if (extent < bestExtent * 0.999) [best, bestExtent] = [deg, extent];
+  }
+  return best;
+}
+
 /** Renders points as depth-tested square/disc splats with an orthographic camera, shaded by eye-dome
  * lighting (darkening where a pixel lies behind its neighbours, so shapes read without normals).
  * Colour: the sample's RGB, or a height ramp (2nd–98th percentile of z) when it has none or it is
