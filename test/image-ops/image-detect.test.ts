@@ -73,6 +73,18 @@ test("image_detect reads grey and alpha inputs (three channels into the model) a
   assert.equal((await detect({}, modelPath, alpha)).doc.count, 4);
 });
 
+test("a model with a dynamic input size is fed input_size (default 640)", { timeout: 60_000 }, async () => {
+  const dynamic = join(await scratchDir("vs3d-detect-"), "dynamic.onnx");
+  await writeFile(dynamic, buildYoloTestModel({ size: 0, dynamic: true, output: yoloOutput([[160, 160, 40, 20, 0.9, 0], [160, 20, 40, 20, 0.9, 0]], 2), classes: 2, candidates: 2 }));
+  const small = await detect({ input_size: 320 }, dynamic);
+  assert.deepEqual(small.doc.input_size, [320, 320]);
+  // 1280×720 into 320×320: scale 0.25, 70 px padding above: (140, 150)–(180, 170) → (560, 320)–(720, 400);
+  // the second box lies wholly in the padding, so nothing of it is in the image: dropped
+  assert.deepEqual(small.doc.detections.map((d) => d.box), [{ x0: 560, y0: 320, x1: 720, y1: 400 }]);
+  assert.equal(small.doc.detections[0]!.label, "class_0", "no names metadata: class_<id>");
+  assert.deepEqual((await detect({}, dynamic)).doc.input_size, [640, 640]);
+});
+
 test("image_detect annotate: the boxes are drawn on the upright image in their class colour", { timeout: 60_000 }, async () => {
   const { r } = await detect({ annotate: true, annotate_format: "png" });
   assert.deepEqual(r.allOutputs.map((o) => o.path), ["detections.json", "annotated.png"]);

@@ -24,9 +24,9 @@ const INT_ATTRIBUTE = 2;
 
 const Model = protobuf.parse(ONNX_SUBSET, { keepCase: true }).root.lookupType("onnx.ModelProto");
 
-const valueInfo = (name: string, dims: readonly number[]) => ({
+const valueInfo = (name: string, dims: ReadonlyArray<number | string>) => ({
   name,
-  type: { tensor_type: { elem_type: FLOAT, shape: { dim: dims.map((d) => ({ dim_value: d })) } } },
+  type: { tensor_type: { elem_type: FLOAT, shape: { dim: dims.map((d) => (typeof d === "string" ? { dim_param: d } : { dim_value: d })) } } },
 });
 
 export interface YoloTestModel {
@@ -36,6 +36,8 @@ export interface YoloTestModel {
   output: Float32Array;
   classes: number;
   candidates: number;
+  /** Declare the input's height and width as symbolic ("height", "width"), as a dynamic export does. Default: false. */
+  dynamic?: boolean;
   /** ultralytics' `names` metadata, e.g. "{0: 'person', 1: 'car'}". Default: none. */
   names?: string;
 }
@@ -57,7 +59,7 @@ export function buildYoloTestModel(m: YoloTestModel): Uint8Array {
       { op_type: "Mul", input: ["mean", "zero"], output: ["nothing"], name: "times_zero" },
       { op_type: "Add", input: ["known", "nothing"], output: ["output0"], name: "add" },
     ],
-    input: [valueInfo("images", [1, 3, m.size, m.size])],
+    input: [valueInfo("images", m.dynamic ? [1, 3, "height", "width"] : [1, 3, m.size, m.size])],
     output: [valueInfo("output0", outDims)],
   };
   const model = {

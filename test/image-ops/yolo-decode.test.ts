@@ -10,6 +10,8 @@ test("outputShape: YOLOv8 channel-first, its transpose, and YOLOv5 with objectne
   assert.deepEqual(outputShape([1, 8400, 84], 80), { layout: "channels_last", objectness: false, candidates: 8400, classes: 80 });
   assert.deepEqual(outputShape([1, 25200, 85], 80), { layout: "channels_last", objectness: true, candidates: 25200, classes: 80 });
   assert.deepEqual(outputShape([1, 84, 8400], undefined), { layout: "channels_first", objectness: false, candidates: 8400, classes: 80 });
+  assert.deepEqual(outputShape([1, 6, 1], undefined), { layout: "channels_first", objectness: false, candidates: 1, classes: 2 }, "one candidate: the short axis is N");
+  assert.deepEqual(outputShape([1, 2, 6], undefined), { layout: "channels_last", objectness: false, candidates: 2, classes: 2 });
   assert.throws(() => outputShape([1, 2, 3, 4], 1));
 });
 

@@ -68,10 +68,11 @@ function detectStage(options: ImageDetectOptions): Stage<ImageDetectParams> {
         const allowed = p.classes ? classFilter(p.classes, shape.classes, labelOf) : null;
         const kept = nonMaxSuppression(decodeYolo(output.data, shape, p.confidence, allowed), p.iou, p.max_detections);
         const round = (v: number) => Math.round(v * 10) / 10;
-        const detections: Detection[] = kept.map((c) => {
-          const b = unletterbox(c.box, lb, probe.width, probe.height);
-          return { class_id: c.classId, label: labelOf(c.classId), confidence: Math.round(c.confidence * 1e4) / 1e4, box: { x0: round(b.x0), y0: round(b.y0), x1: round(b.x1), y1: round(b.y1) } };
-        });
+        // A box wholly in the padding has nothing of the image left once clipped: not a detection.
+        const detections: Detection[] = kept
+          .map((c) => ({ c, b: unletterbox(c.box, lb, probe.width, probe.height) }))
+          .filter(({ b }) => b.x1 - b.x0 >= 1 && b.y1 - b.y0 >= 1)
+          .map(({ c, b }) => ({ class_id: c.classId, label: labelOf(c.classId), confidence: Math.round(c.confidence * 1e4) / 1e4, box: { x0: round(b.x0), y0: round(b.y0), x1: round(b.x1), y1: round(b.y1) } }));
         ctx.progress({ done: 2, total: 3, label: "Write results" });
         const doc = { model: model.name, input_size: [size.width, size.height], width: probe.width, height: probe.height, count: detections.length, detections };
         await writeFile(join(input.outDir, "detections.json"), `${JSON.stringify(doc, null, 2)}\n`);

@@ -32,7 +32,8 @@ export function outputShape(dims: readonly number[], classCount: number | undefi
     if (b === 5 + classCount) return { layout: "channels_last", objectness: true, candidates: a, classes: classCount };
     if (a === 5 + classCount) return { layout: "channels_first", objectness: true, candidates: b, classes: classCount };
   }
-  const channelsFirst = a <= b;
+  // N is in the thousands and 4+nc ≥ 5; an axis too short to hold a box and a score is N.
+  const channelsFirst = a < 5 ? false : b < 5 ? true : a <= b;
   const channels = channelsFirst ? a : b;
   if (channels < 5) throw new Error(`an output with ${channels} channels has no class scores`);
   return { layout: channelsFirst ? "channels_first" : "channels_last", objectness: false, candidates: channelsFirst ? b : a, classes: channels - 4 };
