@@ -12,7 +12,7 @@ export const DEFAULT_WEIGHTS: Record<TaskType, ResourceProfileInput> = {
   geotiff_cog: { cpu_percent: 45, ram_gb: 16, max_concurrent: 2 },
   image_convert: { cpu_percent: 5, ram_gb: 1, max_concurrent: 20 },
   image_thumbnail: { cpu_percent: 3, ram_gb: 0.5, max_concurrent: 30 },
-  image_process: { cpu_percent: 5, ram_gb: 1, max_concurrent: 20 },
+  image_process: { cpu_percent: 5, ram_gb: 1.5, max_concurrent: 20 },
   image_ocr: { cpu_percent: 5, ram_gb: 1, max_concurrent: 10 },
   image_detect: { cpu_percent: 10, ram_gb: 1, max_concurrent: 8 },
   video_transcode: { cpu_percent: 50, ram_gb: 4, max_concurrent: 3 },

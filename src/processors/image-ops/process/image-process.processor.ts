@@ -28,8 +28,10 @@ export function createImageProcessProcessor(options: Partial<ImageProcessorOptio
     taskType: "image_process",
     params: ImageProcessParams,
     // As image_convert (the same decode and encoders) plus decoded 8-bit copies between operations:
-    // a 24 Mpx / 3.1 MB JPEG through 5 operations peaked at 0.44 GB RSS in 9.5 s (README.md).
-    profile: { cpu_percent: 5, ram_gb: 1, max_concurrent: 20, ram_bytes_per_input_byte: 100, timeout_seconds: 900 },
+    // a 24 Mpx / 3.1 MB JPEG through 5 operations peaked at 0.44 GB RSS in 9.5 s (README.md). A batch
+    // holds one image at a time but its input bytes are the sum of all, so the per-byte ask is kept
+    // low (20) and the base high (1.5 GB): a pixel-limit image (~0.8 GB per decoded copy) still fits.
+    profile: { cpu_percent: 5, ram_gb: 1.5, max_concurrent: 20, ram_bytes_per_input_byte: 20, timeout_seconds: 900 },
     stages: () => [processStage(resolved)],
     inputObjects: batchObjects,
   });
