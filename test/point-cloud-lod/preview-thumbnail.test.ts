@@ -69,6 +69,14 @@ void describe("renderThumbnail: a WEBP drawn from the points", () => {
     assert.ok(yellow > 500 && purple > 200, `ramp ends: yellow ${yellow}, purple ${purple}`);
   }));
 
+  void it("the oblique view turns a long strip (autzen) so it fills the square", () => withTempDir(async (dir) => {
+    const { header, points } = await readAll(pc("laspy_autzen_trim.laz"));
+    await renderThumbnail(once(points), header, join(dir, "autzen.webp"), { size: 256 });
+    const { data } = await pixels(join(dir, "autzen.webp"));
+    // a fixed 30° turn covers 14 % of the square; the framing azimuth about a third
+    assert.ok(drawn(data).length > 0.25 * 256 * 256, `${((100 * drawn(data).length) / 256 / 256).toFixed(0)} % of the pixels drawn`);
+  }));
+
   void it("the same points give the same bytes; no points give a background-only picture; bad sizes are refused", () => withTempDir(async (dir) => {
     const { header, points } = await readAll(pc("laspy_autzen_trim.laz"));
     await renderThumbnail(once(points), header, join(dir, "a.webp"), { size: 200 });
