@@ -148,6 +148,7 @@ void describe("writeCopc: COPC 1.0 from an octree, read back by the copc reader,
     const { vlrs: evlrs } = parseVlrs(file.subarray(las.startOfFirstEvlr), 1, true);
     assert.equal(evlrs[0]!.userId, "copc");
     assert.equal(evlrs[0]!.recordId, 1000);
+    assert.equal(evlrs[0]!.description, "EPT Hierarchy", "as PDAL names it");
     const info = parseCopcInfo(vlrs[0]!.data);
     assert.equal(info.rootHierOffset, las.startOfFirstEvlr + 60);
     assert.equal(info.rootHierSize % 32, 0);

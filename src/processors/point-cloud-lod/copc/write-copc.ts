@@ -128,7 +128,7 @@ export async function writeCopc(octree: Octree, path: string, ctx: CopcWriteCont
     position += table.length;
 
     const hierarchy = encodeHierarchy(planHierarchy(entries, options.hierarchy), position + EVLR_HEADER_SIZE);
-    await put(file, evlrHeader(COPC_USER_ID, COPC_HIERARCHY_RECORD_ID, hierarchy.bytes.length, "EPT hierarchy"), position);
+    await put(file, evlrHeader(COPC_USER_ID, COPC_HIERARCHY_RECORD_ID, hierarchy.bytes.length, "EPT Hierarchy"), position);
     await put(file, hierarchy.bytes, position + EVLR_HEADER_SIZE);
 
     Object.assign(fields, { pointCount: stats.count, byReturn: stats.byReturn, startOfFirstEvlr: position, numberOfEvlrs: 1 });
