@@ -7,8 +7,9 @@ export const ObjectKey = z
   .string()
   .min(1)
   .max(1024)
-  .refine((k) => !k.startsWith("/") && !k.includes("\\") && !k.includes("\0"), "must be a relative key without backslashes or NUL")
-  .refine((k) => !k.split("/").some((seg) => seg === ".." || seg === "."), "must not contain '.' or '..' segments");
+  // Patterns, not refinements, so the JSON Schema handed to Laravel checks the same rules.
+  .regex(/^(?!\/)[^\\\u0000]*$/, "must be a relative key without backslashes or NUL")
+  .regex(/^(?!(?:.*\/)?\.{1,2}(?:\/|$))/, "must not contain '.' or '..' segments");
 
 export const TaskSource = z.object({
   bucket: z.string().min(1),
@@ -20,7 +21,7 @@ export type TaskSource = z.infer<typeof TaskSource>;
 
 export const TaskDestination = z.object({
   bucket: z.string().min(1),
-  base_key: ObjectKey.refine((k) => k.endsWith("/"), "base_key must end with '/'"),
+  base_key: ObjectKey.regex(/\/$/, "base_key must end with '/'"),
 });
 export type TaskDestination = z.infer<typeof TaskDestination>;
 
