@@ -12,6 +12,7 @@ test("connection failures and server restarts are transient; conflicts, refused 
     Object.assign(new Error("the database system is starting up"), { code: "57P03" }),
     Object.assign(new Error("connection failure"), { code: "08006" }),
     new Error("wrapped", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) }),
+    Object.assign(new Error("14 UNAVAILABLE: No connection established"), { name: "UnavailableError" }),
   ];
   for (const e of transient) assert.equal(isTransientStoreError(e), true, e.message);
   const answers = [

@@ -11,9 +11,13 @@ const SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "40001", "40P01"]
 
 const MESSAGES = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Connection ended|the database system is (starting up|shutting down|in recovery)|terminating connection|server closed the connection|socket hang up/i;
 
+/** KurrentDB client errors of a node that is away or not the leader right now. */
+const KURRENT_NAMES = new Set(["UnavailableError", "DeadlineExceededError", "NotLeaderError"]);
+
 export function isTransientStoreError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, message } = e as { code?: unknown; message?: unknown };
+    const { code, message, name } = e as { code?: unknown; message?: unknown; name?: unknown };
+    if (typeof name === "string" && KURRENT_NAMES.has(name)) return true;
     if (typeof code === "string" && (SOCKET_CODES.has(code) || SQLSTATES.has(code) || code.startsWith("08"))) return true;
     if (typeof message === "string" && MESSAGES.test(message)) return true;
   }
