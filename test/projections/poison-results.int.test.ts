@@ -4,7 +4,9 @@
  * stream that has one anyway (written before the rule) is parked in tasks.dlq and counted while every
  * later result still goes out. Real RabbitMQ (a vhost of its own), PGlite in memory. */
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
+import { connect } from "amqplib";
 import { decodeTask } from "../../src/intake/decode-task.ts";
 import { createAmqpResultPublisher, PARKED_HEADERS } from "../../src/infra/amqp/amqp-result-publisher.ts";
 import { openAmqpLink, type AmqpLink } from "../../src/infra/amqp/amqp-link.ts";
@@ -107,5 +109,40 @@ test("stored streams with refused callback queues are parked in tasks.dlq and co
   } finally {
     stop.abort();
     await running.done;
+  }
+});
+
+test("a namespaced callback queue the broker refuses to bind (exclusive to another connection: 405) is parked too, with the broker's reason", { timeout: 60_000 }, async () => {
+  const conn = await connect(vhost.url);
+  const ch = await conn.createChannel();
+  const locked = `vision-s3d.locked-${randomUUID()}`;
+  await ch.assertQueue(locked, { exclusive: true });
+  const poisoned = await appendScenario(store, "completed", sampleTask({ webhook: { callback_queue: locked } }));
+  const good = await appendScenario(store, "completed", sampleTask({ webhook: { callback_queue: platform.callbackQueue } }));
+  const results = createAmqpResultPublisher(link);
+  const stop = new AbortController();
+  const running = startProjections({
+    store,
+    checkpoints: store.checkpoints,
+    leadership: store.leadership,
+    bus: createInProcessProgressBus(),
+    results,
+    parkResult: (p) => results.park({ queue: p.queue, message: p.message, messageId: p.event.id, reason: p.reason, projection: p.projection }),
+    logger: silentLogger(),
+    signal: stop.signal,
+    nodeId: "poison-test-2",
+    resultsCheckpointEveryEvents: 1,
+    initialBackoffMs: 100,
+  });
+  try {
+    await platform.waitForResults(good.task.task_id, (r) => r.length >= 1, 30_000);
+    const parked = await platform.dlqMessages((m) => String(m.properties.headers?.[DLQ_HEADERS.taskId] ?? "") === poisoned.task.task_id);
+    assert.equal(parked.length, 1);
+    assert.match(String(parked[0]!.properties.headers?.[DLQ_HEADERS.reason]), /refused to bind/);
+    assert.equal(running.stats().find((s) => s.name === "projection:results")!.restarts, 0);
+  } finally {
+    stop.abort();
+    await running.done;
+    await conn.close();
   }
 });
