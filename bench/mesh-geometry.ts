@@ -85,8 +85,10 @@ function pointTriangle2(t: Float32Array, o: number, px: number, py: number, pz: 
     const w = (d4 - d3) / (d4 - d3 + (d5 - d6));
     return q(bx + w * (cx - bx), by + w * (cy - by), bz + w * (cz - bz));
   }
-  const denom = 1 / (va + vb + vc);
-  const v = vb * denom, w = vc * denom;
+  const sum = va + vb + vc;
+  // A degenerate (zero-area) triangle: its nearest point is one of its corners or edges, bounded by the corners.
+  if (!(Math.abs(sum) > 0)) return Math.min(q(ax, ay, az), q(bx, by, bz), q(cx, cy, cz));
+  const v = vb / sum, w = vc / sum;
   return q(ax + abx * v + acx * w, ay + aby * v + acy * w, az + abz * v + acz * w);
 }
 
@@ -99,8 +101,15 @@ function grid(s: Soup) {
     max[k] = Math.max(max[k]!, s.tris[i]!);
   }
   const extent = [max[0]! - min[0]!, max[1]! - min[1]!, max[2]! - min[2]!].map((e) => e || 1e-9);
-  const cell = Math.cbrt((extent[0]! * extent[1]! * extent[2]!) / Math.max(1, s.count)) * 1.5 || Math.max(...extent) / 64;
-  const dims = extent.map((e) => Math.max(1, Math.min(256, Math.ceil(e / cell))));
+  // Cells about twice a typical triangle's size (surfaces fill few cells of their box's volume).
+  let area = 0;
+  for (let t = 0; t < s.count; t++) {
+    const o = t * 9, T = s.tris;
+    const ux = T[o + 3]! - T[o]!, uy = T[o + 4]! - T[o + 1]!, uz = T[o + 5]! - T[o + 2]!, vx = T[o + 6]! - T[o]!, vy = T[o + 7]! - T[o + 1]!, vz = T[o + 8]! - T[o + 2]!;
+    area += Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx) / 2;
+  }
+  const cell = Math.max(2 * Math.sqrt(area / Math.max(1, s.count)), Math.max(...extent) / 512) || Math.max(...extent) / 64;
+  const dims = extent.map((e) => Math.max(1, Math.min(512, Math.ceil(e / cell))));
   const cs = extent.map((e, k) => e / dims[k]!);
   const cells = new Map<number, number[]>();
   const key = (x: number, y: number, z: number) => (x * dims[1]! + y) * dims[2]! + z;
@@ -117,19 +126,22 @@ function grid(s: Soup) {
     }
   }
   const minCell = Math.min(...cs);
+  const stamp = new Int32Array(s.count).fill(-1);
+  let query = 0;
   return {
     nearest(px: number, py: number, pz: number): number {
       const c = [at(px, 0), at(py, 1), at(pz, 2)];
       let best = Infinity;
-      const seen = new Set<number>();
+      query++;
       for (let r = 0; r < Math.max(...dims); r++) {
         for (let x = c[0]! - r; x <= c[0]! + r; x++) for (let y = c[1]! - r; y <= c[1]! + r; y++) for (let z = c[2]! - r; z <= c[2]! + r; z++) {
           if (Math.max(Math.abs(x - c[0]!), Math.abs(y - c[1]!), Math.abs(z - c[2]!)) !== r) continue;
           if (x < 0 || y < 0 || z < 0 || x >= dims[0]! || y >= dims[1]! || z >= dims[2]!) continue;
           for (const t of cells.get(key(x, y, z)) ?? []) {
-            if (seen.has(t)) continue;
-            seen.add(t);
-            best = Math.min(best, pointTriangle2(s.tris, t * 9, px, py, pz));
+            if (stamp[t] === query) continue;
+            stamp[t] = query;
+            const d = pointTriangle2(s.tris, t * 9, px, py, pz);
+            if (d < best) best = d;
           }
         }
         // Everything outside ring r is at least r cells away.
