@@ -1,35 +1,49 @@
 import { parseArgs } from "node:util";
 import { loadEnvFile } from "../config/env-file.ts";
 import { dlqCommand } from "./dlq-command.ts";
+import { COMMANDS, commandHelp, overview } from "./help.ts";
 import { machineCommand } from "./machine-command.ts";
 import { processCommand } from "./process-command.ts";
 import { replayCommand } from "./replay-command.ts";
 
-const USAGE = `usage:
-  vs3d process <file> --type <task_type> [--params '<json>'] --out <dir> [--json] [--inline]
-  vs3d replay <task_id> [--json]
-  vs3d serve
-  vs3d dlq list [--limit N] [--json]
-  vs3d dlq replay (--task-id <id> | --all) [--json]
-  vs3d machine [task|broker]
-
-The local store is DATA_DIR (default ./.vs3d); see the README for every variable.`;
-
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    const topic = command === "help" ? rest[0] : undefined;
+    process.stdout.write(`${(topic && commandHelp(topic)) ?? overview()}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (COMMANDS[command] && (rest.includes("--help") || rest.includes("-h"))) {
+    process.stdout.write(`${commandHelp(command)}\n`);
+    return 0;
+  }
+  try {
+    return await run(command, rest);
+  } catch (error) {
+    // parseArgs' own errors (an unknown option, a missing value) are usage errors: one line, exit 2.
+    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) return usage(command, error.message);
+    throw error;
+  }
+}
+
+async function run(command: string, rest: string[]): Promise<number> {
   if (command === "process") {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
       options: { type: { type: "string" }, params: { type: "string" }, out: { type: "string" }, json: { type: "boolean", default: false }, inline: { type: "boolean", default: false } },
     });
-    if (positionals.length !== 1 || !values.type) return usage("process needs one <file> and --type");
+    if (positionals.length !== 1 || !values.type) return usage(command, "needs one <file> and --type");
     return processCommand({ file: positionals[0]!, type: values.type, params: values.params, out: values.out ?? "out", json: values.json, inline: values.inline }, process.env);
   }
-  if (command === "machine") return machineCommand(rest[0] ?? "task");
+  if (command === "machine") {
+    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+    if (positionals.length > 1 || (positionals[0] !== undefined && positionals[0] !== "task" && positionals[0] !== "broker")) return usage(command, "takes task or broker");
+    return machineCommand(positionals[0] ?? "task");
+  }
   if (command === "replay") {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: "boolean", default: false } } });
-    if (positionals.length !== 1) return usage("replay needs one <task_id>");
+    if (positionals.length !== 1) return usage(command, "needs one <task_id>");
     return replayCommand({ taskId: positionals[0]!, json: values.json }, process.env);
   }
   if (command === "dlq") {
@@ -39,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
       options: { "task-id": { type: "string" }, all: { type: "boolean", default: false }, limit: { type: "string" }, json: { type: "boolean", default: false } },
     });
     const action = positionals[0];
-    if ((action !== "list" && action !== "replay") || positionals.length !== 1) return usage("dlq needs list or replay");
+    if ((action !== "list" && action !== "replay") || positionals.length !== 1) return usage(command, "needs list or replay");
     return dlqCommand({ action, taskId: values["task-id"], all: values.all, limit: values.limit === undefined ? undefined : Number(values.limit), json: values.json }, process.env);
   }
   if (command === "serve") {
@@ -47,14 +61,21 @@ async function main(argv: string[]): Promise<number> {
     await runServe();
     return -1;
   }
-  return usage(command ? `unknown command ${command}` : "");
-}
-
-function usage(problem: string): number {
-  if (problem) process.stderr.write(`vs3d: ${problem}\n`);
-  process.stderr.write(`${USAGE}\n`);
+  process.stderr.write(`vs3d: unknown command '${command}' (vs3d --help lists them)\n`);
   return 2;
 }
+
+/** A usage error: one line naming the problem and where the help is, exit code 2. */
+function usage(command: string, problem: string): number {
+  process.stderr.write(`vs3d ${command}: ${problem} (usage: ${COMMANDS[command]?.usage ?? "vs3d --help"})\n`);
+  return 2;
+}
+
+// Piped into `head`: the reader went away, which is not an error of ours.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
 
 // `.env` (or ENV_FILE) first, as the service does: the CLI shares its DATA_DIR and stores.
 try {
