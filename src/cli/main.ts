@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { loadEnvFile } from "../config/env-file.ts";
 import { dlqCommand } from "./dlq-command.ts";
 import { COMMANDS, commandHelp, overview } from "./help.ts";
+import { StoreInUseError } from "../service/data-dir-lock.ts";
 import { machineCommand } from "./machine-command.ts";
 import { processCommand } from "./process-command.ts";
 import { replayCommand } from "./replay-command.ts";
@@ -22,6 +23,11 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // parseArgs' own errors (an unknown option, a missing value) are usage errors: one line, exit 2.
     if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) return usage(command, error.message);
+    if (error instanceof StoreInUseError) {
+      // The service holds the store: its HTTP API serves the same streams.
+      process.stderr.write(`vs3d ${command}: ${error.message}; while the service runs, read tasks through it: GET /tasks, GET /tasks/<task_id>/events\n`);
+      return 1;
+    }
     throw error;
   }
 }

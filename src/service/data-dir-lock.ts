@@ -4,6 +4,12 @@ import { join } from "node:path";
 /** An unreadable lock older than this is taken over (a crash mid-write of an old version). */
 const UNREADABLE_LOCK_STALE_MS = 10_000;
 
+/** The store is held by another live process (`vs3d serve`, usually): an expected condition the CLI
+ * reports in one line, not a crash. */
+export class StoreInUseError extends Error {
+  override readonly name = "StoreInUseError";
+}
+
 /** PGlite is one process's database: a second process opening the same directory would corrupt it.
  * A lock file holding the owner's pid keeps `vs3d process` from opening the store `vs3d serve`
  * holds. It appears atomically with its content (written aside, then hard-linked into place), a
@@ -26,11 +32,11 @@ export async function acquireDataDirLock(dataDir: string): Promise<() => Promise
       }
       const owner = Number((await readFile(lockPath, "utf8").catch(() => "")).trim());
       if (owner > 0 && owner !== process.pid && isAlive(owner)) {
-        throw new Error(`the event store in ${dataDir} is in use by process ${owner} (stop it, or set DATA_DIR / EVENT_STORE_URL elsewhere)`);
+        throw new StoreInUseError(`the event store in ${dataDir} is in use by process ${owner} (stop it, or set DATA_DIR / EVENT_STORE_URL elsewhere)`);
       }
       if (!(owner > 0)) {
         const age = Date.now() - (await stat(lockPath).then((s) => s.mtimeMs, () => 0));
-        if (age < UNREADABLE_LOCK_STALE_MS) throw new Error(`the event store in ${dataDir} is being locked by another process`);
+        if (age < UNREADABLE_LOCK_STALE_MS) throw new StoreInUseError(`the event store in ${dataDir} is being locked by another process`);
       }
       await rm(lockPath, { force: true });
     }
