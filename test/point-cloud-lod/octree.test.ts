@@ -154,3 +154,18 @@ test("temporary disk stays under 3× the uncompressed input while building", { t
   assert.ok(peak > uncompressed, `measured ${peak} B`);
   assert.ok(peak < 3 * uncompressed, `peak ${peak} B ≥ 3 × ${uncompressed} B`);
 });
+
+test("a dense cluster is split into chunks a level of 128³ deeper: no chunk exceeds the limit, invariants hold", { timeout: 60_000 }, async () => {
+  const root = await scratchDir();
+  const path = join(root, "cluster.las");
+  // 20 000 points over 1 km, 60 000 within a 2 m cube (one counting cell holds them all).
+  let s = 7;
+  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  await lasOf(path, (i) => (i < 20_000 ? [rnd() * 1000, rnd() * 1000, rnd() * 50] : [500 + rnd() * 2, 500 + rnd() * 2, 20 + rnd() * 2]), 80_000);
+  let chunks: readonly { key: { d: number }; points: number }[] = [];
+  const tree = await buildOctreeAtomically(opener(path), join(root, "o"), { ...quiet, maxLeafPoints: 500, maxChunkPoints: 5000, onChunks: (c) => (chunks = c) });
+  assert.ok(chunks.length > 10);
+  assert.ok(chunks.every((c) => c.points <= 5000), `largest chunk ${Math.max(...chunks.map((c) => c.points))}`);
+  assert.ok(chunks.some((c) => c.key.d > 7), "the cluster was split below the counting grid");
+  await assertInvariants(tree, path);
+});

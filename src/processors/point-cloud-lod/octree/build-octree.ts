@@ -1,15 +1,15 @@
 import { availableParallelism } from "node:os";
-import { appendFile, mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "../../../contracts/app-error.ts";
-import type { Bounds, PointChunk, PointCloudSource } from "../../point-cloud/point-chunk.ts";
-import { COUNT_DEPTH, countCell, planChunks } from "./chunk-plan.ts";
-import { cellOf, GRID, nodeCube } from "./grid-sample.ts";
+import type { Bounds, PointCloudSource } from "../../point-cloud/point-chunk.ts";
+import { binIntoChunks, chunkFile } from "./chunk-files.ts";
+import { GRID, nodeCube } from "./grid-sample.ts";
 import type { IndexJob, IndexedNodeMeta } from "./index-worker.ts";
 import { mergeUpperLevels } from "./merge-upper.ts";
 import { nodeName, type NodeKey, type Octree, type OctreeNode } from "./octree.ts";
 import { loadOctree, openOctree, writeManifest, type OctreeManifest } from "./octree-store.ts";
-import { decodeBlocks, decodeXyz, encodeBlock, gatherChunk, layoutOf, recordBytes, type ColumnLayout } from "./point-columns.ts";
+import { encodeBlock, layoutOf, type ColumnLayout } from "./point-columns.ts";
 import { runIndexJobs } from "./worker-pool.ts";
 
 export interface BuildOctreeOptions {
@@ -23,31 +23,13 @@ export interface BuildOctreeOptions {
   threads?: number;
   signal: AbortSignal;
   progress: (done: number, total: number, label: string) => void;
+  /** Told the chunks once binning is done (for logs and tests). */
+  onChunks?: (chunks: readonly { key: NodeKey; points: number }[]) => void;
 }
 
 export const BUILD_OCTREE_DEFAULTS = { maxLeafPoints: 20_000, maxChunkPoints: 1_000_000, maxDepth: 20 };
 
 const millions = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1).replace(/\.0$/, "")} M` : n >= 1e4 ? `${Math.round(n / 1e3)} k` : String(n));
-
-/** Reads a staging or chunk file block by block. */
-async function* blocks(path: string, layout: ColumnLayout, signal: AbortSignal, xyzOnly = false): AsyncGenerator<PointChunk> {
-  const fh = await open(path, "r");
-  try {
-    const head = new Uint8Array(4), rb = recordBytes(layout);
-    for (let at = 0; ; ) {
-      signal.throwIfAborted();
-      const { bytesRead } = await fh.read(head, 0, 4, at);
-      if (bytesRead < 4) return;
-      const n = new DataView(head.buffer).getUint32(0, true);
-      const block = new Uint8Array(4 + n * rb);
-      await fh.read(block, 0, xyzOnly ? 4 + n * (layout.quantize ? 12 : 24) : block.byteLength, at);
-      at += block.byteLength;
-      yield xyzOnly ? decodeXyz(block, layout) : decodeBlocks(block, layout);
-    }
-  } finally {
-    await fh.close();
-  }
-}
 
 /** Morton (z-order) comparison of cells at the same depth: the axis whose coordinates differ in the
  * highest bit decides (z above y above x). */
@@ -123,61 +105,20 @@ export async function buildOctree(openSource: () => Promise<PointCloudSource>, d
   // A cloud of one point (or of identical points) still gets a cube of non-zero size.
   const size = edge > 0 ? edge : Math.max(1, Math.abs(min[0]), Math.abs(min[1]), Math.abs(min[2])) * 1e-6;
   const cube: Bounds = { min: [...min], max: [min[0] + size, min[1] + size, min[2] + size] };
-  const G = 1 << COUNT_DEPTH;
-  const cellIds = (c: PointChunk): Int32Array => {
-    const out = new Int32Array(c.count);
-    for (let i = 0; i < c.count; i++) out[i] = countCell(cellOf(c.x[i]!, cube.min[0], size, G), cellOf(c.y[i]!, cube.min[1], size, G), cellOf(c.z[i]!, cube.min[2], size, G));
-    return out;
-  };
-
-  // (2) count.
-  const counts = new Uint32Array(G ** 3);
-  let seen = 0;
-  for await (const c of blocks(staging, layout, signal, true)) {
-    for (const id of cellIds(c)) counts[id]!++;
-    seen += c.count;
-    report(1, seen, `Counting ${millions(seen)} of ${millions(count)} points`);
-  }
-  const plan = planChunks(counts, opts.maxChunkPoints);
-
-  // (3) bin into chunk files.
-  const chunkPath = (k: NodeKey) => join(dir, "chunks", `${nodeName(k)}.bin`);
-  const pending = new Map<number, Uint8Array[]>();
-  let buffered = 0;
-  const flush = async () => {
-    for (const [id, parts] of [...pending.entries()].sort((a, b) => a[0] - b[0])) await appendFile(chunkPath(plan.chunks[id]!.key), Buffer.concat(parts));
-    pending.clear();
-    buffered = 0;
-  };
-  seen = 0;
-  for await (const c of blocks(staging, layout, signal)) {
-    const ids = cellIds(c), byChunk = new Map<number, number[]>();
-    for (let i = 0; i < c.count; i++) {
-      const id = plan.cellToChunk[ids[i]!]!;
-      let list = byChunk.get(id);
-      if (!list) byChunk.set(id, (list = []));
-      list.push(i);
-    }
-    for (const [id, index] of byChunk) {
-      const bytes = encodeBlock(gatherChunk(c, index, layout), layout);
-      let parts = pending.get(id);
-      if (!parts) pending.set(id, (parts = []));
-      parts.push(bytes);
-      buffered += bytes.byteLength;
-    }
-    if (buffered > 64 * 2 ** 20) await flush();
-    seen += c.count;
-    report(2, seen, `Binning ${millions(seen)} of ${millions(count)} points`);
-  }
-  await flush();
+  // (2) count and (3) bin into chunk files.
+  const chunks = await binIntoChunks(staging, { d: 0, x: 0, y: 0, z: 0 }, {
+    dir, layout, root: cube, maxChunkPoints: opts.maxChunkPoints, maxDepth: opts.maxDepth, signal,
+    progress: (phase, seen) => (phase === "count" ? report(1, seen, `Counting ${millions(seen)} of ${millions(count)} points`) : report(2, seen, `Binning ${millions(seen)} of ${millions(count)} points`)),
+  });
   await rm(staging, { force: true });
+  o.onChunks?.(chunks);
 
   // (4) index each chunk on a worker thread, the largest first.
-  const jobs: IndexJob[] = plan.chunks
-    .map((c) => ({ chunkPath: chunkPath(c.key), key: c.key, root: cube, layout: layout!, dir, options: { maxLeafPoints: opts.maxLeafPoints, maxDepth: opts.maxDepth }, points: c.points }))
+  const jobs: IndexJob[] = chunks
+    .map((c) => ({ chunkPath: chunkFile(dir, c.key), key: c.key, root: cube, layout: layout!, dir, options: { maxLeafPoints: opts.maxLeafPoints, maxDepth: opts.maxDepth }, points: c.points }))
     .sort((a, b) => b.points - a.points || breadthFirst(a.key, b.key))
     .map(({ points: _points, ...job }) => job);
-  const pointsOf = new Map(plan.chunks.map((c) => [nodeName(c.key), c.points]));
+  const pointsOf = new Map(chunks.map((c) => [nodeName(c.key), c.points]));
   let indexed = 0;
   const results = await runIndexJobs(jobs, threads, signal, (job) => {
     indexed += pointsOf.get(nodeName(job.key)) ?? 0;
@@ -187,7 +128,7 @@ export async function buildOctree(openSource: () => Promise<PointCloudSource>, d
   for (const list of results) for (const m of list) metas.set(nodeName(m.key), m);
 
   // (5) the levels above the chunks.
-  await mergeUpperLevels(dir, layout, cube, plan.chunks.map((c) => c.key), metas, signal);
+  await mergeUpperLevels(dir, layout, cube, chunks.map((c) => c.key), metas, signal);
   await rm(join(dir, "chunks"), { recursive: true, force: true });
 
   const manifest: OctreeManifest = { version: 1, header, pointCount: count, bounds, cube, layout, nodes: listNodes(metas, cube) };
