@@ -8,7 +8,7 @@ import { connect } from "amqplib";
 import { fixture } from "../helpers/fixtures.ts";
 import { e2eStack } from "./e2e-stack.ts";
 
-test("AMQP: NoSuchBucket on the final upload is a failed result (STORAGE_ERROR, its stage, not retried); bad callback queues are INVALID_MESSAGE on the default queue; the node stays up and the next task completes", { timeout: 120_000 }, async () => {
+test("AMQP: NoSuchBucket on the final upload is a failed result (STORAGE_ERROR, its stage, not retried); bad callback queues are INVALID_MESSAGE on the default queue; the node stays up and the next task completes", { timeout: 240_000 }, async () => {
   const stack = await e2eStack();
   try {
     const svc = await stack.start();
@@ -20,7 +20,7 @@ test("AMQP: NoSuchBucket on the final upload is a failed result (STORAGE_ERROR, 
     const noBucket = stack.taskMessage({ params: { sizes: [64] }, destination: { bucket: "no-such-bucket", base_key: "tenants/x/processed/y/" } });
     await upload(noBucket);
     await stack.platform.publish("image_thumbnail", noBucket);
-    const [failed] = await stack.platform.waitForResults(noBucket.task_id, (r) => r.some((x) => x.body.status === "failed"), 30_000);
+    const [failed] = await stack.platform.waitForResults(noBucket.task_id, (r) => r.some((x) => x.body.status === "failed"), 60_000);
     const error = (failed!.body as unknown as { error: { code: string; stage: string | null; recoverable: boolean } }).error;
     assert.equal(error.code, "STORAGE_ERROR");
     assert.ok(error.stage, "the stage is named");
@@ -55,7 +55,7 @@ test("AMQP: NoSuchBucket on the final upload is a failed result (STORAGE_ERROR, 
     const good = stack.taskMessage({ params: { sizes: [64] } });
     await upload(good);
     await stack.platform.publish("image_thumbnail", good);
-    await stack.platform.waitForResults(good.task_id, (r) => r.some((x) => x.body.status === "completed"), 30_000);
+    await stack.platform.waitForResults(good.task_id, (r) => r.some((x) => x.body.status === "completed"), 60_000);
     assert.equal(svc.process.exitCode, null);
     const ready = (await (await fetch(`${svc.url}/health/ready`)).json()) as Record<string, unknown>;
     assert.ok(JSON.stringify(ready).includes("projections"), JSON.stringify(ready));
