@@ -22,6 +22,7 @@ export async function buildLodOctree(input: LodInput, ctx: StageContext): Promis
     maxLeafPoints: input.params.tiles.points_per_tile ?? BUILD_OCTREE_DEFAULTS.maxLeafPoints,
     signal: ctx.signal,
     progress: (done, total, label) => ctx.progress({ done, total, label }),
+    onChunks: (chunks) => ctx.log("points binned into chunks", { chunks: chunks.length, largest: Math.max(...chunks.map((c) => c.points)) }),
   });
 }
 
