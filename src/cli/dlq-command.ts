@@ -38,7 +38,7 @@ export async function dlqCommand(args: DlqArgs, env: Record<string, string | und
       }
       return 0;
     }
-    const { replayed, skipped } = await replayDeadLetters(conn, (v) => args.all === true || v.task_id === args.taskId);
+    const { replayed, skipped } = await replayDeadLetters(conn, (v) => args.all === true || v.task_id?.toLowerCase() === args.taskId?.toLowerCase());
     if (args.json) process.stdout.write(`${JSON.stringify({ replayed, skipped })}\n`);
     else {
       for (const v of replayed) process.stdout.write(`replayed ${line(v)}\n`);

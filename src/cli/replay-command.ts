@@ -12,7 +12,8 @@ export async function replayCommand(args: { taskId: string; json: boolean }, env
   const release = config.eventStore.kind === "pglite" ? await acquireDataDirLock(config.eventStore.dataDir) : async () => {};
   const store = await openEventStore(config.eventStore.kind === "pglite" ? config.eventStore.dataDir : config.eventStore.url);
   try {
-    const stored = await store.readStream(taskStreamId(args.taskId));
+    // Streams are named by the canonical (lowercase) task_id.
+    const stored = await store.readStream(taskStreamId(args.taskId.toLowerCase()));
     if (stored.length === 0) {
       process.stderr.write(`vs3d: no stream ${taskStreamId(args.taskId)} in ${config.eventStore.kind === "pglite" ? config.eventStore.dataDir : "the event store"}\n`);
       return 2;

@@ -51,7 +51,8 @@ test("defect 5: SIGTERM during vs3d process records TaskInterrupted, removes the
   assert.equal(r.error?.code, "INTERRUPTED");
   assert.deepEqual(await readdir(work), [], "the task's work dir is gone");
 
-  const replay = await execa(VS3D, ["replay", r.task_id], { cwd, reject: false, env });
+  // (An uppercase copy of the id names the same stream.)
+  const replay = await execa(VS3D, ["replay", r.task_id.toUpperCase()], { cwd, reject: false, env });
   assert.equal(replay.exitCode, 0, replay.stderr);
   assert.match(replay.stdout, /TaskInterrupted/);
   assert.doesNotMatch(replay.stdout.trim().split("\n").at(-1)!, /processing/, "the stream does not stay in processing");
