@@ -167,3 +167,23 @@ test("a resumed mesh_3d_lod runs only the remaining levels, from the previous le
   assert.deepEqual(again.outputs.map((o) => o.path), ["lod_low.glb"]);
   assert.equal((await glbSummary(join(first.outDir, "lod_low.glb"))).triangles, 1536);
 });
+
+test("OBJ + MTL + texture as a ZIP (the usual upload), with the MTL naming the texture by an absolute Windows path; PNG kept, downscaled to max_texture_size", { timeout: 60_000 }, async () => {
+  const dir = await scratchDir("vs3d-mesh-");
+  const folder = fixture("mesh", "obj2gltf_box-textured");
+  const mtl = (await readFile(join(folder, "box-textured.mtl"), "utf8")).replace(/map_Kd\s+\S+/, "map_Kd C:\\Users\\artist\\Desktop\\cesium.png");
+  const zip = buildZip([
+    { name: "upload/box-textured.obj", data: new Uint8Array(await readFile(join(folder, "box-textured.obj"))) },
+    { name: "upload/box-textured.mtl", data: mtl },
+    { name: "upload/maps/cesium.png", data: new Uint8Array(await readFile(join(folder, "cesium.png"))) },
+  ]);
+  const run = await convert(await writeBytes(join(dir, "box.zip"), zip), { max_texture_size: 64 });
+  await assertValidatorClean(run.file("mesh"));
+  const s = await glbSummary(run.file("mesh"));
+  assert.equal(s.textures, 1, "found by its file name below the ZIP's root");
+  assert.deepEqual(s.mimeTypes, ["image/png"]);
+  assert.equal(Math.max(...s.textureSizes[0]!), 64);
+  const manifest = JSON.parse(await readFile(join(run.outDir, "manifest.json"), "utf8")) as { source: { missing_resources: unknown[]; model_file: string } };
+  assert.deepEqual(manifest.source.missing_resources, []);
+  assert.equal(manifest.source.model_file, "box-textured.obj");
+});
