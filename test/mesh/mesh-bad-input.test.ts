@@ -152,3 +152,14 @@ test("skinned and morph-target meshes stay valid through every level (joints, we
   }
   assert.ok(manifest.levels[2]!.triangles < manifest.levels[0]!.triangles / 10);
 });
+
+test("a cancelled mesh_3d_lod stops with the abort's reason and writes no level", { timeout: 60_000 }, async () => {
+  const controller = new AbortController();
+  controller.abort(new AppError("CANCELLED", "cancelled by the test"));
+  const root = await scratchDir("vs3d-mesh-cancel-");
+  await assert.rejects(
+    runStages(meshLodProcessor, fixture("mesh", "gltftransform_DenseSphere.glb"), { thumbnail: false }, { root, signal: controller.signal }),
+    (e: unknown) => e instanceof AppError && e.code === "CANCELLED",
+  );
+  assert.deepEqual(await readdir(join(root, "out")), []);
+});

@@ -59,10 +59,12 @@ export function lodLevelStage(level: LodLevel, params: MeshLodParams): Stage<Mes
         const before: LevelFacts | null = from ? getFacts<LevelFacts>(from.doc, "vs3d_lod") : null;
         // Levels are for viewing: attributes no material reads (UVs without a texture) go, as gltfpack drops them.
         if (!from) await doc.transform(prune({ keepAttributes: false }));
+        ctx.signal.throwIfAborted();
         const target = targetTriangles(level, facts.source_triangles);
         ctx.progress({ done: 0, total: 3, label: `simplifying towards ${target} triangles` });
         const simplified = await simplifyDocument(doc, target, { maxError: params.max_error, lockBorders: params.lock_borders });
         ctx.progress({ done: 1, total: 3, label: `${simplified.triangles} triangles` });
+        ctx.signal.throwIfAborted();
         const edge = await largestTextureEdge(doc);
         const share = simplified.inputTriangles > 0 ? simplified.triangles / simplified.inputTriangles : 1;
         const maxTexture = level.max_texture_size ?? (before ? Math.max(MIN_LEVEL_TEXTURE, Math.round(edge * Math.sqrt(share))) : (params.max_texture_size ?? edge));

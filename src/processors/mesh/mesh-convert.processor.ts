@@ -26,6 +26,7 @@ const convertStage: Stage<MeshConvertParams> = {
       const { params } = input;
       const { doc, facts } = await loadCleanSource(input, ctx, PROFILE.ram_gb);
       ctx.progress({ done: 1, total: 2, label: `${facts.source_triangles} triangles read` });
+      ctx.signal.throwIfAborted();
       setFacts(doc, "vs3d_source", facts);
       const { bytes } = await writeValidatedGlb(doc, { compression: params.compression, quantize: params.quantize, what: MODEL_FILE });
       await writeFile(join(input.outDir, MODEL_FILE), bytes);
