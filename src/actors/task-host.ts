@@ -14,13 +14,26 @@ interface Running {
 
 /** Hosts the task actors of this node: accepts messages, runs each task once at a time, cancels,
  * resumes unfinished tasks at start-up and interrupts them all on shutdown. */
+/** Resumes of one task after crashes, at most (with doubling delays: several minutes in all). */
+const MAX_RESUMES_AFTER_CRASH = 10;
+
+export interface TaskHostOptions {
+  /** When a run crashes (its store stayed away past the append retries), start it again from its
+   * stream after this long, doubling per crash up to 60 s. Embedded mode only: with RabbitMQ the
+   * unacked delivery comes back instead. Default: off. */
+  resumeAfterCrashMs?: number;
+}
+
 export class TaskHost {
   readonly rt: TaskRuntime;
   #running = new Map<string, Running>();
   #stopping = false;
+  #resumeAfterCrashMs: number | undefined;
+  #crashes = new Map<string, number>();
 
-  constructor(rt: TaskRuntime) {
+  constructor(rt: TaskRuntime, options: TaskHostOptions = {}) {
     this.rt = rt;
+    this.#resumeAfterCrashMs = options.resumeAfterCrashMs;
   }
 
   /** Accepts a task message and starts it unless it is settled or a duplicate already running. */
@@ -37,13 +50,31 @@ export class TaskHost {
     if (this.#stopping) return Promise.resolve("interrupted");
     const controller = new AbortController();
     const done = runTask(this.rt, taskId, controller.signal)
+      .then((outcome) => {
+        this.#crashes.delete(taskId);
+        return outcome;
+      })
       .catch((error: unknown) => {
         this.rt.logger.error({ task_id: taskId, err: error }, "task runner crashed");
+        this.#resumeLater(taskId);
         return "interrupted" as const;
       })
       .finally(() => this.#running.delete(taskId));
     this.#running.set(taskId, { controller, done });
     return done;
+  }
+
+  #resumeLater(taskId: string): void {
+    if (this.#resumeAfterCrashMs === undefined || this.#stopping) return;
+    const crashes = (this.#crashes.get(taskId) ?? 0) + 1;
+    this.#crashes.set(taskId, crashes);
+    // A run that crashes again and again is not waiting for a store: a restart will pick it up.
+    if (crashes > MAX_RESUMES_AFTER_CRASH) return void this.rt.logger.error({ task_id: taskId, crashes }, "task keeps crashing: not resumed again until a restart");
+    const delay = Math.min(60_000, this.#resumeAfterCrashMs * 2 ** (crashes - 1));
+    this.rt.logger.warn({ task_id: taskId, resume_in_ms: delay }, "resuming the task from its stream later");
+    setTimeout(() => {
+      if (!this.#stopping && !this.#running.has(taskId)) void this.start(taskId);
+    }, delay).unref?.();
   }
 
   isRunning(taskId: string): boolean {

@@ -113,7 +113,9 @@ export async function createService(config: Config, logger: Logger, overrides: S
     tenantPrefix: config.tenantPrefix,
     profileOf: (taskType) => weights[taskType],
   };
-  host = new TaskHost(runtime);
+  // Embedded mode resumes a task whose run crashed (its store stayed away too long); with RabbitMQ
+  // the unacked delivery comes back to some node instead.
+  host = new TaskHost(runtime, amqp ? {} : { resumeAfterCrashMs: 2000 });
   const intake = amqp?.createIntake(host);
   const taskHost = host;
   const metrics = createMetrics({ runningTasks: () => taskHost.runningCount });

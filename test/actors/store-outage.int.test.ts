@@ -55,6 +55,35 @@ test("a 2.5 s PostgreSQL outage mid-stage: the running task completes with no in
   }
 });
 
+test("an outage longer than the retry budget: the run stops, and once the store is back the embedded host resumes the task from its stream to completion", { timeout: 120_000 }, async () => {
+  const db = await freshDatabase();
+  const proxy = await startTcpProxy(hostPort(db.url));
+  const h = await startHarness({ env: { EVENT_STORE_URL: proxy.url(db.url), SHUTDOWN_GRACE_SECONDS: "1" } });
+  try {
+    const msg = taskMessage({ params: { stages: 2, stage_ms: 1500 } });
+    const taskId = msg.task_id as string;
+    assert.equal((await h.post(msg)).status, 202);
+    const events = async () => ((await (await h.app.request(`/tasks/${taskId}/events`)).json()) as { events: EventRow[] }).events;
+    for (;;) {
+      if ((await events()).some((e) => e.type === "StageStarted")) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Long enough for the stage's append and then the failure's own append to give up (1 s each).
+    proxy.cut();
+    await new Promise((r) => setTimeout(r, 8000));
+    proxy.restore();
+    const view = await h.waitSettled(taskId, 90_000);
+    assert.equal(view.state, "completed", JSON.stringify(view.error));
+    const types = (await events()).map((e) => e.type);
+    assert.ok(types.includes("TaskInterrupted"), `the resume records the interruption: ${types.join(", ")}`);
+  } finally {
+    proxy.restore();
+    await h.close();
+    await proxy.close();
+    await db.drop();
+  }
+});
+
 test("an append whose commit went through but whose answer was lost is retried without writing twice", { timeout: 60_000 }, async () => {
   const schema = randomSchema("appendretry");
   const proxy = await startTcpProxy(hostPort(POSTGRES_URL));
