@@ -1,6 +1,6 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -9,9 +9,12 @@ import { fixture, REPO_ROOT } from "../helpers/fixtures.ts";
 import { assertValidatorClean, glbSummary } from "./mesh-test-utils.ts";
 
 const VS3D = join(REPO_ROOT, "bin", "vs3d.js");
+const made: string[] = [];
+after(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
 
 async function processFile(file: string, type: string, params: object) {
   const cwd = await mkdtemp(join(tmpdir(), "vs3d-mesh-cli-"));
+  made.push(cwd);
   const run = await execa(VS3D, ["process", file, "--type", type, "--params", JSON.stringify(params), "--out", "out", "--json"], { cwd, reject: false, env: { LOG_LEVEL: "silent" } });
   const result = ResultMessage.parse(JSON.parse(run.stdout.trim().split("\n").at(-1)!));
   return { result, out: join(cwd, "out"), exitCode: run.exitCode, stderr: run.stderr };
