@@ -43,3 +43,13 @@ test("image_ocr stops when the task is cancelled: the tesseract worker is termin
   await assert.rejects(runStages(imageOcrProcessor, file, {}, { signal: controller.signal }), (e: unknown) => e instanceof AppError && e.code === "CANCELLED");
   assert.ok(Date.now() - started < 6000, `rejected ${Date.now() - started} ms after the start`);
 });
+
+test("a task cancelled while tesseract starts or reads leaves no worker behind: the process exits by itself", { timeout: 90_000 }, async () => {
+  const lines = Array.from({ length: 30 }, (_, i) => `Row ${i + 1} of a long page that takes a while to read`);
+  const file = await scratchFile("long.png", await renderText(lines, { width: 1800 }));
+  for (const abortMs of [250, 2500]) {
+    const run = await execa("node", ["--import", "tsx", here("./ocr-offline.run.ts"), file, String(abortMs)], { reject: false, timeout: 30_000 });
+    assert.equal(run.timedOut, false, `cancelled at ${abortMs} ms: the process did not exit (a worker thread left running)`);
+    assert.equal(run.stdout.trim(), "CANCELLED", run.stderr);
+  }
+});

@@ -41,9 +41,10 @@ export async function recognize(req: RecognizeRequest): Promise<RecognizedPage> 
   };
   req.signal.addEventListener("abort", onAbort, { once: true });
   const orAbort = <T>(p: Promise<T>): Promise<T> => Promise.race([p, aborted]);
-  let creating: Promise<Worker> | undefined;
   try {
-    worker = await orAbort((creating = createWorker([...req.langs], OEM.LSTM_ONLY, {
+    // Not raced: a worker abandoned while it loads its language data (from the work directory, which
+    // the task removes as it ends) never settles and keeps the process alive. Start-up takes ~1 s.
+    worker = await createWorker([...req.langs], OEM.LSTM_ONLY, {
       langPath: req.langPath,
       cacheMethod: "none",
       gzip: true,
@@ -51,7 +52,7 @@ export async function recognize(req: RecognizeRequest): Promise<RecognizedPage> 
         if (m.status === "recognizing text") req.onProgress(m.progress);
       },
       errorHandler: () => {},
-    })));
+    });
     req.signal.throwIfAborted();
     await orAbort(worker.setParameters({ tessedit_pageseg_mode: req.psm as never, user_defined_dpi: "300" }));
     const { data } = await orAbort(worker.recognize(req.image, {}, { text: true, blocks: true, hocr: req.hocr, pdf: req.pdf }));
@@ -69,8 +70,6 @@ export async function recognize(req: RecognizeRequest): Promise<RecognizedPage> 
     throw new AppError("INTERNAL", `OCR failed: ${message}`, { stage: req.stage, cause: error });
   } finally {
     req.signal.removeEventListener("abort", onAbort);
-    if (worker) await worker.terminate().catch(() => {});
-    // Aborted while the worker was starting: stop it once it exists, or it keeps the process alive.
-    else void creating?.then((w) => w.terminate()).catch(() => {});
+    await worker?.terminate().catch(() => {});
   }
 }
