@@ -80,6 +80,12 @@ export function createHttpApp(deps: HttpDeps): Hono {
     }
     try {
       const { outcome, state } = await submitDecoded(deps.host, decoded);
+      if (outcome === "rejected") {
+        // Recorded (accepted and failed at once, so Laravel also gets its failed result), but the
+        // caller hears now that it will not run, and why.
+        const error = (await TaskStream.open(deps.store, decoded.task.task_id)).snapshot.context.error;
+        return c.json({ task_id: decoded.task.task_id, outcome, state, error }, 422);
+      }
       return c.json({ task_id: decoded.task.task_id, outcome, state }, outcome === "duplicate" ? 200 : 202);
     } catch (error) {
       if (error instanceof TaskConflictError) return c.json({ error: { code: "TASK_ID_CONFLICT", message: error.message } }, 409);

@@ -21,6 +21,13 @@ export const SubmitAccepted = z.object({
   state: z.string(),
 });
 
+export const SubmitRejected = z.object({
+  task_id: z.string(),
+  outcome: z.literal("rejected"),
+  state: z.string(),
+  error: ResultError.nullable().describe("Why it will not run: INVALID_PARAMS, UNSUPPORTED_TASK_TYPE, …"),
+});
+
 export const TaskView = z.object({
   task_id: z.string(),
   task_type: z.string().nullable(),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { TaskMessage } from "../contracts/task-message.ts";
 import { ProgressMessage } from "../contracts/progress-message.ts";
 import { ResultMessage } from "../contracts/result-message.ts";
-import { CancelAccepted, CancelBody, ErrorBody, Health, Readiness, StreamEvents, SubmitAccepted, TaskList, TaskView } from "./http-schemas.ts";
+import { CancelAccepted, CancelBody, ErrorBody, Health, Readiness, StreamEvents, SubmitAccepted, SubmitRejected, TaskList, TaskView } from "./http-schemas.ts";
 
 /** Components of the document, each generated from the zod schema the code uses. */
 const COMPONENTS: Record<string, { schema: z.ZodType; io: "input" | "output" }> = {
@@ -10,6 +10,7 @@ const COMPONENTS: Record<string, { schema: z.ZodType; io: "input" | "output" }> 
   ProgressMessage: { schema: ProgressMessage, io: "output" },
   ResultMessage: { schema: ResultMessage, io: "output" },
   SubmitAccepted: { schema: SubmitAccepted, io: "output" },
+  SubmitRejected: { schema: SubmitRejected, io: "output" },
   TaskView: { schema: TaskView, io: "output" },
   TaskList: { schema: TaskList, io: "output" },
   StreamEvents: { schema: StreamEvents, io: "output" },
@@ -54,7 +55,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
             "202": json("SubmitAccepted", "Accepted: the task is queued"),
             "200": json("SubmitAccepted", "Already submitted with the same body: nothing new happens"),
             "400": error("Not JSON, or the message breaks the contract (INVALID_MESSAGE)"),
+            "401": error("No or unknown API key (UNAUTHORIZED), when API_KEYS are configured"),
+            "403": error("The key's tenant is not the task's (FORBIDDEN_TENANT), or HTTP_INTAKE=false (HTTP_INTAKE_DISABLED)"),
             "409": error("The same task_id was submitted with a different body (TASK_ID_CONFLICT)"),
+            "422": json("SubmitRejected", "A valid message the service will not run (bad params, a type it cannot do): recorded as failed, and its failed result sent"),
+            "429": error("Over the key's rate limit (RATE_LIMITED); see Retry-After"),
             "413": error("The body is over the message size limit"),
           },
         },

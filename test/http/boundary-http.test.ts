@@ -43,8 +43,10 @@ test("HTTP boundary: unstorable strings, depth and size are 400/413 (never 500);
     // Defect 8: params as an array: accepted and failed with INVALID_PARAMS.
     const arr = taskMessage({ params: [1, 2] });
     const rejected = await post(JSON.stringify(arr));
-    assert.equal(rejected.status, 202);
-    assert.equal(((await rejected.json()) as { outcome: string }).outcome, "rejected");
+    assert.equal(rejected.status, 422, "a task the service will not run is refused now, not 202");
+    const body = (await rejected.json()) as { outcome: string; error: { code: string } };
+    assert.equal(body.outcome, "rejected");
+    assert.equal(body.error.code, "INVALID_PARAMS");
     const view = (await (await fetch(`${svc.url}/tasks/${arr.task_id as string}`)).json()) as { state: string; error: { code: string } };
     assert.equal(view.state, "failed");
     assert.equal(view.error.code, "INVALID_PARAMS");

@@ -103,7 +103,7 @@ test("embedded HTTP: bad input gets a clear error, cancel works, health and metr
     assert.ok(ready.checks.event_store?.ok && ready.checks.storage?.ok);
     const metrics = await (await fetch(`${svc.url}/metrics`)).text();
     assert.match(metrics, /vs3d_tasks_finished_total\{task_type="image_convert",outcome="cancelled",code="CANCELLED"\} 1/);
-    assert.match(metrics, /vs3d_tasks_finished_total\{task_type="mesh_3d_lod",outcome="failed",code="UNSUPPORTED_TASK_TYPE"\} 1/);
+    assert.match(metrics, /vs3d_tasks_finished_total\{task_type="mesh_3d_lod",outcome="failed",code="UNSUPPORTED_FORMAT"\} 1/);
   } finally {
     svc.process.kill("SIGTERM");
     await svc.process;

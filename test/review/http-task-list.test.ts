@@ -5,11 +5,11 @@ import { startHarness, taskMessage } from "./review-harness.ts";
 test("GET /tasks lists the most recent tasks (the dashboard's default view)", { timeout: 60_000 }, async () => {
   const h = await startHarness();
   try {
-    // point_cloud_lod has no processor: each task is accepted and failed at once, nothing runs.
+    // Params the thumbnail processor refuses: each task is recorded as failed at once, nothing runs.
     const ids: string[] = [];
     for (let i = 0; i < 60; i++) {
-      const msg = taskMessage({ task_type: "point_cloud_lod" });
-      assert.equal((await h.post(msg)).status, 202);
+      const msg = taskMessage({ task_type: "image_thumbnail", params: { sizes: "not sizes" } });
+      assert.equal((await h.post(msg)).status, 422);
       ids.push(msg.task_id as string);
     }
     const listed = ((await (await h.app.request("/tasks")).json()) as { tasks: { task_id: string }[] }).tasks.map((t) => t.task_id);
