@@ -11,9 +11,10 @@ COPY --from=node /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx
 
-# External tools the processors run (execa, argument arrays): video, archives; tini as PID 1.
+# External tools the processors run (execa, argument arrays): video, archives; tini as PID 1; the
+# font text watermarks and detection labels are drawn with.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg 7zip ca-certificates tini \
+ && apt-get install -y --no-install-recommends ffmpeg 7zip ca-certificates tini fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
