@@ -37,7 +37,7 @@ export interface ChaosSummary {
 }
 
 const SIZES = {
-  quick: { tasks: 6, kills: 2, perRestart: 2, cli: 3, httpEvery: 2 },
+  quick: { tasks: 8, kills: 2, perRestart: 2, cli: 3, httpEvery: 2 },
   full: { tasks: 30, kills: 8, perRestart: 5, cli: 8, httpEvery: 1 },
 };
 const SETTLED = new Set(["completed", "failed", "dead_lettered", "cancelled"]);
@@ -69,14 +69,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     // 1. Mixed tasks on two nodes, random SIGKILLs of either, each killed node started again.
     log(`chaos: seed ${options.seed}, ${size.tasks} tasks, ${size.kills} kills`);
     for (let i = 0; i < size.tasks; i++) tasks.push(mixedTask(stack, tenant, rng));
-    for (const t of tasks) await stack.platform.publish(t.taskType, Buffer.from(JSON.stringify(t.message)));
+    // In waves, one before each kill, so that every kill finds work in flight.
+    const wave = Math.ceil(tasks.length / size.kills);
+    const published = new Set<ChaosTask>();
     for (let k = 0; k < size.kills; k++) {
+      for (const t of tasks.slice(k * wave, (k + 1) * wave)) {
+        await stack.platform.publish(t.taskType, Buffer.from(JSON.stringify(t.message)));
+        published.add(t);
+      }
       await sleep(rng.between(800, 2500));
       // Prefer a moment when a task has completed a stage and is on to the next: its resume must
       // then download that stage's outputs back instead of recomputing them.
-      const busy = (await waitFor(() => anyBusy(stack, tasks, true), 6_000)) ?? (await waitFor(() => anyBusy(stack, tasks), 20_000));
+      const busy = (await waitFor(() => busyTasks(stack, tasks, true), 6_000)) ?? (await waitFor(() => busyTasks(stack, tasks), 20_000));
       if (!busy) break;
-      const victim = stack.nodes[rng.int(2)]!;
+      // Half the kills (a seeded coin) aim at the node running such a task; the rest at either node.
+      const owner = rng.next() < 0.5 ? ownerOf(stack, busy[rng.int(busy.length)]!) : null;
+      const victim = owner ?? stack.nodes[rng.int(2)]!;
       const other = stack.nodes.find((n) => n !== victim)!;
       if (!victim.current) continue;
       kills.push({ node: victim.name, generation: victim.generations.length - 1, at: Date.now() });
@@ -87,6 +95,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       if (!other.current) await other.start();
       await victim.start();
     }
+    // Waves a kill loop that ended early did not publish yet.
+    for (const t of tasks) if (!published.has(t)) await stack.platform.publish(t.taskType, Buffer.from(JSON.stringify(t.message)));
     summary.kills = kills.length;
     await Promise.all(stack.nodes.map((n) => waitReady(n, 60_000)));
     await waitForFinals(stack, tasks, options.quick ? 150_000 : 300_000, found);
@@ -272,11 +282,30 @@ async function waitForFinals(stack: ChaosStack, tasks: readonly ChaosTask[], tim
   if (!ok) for (const t of tasks.filter((x) => !final(x))) found.push(`${t.message.task_id} (${t.kind}): no final result within ${timeoutMs / 1000} s`);
 }
 
-async function anyBusy(stack: ChaosStack, tasks: readonly ChaosTask[], pastAStage = false): Promise<boolean> {
+/** Ids of the tasks in flight (optionally: past a completed stage), or null when none is. */
+async function busyTasks(stack: ChaosStack, tasks: readonly ChaosTask[], pastAStage = false): Promise<string[] | null> {
   const node = liveNode(stack);
   const ids = new Set(tasks.map((t) => t.message.task_id));
   const list = (await (await fetch(`${node.url}/tasks?limit=500`)).json().catch(() => ({ tasks: [] }))) as { tasks: { task_id: string; state: string; stages?: { completed: boolean }[] }[] };
-  return list.tasks.some((t) => ids.has(t.task_id) && BUSY.has(t.state) && (!pastAStage || (t.stages ?? []).some((s) => s.completed)));
+  const busy = list.tasks.filter((t) => ids.has(t.task_id) && BUSY.has(t.state) && (!pastAStage || (t.stages ?? []).some((s) => s.completed))).map((t) => t.task_id);
+  return busy.length ? busy : null;
+}
+
+async function anyBusy(stack: ChaosStack, tasks: readonly ChaosTask[]): Promise<boolean> {
+  return (await busyTasks(stack, tasks)) !== null;
+}
+
+/** The live node whose current process last accepted this task's delivery (from its log). */
+function ownerOf(stack: ChaosStack, taskId: string): ChaosNode | null {
+  let best: { node: ChaosNode; at: string } | null = null;
+  for (const n of stack.nodes) {
+    for (const line of n.current?.logs().split("\n") ?? []) {
+      if (!line.includes(taskId) || !line.includes("task message accepted")) continue;
+      const at = (JSON.parse(line) as { time?: string }).time ?? "";
+      if (!best || at > best.at) best = { node: n, at };
+    }
+  }
+  return best?.node ?? null;
 }
 
 function liveNode(stack: ChaosStack): { url: string } {
