@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CancelMessage } from "./control-message.ts";
+import { MESSAGE_LIMITS } from "./json-safety.ts";
 import { ProgressMessage } from "./progress-message.ts";
 import { ResultMessage } from "./result-message.ts";
 import { CALLBACK_QUEUE_PATTERN, TaskMessage } from "./task-message.ts";
@@ -19,13 +20,13 @@ const named = (file: string, title: string, description: string, schema: Json): 
 
 /** Rules the service checks that no JSON Schema can: said in the task schema's description, and
  * test/contracts/schema-agreement.test.ts proves each one is refused by the service. */
-export const SERVICE_ONLY_RULES = [
+export const SERVICE_ONLY_RULES: readonly string[] = [
   "retry.attempt must not exceed retry.max_attempts",
   "no string may hold a lone UTF-16 surrogate (PostgreSQL jsonb refuses it)",
-  "no value may nest deeper than 64 levels, and the message must fit the size limit",
+  `no value may nest deeper than ${MESSAGE_LIMITS.maxDepth} levels, and the message must fit in ${MESSAGE_LIMITS.maxBytes} bytes`,
   "webhook.progress_channel, when given, names this task's own id",
   "with TENANT_PREFIX configured, every key starts with that tenant's prefix",
-] as const;
+];
 
 /** No NUL anywhere, in keys or strings, at any depth: jsonb cannot store one. */
 const NO_NUL: Json = {
