@@ -1,6 +1,7 @@
 /** Geometry helpers of the mesh bench: world-space triangles of a document and a sampled symmetric
  * Hausdorff distance (uniform grid over the target's triangles, exact point-triangle distance). */
 import type { Document } from "@gltf-transform/core";
+import { scenePrimitives } from "../src/processors/mesh/scene-primitives.ts";
 
 export interface Soup {
   /** World-space positions, 9 per triangle. */
@@ -11,31 +12,18 @@ export interface Soup {
 export function worldTriangles(doc: Document): Soup {
   const out: number[][] = [];
   let total = 0;
-  const scene = doc.getRoot().getDefaultScene() ?? doc.getRoot().listScenes()[0]!;
-  const stack = [...scene.listChildren()];
-  const el: number[] = [];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    stack.push(...node.listChildren());
-    const mesh = node.getMesh();
-    if (!mesh) continue;
-    const m = node.getWorldMatrix();
-    for (const p of mesh.listPrimitives()) {
-      const pos = p.getAttribute("POSITION")!;
-      const world = new Float32Array(pos.getCount() * 3);
-      for (let i = 0; i < pos.getCount(); i++) {
-        pos.getElement(i, el);
-        const [x, y, z] = [el[0]!, el[1]!, el[2]!];
-        world[i * 3] = m[0] * x + m[4] * y + m[8] * z + m[12];
-        world[i * 3 + 1] = m[1] * x + m[5] * y + m[9] * z + m[13];
-        world[i * 3 + 2] = m[2] * x + m[6] * y + m[10] * z + m[14];
-      }
-      const idx = p.getIndices()?.getArray() ?? Uint32Array.from({ length: pos.getCount() }, (_, i) => i);
-      const t = new Array<number>(idx.length * 3);
-      for (let i = 0; i < idx.length; i++) for (let c = 0; c < 3; c++) t[i * 3 + c] = world[idx[i]! * 3 + c]!;
-      out.push(t);
-      total += idx.length / 3;
+  for (const { world: m, positions: pos, indices: idx } of scenePrimitives(doc)) {
+    const world = new Float32Array(pos.length);
+    for (let i = 0; i < pos.length; i += 3) {
+      const [x, y, z] = [pos[i]!, pos[i + 1]!, pos[i + 2]!];
+      world[i] = m[0]! * x + m[4]! * y + m[8]! * z + m[12]!;
+      world[i + 1] = m[1]! * x + m[5]! * y + m[9]! * z + m[13]!;
+      world[i + 2] = m[2]! * x + m[6]! * y + m[10]! * z + m[14]!;
     }
+    const t = new Array<number>(idx.length * 3);
+    for (let i = 0; i < idx.length; i++) for (let c = 0; c < 3; c++) t[i * 3 + c] = world[idx[i]! * 3 + c]!;
+    out.push(t);
+    total += idx.length / 3;
   }
   const tris = new Float32Array(total * 9);
   let o = 0;

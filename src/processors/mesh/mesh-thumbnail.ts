@@ -1,6 +1,6 @@
-import type { Document, Material, Primitive, Texture } from "@gltf-transform/core";
+import type { Document, Material, Texture } from "@gltf-transform/core";
 import sharp from "sharp";
-import { isTriangles } from "./mesh-stats.ts";
+import { readAttribute, scenePrimitives } from "./scene-primitives.ts";
 
 export const THUMBNAIL_DEFAULTS = {
   /** Default: 512. */
@@ -54,45 +54,20 @@ async function decodeTexture(t: Texture | null, cache: Map<Texture, Image | null
   return image;
 }
 
-function attr(p: Primitive, name: string, components: number): Float32Array | null {
-  const a = p.getAttribute(name);
-  if (!a) return null;
-  const out = new Float32Array(a.getCount() * components).fill(1);
-  const el: number[] = [];
-  for (let i = 0; i < a.getCount(); i++) {
-    a.getElement(i, el);
-    for (let c = 0; c < Math.min(components, el.length); c++) out[i * components + c] = el[c]!;
-  }
-  return out;
-}
-
 async function batchesOf(doc: Document): Promise<Batch[]> {
   const batches: Batch[] = [];
   const cache = new Map<Texture, Image | null>();
-  const scene = doc.getRoot().getDefaultScene() ?? doc.getRoot().listScenes()[0];
-  const nodes = scene ? scene.listChildren() : [];
-  const stack = [...nodes];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    stack.push(...node.listChildren());
-    const mesh = node.getMesh();
-    if (!mesh) continue;
-    const m = node.getWorldMatrix();
-    for (const p of mesh.listPrimitives()) {
-      if (!isTriangles(p)) continue;
-      const pos = attr(p, "POSITION", 3);
-      if (!pos) continue;
-      const world = new Float32Array(pos.length);
-      for (let i = 0; i < pos.length; i += 3) world.set(transform(m, pos[i]!, pos[i + 1]!, pos[i + 2]!), i);
-      const material: Material | null = p.getMaterial();
-      const texture = material ? await decodeTexture(material.getBaseColorTexture(), cache) : null;
-      const texCoord = material?.getBaseColorTextureInfo()?.getTexCoord() ?? 0;
-      batches.push({
-        world, uv: texture ? attr(p, `TEXCOORD_${texCoord}`, 2) : null, color: attr(p, "COLOR_0", 4),
-        indices: p.getIndices()?.getArray() ?? Uint32Array.from({ length: pos.length / 3 }, (_, i) => i),
-        base: (material?.getBaseColorFactor() ?? [0.8, 0.8, 0.8, 1]) as [number, number, number, number], texture,
-      });
-    }
+  for (const { primitive: p, world: m, positions: pos, indices } of scenePrimitives(doc)) {
+    const world = new Float32Array(pos.length);
+    for (let i = 0; i < pos.length; i += 3) world.set(transform(m, pos[i]!, pos[i + 1]!, pos[i + 2]!), i);
+    const material: Material | null = p.getMaterial();
+    const texture = material ? await decodeTexture(material.getBaseColorTexture(), cache) : null;
+    const texCoord = material?.getBaseColorTextureInfo()?.getTexCoord() ?? 0;
+    batches.push({
+      world, uv: texture ? readAttribute(p, `TEXCOORD_${texCoord}`, 2, 1) : null, color: readAttribute(p, "COLOR_0", 4, 1),
+      indices,
+      base: (material?.getBaseColorFactor() ?? [0.8, 0.8, 0.8, 1]) as [number, number, number, number], texture,
+    });
   }
   return batches;
 }

@@ -1,7 +1,7 @@
 import { crc32 } from "node:zlib";
-import type { Document, Material, Primitive, Texture } from "@gltf-transform/core";
+import type { Document, Material, Texture } from "@gltf-transform/core";
 import sharp from "sharp";
-import { isTriangles } from "./mesh-stats.ts";
+import { readAttribute, scenePrimitives } from "./scene-primitives.ts";
 
 /** A file inside a USDZ: name and bytes. */
 interface Entry { name: string; data: Uint8Array }
@@ -81,18 +81,6 @@ function transformed(m: ArrayLike<number>, src: ArrayLike<number>, isNormal: boo
   return out;
 }
 
-function readAttr(p: Primitive, name: string, n: number): Float32Array | null {
-  const a = p.getAttribute(name);
-  if (!a) return null;
-  const out = new Float32Array(a.getCount() * n);
-  const el: number[] = [];
-  for (let i = 0; i < a.getCount(); i++) {
-    a.getElement(i, el);
-    for (let c = 0; c < n; c++) out[i * n + c] = el[c] ?? 0;
-  }
-  return out;
-}
-
 /**
  * The document as a USDZ for AR Quick Look: one `Mesh` prim per primitive in world space (metres,
  * Y up), UsdPreviewSurface materials with the base colour (factor and texture, as PNG/JPEG since
@@ -146,36 +134,23 @@ export async function writeUsdz(doc: Document): Promise<Buffer> {
     return path;
   }
 
-  const scene = doc.getRoot().getDefaultScene() ?? doc.getRoot().listScenes()[0];
-  const stack = scene ? [...scene.listChildren()] : [];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    stack.push(...node.listChildren());
-    const mesh = node.getMesh();
-    if (!mesh) continue;
-    const m = node.getWorldMatrix();
-    for (const p of mesh.listPrimitives()) {
-      if (!isTriangles(p)) continue;
-      const pos = readAttr(p, "POSITION", 3);
-      if (!pos) continue;
-      const indices = p.getIndices()?.getArray() ?? Uint32Array.from({ length: pos.length / 3 }, (_, i) => i);
-      const normals = readAttr(p, "NORMAL", 3);
-      const uv = readAttr(p, "TEXCOORD_0", 2);
-      if (uv) for (let i = 1; i < uv.length; i += 2) uv[i] = 1 - uv[i]!; // USD's st origin is bottom-left
-      const material = await materialPath(p.getMaterial());
-      const lines = [
-        `    def Mesh "Mesh${meshes.length}"`, "    {",
-        `        int[] faceVertexCounts = [${Array<number>(indices.length / 3).fill(3).join(", ")}]`,
-        `        int[] faceVertexIndices = [${Array.from(indices).join(", ")}]`,
-        `        point3f[] points = ${list(transformed(m, pos, false), 3)}`,
-        ...(normals ? [`        normal3f[] normals = ${list(transformed(m, normals, true), 3)} (\n            interpolation = "vertex"\n        )`] : []),
-        ...(uv ? [`        texCoord2f[] primvars:st = ${list(uv, 2)} (\n            interpolation = "vertex"\n        )`] : []),
-        '        uniform token subdivisionScheme = "none"',
-        `        uniform bool doubleSided = ${p.getMaterial()?.getDoubleSided() ? 1 : 0}`,
-        `        rel material:binding = <${material}>`, "    }",
-      ];
-      meshes.push(lines.join("\n"));
-    }
+  for (const { primitive: p, world: m, positions: pos, indices } of scenePrimitives(doc)) {
+    const normals = readAttribute(p, "NORMAL", 3);
+    const uv = readAttribute(p, "TEXCOORD_0", 2);
+    if (uv) for (let i = 1; i < uv.length; i += 2) uv[i] = 1 - uv[i]!; // USD's st origin is bottom-left
+    const material = await materialPath(p.getMaterial());
+    const lines = [
+      `    def Mesh "Mesh${meshes.length}"`, "    {",
+      `        int[] faceVertexCounts = [${Array<number>(indices.length / 3).fill(3).join(", ")}]`,
+      `        int[] faceVertexIndices = [${Array.from(indices).join(", ")}]`,
+      `        point3f[] points = ${list(transformed(m, pos, false), 3)}`,
+      ...(normals ? [`        normal3f[] normals = ${list(transformed(m, normals, true), 3)} (\n            interpolation = "vertex"\n        )`] : []),
+      ...(uv ? [`        texCoord2f[] primvars:st = ${list(uv, 2)} (\n            interpolation = "vertex"\n        )`] : []),
+      '        uniform token subdivisionScheme = "none"',
+      `        uniform bool doubleSided = ${p.getMaterial()?.getDoubleSided() ? 1 : 0}`,
+      `        rel material:binding = <${material}>`, "    }",
+    ];
+    meshes.push(lines.join("\n"));
   }
   const usda = [
     "#usda 1.0", "(", '    defaultPrim = "Root"', "    metersPerUnit = 1", '    upAxis = "Y"', ")", "",
