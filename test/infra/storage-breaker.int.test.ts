@@ -42,7 +42,8 @@ test("head and list retry a transient failure: an outage shorter than the back-o
   const s3 = await startS3rver(["b"]);
   const proxy = await startTcpProxy({ host: "127.0.0.1", port: Number(new URL(s3.endpoint).port) });
   const raw = createS3Storage({ ...s3.clientOptions, endpoint: `http://127.0.0.1:${proxy.port}`, maxAttempts: 1 });
-  const storage = withStorageBreaker(raw, { metadataAttempts: 10, retryBaseDelayMs: 200 });
+  // This case is about the retry: a threshold the retries cannot reach keeps the breaker out of it.
+  const storage = withStorageBreaker(raw, { metadataAttempts: 10, retryBaseDelayMs: 200, failureThreshold: 100 });
   try {
     proxy.cut();
     setTimeout(() => proxy.restore(), 400);
