@@ -5,7 +5,8 @@ import { execa } from "execa";
 import { createS3Storage } from "../../src/infra/storage/s3-storage.ts";
 import { randomUUID } from "node:crypto";
 import { connect, type ChannelModel, type ConfirmChannel, type GetMessage } from "amqplib";
-import { freshDatabase, freshVhost, REDIS_URL, type ReceivedResult } from "../helpers/amqp.ts";
+import { freshDatabase, freshVhost, type ReceivedResult } from "../helpers/amqp.ts";
+import { productionEnv } from "../helpers/platform-stack.ts";
 import { startS3rver } from "../helpers/s3rver.ts";
 import { startServiceProcess, type ServiceProcess } from "../helpers/service-process.ts";
 
@@ -42,19 +43,7 @@ export async function chaosStack(): Promise<ChaosStack> {
   const vhost = await freshVhost();
   const platform = await chaosPlatform(vhost.url);
   const storage = createS3Storage(s3.clientOptions);
-  const env: Record<string, string> = {
-    AMQP_URL: vhost.url,
-    REDIS_URL,
-    EVENT_STORE_URL: db.url,
-    S3_ENDPOINT: s3.endpoint,
-    AWS_ACCESS_KEY_ID: s3.clientOptions.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.clientOptions.credentials.secretAccessKey,
-    AWS_REGION: s3.clientOptions.region,
-    S3_FORCE_PATH_STYLE: "true",
-    RETRY_DELAYS_SECONDS: "1,2",
-    SHUTDOWN_GRACE_SECONDS: "10",
-    LOG_LEVEL: "info",
-  };
+  const env: Record<string, string> = { ...productionEnv({ amqpUrl: vhost.url, eventStoreUrl: db.url, s3 }), LOG_LEVEL: "info" };
   const node = (name: string): ChaosNode => {
     const generations: ServiceProcess[] = [];
     let current: ServiceProcess | null = null;

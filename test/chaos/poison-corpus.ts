@@ -1,3 +1,4 @@
+import { platformTaskMessage } from "../helpers/platform-stack.ts";
 import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -44,22 +45,7 @@ export async function poisonCorpus(stack: ChaosStack, tenant: string, completed:
   await put("long-name.zip", buildZip([{ name: "ok.txt", data: "ok\n" }, { name: "n".repeat(5000), data: "x\n" }]));
   await put("huge.png", pngHeader(2 ** 31 - 1, 2 ** 31 - 1));
 
-  const msg = (overrides: Record<string, unknown> = {}) => {
-    const id = randomUUID();
-    return {
-      task_id: id,
-      tenant_id: tenant,
-      file_id: randomUUID(),
-      task_type: "image_thumbnail",
-      priority: 5,
-      submitted_at: new Date().toISOString(),
-      source: { bucket: "in", key: `${files}photo.jpg` },
-      destination: { bucket: "out", base_key: `tenants/${tenant}/processed/${id}/` },
-      params: { sizes: [64] },
-      webhook: { callback_queue: stack.platform.callbackQueue },
-      ...overrides,
-    };
-  };
+  const msg = (overrides: Record<string, unknown> = {}) => platformTaskMessage(tenant, stack.platform.callbackQueue, { params: { sizes: [64] }, ...overrides });
   const invalid = (name: string, body: Record<string, unknown>, extra: Partial<Poison> = {}): Poison => ({
     name,
     routingKey: String(body.task_type ?? "image_thumbnail"),

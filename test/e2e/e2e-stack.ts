@@ -3,7 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createS3Storage } from "../../src/infra/storage/s3-storage.ts";
-import { freshDatabase, freshVhost, platformSide, REDIS_URL, type PlatformSide } from "../helpers/amqp.ts";
+import { freshDatabase, freshVhost, platformSide, type PlatformSide } from "../helpers/amqp.ts";
+import { platformTaskMessage, productionEnv } from "../helpers/platform-stack.ts";
 import { REPO_ROOT } from "../helpers/fixtures.ts";
 import { startS3rver } from "../helpers/s3rver.ts";
 import { startServiceProcess, waitFor, type ServiceProcess } from "../helpers/service-process.ts";
@@ -29,18 +30,9 @@ export async function e2eStack(options: { slowProcessors?: boolean } = {}): Prom
   const platform = await platformSide(vhost.url);
   const storage = createS3Storage(s3.clientOptions);
   const env: Record<string, string> = {
-    AMQP_URL: vhost.url,
-    REDIS_URL,
-    EVENT_STORE_URL: db.url,
-    S3_ENDPOINT: s3.endpoint,
-    AWS_ACCESS_KEY_ID: s3.clientOptions.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.clientOptions.credentials.secretAccessKey,
-    AWS_REGION: s3.clientOptions.region,
-    S3_FORCE_PATH_STYLE: "true",
+    ...productionEnv({ amqpUrl: vhost.url, eventStoreUrl: db.url, s3 }),
     WORK_DIR: join(root, "work"),
     DATA_DIR: join(root, "data"),
-    RETRY_DELAYS_SECONDS: "1,2",
-    SHUTDOWN_GRACE_SECONDS: "10",
     ...(options.slowProcessors ? { PROCESSOR_MODULES: join(REPO_ROOT, "test", "fixtures", "test-processors.ts") } : {}),
   };
   const started: ServiceProcess[] = [];
@@ -56,24 +48,7 @@ export async function e2eStack(options: { slowProcessors?: boolean } = {}): Prom
       return svc;
     },
     logs: () => started.map((s, i) => `--- service #${i + 1} ---\n${s.logs()}`).join("\n"),
-    taskMessage(overrides = {}) {
-      const id = randomUUID();
-      const tenant = randomUUID();
-      return {
-        task_id: id,
-        tenant_id: tenant,
-        file_id: randomUUID(),
-        task_type: "image_thumbnail",
-        priority: 5,
-        submitted_at: new Date().toISOString(),
-        source: { bucket: "in", key: `tenants/${tenant}/files/photo.jpg`, format: "jpg" },
-        destination: { bucket: "out", base_key: `tenants/${tenant}/processed/${id}/` },
-        params: {},
-        webhook: { callback_queue: platform.callbackQueue },
-        retry: { attempt: 1, max_attempts: 3 },
-        ...overrides,
-      };
-    },
+    taskMessage: (overrides = {}) => platformTaskMessage(randomUUID(), platform.callbackQueue, overrides),
     async close() {
       for (const svc of started) {
         if (svc.process.exitCode === null) svc.process.kill("SIGKILL");
