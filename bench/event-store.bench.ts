@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { openEventStore } from "../src/infra/event-store/open-event-store.ts";
-import type { EventStore } from "../src/infra/ports/event-store.port.ts";
+import type { EventStore } from "../src/ports/event-store.port.ts";
 
 const APPENDS = Number(process.argv[2] ?? 500);
 const POSTGRES_URL = process.env.VS3D_TEST_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";

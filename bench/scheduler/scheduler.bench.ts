@@ -13,7 +13,7 @@
  */
 import { appendFileSync } from "node:fs";
 import { availableParallelism, totalmem } from "node:os";
-import { createIoLimiter } from "../../src/broker/io-limiter.ts";
+import { createIoLimiter } from "../../src/infra/storage/io-limiter.ts";
 import { createResourceBroker } from "../../src/broker/resource-broker.ts";
 import { sampleSystem } from "../../src/broker/system-sampler.ts";
 import { mergeWeights } from "../../src/broker/weights-config.ts";

@@ -1,5 +1,5 @@
 import { AppError, toAppError } from "../contracts/app-error.ts";
-import { assertUnderPrefix, resolveTenantPrefix } from "../infra/storage/key-policy.ts";
+import { assertUnderPrefix, resolveTenantPrefix } from "../storage-rules/key-policy.ts";
 import type { PlannedStage } from "../contracts/task-events.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { InputObjects } from "../processors/processor.ts";

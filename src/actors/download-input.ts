@@ -2,8 +2,8 @@ import { mkdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { AppError } from "../contracts/app-error.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
-import type { ObjectStorage } from "../infra/ports/storage.port.ts";
-import { assertUnderPrefix, commonKeyPrefix, resolveTenantPrefix, unsafeKeyReason } from "../infra/storage/key-policy.ts";
+import type { ObjectStorage } from "../ports/storage.port.ts";
+import { assertUnderPrefix, commonKeyPrefix, resolveTenantPrefix, unsafeKeyReason } from "../storage-rules/key-policy.ts";
 import type { InputObjects } from "../processors/processor.ts";
 
 /** The local path a task's processor reads: the one source object, or a directory of objects. */

@@ -2,10 +2,10 @@ import { mkdir, stat } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { AppError } from "../contracts/app-error.ts";
 import type { StoredOutput } from "../contracts/task-events.ts";
-import type { ObjectStorage } from "../infra/ports/storage.port.ts";
+import type { ObjectStorage } from "../ports/storage.port.ts";
 import type { OutputFile } from "../processors/processor.ts";
-import { contentTypeFor } from "../infra/storage/content-type.ts";
-import { joinKey } from "../infra/storage/key-policy.ts";
+import { contentTypeFor } from "../storage-rules/content-type.ts";
+import { joinKey } from "../storage-rules/key-policy.ts";
 
 /** Uploads a stage's outputs as the stage completes, so any node can resume the task. */
 export async function uploadStageOutputs(

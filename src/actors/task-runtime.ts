@@ -1,15 +1,11 @@
 import type { Logger } from "../infra/logger.ts";
-import type { EventStore } from "../infra/ports/event-store.port.ts";
-import type { SlotBroker } from "../infra/ports/slot-broker.port.ts";
-import type { ObjectStorage } from "../infra/ports/storage.port.ts";
+import type { EventStore } from "../ports/event-store.port.ts";
+import type { SlotBroker } from "../ports/slot-broker.port.ts";
+import type { ObjectStorage } from "../ports/storage.port.ts";
+import type { RetryScheduler } from "../ports/retry-scheduler.port.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { ResourceProfileInput } from "../contracts/resource-profile.ts";
 import type { ProcessorRegistry } from "../processors/registry.ts";
-
-/** Where a failed attempt goes next: the embedded mode uses timers, the AMQP mode TTL queues. */
-export interface RetryScheduler {
-  schedule(task: TaskMessage, nextAttempt: number, delaySeconds: number): Promise<void>;
-}
 
 /** Everything the task runner needs, injected: ports, not drivers. */
 export interface TaskRuntime {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { TaskEvent, taskStreamId, type TaskEventBody, type TaskEventType } from "../contracts/task-events.ts";
-import type { EventStore, NewEvent, StoredEvent } from "../infra/ports/event-store.port.ts";
-import { RevisionConflictError } from "../infra/ports/revision-conflict.error.ts";
+import type { EventStore, NewEvent, StoredEvent } from "../ports/event-store.port.ts";
+import { RevisionConflictError } from "../ports/revision-conflict.error.ts";
 import { TASK_MACHINE_VERSION } from "../machines/task.machine.ts";
 import { accepts, applyTaskEvent, initialTaskSnapshot, stateOf, type TaskSnapshot } from "../machines/task-replay.ts";
 

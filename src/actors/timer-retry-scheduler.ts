@@ -1,5 +1,5 @@
 import type { TaskMessage } from "../contracts/task-message.ts";
-import type { RetryScheduler } from "./task-runtime.ts";
+import type { RetryScheduler } from "../ports/retry-scheduler.port.ts";
 
 export const TIMER_RETRY_DEFAULTS = {
   /** First wait after a failed resubmit (the store or the node may be briefly away). */

@@ -1,7 +1,7 @@
 import { createActor } from "xstate";
 import { AppError } from "../contracts/app-error.ts";
-import type { NewEvent } from "../infra/ports/event-store.port.ts";
-import type { SlotBroker, SlotGrant, SlotRequest } from "../infra/ports/slot-broker.port.ts";
+import type { NewEvent } from "../ports/event-store.port.ts";
+import type { SlotBroker, SlotGrant, SlotRequest } from "../ports/slot-broker.port.ts";
 import { PLACEMENT_DEFAULTS, type NodeCapacity, type PlacementConfig } from "../machines/broker-ask.ts";
 import type { RunningSlot, WaitingSlot, WeightsTable } from "../machines/broker-placement.ts";
 import { brokerMachine, type BrokerEmitted, type BrokerEvent } from "../machines/broker.machine.ts";

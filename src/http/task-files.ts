@@ -6,8 +6,8 @@ import { Readable } from "node:stream";
 import type { Context, Hono } from "hono";
 import { TaskStream } from "../actors/task-stream.ts";
 import type { StoredOutput } from "../contracts/task-events.ts";
-import type { EventStore } from "../infra/ports/event-store.port.ts";
-import type { ObjectStorage } from "../infra/ports/storage.port.ts";
+import type { EventStore } from "../ports/event-store.port.ts";
+import type { ObjectStorage } from "../ports/storage.port.ts";
 
 export interface TaskFilesDeps {
   store: EventStore;

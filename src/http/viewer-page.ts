@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import type { EventStore } from "../infra/ports/event-store.port.ts";
+import type { EventStore } from "../ports/event-store.port.ts";
 import { recordedOutputs } from "./task-files.ts";
 import { VIEWER_MODULES_PREFIX } from "./viewer-modules.ts";
 

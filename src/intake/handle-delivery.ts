@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import type { Channel, ConsumeMessage } from "amqplib";
 import type { TaskHost } from "../actors/task-host.ts";
-import type { RetryScheduler } from "../actors/task-runtime.ts";
+import type { RetryScheduler } from "../ports/retry-scheduler.port.ts";
 import { TaskStream } from "../actors/task-stream.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { AmqpLink } from "../infra/amqp/amqp-link.ts";
 import { publishDeadLetter } from "../infra/amqp/dead-letter.ts";
 import type { Logger } from "../infra/logger.ts";
-import type { ResultPublisher } from "../infra/ports/result-publisher.port.ts";
+import type { ResultPublisher } from "../ports/result-publisher.port.ts";
 import { TaskConflictError } from "../actors/accept-task.ts";
 import { unsafeTextReason } from "../contracts/json-safety.ts";
 import { decodeTask, invalidMessageResult } from "./decode-task.ts";

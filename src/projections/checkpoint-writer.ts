@@ -1,4 +1,4 @@
-import type { CheckpointStore } from "../infra/ports/checkpoint-store.port.ts";
+import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
 
 export interface CheckpointWriterOptions {
   checkpoints: CheckpointStore;

@@ -1,6 +1,6 @@
 import type { ProgressMessage } from "../contracts/progress-message.ts";
 import type { Logger } from "../infra/logger.ts";
-import type { ProgressBus } from "../infra/ports/progress-bus.port.ts";
+import type { ProgressBus } from "../ports/progress-bus.port.ts";
 
 /** The last progress message the projection sent for each task still running, kept across the
  * projection's restarts: after Redis comes back empty (it keeps nothing on disk), these are written

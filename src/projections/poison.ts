@@ -1,5 +1,5 @@
 import { ZodError } from "zod";
-import type { StoredEvent } from "../infra/ports/event-store.port.ts";
+import type { StoredEvent } from "../ports/event-store.port.ts";
 
 /** A poison event: one whose effect can never succeed (a result to a queue the broker refuses, a
  * message that breaks its contract). Adapters mark such errors with `poison: true`; a ZodError is

@@ -1,8 +1,8 @@
 import { ZodError } from "zod";
 import type { Logger } from "../infra/logger.ts";
-import type { CheckpointStore } from "../infra/ports/checkpoint-store.port.ts";
-import type { EventStore, StoredEvent } from "../infra/ports/event-store.port.ts";
-import type { ProgressBus } from "../infra/ports/progress-bus.port.ts";
+import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
+import type { EventStore, StoredEvent } from "../ports/event-store.port.ts";
+import type { ProgressBus } from "../ports/progress-bus.port.ts";
 import { progressChannel } from "../contracts/task-message.ts";
 import { isSettled, stateOf, type TaskSnapshot } from "../machines/task-replay.ts";
 import { createCheckpointWriter, type CheckpointWriter } from "./checkpoint-writer.ts";

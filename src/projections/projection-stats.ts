@@ -1,4 +1,4 @@
-import type { StoredEvent } from "../infra/ports/event-store.port.ts";
+import type { StoredEvent } from "../ports/event-store.port.ts";
 
 /** What an operator asks of a projection: is this node running it, how far behind is it, how much
  * has it sent, how often has it failed. */

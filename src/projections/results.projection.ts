@@ -1,9 +1,9 @@
 import { ZodError } from "zod";
 import { parseStored } from "../actors/task-stream.ts";
 import type { Logger } from "../infra/logger.ts";
-import type { CheckpointStore } from "../infra/ports/checkpoint-store.port.ts";
-import type { EventStore, StoredEvent } from "../infra/ports/event-store.port.ts";
-import type { ResultPublisher } from "../infra/ports/result-publisher.port.ts";
+import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
+import type { EventStore, StoredEvent } from "../ports/event-store.port.ts";
+import type { ResultPublisher } from "../ports/result-publisher.port.ts";
 import type { ResultMessage } from "../contracts/result-message.ts";
 import { isSettled } from "../machines/task-replay.ts";
 import { createCheckpointWriter } from "./checkpoint-writer.ts";

@@ -1,9 +1,9 @@
 import type { Logger } from "../infra/logger.ts";
-import type { CheckpointStore } from "../infra/ports/checkpoint-store.port.ts";
-import type { EventStore } from "../infra/ports/event-store.port.ts";
-import type { Leadership } from "../infra/ports/leadership.port.ts";
-import type { ProgressBus } from "../infra/ports/progress-bus.port.ts";
-import type { ResultPublisher } from "../infra/ports/result-publisher.port.ts";
+import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
+import type { EventStore } from "../ports/event-store.port.ts";
+import type { Leadership } from "../ports/leadership.port.ts";
+import type { ProgressBus } from "../ports/progress-bus.port.ts";
+import type { ResultPublisher } from "../ports/result-publisher.port.ts";
 import { reconnectNotifierOf } from "../infra/progress/reconnect-notifier.ts";
 import { createLastProgressMemory } from "./last-progress-memory.ts";
 import { runProgressProjection } from "./progress.projection.ts";

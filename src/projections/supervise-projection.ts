@@ -1,5 +1,5 @@
 import type { Logger } from "../infra/logger.ts";
-import type { Leadership } from "../infra/ports/leadership.port.ts";
+import type { Leadership } from "../ports/leadership.port.ts";
 import { sleep } from "../infra/event-store/leadership-loop.ts";
 import { recordFailure, type ProjectionStats } from "./projection-stats.ts";
 

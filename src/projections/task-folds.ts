@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent } from "../infra/ports/event-store.port.ts";
+import type { EventStore, StoredEvent } from "../ports/event-store.port.ts";
 import { applyTaskEvent, initialTaskSnapshot, type TaskSnapshot } from "../machines/task-replay.ts";
 import { parseStored } from "../actors/task-stream.ts";
 

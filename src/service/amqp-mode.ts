@@ -1,10 +1,10 @@
-import type { RetryScheduler } from "../actors/task-runtime.ts";
+import type { RetryScheduler } from "../ports/retry-scheduler.port.ts";
 import type { TaskHost } from "../actors/task-host.ts";
 import { openAmqpLink, type AmqpLink } from "../infra/amqp/amqp-link.ts";
 import { createAmqpResultPublisher, type AmqpResultPublisher } from "../infra/amqp/amqp-result-publisher.ts";
 import { createAmqpRetryScheduler } from "../infra/amqp/amqp-retry-scheduler.ts";
 import type { Logger } from "../infra/logger.ts";
-import type { ResultPublisher } from "../infra/ports/result-publisher.port.ts";
+import type { ResultPublisher } from "../ports/result-publisher.port.ts";
 import { createAmqpIntake, type AmqpIntake } from "../intake/amqp-intake.ts";
 import { DEFAULT_CALLBACK_QUEUE, isServiceCallbackQueue } from "../contracts/task-message.ts";
 

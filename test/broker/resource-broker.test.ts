@@ -4,8 +4,8 @@ import { createManualClock } from "../../src/broker/broker-clock.ts";
 import { createResourceBroker, type ResourceBrokerOptions } from "../../src/broker/resource-broker.ts";
 import { mergeWeights } from "../../src/broker/weights-config.ts";
 import type { TaskType } from "../../src/contracts/task-types.ts";
-import type { NewEvent } from "../../src/infra/ports/event-store.port.ts";
-import type { SlotGrant, SlotRequest } from "../../src/infra/ports/slot-broker.port.ts";
+import type { NewEvent } from "../../src/ports/event-store.port.ts";
+import type { SlotGrant, SlotRequest } from "../../src/ports/slot-broker.port.ts";
 import { GIB } from "../../src/machines/broker-ask.ts";
 
 /** These cases are about the broker's mechanics and count in 12.5 % thumbnails: the quarter-core floor

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
-import type { CheckpointStore } from "../../src/infra/ports/checkpoint-store.port.ts";
-import type { Leadership } from "../../src/infra/ports/leadership.port.ts";
+import type { CheckpointStore } from "../../src/ports/checkpoint-store.port.ts";
+import type { Leadership } from "../../src/ports/leadership.port.ts";
 
 /** Contract suites of the two ports projections run on (STYLE.md §3): CheckpointStore and
  * Leadership. Every adapter calls both with a factory. */

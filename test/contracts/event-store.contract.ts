@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { AppError } from "../../src/contracts/app-error.ts";
-import type { EventStore, NewEvent, StoredEvent } from "../../src/infra/ports/event-store.port.ts";
-import { RevisionConflictError } from "../../src/infra/ports/revision-conflict.error.ts";
+import type { EventStore, NewEvent, StoredEvent } from "../../src/ports/event-store.port.ts";
+import { RevisionConflictError } from "../../src/ports/revision-conflict.error.ts";
 
 /** Cases an adapter may skip, each with a written reason (STYLE.md §3). */
 export type EventStoreContractCase =

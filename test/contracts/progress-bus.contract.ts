@@ -2,7 +2,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import type { ProgressMessage } from "../../src/contracts/progress-message.ts";
-import type { ProgressBus } from "../../src/infra/ports/progress-bus.port.ts";
+import type { ProgressBus } from "../../src/ports/progress-bus.port.ts";
 
 export interface ProgressBusContractOptions {
   /** A fresh bus; `onError` must receive what a subscriber throws. */

@@ -10,7 +10,7 @@ import { distinctStreamIds, isVisible, streamSelection } from "../../src/infra/e
 import { isKurrentDbUrl, redactUrl, toConnectionString } from "../../src/infra/event-store/kurrentdb/kurrentdb-url.ts";
 import { checkLeaseTimings, decideAcquire, selfFenceAt, toLeaseRecord } from "../../src/infra/event-store/kurrentdb/lease-rules.ts";
 import { parseCheckpoint, shouldWriteCheckpoint } from "../../src/infra/event-store/kurrentdb/stream-checkpoint-store.ts";
-import { RevisionConflictError } from "../../src/infra/ports/revision-conflict.error.ts";
+import { RevisionConflictError } from "../../src/ports/revision-conflict.error.ts";
 import { newEvent } from "../contracts/event-store.contract.ts";
 
 const isInvalidAppend = (e: unknown) => e instanceof AppError && e.code === "INVALID_APPEND" && !e.recoverable;

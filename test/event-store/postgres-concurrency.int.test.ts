@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createPostgresEventStore } from "../../src/infra/event-store/postgres-event-store.ts";
-import type { EventStore } from "../../src/infra/ports/event-store.port.ts";
-import { RevisionConflictError } from "../../src/infra/ports/revision-conflict.error.ts";
+import type { EventStore } from "../../src/ports/event-store.port.ts";
+import { RevisionConflictError } from "../../src/ports/revision-conflict.error.ts";
 import { assertCompleteAndOrdered, newEvent, take } from "../contracts/event-store.contract.ts";
 import { assertPostgresReachable, dropSchema, POSTGRES_URL, randomSchema } from "./postgres-server.ts";
 

@@ -1,4 +1,4 @@
-import type { SlotBroker, SlotGrant, SlotRequest } from "../../src/infra/ports/slot-broker.port.ts";
+import type { SlotBroker, SlotGrant, SlotRequest } from "../../src/ports/slot-broker.port.ts";
 
 /** A deterministic broker for tests: up to `maxConcurrent` slots in priority-then-age order, with
  * none of the resource broker's sampling. */

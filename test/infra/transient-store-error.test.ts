@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { isTransientStoreError } from "../../src/infra/event-store/transient-store-error.ts";
-import { RevisionConflictError } from "../../src/infra/ports/revision-conflict.error.ts";
+import { RevisionConflictError } from "../../src/ports/revision-conflict.error.ts";
 import { AppError } from "../../src/contracts/app-error.ts";
 
 test("connection failures and server restarts are transient; conflicts, refused events and SQL errors are not", () => {

@@ -7,7 +7,7 @@ import { createInProcessLeadership } from "../../src/infra/event-store/in-proces
 import { createProjectionStats, isStuck, recordFailure } from "../../src/projections/projection-stats.ts";
 import { superviseProjection } from "../../src/projections/supervise-projection.ts";
 import { projectionsCheck } from "../../src/service/readiness.ts";
-import type { StoredEvent } from "../../src/infra/ports/event-store.port.ts";
+import type { StoredEvent } from "../../src/ports/event-store.port.ts";
 
 const event = (position: bigint) => ({ position, createdAt: new Date() }) as StoredEvent;
 

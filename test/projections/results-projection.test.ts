@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { openEventStore } from "../../src/infra/event-store/open-event-store.ts";
 import type { SqlEventStore } from "../../src/infra/event-store/sql-event-store.ts";
 import { silentLogger } from "../../src/infra/logger.ts";
-import type { ResultPublisher } from "../../src/infra/ports/result-publisher.port.ts";
+import type { ResultPublisher } from "../../src/ports/result-publisher.port.ts";
 import { runResultsProjection } from "../../src/projections/results.projection.ts";
 import { sampleTask } from "../helpers/task-events.ts";
 import { appendScenario, recordingPublisher, until, type Scenario } from "./task-scenarios.ts";

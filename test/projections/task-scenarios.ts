@@ -2,7 +2,7 @@ import { TaskStream } from "../../src/actors/task-stream.ts";
 import type { ResultMessage } from "../../src/contracts/result-message.ts";
 import type { TaskEvent } from "../../src/contracts/task-events.ts";
 import type { TaskMessage } from "../../src/contracts/task-message.ts";
-import type { EventStore } from "../../src/infra/ports/event-store.port.ts";
+import type { EventStore } from "../../src/ports/event-store.port.ts";
 import { sampleTask } from "../helpers/task-events.ts";
 
 /** Task streams as the task host writes them, appended through TaskStream so the machine accepts

@@ -3,7 +3,7 @@
 import { loadConfig } from "../../src/config/config.ts";
 import { createHttpApp } from "../../src/http/app.ts";
 import { silentLogger } from "../../src/infra/logger.ts";
-import type { ProgressBus } from "../../src/infra/ports/progress-bus.port.ts";
+import type { ProgressBus } from "../../src/ports/progress-bus.port.ts";
 import { createService, type Service, type ServiceOverrides } from "../../src/service/service.ts";
 import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
 

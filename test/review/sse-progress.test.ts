@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { ProgressBus } from "../../src/infra/ports/progress-bus.port.ts";
+import type { ProgressBus } from "../../src/ports/progress-bus.port.ts";
 import { startHarness, taskMessage } from "./review-harness.ts";
 
 /** Reads an SSE body until it ends or `ms` pass; returns the event names and whether it ended. */

@@ -1,7 +1,7 @@
 import { ZodError } from "zod";
 import { ResultMessage } from "../../contracts/result-message.ts";
 import { isServiceCallbackQueue } from "../../contracts/task-message.ts";
-import type { ResultPublisher } from "../ports/result-publisher.port.ts";
+import type { ResultPublisher } from "../../ports/result-publisher.port.ts";
 import type { AmqpLink } from "./amqp-link.ts";
 import { DLQ_HEADERS } from "./dead-letter.ts";
 import { DLX_EXCHANGE, RESULTS_EXCHANGE } from "./topology.ts";

@@ -1,4 +1,4 @@
-import type { RetryScheduler } from "../../actors/task-runtime.ts";
+import type { RetryScheduler } from "../../ports/retry-scheduler.port.ts";
 import type { TaskMessage } from "../../contracts/task-message.ts";
 import type { AmqpLink } from "./amqp-link.ts";
 import { taskPublishOptions } from "./task-publish.ts";

@@ -1,4 +1,4 @@
-import type { EventStore } from "../ports/event-store.port.ts";
+import type { EventStore } from "../../ports/event-store.port.ts";
 import { withTransferRetry } from "../storage/transfer-retry.ts";
 import { isTransientStoreError } from "./transient-store-error.ts";
 

@@ -1,6 +1,6 @@
 import { AppError } from "../../contracts/app-error.ts";
-import type { ExpectedRevision, NewEvent } from "../ports/event-store.port.ts";
-import { RevisionConflictError } from "../ports/revision-conflict.error.ts";
+import type { ExpectedRevision, NewEvent } from "../../ports/event-store.port.ts";
+import { RevisionConflictError } from "../../ports/revision-conflict.error.ts";
 
 /** Pure decisions of an append, kept apart from SQL so they read as the rules they are. */
 

@@ -1,4 +1,4 @@
-import type { EventMetadata, StoredEvent } from "../ports/event-store.port.ts";
+import type { EventMetadata, StoredEvent } from "../../ports/event-store.port.ts";
 
 /** Drivers disagree on int8 (PGlite: a lossy number, pg: a string) and uuid case, so positions
  * travel as text and ids as lowercase text. The text aliases must not shadow the columns: an

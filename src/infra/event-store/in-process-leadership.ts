@@ -1,4 +1,4 @@
-import type { Leadership } from "../ports/leadership.port.ts";
+import type { Leadership } from "../../ports/leadership.port.ts";
 import { leadershipLoop, type Lease } from "./leadership-loop.ts";
 
 export interface InProcessLeadershipOptions {

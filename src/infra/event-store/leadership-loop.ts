@@ -1,4 +1,4 @@
-import type { Leadership } from "../ports/leadership.port.ts";
+import type { Leadership } from "../../ports/leadership.port.ts";
 
 /** A held lock: `lost` aborts when the holder can no longer be sure it holds it. */
 export interface Lease {

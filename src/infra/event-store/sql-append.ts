@@ -1,5 +1,5 @@
 import { AppError } from "../../contracts/app-error.ts";
-import type { AppendResult, ExpectedRevision, NewEvent } from "../ports/event-store.port.ts";
+import type { AppendResult, ExpectedRevision, NewEvent } from "../../ports/event-store.port.ts";
 import { checkExpectedRevision, detectRetry, validateBatch, type ExistingEvent } from "./append-rules.ts";
 import type { SchemaNames } from "./event-store.schema.ts";
 import type { SqlClient, SqlExecutor } from "./sql-client.ts";

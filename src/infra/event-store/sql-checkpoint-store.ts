@@ -1,4 +1,4 @@
-import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
+import type { CheckpointStore } from "../../ports/checkpoint-store.port.ts";
 import type { SchemaNames } from "./event-store.schema.ts";
 import type { SqlExecutor } from "./sql-client.ts";
 

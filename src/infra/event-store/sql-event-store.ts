@@ -1,6 +1,6 @@
-import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
-import type { EventStore, ReadAllOptions, ReadStreamOptions, StoredEvent } from "../ports/event-store.port.ts";
-import type { Leadership } from "../ports/leadership.port.ts";
+import type { CheckpointStore } from "../../ports/checkpoint-store.port.ts";
+import type { EventStore, ReadAllOptions, ReadStreamOptions, StoredEvent } from "../../ports/event-store.port.ts";
+import type { Leadership } from "../../ports/leadership.port.ts";
 import { EVENT_COLUMNS, likePrefix, toStoredEvent, type EventRow } from "./event-rows.ts";
 import { DEFAULT_SCHEMA, ensureSchema, schemaNames } from "./event-store.schema.ts";
 import { createInProcessLeadership, type ClosableLeadership } from "./in-process-leadership.ts";

@@ -1,4 +1,4 @@
-import type { ReadAllOptions, StoredEvent, SubscribeOptions } from "../ports/event-store.port.ts";
+import type { ReadAllOptions, StoredEvent, SubscribeOptions } from "../../ports/event-store.port.ts";
 import type { Wakeup } from "./wakeup.ts";
 
 export interface SubscriptionDeps {

@@ -1,6 +1,6 @@
 import type { TaskEvent } from "../../contracts/task-events.ts";
 import { TaskEvent as TaskEventSchema } from "../../contracts/task-events.ts";
-import type { EventStore } from "../ports/event-store.port.ts";
+import type { EventStore } from "../../ports/event-store.port.ts";
 import type { Metrics } from "./metrics.ts";
 import { outcomeOf } from "../../projections/pure/task-outcome.ts";
 

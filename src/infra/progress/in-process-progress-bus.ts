@@ -1,5 +1,5 @@
 import { ProgressMessage } from "../../contracts/progress-message.ts";
-import type { ProgressBus } from "../ports/progress-bus.port.ts";
+import type { ProgressBus } from "../../ports/progress-bus.port.ts";
 import { LAST_PROGRESS_TTL_SECONDS, warnProgressError } from "./progress-keys.ts";
 
 export const IN_PROCESS_PROGRESS_BUS_DEFAULTS = {

@@ -1,4 +1,4 @@
-import type { ProgressBus } from "../ports/progress-bus.port.ts";
+import type { ProgressBus } from "../../ports/progress-bus.port.ts";
 import { createInProcessProgressBus } from "./in-process-progress-bus.ts";
 import { createRedisProgressBus } from "./redis-progress-bus.ts";
 

@@ -1,4 +1,4 @@
-import type { ProgressBus } from "../ports/progress-bus.port.ts";
+import type { ProgressBus } from "../../ports/progress-bus.port.ts";
 
 /** A bus whose backend can lose everything it held (Redis keeps nothing on disk) tells when it is
  * back, so whoever knows the current state — the progress projection — can write it again. */

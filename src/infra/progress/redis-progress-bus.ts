@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { ProgressMessage } from "../../contracts/progress-message.ts";
-import type { ProgressBus } from "../ports/progress-bus.port.ts";
+import type { ProgressBus } from "../../ports/progress-bus.port.ts";
 import { createCircuitBreaker, type CircuitBreaker } from "../storage/circuit-breaker.ts";
 import { LAST_PROGRESS_TTL_SECONDS, warnProgressError, lastProgressKey } from "./progress-keys.ts";
 import type { ReconnectNotifier } from "./reconnect-notifier.ts";

@@ -1,5 +1,5 @@
-import type { IoLimiter } from "../../broker/io-limiter.ts";
-import type { ObjectStorage } from "../ports/storage.port.ts";
+import type { IoLimiter } from "./io-limiter.ts";
+import type { ObjectStorage } from "../../ports/storage.port.ts";
 
 /** Storage whose transfers wait for a place in the I/O limiter: downloads and uploads have their own
  * concurrency limit and never count against the CPU slots the broker grants. */

@@ -4,10 +4,10 @@ import { lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from "no
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "../../contracts/app-error.ts";
-import type { ObjectInfo } from "../ports/storage.port.ts";
-import { contentTypeFor } from "./content-type.ts";
+import type { ObjectInfo } from "../../ports/storage.port.ts";
+import { contentTypeFor } from "../../storage-rules/content-type.ts";
 import { assertFreeDisk, DISK_SPACE_DEFAULTS } from "./disk-space.ts";
-import { assertSafeKey } from "./key-policy.ts";
+import { assertSafeKey } from "../../storage-rules/key-policy.ts";
 import { abortReasonOr, type StorageAdapter, type StoredObjectInfo } from "./storage-adapter.ts";
 
 export interface LocalStorageOptions {

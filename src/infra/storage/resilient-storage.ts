@@ -1,5 +1,5 @@
 import { AppError } from "../../contracts/app-error.ts";
-import type { ObjectStorage } from "../ports/storage.port.ts";
+import type { ObjectStorage } from "../../ports/storage.port.ts";
 import { CIRCUIT_BREAKER_DEFAULTS, CircuitOpenError, createCircuitBreaker, type CircuitBreaker, type CircuitState } from "./circuit-breaker.ts";
 import { isTransientS3Error } from "./s3-errors.ts";
 import { TRANSFER_RETRY_DEFAULTS, withTransferRetry } from "./transfer-retry.ts";

@@ -7,9 +7,9 @@ import { pipeline } from "node:stream/promises";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { AppError } from "../../contracts/app-error.ts";
 import { assertFreeDisk } from "./disk-space.ts";
-import { assertSafeKey } from "./key-policy.ts";
+import { assertSafeKey } from "../../storage-rules/key-policy.ts";
 import { translateS3Error } from "./s3-errors.ts";
-import type { TransferProgress } from "./s3-storage.ts";
+import type { TransferProgress } from "./transfer-progress.ts";
 import { withTransferRetry, type TransferRetryOptions } from "./transfer-retry.ts";
 
 export interface S3DownloadArgs {

@@ -3,14 +3,15 @@ import { stat } from "node:fs/promises";
 import { HeadObjectCommand, paginateListObjectsV2, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { AppError } from "../../contracts/app-error.ts";
-import type { ObjectInfo } from "../ports/storage.port.ts";
-import { contentTypeFor } from "./content-type.ts";
+import type { ObjectInfo } from "../../ports/storage.port.ts";
+import { contentTypeFor } from "../../storage-rules/content-type.ts";
 import { DISK_SPACE_DEFAULTS } from "./disk-space.ts";
-import { assertSafeKey } from "./key-policy.ts";
+import { assertSafeKey } from "../../storage-rules/key-policy.ts";
 import { createS3Client, type S3ClientOptions } from "./s3-client.ts";
 import { downloadS3Object } from "./s3-download.ts";
 import { isNotFound, isTransientS3Error, translateS3Error } from "./s3-errors.ts";
 import type { StorageAdapter, StoredObjectInfo } from "./storage-adapter.ts";
+import type { TransferProgress } from "./transfer-progress.ts";
 import { TRANSFER_RETRY_DEFAULTS, withTransferRetry } from "./transfer-retry.ts";
 
 export const S3_STORAGE_DEFAULTS = {
@@ -23,16 +24,6 @@ export const S3_STORAGE_DEFAULTS = {
   retryBaseDelayMs: TRANSFER_RETRY_DEFAULTS.baseDelayMs,
   diskReserveBytes: DISK_SPACE_DEFAULTS.reserveBytes,
 };
-
-export interface TransferProgress {
-  direction: "upload" | "download";
-  bucket: string;
-  key: string;
-  loaded: number;
-  total: number | undefined;
-  /** Upload part number (1 for a single PutObject). */
-  part?: number;
-}
 
 export interface S3StorageOptions extends S3ClientOptions, Partial<typeof S3_STORAGE_DEFAULTS> {
   /** An existing client; when given, the connection options are ignored. */

@@ -1,4 +1,4 @@
-import type { ObjectInfo, ObjectStorage } from "../ports/storage.port.ts";
+import type { ObjectInfo, ObjectStorage } from "../../ports/storage.port.ts";
 
 /** What `head` knows beyond the port's ObjectInfo. Both adapters return it; the port may adopt it. */
 export interface StoredObjectInfo extends ObjectInfo {

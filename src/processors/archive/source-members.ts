@@ -1,5 +1,5 @@
 import { AppError } from "../../contracts/app-error.ts";
-import { commonKeyPrefix } from "../../infra/storage/key-policy.ts";
+import { commonKeyPrefix } from "../../storage-rules/key-policy.ts";
 import { normaliseEntryPath } from "./entry-path.ts";
 
 export { commonKeyPrefix };

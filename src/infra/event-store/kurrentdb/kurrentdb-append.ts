@@ -1,6 +1,6 @@
 import type { KurrentDBClient } from "@kurrent/kurrentdb-client";
 import { AppError } from "../../../contracts/app-error.ts";
-import type { AppendResult, ExpectedRevision, NewEvent, StoredEvent } from "../../ports/event-store.port.ts";
+import type { AppendResult, ExpectedRevision, NewEvent, StoredEvent } from "../../../ports/event-store.port.ts";
 import { validateBatch } from "../append-rules.ts";
 import { translateAppendError } from "./kurrentdb-errors.ts";
 import { fromPosition, toEventData, toRevision, toStreamState } from "./kurrentdb-mapping.ts";

@@ -1,6 +1,6 @@
 import { AppError } from "../../../contracts/app-error.ts";
-import type { ExpectedRevision } from "../../ports/event-store.port.ts";
-import { RevisionConflictError } from "../../ports/revision-conflict.error.ts";
+import type { ExpectedRevision } from "../../../ports/event-store.port.ts";
+import { RevisionConflictError } from "../../../ports/revision-conflict.error.ts";
 import { fromCurrentState } from "./kurrentdb-mapping.ts";
 
 /** Driver errors become the port's at the adapter boundary (STYLE.md §2). Matched on the client's

@@ -1,5 +1,5 @@
 import type { AllStreamResolvedEvent, KurrentDBClient, ResolvedEvent } from "@kurrent/kurrentdb-client";
-import type { EventStore, ReadAllOptions, ReadStreamOptions, StoredEvent } from "../../ports/event-store.port.ts";
+import type { EventStore, ReadAllOptions, ReadStreamOptions, StoredEvent } from "../../../ports/event-store.port.ts";
 import type { ProjectionSupport } from "../sql-event-store.ts";
 import { appendToKurrent } from "./kurrentdb-append.ts";
 import { isStreamNotFound } from "./kurrentdb-errors.ts";

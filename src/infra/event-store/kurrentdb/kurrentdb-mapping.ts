@@ -1,6 +1,6 @@
 import type { AllStreamResolvedEvent, AppendStreamState, CurrentStreamState, JSONEventData, JSONType, Position, ResolvedEvent } from "@kurrent/kurrentdb-client";
 import { AppError } from "../../../contracts/app-error.ts";
-import type { EventMetadata, ExpectedRevision, NewEvent, StoredEvent } from "../../ports/event-store.port.ts";
+import type { EventMetadata, ExpectedRevision, NewEvent, StoredEvent } from "../../../ports/event-store.port.ts";
 
 /**
  * Pure translations between the port's types and the KurrentDB client's. Only types come from the

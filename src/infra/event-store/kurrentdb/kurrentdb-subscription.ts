@@ -1,5 +1,5 @@
 import type { AllStreamResolvedEvent, Filter, KurrentDBClient } from "@kurrent/kurrentdb-client";
-import type { StoredEvent, SubscribeOptions } from "../../ports/event-store.port.ts";
+import type { StoredEvent, SubscribeOptions } from "../../../ports/event-store.port.ts";
 import { toPosition, toStoredEvent } from "./kurrentdb-mapping.ts";
 import { isVisible, portId, streamSelection, type StreamScope, type StreamSelection } from "./kurrentdb-streams.ts";
 

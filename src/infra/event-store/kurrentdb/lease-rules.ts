@@ -1,4 +1,4 @@
-import type { ExpectedRevision } from "../../ports/event-store.port.ts";
+import type { ExpectedRevision } from "../../../ports/event-store.port.ts";
 
 /**
  * Pure rules of a lease kept in a stream (KurrentDB has no advisory locks). The holder appends

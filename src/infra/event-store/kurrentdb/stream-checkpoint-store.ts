@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { CheckpointStore } from "../../ports/checkpoint-store.port.ts";
-import type { EventStore } from "../../ports/event-store.port.ts";
-import { RevisionConflictError } from "../../ports/revision-conflict.error.ts";
+import type { CheckpointStore } from "../../../ports/checkpoint-store.port.ts";
+import type { EventStore } from "../../../ports/event-store.port.ts";
+import { RevisionConflictError } from "../../../ports/revision-conflict.error.ts";
 import { checkpointStream } from "./kurrentdb-streams.ts";
 
 /** The stream operations a checkpoint store needs: any EventStore has them. */

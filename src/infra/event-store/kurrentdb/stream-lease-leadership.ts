@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { ExpectedRevision } from "../../ports/event-store.port.ts";
-import { RevisionConflictError } from "../../ports/revision-conflict.error.ts";
+import type { ExpectedRevision } from "../../../ports/event-store.port.ts";
+import { RevisionConflictError } from "../../../ports/revision-conflict.error.ts";
 import type { ClosableLeadership } from "../in-process-leadership.ts";
 import { leadershipLoop, type Lease } from "../leadership-loop.ts";
 import { leaseStream } from "./kurrentdb-streams.ts";

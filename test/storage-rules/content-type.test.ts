@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { contentTypeFor } from "../../src/infra/storage/content-type.ts";
+import { contentTypeFor } from "../../src/storage-rules/content-type.ts";
 
 test("formats and paths map to the MIME types browsers and the viewer need", () => {
   const cases: [string, string][] = [

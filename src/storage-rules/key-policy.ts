@@ -1,4 +1,4 @@
-import { AppError } from "../../contracts/app-error.ts";
+import { AppError } from "../contracts/app-error.ts";
 
 /** Key rules shared by every storage adapter and by whoever builds destination keys. Object stores
  * treat keys as opaque strings, but a local directory and every downstream tool that mirrors keys to

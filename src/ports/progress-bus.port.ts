@@ -1,4 +1,4 @@
-import type { ProgressMessage } from "../../contracts/progress-message.ts";
+import type { ProgressMessage } from "../contracts/progress-message.ts";
 
 /** Progress bus port (DESIGN.md §6). Adapters: in-process, Redis Pub/Sub. */
 export interface ProgressBus {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertUnderPrefix, joinKey, resolveTenantPrefix } from "../../src/infra/storage/key-policy.ts";
+import { assertUnderPrefix, joinKey, resolveTenantPrefix } from "../../src/storage-rules/key-policy.ts";
 
 const tenant = "1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9";
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createIoLimiter } from "../../src/broker/io-limiter.ts";
+import { createIoLimiter } from "../../src/infra/storage/io-limiter.ts";
 
 void test("the I/O limiter runs at most maxConcurrent transfers, in arrival order", async () => {
   const io = createIoLimiter({ maxConcurrent: 2 });

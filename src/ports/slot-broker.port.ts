@@ -1,4 +1,4 @@
-import type { TaskType } from "../../contracts/task-types.ts";
+import type { TaskType } from "../contracts/task-types.ts";
 
 /** What a task asks the resource broker for (DESIGN.md §5). */
 export interface SlotRequest {
