@@ -28,6 +28,7 @@ export async function uploadStageOutputs(
     stored.push({
       path: output.path, type: output.type, format: output.format, key, size_bytes: size, content_type: contentType,
       ...(output.partOf !== undefined ? { part_of: output.partOf } : {}),
+      ...(output.warnings?.length ? { warnings: output.warnings } : {}),
     });
   }
   return stored;
@@ -51,6 +52,7 @@ export function toOutputFiles(completed: Record<string, StoredOutput[]>): Record
   return Object.fromEntries(
     Object.entries(completed).map(([stage, outs]) => [stage, outs.map((o) => ({
       path: o.path, type: o.type, format: o.format, contentType: o.content_type, ...(o.part_of !== undefined ? { partOf: o.part_of } : {}),
+      ...(o.warnings ? { warnings: o.warnings } : {}),
     }))]),
   );
 }

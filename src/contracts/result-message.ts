@@ -10,6 +10,22 @@ export const OutputRef = z.object({
 });
 export type OutputRef = z.infer<typeof OutputRef>;
 
+/** Something a completed task could not do in full and the platform should show (a texture the
+ * model names that was not in the input, a material map glTF has no slot for). Additive: a result
+ * without warnings carries no `warnings` field at all. */
+export const ResultWarning = z.object({
+  /** Stable UPPER_SNAKE code the platform can switch on ("TEXTURE_MISSING", "MATERIAL_MAP_DROPPED", …). */
+  code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).max(64),
+  message: z.string(),
+  /** The stage that raised it. */
+  stage: z.string(),
+  /** The key of the output it concerns. */
+  output_key: z.string().optional(),
+  /** Machine-readable particulars (the missing URI, the material, the map). */
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+export type ResultWarning = z.infer<typeof ResultWarning>;
+
 const ResultBase = z.object({ task_id: z.string(), tenant_id: z.string(), file_id: z.string() });
 
 export const CompletedResult = ResultBase.extend({
@@ -17,6 +33,7 @@ export const CompletedResult = ResultBase.extend({
   completed_at: z.iso.datetime({ offset: true }),
   duration_seconds: z.number().nonnegative(),
   outputs: z.array(OutputRef),
+  warnings: z.array(ResultWarning).optional(),
 });
 export type CompletedResult = z.infer<typeof CompletedResult>;
 

@@ -1,10 +1,15 @@
 import { z } from "zod";
-import { ResultError } from "./result-message.ts";
+import { ResultError, ResultWarning } from "./result-message.ts";
 import { TaskMessage } from "./task-message.ts";
 
 /** A stage as the processor planned it; recorded so replay needs no processor code. */
 export const PlannedStage = z.object({ name: z.string(), label: z.string(), weight: z.number().positive() });
 export type PlannedStage = z.infer<typeof PlannedStage>;
+
+/** A warning as a stage hands it over, attached to the file it concerns; the result adds the stage
+ * and the output's key. */
+export const OutputWarning = ResultWarning.omit({ stage: true, output_key: true });
+export type OutputWarning = z.infer<typeof OutputWarning>;
 
 /** An output as recorded in the stream: already uploaded, so any node can resume from it. */
 export const StoredOutput = z.object({
@@ -17,6 +22,8 @@ export const StoredOutput = z.object({
   /** Set on a file that belongs to another output (a tile of a tileset): it is uploaded and
    * checkpointed like any output, but results list only the output it belongs to. */
   part_of: z.string().optional(),
+  /** What the stage that wrote this file could not do in full; the completed result lists them. */
+  warnings: z.array(OutputWarning).optional(),
 });
 export type StoredOutput = z.infer<typeof StoredOutput>;
 

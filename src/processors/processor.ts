@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ResourceProfileInput } from "../contracts/resource-profile.ts";
+import type { OutputWarning } from "../contracts/task-events.ts";
 import type { TaskType } from "../contracts/task-types.ts";
 
 /** A file a stage wrote. `path` is relative to the task's output directory and becomes
@@ -14,6 +15,9 @@ export interface OutputFile {
   /** The path of the output this file belongs to (a tile of a tileset whose `tileset.json` is the
    * listed output): uploaded and checkpointed, but not listed in the result on its own. */
   partOf?: string;
+  /** What the stage could not do in full for this file (a texture not found, a material map glTF
+   * has no slot for): carried with the output's checkpoint and listed in the completed result. */
+  warnings?: OutputWarning[];
 }
 
 export interface StageInput<P> {

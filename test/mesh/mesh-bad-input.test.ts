@@ -96,7 +96,7 @@ test("ZIP inputs go through archive_extract's defences: a bomb is ARCHIVE_BOMB, 
   await fails(fixture("archives", "filetype_fixture.zip"), "UNSUPPORTED_FORMAT");
 });
 
-test("missing MTL and missing textures are reported in the manifest, never silently dropped; the model still converts", { timeout: 60_000 }, async () => {
+test("missing MTL and missing textures are reported in the manifest and as result warnings, never silently dropped; the model still converts", { timeout: 60_000 }, async () => {
   const dir = await scratchDir("vs3d-mesh-miss-");
   const obj = await readFile(fixture("mesh", "obj2gltf_box-textured", "box-textured.obj"));
   const mtl = await readFile(fixture("mesh", "obj2gltf_box-textured", "box-textured.mtl"));
@@ -109,6 +109,8 @@ test("missing MTL and missing textures are reported in the manifest, never silen
     const manifest = JSON.parse(await readFile(join(run.outDir, "manifest.json"), "utf8")) as { source: { missing_resources: unknown[] } };
     assert.deepEqual(manifest.source.missing_resources, expected, sub);
     assert.equal((await glbSummary(run.file("mesh"))).textures, 0);
+    const warnings = run.allOutputs.find((o) => o.type === "mesh")?.warnings ?? [];
+    assert.deepEqual(warnings.map((w) => [w.code, w.details?.["uri"]]), [[sub === "no-mtl" ? "MATERIAL_LIBRARY_MISSING" : "TEXTURE_MISSING", expected[0].uri]], "and in the result");
   }
 });
 

@@ -44,3 +44,10 @@ test("vs3d process --type mesh_3d_convert --json: a binary FBX becomes a meshopt
   assert.equal((await glbSummary(join(r.out, "model.glb"))).triangles, 12);
 
 });
+
+test("vs3d process --json: a texture the model names but the input lacks is a warning in the completed result", { timeout: 120_000 }, async () => {
+  const r = await processFile(fixture("mesh", "derived_box-textured_ascii7500.fbx"), "mesh_3d_convert", { thumbnail: false });
+  assert.equal(r.result.status, "completed", JSON.stringify(r.result));
+  if (r.result.status !== "completed") return;
+  assert.deepEqual(r.result.warnings?.map((w) => [w.code, w.stage, w.output_key?.split("/").pop(), w.details?.["uri"]]), [["TEXTURE_MISSING", "convert", "model.glb", "cesium.png"]]);
+});

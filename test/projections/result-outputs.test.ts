@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ResultMessage } from "../../src/contracts/result-message.ts";
 import type { TaskEvent } from "../../src/contracts/task-events.ts";
 import { replayTask } from "../../src/machines/task-replay.ts";
 import { resultMessageOf } from "../../src/projections/pure/result.projection.ts";
@@ -49,4 +50,24 @@ test("partial outputs of a failed task leave tiles out too", () => {
   const result = resultMessageOf(events.at(-1)!, replayTask(events).context);
   assert.equal(result?.status, "failed");
   assert.deepEqual(result && "partial_outputs" in result ? result.partial_outputs.map((o) => o.key.split("/").pop()) : [], ["lod_high.laz", "tileset.json"]);
+});
+
+test("warnings a stage attached to its outputs are in the completed result, with the stage and the output's key; none, no field", () => {
+  const warned = { ...out("tiles/tileset.json", "tileset"), warnings: [{ code: "TEXTURE_MISSING", message: "texture a.png is not in the input", details: { uri: "a.png" } }] };
+  const events = history([
+    { type: "StageCompleted", ...base, stage: "tiles", outputs: [warned] },
+    { type: "UploadCompleted", ...base, outputs: [out("lod_high.laz", "lod_high"), warned] },
+    { type: "TaskCompleted", ...base, duration_seconds: 3 },
+  ]);
+  const result = resultMessageOf(events.at(-1)!, replayTask(events).context);
+  assert.deepEqual(result && "warnings" in result ? result.warnings : null, [
+    { code: "TEXTURE_MISSING", message: "texture a.png is not in the input", details: { uri: "a.png" }, stage: "tiles", output_key: "tenants/t/processed/photo/tiles/tileset.json" },
+  ]);
+  assert.ok(ResultMessage.safeParse(result).success, "the result still matches its contract");
+  const plain = history([
+    { type: "StageCompleted", ...base, stage: "tiles", outputs: tileset },
+    { type: "UploadCompleted", ...base, outputs: [out("lod_high.laz", "lod_high"), ...tileset] },
+    { type: "TaskCompleted", ...base, duration_seconds: 3 },
+  ]);
+  assert.equal("warnings" in resultMessageOf(plain.at(-1)!, replayTask(plain).context)!, false);
 });

@@ -5,6 +5,7 @@ import type { Document } from "@gltf-transform/core";
 import { AppError } from "../../contracts/app-error.ts";
 import type { CompanionResolver, MissingResource } from "./companion-files.ts";
 import { readGltfJson } from "./gltf-json-reader.ts";
+import { applyMtlMaps, type DroppedMap } from "./obj-material-maps.ts";
 
 const require = createRequire(import.meta.url);
 const label = (f: string) => (f === "fbx_ascii" ? "FBX" : f.toUpperCase());
@@ -29,18 +30,21 @@ export function materialLibraries(objText: string): string[] {
  * process): it exports glTF 2.0 JSON + buffer, whose image URIs are then resolved among the
  * companions like any glTF's. An OBJ's MTL files are handed to assimp; a missing one is reported.
  */
-export async function readWithAssimp(modelPath: string, format: "obj" | "fbx_ascii" | "dae", resolver: CompanionResolver): Promise<{ doc: Document; missing: MissingResource[] }> {
+export async function readWithAssimp(modelPath: string, format: "obj" | "fbx_ascii" | "dae", resolver: CompanionResolver): Promise<{ doc: Document; missing: MissingResource[]; droppedMaps: DroppedMap[] }> {
   const ajs = await loadAssimp();
   const list = new ajs.FileList();
   const modelBytes = new Uint8Array(await readFile(modelPath));
   const name = basename(modelPath);
   list.AddFile(name, modelBytes);
   const missing: MissingResource[] = [];
+  const mtlTexts: string[] = [];
   if (format === "obj") {
     for (const lib of materialLibraries(Buffer.from(modelBytes).toString("latin1"))) {
       const bytes = await resolver.read(lib);
-      if (bytes) list.AddFile(basename(lib.replace(/\\/g, "/")), bytes);
-      else missing.push({ kind: "material_library", uri: lib });
+      if (bytes) {
+        list.AddFile(basename(lib.replace(/\\/g, "/")), bytes);
+        mtlTexts.push(Buffer.from(bytes).toString("latin1"));
+      } else missing.push({ kind: "material_library", uri: lib });
     }
   }
   const result = ajs.ConvertFileList(list, "gltf2");
@@ -56,5 +60,6 @@ export async function readWithAssimp(modelPath: string, format: "obj" | "fbx_asc
   }
   if (!json) throw new AppError("INPUT_CORRUPT", `assimp read the ${label(format)} file but produced no glTF`);
   const read = await readGltfJson(json, given, resolver);
-  return { doc: read.doc, missing: [...missing, ...read.missing] };
+  const maps = await applyMtlMaps(read.doc, mtlTexts, resolver);
+  return { doc: read.doc, missing: [...missing, ...read.missing, ...maps.missing], droppedMaps: maps.dropped };
 }

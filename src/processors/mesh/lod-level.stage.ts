@@ -9,6 +9,7 @@ import { writeValidatedGlb } from "./mesh-pipeline.ts";
 import { simplifyDocument } from "./mesh-simplify.ts";
 import { getFacts, loadCleanSource, readOwnGlb, setFacts, type SourceFacts } from "./mesh-source.ts";
 import { meshStats } from "./mesh-stats.ts";
+import { sourceWarnings } from "./mesh-warnings.ts";
 import { largestTextureEdge, processTextures } from "./mesh-textures.ts";
 import { previousGlb } from "./thumbnail.stage.ts";
 
@@ -82,7 +83,9 @@ export function lodLevelStage(level: LodLevel, params: MeshLodParams): Stage<Mes
         await writeFile(join(input.outDir, levelFile(level)), bytes);
         ctx.log("lod level written", { level: level.label, triangles: meshStats(doc).triangles, target, bytes: bytes.length, simplify_seconds: simplified.seconds });
         ctx.progress({ done: 3, total: 3 });
-        return { outputs: [{ path: levelFile(level), type: "lod", format: "glb", contentType: "model/gltf-binary" }] };
+        // The level that read the source reports what the source lacked; later levels inherit it silently.
+        const warnings = from ? [] : sourceWarnings(facts);
+        return { outputs: [{ path: levelFile(level), type: "lod", format: "glb", contentType: "model/gltf-binary", ...(warnings.length ? { warnings } : {}) }] };
       } catch (error) {
         throw ctx.signal.aborted ? error : toAppError(error, stageName(level));
       }

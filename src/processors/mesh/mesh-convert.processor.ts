@@ -8,6 +8,7 @@ import { describeGlb, MANIFEST_VERSION, writeManifest } from "./mesh-manifest.ts
 import { MeshConvertParams } from "./mesh-params.ts";
 import { writeValidatedGlb } from "./mesh-pipeline.ts";
 import { loadCleanSource, readOwnGlb, setFacts } from "./mesh-source.ts";
+import { sourceWarnings } from "./mesh-warnings.ts";
 import { previousGlb, THUMBNAIL_FILE, thumbnailStage } from "./thumbnail.stage.ts";
 import { writeUsdz } from "./usdz-writer.ts";
 
@@ -31,7 +32,8 @@ const convertStage: Stage<MeshConvertParams> = {
       const { bytes } = await writeValidatedGlb(doc, { compression: params.compression, quantize: params.quantize, what: MODEL_FILE });
       await writeFile(join(input.outDir, MODEL_FILE), bytes);
       ctx.progress({ done: 2, total: 2 });
-      return { outputs: [{ path: MODEL_FILE, type: "mesh", format: "glb", contentType: "model/gltf-binary" }] };
+      const warnings = sourceWarnings(facts);
+      return { outputs: [{ path: MODEL_FILE, type: "mesh", format: "glb", contentType: "model/gltf-binary", ...(warnings.length ? { warnings } : {}) }] };
     } catch (error) {
       throw ctx.signal.aborted ? error : toAppError(error, "convert");
     }

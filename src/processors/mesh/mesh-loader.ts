@@ -10,6 +10,7 @@ import { readGltfJson } from "./gltf-json-reader.ts";
 import { checkInputGltf, type ValidatorMessage } from "./gltf-validate.ts";
 import { checkVertexBudget } from "./mesh-budget.ts";
 import type { MeshInput } from "./mesh-input.ts";
+import type { DroppedMap } from "./obj-material-maps.ts";
 import { readPly } from "./ply-reader.ts";
 import { documentFromRaw } from "./raw-mesh.ts";
 import { readAsciiStl, readBinaryStl } from "./stl-reader.ts";
@@ -21,6 +22,8 @@ export interface LoadedMesh {
   /** The input's own validator errors that cleanup repairs (glTF inputs only). */
   inputIssues: ValidatorMessage[];
   declaredVertices: number;
+  /** OBJ material maps glTF has no slot for (reported in the manifest and the result). */
+  droppedMaps: DroppedMap[];
 }
 
 const MIME: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp" };
@@ -43,7 +46,7 @@ export async function loadMesh(input: MeshInput, vertexCap: number, scratch: { w
   const declaredVertices = await checkVertexBudget(input, vertexCap);
   const resolver = companionResolver(input.rootDir, input.modelPath);
   const name = basename(input.modelPath, extname(input.modelPath));
-  const base = { missing: [] as MissingResource[], inputIssues: [] as ValidatorMessage[], declaredVertices };
+  const base = { missing: [] as MissingResource[], inputIssues: [] as ValidatorMessage[], declaredVertices, droppedMaps: [] as DroppedMap[] };
   switch (input.format) {
     case "glb":
       return { ...base, ...(await readGlb(new Uint8Array(await readFile(input.modelPath)))) };

@@ -8,6 +8,7 @@ import { gltfIO } from "./gltf-io.ts";
 import { vertexCap } from "./mesh-budget.ts";
 import { resolveMeshInput } from "./mesh-input.ts";
 import { loadMesh } from "./mesh-loader.ts";
+import type { DroppedMap } from "./obj-material-maps.ts";
 import type { MeshConvertParams } from "./mesh-params.ts";
 import { cleanDocument } from "./mesh-pipeline.ts";
 import { animationFeatures, assertMeshIntegrity, meshStats } from "./mesh-stats.ts";
@@ -22,6 +23,8 @@ export interface SourceFacts {
   declared_vertices: number;
   /** Companions named by the model but not in the input, or present but undecodable. */
   missing_resources: MissingResource[];
+  /** OBJ material maps glTF has no slot for. Absent in GLBs written before it existed. */
+  dropped_maps?: DroppedMap[];
   /** Validator errors of the input that cleanup repaired (codes only). */
   input_issues: string[];
   features: ReturnType<typeof animationFeatures>;
@@ -46,10 +49,12 @@ export async function loadCleanSource(input: StageInput<SourceParams>, ctx: Stag
     source_vertices: stats.vertices,
     declared_vertices: loaded.declaredVertices,
     missing_resources: [...loaded.missing, ...unreadable],
+    dropped_maps: loaded.droppedMaps,
     input_issues: [...new Set(loaded.inputIssues.map((i) => i.code))],
     features,
   };
   if (facts.missing_resources.length > 0) ctx.log("mesh companions missing", { missing: facts.missing_resources });
+  if (loaded.droppedMaps.length > 0) ctx.log("material maps without a glTF slot", { dropped: loaded.droppedMaps });
   return { doc: loaded.doc, facts };
 }
 

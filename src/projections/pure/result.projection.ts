@@ -1,10 +1,17 @@
-import type { OutputRef, ResultMessage } from "../../contracts/result-message.ts";
+import type { OutputRef, ResultMessage, ResultWarning } from "../../contracts/result-message.ts";
 import type { StoredOutput, TaskEvent } from "../../contracts/task-events.ts";
 import type { TaskContext } from "../../machines/task.machine.ts";
 
 const toRef = (o: StoredOutput): OutputRef => ({ type: o.type, format: o.format, key: o.key, size_bytes: o.size_bytes });
 /** Files that belong to another output (tiles of a tileset) are not results of their own. */
 const listed = (outputs: readonly StoredOutput[]): OutputRef[] => outputs.filter((o) => o.part_of === undefined).map(toRef);
+
+/** Every completed stage's warnings, in stage order, each with the stage and the output it concerns. */
+function warningsOf(context: TaskContext): ResultWarning[] {
+  const order = new Map(context.stages.map((s, i) => [s.name, i]));
+  const stages = Object.keys(context.completed).sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity));
+  return stages.flatMap((stage) => context.completed[stage]!.flatMap((o) => (o.warnings ?? []).map((w) => ({ ...w, stage, output_key: o.key }))));
+}
 
 /** The result an outcome event projects to, or null for events that are not outcomes. One result
  * per outcome: TaskCompleted, TaskFailed (retrying or not), TaskCancelled. `context` is the state
@@ -17,8 +24,13 @@ export function resultMessageOf(event: TaskEvent, context: TaskContext): ResultM
   const partial = listed(Object.values(context.completed).flat());
 
   switch (event.type) {
-    case "TaskCompleted":
-      return { ...ids, status: "completed", completed_at: event.at, duration_seconds: event.duration_seconds, outputs: listed(context.outputs) };
+    case "TaskCompleted": {
+      const warnings = warningsOf(context);
+      return {
+        ...ids, status: "completed", completed_at: event.at, duration_seconds: event.duration_seconds, outputs: listed(context.outputs),
+        ...(warnings.length > 0 ? { warnings } : {}),
+      };
+    }
     case "TaskFailed":
       return {
         ...ids,
