@@ -9,7 +9,7 @@ import { createS3Storage } from "../../src/infra/storage/s3-storage.ts";
 import { startS3rver } from "../helpers/s3rver.ts";
 import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
 import { startServiceProcess, waitFor } from "../helpers/service-process.ts";
-import { startHarness } from "../review/review-harness.ts";
+import { startHarness } from "../helpers/embedded-http-harness.ts";
 
 interface View { state: string; error: { code: string; stage: string | null; message: string; recoverable: boolean } | null; outputs: unknown[] }
 

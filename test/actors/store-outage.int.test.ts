@@ -10,7 +10,7 @@ import { createPostgresEventStore } from "../../src/infra/event-store/postgres-e
 import { withAppendRetry } from "../../src/infra/event-store/append-retry.ts";
 import { freshDatabase } from "../helpers/amqp.ts";
 import { hostPort, startTcpProxy } from "../helpers/tcp-proxy.ts";
-import { startHarness, taskMessage } from "../review/review-harness.ts";
+import { startHarness, taskMessage } from "../helpers/embedded-http-harness.ts";
 import { randomSchema, dropSchema, POSTGRES_URL } from "../event-store/postgres-server.ts";
 import { randomUUID } from "node:crypto";
 

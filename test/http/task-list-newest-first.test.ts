@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startHarness, taskMessage } from "./review-harness.ts";
+import { startHarness, taskMessage } from "../helpers/embedded-http-harness.ts";
 
 test("GET /tasks lists the most recent tasks (the dashboard's default view)", { timeout: 60_000 }, async () => {
   const h = await startHarness();

@@ -5,7 +5,7 @@ import { createHttpApp } from "../../src/http/app.ts";
 import { silentLogger } from "../../src/infra/logger.ts";
 import type { ProgressBus } from "../../src/ports/progress-bus.port.ts";
 import { createService, type Service, type ServiceOverrides } from "../../src/service/service.ts";
-import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
+import { embeddedEnv, taskMessage } from "./embedded-env.ts";
 
 export interface Harness {
   service: Service;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startHarness, taskMessage } from "./review-harness.ts";
+import { startHarness, taskMessage } from "../helpers/embedded-http-harness.ts";
 
 test("the same task POSTed twice at once is accepted once and answered twice (no 500)", { timeout: 60_000 }, async () => {
   const h = await startHarness();

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createFifoSlotBroker } from "../helpers/fifo-slot-broker.ts";
-import { startHarness, taskMessage } from "./review-harness.ts";
+import { startHarness, taskMessage } from "../helpers/embedded-http-harness.ts";
 
 test("a task's timeout counts its own run, not the time it waited for a slot behind another task", { timeout: 60_000 }, async () => {
   // One slot; each task runs ~2.5 s, well inside its 4 s timeout.

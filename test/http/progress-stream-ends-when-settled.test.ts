@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ProgressBus } from "../../src/ports/progress-bus.port.ts";
-import { startHarness, taskMessage } from "./review-harness.ts";
+import { startHarness, taskMessage } from "../helpers/embedded-http-harness.ts";
 
 /** Reads an SSE body until it ends or `ms` pass; returns the event names and whether it ended. */
 async function readSse(res: Response, ms: number): Promise<{ ended: boolean; events: string[] }> {
