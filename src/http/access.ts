@@ -15,7 +15,7 @@ declare module "hono" {
 
 /** Paths anyone may read: probes and metrics for the orchestrator, pages and their assets (the
  * data they show comes from the API, which asks for a key), this API's own description. */
-const OPEN = [/^\/health\//, /^\/metrics$/, /^\/$/, /^\/docs$/, /^\/openapi\.json$/, /^\/viewer\/modules\//];
+const OPEN = [/^\/health\//, /^\/metrics$/, /^\/$/, /^\/docs$/, /^\/openapi\.json$/, /^\/viewer\/modules\//, /^\/dashboard\/[\w.-]+$/];
 
 const problem = (c: Context, status: 401 | 403 | 429, code: string, message: string) => c.json({ error: { code, message } }, status);
 

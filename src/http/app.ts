@@ -16,14 +16,22 @@ import { decodeTask } from "../intake/decode-task.ts";
 import { submitDecoded } from "../intake/submit-task.ts";
 import { taskStreamId } from "../contracts/task-events.ts";
 import type { TaskHost } from "../actors/task-host.ts";
-import { TaskStream } from "../actors/task-stream.ts";
+import { readTask } from "../actors/read-task.ts";
 import type { EventStore } from "../ports/event-store.port.ts";
 import type { ProgressBus } from "../ports/progress-bus.port.ts";
 import type { ProgressMessage } from "../contracts/progress-message.ts";
-import { isSettled, stateOf } from "../machines/task-replay.ts";
+import { SETTLED_STATES } from "../machines/task-replay.ts";
 import { progressMessageOf } from "../projections/pure/progress.projection.ts";
 import { taskView } from "./task-view.ts";
-import { dashboardHtml } from "./dashboard.ts";
+import { registerDashboard } from "./dashboard/dashboard-assets.ts";
+import { hostname } from "node:os";
+import type { DeadLetter } from "./http-schemas.ts";
+import { registerNodeRoutes } from "./node-routes.ts";
+import { nodeView, type NodeLoad } from "./node-view.ts";
+import { registerTaskActions } from "./task-action-routes.ts";
+import { TaskIndex } from "./task-index.ts";
+import { registerTaskList } from "./task-list-routes.ts";
+import { replayHere } from "./task-retry.ts";
 import { registerTaskFiles } from "./task-files.ts";
 import { registerViewerModules } from "./viewer-modules.ts";
 import { registerViewerPage } from "./viewer-page.ts";
@@ -42,6 +50,11 @@ export interface HttpDeps {
   access?: HttpAccess;
   /** Per-key request limit (Redis when configured, else in memory). Default: none. */
   rateLimiter?: RateLimiter;
+  /** Names the node on the dashboard's node panel. Default: the host name. */
+  nodeId?: string;
+  /** AMQP mode: tasks.dlq, listed and replayed (a retry from the dashboard is a DLQ replay).
+   * Default: none (embedded: a retry starts the next attempt here). */
+  deadLetters?: { list(limit: number): Promise<DeadLetter[]>; replay(taskId: string): Promise<boolean> };
 }
 
 const OPEN_ACCESS: HttpAccess = { keys: new Map(), host: "127.0.0.1", intake: true, ratePerMinute: 0, corsOrigins: [] };
@@ -63,11 +76,17 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.use("*", accessControl(access, deps.rateLimiter ?? null));
 
   app.onError((error, c) => {
-    deps.host.rt.logger.error({ err: error, path: c.req.path }, "http handler failed");
+    deps.host.logger.error({ err: error, path: c.req.path }, "http handler failed");
     return c.json({ error: { code: "INTERNAL", message: publicMessage(error.message) } }, 500);
   });
 
-  app.get("/", (c) => c.html(dashboardHtml()));
+  registerDashboard(app);
+  // The dashboard's read model of all tasks, caught up from the store on each use.
+  const index = new TaskIndex(deps.store);
+  // The resource broker reports its node; another SlotBroker (a test's) has no node panel.
+  const broker = deps.host.broker as { load?: () => NodeLoad };
+  const load = broker.load?.bind(broker);
+  const node = load ? () => nodeView(deps.nodeId ?? hostname(), load(), deps.host.runningCount) : undefined;
 
   // The body is capped before it is read whole (413); then the one decoder every intake shares.
   const tooLarge = (c: Context) => c.json({ error: { code: "INVALID_MESSAGE", message: `body is over the limit of ${MESSAGE_LIMITS.maxBytes} bytes` } }, 413);
@@ -83,7 +102,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
       if (outcome === "rejected") {
         // Recorded (accepted and failed at once, so Laravel also gets its failed result), but the
         // caller hears now that it will not run, and why.
-        const error = (await TaskStream.open(deps.store, decoded.task.task_id)).snapshot.context.error;
+        const error = (await readTask(deps.store, decoded.task.task_id))?.context.error ?? null;
         return c.json({ task_id: decoded.task.task_id, outcome, state, error }, 422);
       }
       return c.json({ task_id: decoded.task.task_id, outcome, state }, outcome === "duplicate" ? 200 : 202);
@@ -93,18 +112,8 @@ export function createHttpApp(deps: HttpDeps): Hono {
     }
   });
 
-  app.get("/tasks", async (c) => {
-    const ids = (await deps.store.listStreams("task-")).map((s) => s.slice(5));
-    const limit = Math.min(Number(c.req.query("limit") ?? 50) || 50, 500);
-    const tenant = c.get("tenant");
-    const tasks = [];
-    for (const id of ids.reverse()) {
-      if (tasks.length >= limit) break;
-      const stream = await TaskStream.open(deps.store, id);
-      if (mayAccess(tenant, stream.snapshot.context.task?.tenant_id)) tasks.push(taskView(id, stream.state, stream.snapshot.context, new Date()));
-    }
-    return c.json({ tasks });
-  });
+  registerTaskList(app, { index, node });
+  registerNodeRoutes(app, { index, node, dlq: deps.deadLetters });
 
   // Every /tasks/:id route takes a UUID: anything else is a clear 400, never a stream lookup.
   app.use("/tasks/:id/*", async (c, next) => (TaskIdParam.safeParse(c.req.param("id")).success ? next() : badId(c)));
@@ -113,8 +122,8 @@ export function createHttpApp(deps: HttpDeps): Hono {
   const ownTask = async (c: Context, next: () => Promise<void>) => {
     const tenant = c.get("tenant");
     if (tenant === null || tenant === "*") return next();
-    const stream = await TaskStream.open(deps.store, idOf(c));
-    if (!stream.exists || !mayAccess(tenant, stream.snapshot.context.task?.tenant_id)) return c.json({ error: { code: "NOT_FOUND", message: `no task ${idOf(c)}` } }, 404);
+    const task = await readTask(deps.store, idOf(c));
+    if (!task || !mayAccess(tenant, task.context.task?.tenant_id)) return c.json({ error: { code: "NOT_FOUND", message: `no task ${idOf(c)}` } }, 404);
     return next();
   };
   app.use("/tasks/:id/*", ownTask);
@@ -122,9 +131,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
 
   app.get("/tasks/:id", async (c) => {
     const id = idOf(c);
-    const stream = await TaskStream.open(deps.store, id);
-    if (!stream.exists) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
-    return c.json(taskView(id, stream.state, stream.snapshot.context, new Date()));
+    const task = await readTask(deps.store, id);
+    if (!task) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
+    return c.json(taskView(id, task.state, task.context, new Date()));
   });
 
   app.get("/tasks/:id/events", async (c) => {
@@ -146,11 +155,17 @@ export function createHttpApp(deps: HttpDeps): Hono {
     return cancelled ? c.json({ task_id: id, cancelled: true }, 202) : c.json({ error: { code: "NOT_CANCELLABLE", message: `task ${id} is unknown or already settled` } }, 409);
   });
 
+  const deadLetters = deps.deadLetters;
+  registerTaskActions(app, {
+    store: deps.store,
+    retry: async (id) => (deadLetters ? ((await deadLetters.replay(id)) ? "requested" : false) : (await replayHere(deps.host, id)) ? "replayed" : false),
+  }, idOf);
+
   app.get("/tasks/:id/progress", async (c) => {
     const id = idOf(c);
-    const stream = await TaskStream.open(deps.store, id);
-    if (!stream.exists) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
-    const channel = stream.snapshot.context.task ? (stream.snapshot.context.task.webhook.progress_channel ?? `task:${id}:progress`) : `task:${id}:progress`;
+    const task = await readTask(deps.store, id);
+    if (!task) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
+    const channel = task.context.task?.webhook.progress_channel ?? `task:${id}:progress`;
     return streamSSE(c, async (sse) => {
       const queue: ProgressMessage[] = [];
       let wake: (() => void) | null = null;
@@ -163,8 +178,8 @@ export function createHttpApp(deps: HttpDeps): Hono {
         // of the two, so the stream below always ends.
         const send = (m: ProgressMessage) => sse.writeSSE({ event: "progress", data: JSON.stringify(m) });
         const current = async () => {
-          const fresh = await TaskStream.open(deps.store, id);
-          return { settled: isSettled(fresh.snapshot), message: progressMessageOf(stateOf(fresh.snapshot), fresh.snapshot.context, new Date()) };
+          const fresh = (await readTask(deps.store, id))!;
+          return { settled: SETTLED_STATES.includes(fresh.state), message: progressMessageOf(fresh.state, fresh.context, new Date()) };
         };
         let now = await current();
         if (now.message) await send(now.message);
@@ -194,7 +209,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   });
 
   // Stored outputs of a task (its tileset and tiles) and the tileset viewer.
-  registerTaskFiles(app, { store: deps.store, storage: deps.host.rt.storage });
+  registerTaskFiles(app, { store: deps.store, storage: deps.host.storage });
   registerViewerPage(app, { store: deps.store });
   registerViewerModules(app);
 

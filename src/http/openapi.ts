@@ -2,7 +2,7 @@ import { z } from "zod";
 import { TaskMessage } from "../contracts/task-message.ts";
 import { ProgressMessage } from "../contracts/progress-message.ts";
 import { ResultMessage } from "../contracts/result-message.ts";
-import { CancelAccepted, CancelBody, ErrorBody, Health, Readiness, StreamEvents, SubmitAccepted, SubmitRejected, TaskList, TaskView } from "./http-schemas.ts";
+import { CancelAccepted, CancelBody, DeadLetterList, ErrorBody, Health, NodeView, Readiness, RetryAccepted, StreamEvents, SubmitAccepted, SubmitRejected, TaskList, TaskListQuery, TaskTimeline, TaskView } from "./http-schemas.ts";
 
 /** Components of the document, each generated from the zod schema the code uses. */
 const COMPONENTS: Record<string, { schema: z.ZodType; io: "input" | "output" }> = {
@@ -13,6 +13,10 @@ const COMPONENTS: Record<string, { schema: z.ZodType; io: "input" | "output" }> 
   SubmitRejected: { schema: SubmitRejected, io: "output" },
   TaskView: { schema: TaskView, io: "output" },
   TaskList: { schema: TaskList, io: "output" },
+  TaskTimeline: { schema: TaskTimeline, io: "output" },
+  RetryAccepted: { schema: RetryAccepted, io: "output" },
+  NodeView: { schema: NodeView, io: "output" },
+  DeadLetterList: { schema: DeadLetterList, io: "output" },
   StreamEvents: { schema: StreamEvents, io: "output" },
   CancelRequest: { schema: CancelBody, io: "input" },
   CancelAccepted: { schema: CancelAccepted, io: "output" },
@@ -26,6 +30,18 @@ const ref = (name: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${
 const json = (name: keyof typeof COMPONENTS, description: string) => ({ description, content: { "application/json": { schema: ref(name) } } });
 const error = (description: string) => json("ErrorBody", description);
 const taskId = { name: "id", in: "path", required: true, description: "The task's UUID (case does not matter; streams use the lowercase form)", schema: { type: "string", format: "uuid" } };
+
+/** Query parameters from a zod object schema: the handler parses the query with the same one. */
+function queryParameters(schema: z.ZodObject): Record<string, unknown>[] {
+  const json = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }) as { properties: Record<string, Record<string, unknown>>; required?: string[] };
+  return Object.entries(json.properties).map(([name, { description, ...rest }]) => ({
+    name,
+    in: "query",
+    required: json.required?.includes(name) ?? false,
+    ...(description === undefined ? {} : { description }),
+    schema: rest,
+  }));
+}
 
 function component(name: string): Record<string, unknown> {
   const { schema, io } = COMPONENTS[name]!;
@@ -65,9 +81,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
         get: {
           operationId: "listTasks",
-          summary: "The newest tasks, newest first",
-          parameters: [{ name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 500, default: 50 } }],
-          responses: { "200": json("TaskList", "Tasks with their folded state") },
+          summary: "Tasks, newest first: filtered by state, type, tenant and id, paged by cursor",
+          description: "A key sees its own tenant's tasks only. Tasks refused at acceptance are hidden unless `rejected` asks for them.",
+          parameters: queryParameters(TaskListQuery),
+          responses: { "200": json("TaskList", "One page of tasks with their folded state"), "400": error("A query parameter is invalid or unknown (INVALID_QUERY)") },
         },
       },
       "/tasks/{id}": {
@@ -97,6 +114,46 @@ export function openApiDocument(version: string): Record<string, unknown> {
             "400": error("Not a UUID"),
             "404": error("No such task (NOT_FOUND)"),
           },
+        },
+      },
+      "/tasks/{id}/timeline": {
+        get: {
+          operationId: "getTaskTimeline",
+          summary: "The task's stream as a timeline: spans with durations (download, slot wait, stages), failures, retries with the next attempt's time, cancel and dead-letter reasons",
+          parameters: [taskId],
+          responses: { "200": json("TaskTimeline", "The timeline, oldest first"), "400": error("Not a UUID"), "404": error("No such task (NOT_FOUND)") },
+        },
+      },
+      "/tasks/{id}/retry": {
+        post: {
+          operationId: "retryTask",
+          summary: "Start the next attempt of a task that ran out of attempts",
+          description: "Embedded mode: the task's message at its next attempt is submitted here (AttemptStarted, reason replay) and it resumes after its last completed stage. AMQP mode: its dead letter in tasks.dlq is republished, as `vs3d dlq replay --task-id` does.",
+          parameters: [taskId],
+          responses: { "202": json("RetryAccepted", "The next attempt was started or republished"), "400": error("Not a UUID"), "404": error("No such task (NOT_FOUND)"), "409": error("Not failed or dead-lettered, refused at acceptance, or not in the DLQ (NOT_RETRYABLE)") },
+        },
+      },
+      "/events/tasks": {
+        get: {
+          operationId: "streamTaskChanges",
+          summary: "Changes of every task the caller may see, as Server-Sent Events (the dashboard's live feed)",
+          description: "Events `hello` once, `task` (data: a TaskView) each time a task's stream grows, `node` (data: a NodeView) every 2 s when the node runs a resource broker, `ping` while quiet. Read it with fetch to send X-API-Key.",
+          responses: { "200": { description: "An SSE stream that stays open", content: { "text/event-stream": { schema: { type: "string" }, "x-event-data": ref("TaskView") } } } },
+        },
+      },
+      "/node": {
+        get: {
+          operationId: "getNode",
+          summary: "This node as its resource broker sees it: capacity, target, CPU/RAM in use, slots by task type",
+          responses: { "200": json("NodeView", "The node"), "404": error("The node runs no resource broker (NOT_FOUND)") },
+        },
+      },
+      "/dlq": {
+        get: {
+          operationId: "listDeadLetters",
+          summary: "What waits for a replay: tasks.dlq (AMQP mode) or the tasks out of attempts (embedded mode)",
+          description: "Replay one with POST /tasks/{id}/retry.",
+          responses: { "200": json("DeadLetterList", "Up to 500 entries") },
         },
       },
       "/tasks/{id}/cancel": {

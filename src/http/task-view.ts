@@ -18,8 +18,14 @@ export function taskView(taskId: string, state: TaskStateValue, ctx: TaskContext
     progress: progressMessageOf(state, ctx, now)?.progress ?? null,
     outputs: state === "completed" ? ctx.outputs : Object.values(ctx.completed).flat(),
     error: ctx.error,
+    rejected: isRejected(state, ctx),
     reason: ctx.reason,
     accepted_at: ctx.acceptedAt,
     updated_at: ctx.lastEventAt,
   };
+}
+
+/** Refused at acceptance: accepted and failed in one append, with no stage planned. */
+export function isRejected(state: TaskStateValue, ctx: TaskContext): boolean {
+  return state === "failed" && ctx.stages.length === 0;
 }

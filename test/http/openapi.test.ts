@@ -33,8 +33,8 @@ test("every route the HTTP app serves is in the document (and nothing the app la
   const inert: unknown = new Proxy(() => undefined, { get: () => inert, apply: () => inert });
   const deps = new Proxy({}, { get: (_, key) => (key === "access" || key === "rateLimiter" ? undefined : inert) });
   const app = createHttpApp(deps as HttpDeps);
-  // Pages and their static assets are not API: the dashboard, this document's page, the viewer's modules.
-  const pages = (path: string) => path === "/" || path === "/docs" || path.startsWith("/viewer/modules");
+  // Pages and their static assets are not API: the dashboard and its modules, this document's page, the viewer's modules.
+  const pages = (path: string) => path === "/" || path === "/docs" || path.startsWith("/viewer/modules") || path.startsWith("/dashboard/");
   const served = new Set(app.routes.filter((r) => r.method !== "ALL" && !pages(r.path)).map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}").replace(/\/\*$/, "/{path}")}`));
   const paths = doc["paths"] as Record<string, Record<string, unknown>>;
   const documented = new Set(Object.entries(paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m} ${p}`)));

@@ -12,7 +12,9 @@ test("GET /tasks lists the most recent tasks (the dashboard's default view)", { 
       assert.equal((await h.post(msg)).status, 422);
       ids.push(msg.task_id as string);
     }
-    const listed = ((await (await h.app.request("/tasks")).json()) as { tasks: { task_id: string }[] }).tasks.map((t) => t.task_id);
+    // Refused tasks are hidden by default (they must not push real tasks off the page); asked for, they list.
+    assert.deepEqual(((await (await h.app.request("/tasks")).json()) as { tasks: unknown[] }).tasks, []);
+    const listed = ((await (await h.app.request("/tasks?rejected=include")).json()) as { tasks: { task_id: string }[] }).tasks.map((t) => t.task_id);
     assert.equal(listed.length, 50);
     assert.equal(listed[0], ids.at(-1), "the newest task comes first");
     assert.deepEqual(new Set(listed), new Set(ids.slice(-50)), "the 50 newest tasks are listed");

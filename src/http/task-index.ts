@@ -1,0 +1,95 @@
+import type { EventStore } from "../ports/event-store.port.ts";
+import type { TaskSnapshot } from "../machines/task-replay.ts";
+import { TaskFolds } from "../projections/task-folds.ts";
+
+export interface IndexedTask {
+  taskId: string;
+  snapshot: TaskSnapshot;
+}
+
+export interface TaskIndexOptions {
+  /** Events read per page while catching up. Default: 500. */
+  pageSize?: number;
+  /** How often the index looks for new events while someone listens. Default: 1000. */
+  pollMs?: number;
+}
+
+export const TASK_INDEX_DEFAULTS = { pageSize: 500, pollMs: 1000 } as const;
+
+/** The operator's read model of every task: each stream folded once and kept up to date from the
+ * store's log (events after the last position seen), so the list can be filtered and paged without
+ * reading every stream on every request, and the changes can be pushed to live pages. It is caught
+ * up on each request (reads see their own writes) and polled while a live page listens. Held in
+ * memory by this process; rebuilt from the store at start. */
+export class TaskIndex {
+  #store: EventStore;
+  #folds: TaskFolds;
+  #tasks = new Map<string, IndexedTask>();
+  /** Oldest first, by first event: the store's own order of streams. */
+  #order: string[] = [];
+  #after: bigint | undefined;
+  #refreshing: Promise<string[]> | null = null;
+  #listeners = new Set<(changed: readonly IndexedTask[]) => void>();
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #pageSize: number;
+  #pollMs: number;
+
+  constructor(store: EventStore, options: TaskIndexOptions = {}) {
+    this.#store = store;
+    this.#folds = new TaskFolds(store);
+    this.#pageSize = options.pageSize ?? TASK_INDEX_DEFAULTS.pageSize;
+    this.#pollMs = options.pollMs ?? TASK_INDEX_DEFAULTS.pollMs;
+  }
+
+  /** Reads what was appended since the last call and tells the listeners which tasks changed.
+   * Concurrent callers share one read. */
+  refresh(): Promise<string[]> {
+    this.#refreshing ??= this.#catchUp().finally(() => (this.#refreshing = null));
+    return this.#refreshing;
+  }
+
+  async #catchUp(): Promise<string[]> {
+    const changed = new Set<string>();
+    for (;;) {
+      const page = await this.#store.readAll({ streamPrefix: "task-", maxCount: this.#pageSize, ...(this.#after === undefined ? {} : { after: this.#after }) });
+      for (const event of page) {
+        const taskId = event.streamId.slice("task-".length);
+        const snapshot = await this.#folds.apply(event);
+        if (!this.#tasks.has(taskId)) this.#order.push(taskId);
+        this.#tasks.set(taskId, { taskId, snapshot });
+        changed.add(taskId);
+        this.#after = event.position;
+      }
+      if (page.length < this.#pageSize) break;
+    }
+    if (changed.size > 0) {
+      const tasks = [...changed].map((id) => this.#tasks.get(id)!);
+      for (const listener of this.#listeners) listener(tasks);
+    }
+    return [...changed];
+  }
+
+  /** Every task, newest first. */
+  newestFirst(): IndexedTask[] {
+    const out: IndexedTask[] = [];
+    for (let i = this.#order.length - 1; i >= 0; i--) out.push(this.#tasks.get(this.#order[i]!)!);
+    return out;
+  }
+
+  get(taskId: string): IndexedTask | undefined {
+    return this.#tasks.get(taskId);
+  }
+
+  /** Calls `listener` with the tasks that changed, polling the store while anyone listens. */
+  listen(listener: (changed: readonly IndexedTask[]) => void): () => void {
+    this.#listeners.add(listener);
+    this.#timer ??= setInterval(() => void this.refresh().catch(() => {}), this.#pollMs);
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0 && this.#timer) {
+        clearInterval(this.#timer);
+        this.#timer = null;
+      }
+    };
+  }
+}
