@@ -35,8 +35,14 @@ function post(svc: ServiceProcess, msg: Record<string, unknown>, key?: string): 
   return fetch(`${svc.url}/tasks`, { method: "POST", headers: { "content-type": "application/json", ...(key ? { "x-api-key": key } : {}) }, body: JSON.stringify(msg) });
 }
 
-const rowIds = (page: Page) => page.$$eval("#tasks tbody tr[data-task-id]", (trs) => trs.map((tr) => (tr as HTMLElement).dataset["taskId"]!));
-const progressOf = (page: Page, id: string) => page.$eval(`#tasks progress[data-task-id="${id}"]`, (p) => (p as HTMLProgressElement).value).catch(() => -1);
+// Page-side functions (never source strings: the page's CSP forbids eval, and is tested so). These
+// files are type-checked without the DOM library, hence the narrow stand-in for `document`.
+interface El { textContent: string | null; value?: number; complete?: boolean; naturalWidth?: number; dataset: Record<string, string> }
+interface PageGlobals { document: { querySelector(s: string): El | null; querySelectorAll(s: string): Iterable<El> } }
+const rowIds = (page: Page) => page.evaluate(() => [...(globalThis as unknown as PageGlobals).document.querySelectorAll("#tasks tbody tr[data-task-id]")].map((tr) => tr.dataset["taskId"]!));
+const progressOf = (page: Page, id: string) => page.evaluate((id) => (globalThis as unknown as PageGlobals).document.querySelector(`#tasks progress[data-task-id="${id}"]`)?.value ?? -1, id);
+const textIs = (page: Page, selector: string, test: (text: string) => boolean) => waitFor(`${selector} to read as expected`, async () => test((await page.textContent(selector).catch(() => null)) ?? ""), 30_000);
+const totalIs = (page: Page, n: number) => textIs(page, "#task-total", (t) => t === `(${n})`);
 
 test("dashboard in Chromium: a live bar moves, a running task is cancelled by its button, a failed task shows its message and is retried, refused tasks stay off the page, filters and pages", { timeout: 240_000 }, async () => {
   const sandbox = await embeddedEnv();
@@ -86,7 +92,7 @@ test("dashboard in Chromium: a live bar moves, a running task is cancelled by it
     await page.waitForSelector("#cancel-task");
     await page.focus("#cancel-task");
     await page.keyboard.press("Enter");
-    await page.waitForFunction(() => document.querySelector("#task-state")?.textContent?.startsWith("cancelled"), null, { timeout: 30_000 });
+    await textIs(page, "#task-state", (t) => t.startsWith("cancelled"));
     assert.equal(await page.textContent("#task-reason"), "cancelled from the dashboard");
     assert.ok(await page.$('#timeline tr[data-kind="cancelled"]'), "the timeline ends in the cancel");
     assert.equal(await page.$("#cancel-task"), null, "a settled task offers no cancel");
@@ -109,7 +115,7 @@ test("dashboard in Chromium: a live bar moves, a running task is cancelled by it
     // The thumbnail: its output is a link and shows inline.
     await waitFor("the thumbnail task to complete", async () => ((await (await fetch(`${svc.url}/tasks/${thumbId}`)).json()) as { state: string }).state === "completed", 60_000);
     await page.goto(`${svc.url}/#/tasks/${thumbId}`);
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>(".thumbs img")].some((i) => i.complete && i.naturalWidth > 0), null, { timeout: 20_000 });
+    await page.waitForFunction(() => [...(globalThis as unknown as PageGlobals).document.querySelectorAll(".thumbs img")].some((i) => i.complete === true && (i.naturalWidth ?? 0) > 0), null, { timeout: 20_000 });
     const href = await page.getAttribute(".outputs a.file-link", "href");
     assert.match(href!, new RegExp(`^/tasks/${thumbId}/files/`));
     assert.equal((await fetch(`${svc.url}${href!}`)).status, 200);
@@ -119,15 +125,15 @@ test("dashboard in Chromium: a live bar moves, a running task is cancelled by it
     await page.reload();
     await page.waitForSelector(`#tasks tr[data-task-id="${thumbId}"]`);
     await page.selectOption('#filters select[name="state"]', "completed");
-    await page.waitForFunction(() => document.querySelector("#task-total")?.textContent === "(1)");
+    await totalIs(page, 1);
     assert.deepEqual(await rowIds(page), [thumbId]);
     await page.selectOption('#filters select[name="state"]', "");
     await page.check('#filters input[name="rejected"]');
-    await page.waitForFunction(() => document.querySelector("#task-total")?.textContent === "(33)");
+    await totalIs(page, 33);
     const first = await rowIds(page);
     assert.equal(first.length, 25);
     await page.click("#page-next");
-    await page.waitForFunction((id) => !document.querySelector(`#tasks tr[data-task-id="${id}"]`), first[0]);
+    await waitFor("the next page", async () => !(await rowIds(page)).includes(first[0]!), 30_000);
     const second = await rowIds(page);
     assert.equal(second.length, 8);
     assert.deepEqual(new Set([...first, ...second]), new Set([...refused, slowId, thumbId, brokenId]), "two pages, every task once");
@@ -135,7 +141,7 @@ test("dashboard in Chromium: a live bar moves, a running task is cancelled by it
     // The id search finds one task from part of its id.
     await page.fill('#filters input[name="q"]', brokenId.slice(0, 13));
     await page.press('#filters input[name="q"]', "Enter");
-    await page.waitForFunction(() => document.querySelector("#task-total")?.textContent === "(1)");
+    await totalIs(page, 1);
     assert.deepEqual(await rowIds(page), [brokenId]);
   } finally {
     await browser.close().finally(() => svc.process.kill("SIGTERM"));
@@ -169,7 +175,7 @@ test("dashboard with API keys: asks for a key, keeps it out of every URL, and sh
     assert.equal(await page.evaluate(() => sessionStorage.getItem("vs3d.apiKey")), "dashboard-key-of-tenant-a", "kept for this tab only");
     // Another tenant's task is not there, not even by its page.
     await page.goto(`${svc.url}/#/tasks/${theirs.task_id as string}`);
-    await page.waitForFunction(() => /NOT_FOUND|no task/.test(document.querySelector("#task-view")?.textContent ?? ""));
+    await textIs(page, "#task-view", (t) => t.includes("no task"));
     assert.ok(urls.length > 5 && urls.every((u) => !u.includes("dashboard-key-of-tenant-a")), "the key never travels in a URL");
   } finally {
     await browser.close().finally(() => svc.process.kill("SIGTERM"));
