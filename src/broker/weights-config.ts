@@ -5,6 +5,7 @@ import { ResourceProfile } from "../contracts/resource-profile.ts";
 import { TASK_TYPES, type TaskType } from "../contracts/task-types.ts";
 import type { WeightsTable } from "../machines/broker-placement.ts";
 import { DEFAULT_WEIGHTS } from "./default-weights.ts";
+import { definedOnly } from "../shared/with-defaults.ts";
 
 const shape = ResourceProfile.shape;
 /** One type's fields to change. Built by hand, not `.partial()`: a partial field with a default would
@@ -48,7 +49,7 @@ export function loadWeights(options: LoadWeightsOptions = {}): WeightsTable {
 export function mergeWeights(overrides: readonly WeightsOverride[]): WeightsTable {
   const table = {} as WeightsTable;
   for (const type of TASK_TYPES) {
-    const merged = Object.assign({}, DEFAULT_WEIGHTS[type], ...overrides.map((o) => stripUndefined(o[type] ?? {})));
+    const merged = Object.assign({}, DEFAULT_WEIGHTS[type], ...overrides.map((o) => definedOnly(o[type] ?? {})));
     const parsed = ResourceProfile.safeParse(merged);
     if (!parsed.success) throw invalid(`profile of ${type}`, parsed.error);
     table[type as TaskType] = parsed.data;
@@ -78,8 +79,4 @@ function readText(file: string): string {
 
 function invalid(from: string, error: z.ZodError): AppError {
   return new AppError("INTERNAL", `invalid broker weights (${from}): ${z.prettifyError(error)}`, { recoverable: false, details: { issues: error.issues } });
-}
-
-function stripUndefined(o: object): object {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }

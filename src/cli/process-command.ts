@@ -6,6 +6,7 @@ import { decodeTask } from "../intake/decode-task.ts";
 import { submitDecoded } from "../intake/submit-task.ts";
 import { taskPaths } from "../actors/task-paths.ts";
 import { taskStreamId } from "../contracts/task-events.ts";
+import { taskProgressChannel } from "../contracts/task-message.ts";
 import type { ResultMessage } from "../contracts/result-message.ts";
 import { createLogger } from "../infra/logger.ts";
 import { parseStored } from "../actors/task-stream.ts";
@@ -75,7 +76,7 @@ export async function processCommand(args: ProcessArgs, env: Record<string, stri
   process.on("SIGINT", onSignal);
   try {
     const bar = createProgressRenderer();
-    const unsubscribe = args.json && !process.stderr.isTTY ? async () => {} : await service.bus.subscribe(`task:${taskId}:progress`, (m) => bar.update(m));
+    const unsubscribe = args.json && !process.stderr.isTTY ? async () => {} : await service.bus.subscribe(taskProgressChannel(taskId), (m) => bar.update(m));
     const { done } = await submitDecoded(service.host, decoded);
     await done;
     await unsubscribe();

@@ -67,6 +67,14 @@ export type TaskEventType = TaskEvent["type"];
 /** An event's payload before the common fields are stamped on. */
 export type TaskEventBody<T extends TaskEventType> = Omit<Extract<TaskEvent, { type: T }>, "task_id" | "attempt" | "at">;
 
+/** Every task's stream id starts with this: `task-<task_id>`. Readers of all tasks filter on it. */
+export const TASK_STREAM_PREFIX = "task-";
+
 export function taskStreamId(taskId: string): string {
-  return `task-${taskId}`;
+  return `${TASK_STREAM_PREFIX}${taskId}`;
+}
+
+/** The task id of a task stream id (the inverse of taskStreamId). */
+export function taskIdOfStream(streamId: string): string {
+  return streamId.slice(TASK_STREAM_PREFIX.length);
 }

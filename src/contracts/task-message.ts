@@ -70,12 +70,17 @@ export const IncomingTaskMessage = TaskMessage.superRefine((t, ctx) => {
   if (!isServiceCallbackQueue(t.webhook.callback_queue)) {
     ctx.addIssue({ code: "custom", path: ["webhook", "callback_queue"], message: `must match ${CALLBACK_QUEUE_PATTERN.source}` });
   }
-  const own = `task:${t.task_id}:progress`;
+  const own = taskProgressChannel(t.task_id);
   if (t.webhook.progress_channel !== undefined && t.webhook.progress_channel !== own) {
     ctx.addIssue({ code: "custom", path: ["webhook", "progress_channel"], message: `must be the task's own channel ${own} (or absent)` });
   }
 });
 
+/** Redis channel of a task's progress (DESIGN.md §2). A message may name it, but only as itself. */
+export function taskProgressChannel(taskId: string): string {
+  return `task:${taskId}:progress`;
+}
+
 export function progressChannel(task: Pick<TaskMessage, "task_id" | "webhook">): string {
-  return task.webhook.progress_channel ?? `task:${task.task_id}:progress`;
+  return task.webhook.progress_channel ?? taskProgressChannel(task.task_id);
 }

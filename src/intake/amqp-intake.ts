@@ -3,6 +3,7 @@ import type { ConfirmChannel, ConsumeMessage } from "amqplib";
 import { describe } from "../infra/amqp/amqp-link.ts";
 import { assertTopology, intakeQueues } from "../infra/amqp/topology.ts";
 import { handleDelivery, type DeliveryDeps } from "./handle-delivery.ts";
+import { withDefaults } from "../shared/with-defaults.ts";
 
 export const AMQP_INTAKE_DEFAULTS = {
   /** Unacked deliveries per queue consumer. Tasks hold their delivery while they run, so this is
@@ -32,7 +33,7 @@ export interface AmqpIntake {
 /** Task intake from RabbitMQ (DESIGN.md §3). Consumes on a raw channel per connection, so each
  * delivery is acked on the channel it came from — never on a newer one, which would refuse the tag. */
 export function createAmqpIntake(options: AmqpIntakeOptions): AmqpIntake {
-  const o = { ...AMQP_INTAKE_DEFAULTS, ...options };
+  const o = withDefaults(AMQP_INTAKE_DEFAULTS, options);
   const log = o.logger.child({ component: "intake" });
   const stop = new AbortController();
   const deps: DeliveryDeps = { ...o, stopping: stop.signal, retryGraceMs: o.retryGraceMs };

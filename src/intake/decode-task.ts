@@ -1,6 +1,6 @@
 import { MESSAGE_LIMITS, jsonSafetyIssue } from "../contracts/json-safety.ts";
 import type { FailedResult } from "../contracts/result-message.ts";
-import { DEFAULT_CALLBACK_QUEUE, IncomingTaskMessage, type TaskMessage } from "../contracts/task-message.ts";
+import { DEFAULT_CALLBACK_QUEUE, IncomingTaskMessage, taskProgressChannel, type TaskMessage } from "../contracts/task-message.ts";
 
 /** What can still be read from a message that breaks the contract, to send its failed result. */
 export interface Salvage {
@@ -56,8 +56,8 @@ function canonicalise(raw: unknown): unknown {
   const id = raw.task_id.toLowerCase();
   const out: Record<string, unknown> = { ...raw, task_id: id };
   const webhook = raw.webhook;
-  if (isRecord(webhook) && typeof webhook.progress_channel === "string" && webhook.progress_channel.toLowerCase() === `task:${id}:progress`) {
-    out.webhook = { ...webhook, progress_channel: `task:${id}:progress` };
+  if (isRecord(webhook) && typeof webhook.progress_channel === "string" && webhook.progress_channel.toLowerCase() === taskProgressChannel(id)) {
+    out.webhook = { ...webhook, progress_channel: taskProgressChannel(id) };
   }
   return out;
 }

@@ -12,6 +12,7 @@ import { TaskConflictError } from "../actors/accept-task.ts";
 import { unsafeTextReason } from "../contracts/json-safety.ts";
 import { decodeTask, invalidMessageResult } from "./decode-task.ts";
 import { submitDecoded } from "./submit-task.ts";
+import { sleep } from "../shared/abortable-sleep.ts";
 
 export interface DeliveryDeps {
   link: AmqpLink;
@@ -110,21 +111,6 @@ async function rearmIfMissing(d: DeliveryDeps, taskId: string, log: Logger): Pro
   log.warn({ next_attempt: next }, "retry message overdue: publishing it again");
   await d.retry.schedule(c.task as TaskMessage, next, d.retryDelaysSeconds[0] ?? 0);
   return true;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Where a message has been: the queues it was dead-lettered from (retry queues), for the log. */

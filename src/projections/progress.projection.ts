@@ -4,6 +4,7 @@ import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
 import type { EventStore, StoredEvent } from "../ports/event-store.port.ts";
 import type { ProgressBus } from "../ports/progress-bus.port.ts";
 import { progressChannel } from "../contracts/task-message.ts";
+import { TASK_STREAM_PREFIX } from "../contracts/task-events.ts";
 import { isSettled, stateOf, type TaskSnapshot } from "../machines/task-replay.ts";
 import { createCheckpointWriter, type CheckpointWriter } from "./checkpoint-writer.ts";
 import type { ProjectionHooks } from "./projection-stats.ts";
@@ -55,7 +56,7 @@ export async function runProgressProjection(o: ProgressProjectionOptions): Promi
   const folds = new TaskFolds(o.store);
   const throttle = new Map<string, ThrottleState>();
   try {
-    for await (const event of o.store.subscribeToAll({ streamPrefix: "task-", signal: o.signal, ...(after !== undefined ? { after } : {}) })) {
+    for await (const event of o.store.subscribeToAll({ streamPrefix: TASK_STREAM_PREFIX, signal: o.signal, ...(after !== undefined ? { after } : {}) })) {
       const snapshot = await fold(folds, event, o.logger);
       if (snapshot) {
         const age = now() - event.createdAt.getTime();

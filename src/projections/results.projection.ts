@@ -5,6 +5,7 @@ import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
 import type { EventStore, StoredEvent } from "../ports/event-store.port.ts";
 import type { ResultPublisher } from "../ports/result-publisher.port.ts";
 import type { ResultMessage } from "../contracts/result-message.ts";
+import { TASK_STREAM_PREFIX } from "../contracts/task-events.ts";
 import { isSettled } from "../machines/task-replay.ts";
 import { createCheckpointWriter } from "./checkpoint-writer.ts";
 import type { ProjectionHooks } from "./projection-stats.ts";
@@ -58,7 +59,7 @@ export async function runResultsProjection(o: ResultsProjectionOptions): Promise
   });
   o.logger.info({ projection: name, after: after?.toString() ?? null }, "results projection starting");
   try {
-    for await (const event of o.store.subscribeToAll({ streamPrefix: "task-", signal: o.signal, ...(after === null ? {} : { after }) })) {
+    for await (const event of o.store.subscribeToAll({ streamPrefix: TASK_STREAM_PREFIX, signal: o.signal, ...(after === null ? {} : { after }) })) {
       const outcome = await outcomeOf(folds, event, o.logger);
       if (outcome) await publishOrPark(o, name, event, outcome);
       await writer.handled(event.position);

@@ -1,6 +1,6 @@
 import type { Logger } from "../infra/logger.ts";
 import type { Leadership } from "../ports/leadership.port.ts";
-import { sleep } from "../infra/event-store/leadership-loop.ts";
+import { sleep } from "../shared/abortable-sleep.ts";
 import { recordFailure, type ProjectionStats } from "./projection-stats.ts";
 
 export interface SuperviseOptions {

@@ -9,7 +9,7 @@ import type { TaskRuntime } from "../actors/task-runtime.ts";
 import { createTimerRetryScheduler } from "../actors/timer-retry-scheduler.ts";
 import { openEventStore } from "../infra/event-store/index.ts";
 import { withAppendRetry } from "../infra/event-store/append-retry.ts";
-import { sleep } from "../infra/event-store/leadership-loop.ts";
+import { sleep } from "../shared/abortable-sleep.ts";
 import type { Logger } from "../infra/logger.ts";
 import type { EventStore } from "../ports/event-store.port.ts";
 import type { ProgressBus } from "../ports/progress-bus.port.ts";

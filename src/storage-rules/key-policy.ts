@@ -31,7 +31,7 @@ export function assertUnderPrefix(key: string, prefix: string): string {
   const reason = unsafeKeyReason(key);
   if (reason !== null) throw outside(key, prefix, `the key ${reason}`);
   if (prefix !== "") {
-    const folder = prefix.endsWith("/") ? prefix : `${prefix}/`;
+    const folder = asFolder(prefix);
     if (!key.startsWith(folder) || key.length === folder.length) throw outside(key, prefix, `it is not under ${JSON.stringify(folder)}`);
   }
   return key;
@@ -40,7 +40,7 @@ export function assertUnderPrefix(key: string, prefix: string): string {
 /** `baseKey + relativePath`, refused if the result would leave baseKey (e.g. a processor output path
  * with `..`). */
 export function joinKey(baseKey: string, relativePath: string): string {
-  const folder = baseKey === "" || baseKey.endsWith("/") ? baseKey : `${baseKey}/`;
+  const folder = asFolder(baseKey);
   return assertUnderPrefix(folder + relativePath, folder);
 }
 
@@ -53,6 +53,12 @@ export function resolveTenantPrefix(template: string, tenantId: string): string 
   const prefix = template.split(TENANT_PLACEHOLDER).join(tenantId);
   const reason = prefix === "" ? null : unsafeKeyReason(prefix);
   if (reason !== null) throw new AppError("DESTINATION_OUTSIDE_PREFIX", `tenant prefix ${JSON.stringify(prefix)} ${reason}`);
+  return asFolder(prefix);
+}
+
+/** A key prefix read as a folder: "a/b" and "a/b/" both become "a/b/", so "a/bc" is not under it.
+ * The empty prefix (the whole bucket) stays empty. */
+export function asFolder(prefix: string): string {
   return prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
 }
 

@@ -2,6 +2,7 @@ import amqp, { type AmqpConnectionManager, type ChannelWrapper } from "amqp-conn
 import type { ConfirmChannel, Options } from "amqplib";
 import type { Logger } from "../logger.ts";
 import { assertTopology } from "./topology.ts";
+import { withDefaults } from "../../shared/with-defaults.ts";
 
 export const AMQP_LINK_DEFAULTS = {
   /** AMQP heartbeat; a dead TCP peer is noticed after about twice this. Default: 15. */
@@ -34,7 +35,7 @@ export interface AmqpLink {
 }
 
 export function openAmqpLink(options: AmqpLinkOptions): AmqpLink {
-  const o = { ...AMQP_LINK_DEFAULTS, ...options };
+  const o = withDefaults(AMQP_LINK_DEFAULTS, options);
   const log = o.logger.child({ component: "amqp" });
   const manager = amqp.connect([o.url], { heartbeatIntervalInSeconds: o.heartbeatSeconds, reconnectTimeInSeconds: o.reconnectSeconds });
   manager.on("connect", () => log.info("connected to RabbitMQ"));

@@ -1,6 +1,7 @@
 import type { EventStore } from "../../ports/event-store.port.ts";
 import { withTransferRetry } from "../storage/transfer-retry.ts";
 import { isTransientStoreError } from "./transient-store-error.ts";
+import { withDefaults } from "../../shared/with-defaults.ts";
 
 export const APPEND_RETRY_DEFAULTS = {
   /** How long an append keeps trying through a store outage before it fails. Default: 30000 ms. */
@@ -23,7 +24,7 @@ export type AppendRetryOptions = Partial<typeof APPEND_RETRY_DEFAULTS> & {
  * revisions (append-rules.ts `detectRetry`; EventStoreDB does the same) and returns the first
  * result instead of writing twice. */
 export function withAppendRetry<S extends EventStore>(store: S, options: AppendRetryOptions = {}): S {
-  const o = { ...APPEND_RETRY_DEFAULTS, ...options };
+  const o = withDefaults(APPEND_RETRY_DEFAULTS, options);
   return {
     ...store,
     append: (streamId, events, appendOptions) =>

@@ -1,4 +1,5 @@
 import type { Leadership } from "../../ports/leadership.port.ts";
+import { sleep } from "../../shared/abortable-sleep.ts";
 
 /** A held lock: `lost` aborts when the holder can no longer be sure it holds it. */
 export interface Lease {
@@ -54,17 +55,4 @@ export function leadershipLoop(backend: LockBackend, options: LeadershipLoopOpti
       }
     },
   };
-}
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -1,5 +1,5 @@
 import type { TaskEvent } from "../../contracts/task-events.ts";
-import { TaskEvent as TaskEventSchema } from "../../contracts/task-events.ts";
+import { TASK_STREAM_PREFIX, TaskEvent as TaskEventSchema } from "../../contracts/task-events.ts";
 import type { EventStore } from "../../ports/event-store.port.ts";
 import type { Metrics } from "./metrics.ts";
 import { outcomeOf } from "../../projections/pure/task-outcome.ts";
@@ -11,7 +11,7 @@ export async function runMetricsSubscriber(store: EventStore, metrics: Metrics, 
   const taskTypes = new Map<string, string>();
   const stageStarts = new Map<string, number>();
   const acceptedAt = new Map<string, number>();
-  for await (const stored of store.subscribeToAll({ streamPrefix: "task-", signal, ...(head !== undefined ? { after: head } : {}) })) {
+  for await (const stored of store.subscribeToAll({ streamPrefix: TASK_STREAM_PREFIX, signal, ...(head !== undefined ? { after: head } : {}) })) {
     const parsed = TaskEventSchema.safeParse(stored.data);
     if (!parsed.success) continue;
     const e: TaskEvent = parsed.data;

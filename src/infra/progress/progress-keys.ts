@@ -9,10 +9,6 @@ export function lastProgressKey(taskId: string): string {
   return `task:${taskId}:last_progress`;
 }
 
-export function defaultProgressChannel(taskId: string): string {
-  return `task:${taskId}:progress`;
-}
-
 /** Default for a bus's onError: a subscriber bug must not take down the task that publishes, but it
  * must not vanish either; a warning reaches the log without a logger dependency here. */
 export function warnProgressError(error: unknown, channel: string): void {

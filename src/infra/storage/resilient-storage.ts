@@ -3,6 +3,7 @@ import type { ObjectStorage } from "../../ports/storage.port.ts";
 import { CIRCUIT_BREAKER_DEFAULTS, CircuitOpenError, createCircuitBreaker, type CircuitBreaker, type CircuitState } from "./circuit-breaker.ts";
 import { isTransientS3Error } from "./s3-errors.ts";
 import { TRANSFER_RETRY_DEFAULTS, withTransferRetry } from "./transfer-retry.ts";
+import { withDefaults } from "../../shared/with-defaults.ts";
 
 export const RESILIENT_STORAGE_DEFAULTS = {
   ...CIRCUIT_BREAKER_DEFAULTS,
@@ -31,7 +32,7 @@ export function isStorageOutage(error: unknown): boolean {
  * dead S3 endpoint is not hammered by every task and probe; `head` and `list` are also retried
  * with backoff. Transfers hold no CPU slot here: this wraps the adapter inside the I/O limiter. */
 export function withStorageBreaker<S extends ObjectStorage>(storage: S, options: ResilientStorageOptions = {}): S & { breaker: CircuitBreaker } {
-  const o = { ...RESILIENT_STORAGE_DEFAULTS, ...options };
+  const o = withDefaults(RESILIENT_STORAGE_DEFAULTS, options);
   const breaker = createCircuitBreaker({
     name: "object storage",
     isFailure: (error) => !(error instanceof Cancelled) && isStorageOutage(error),

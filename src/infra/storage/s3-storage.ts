@@ -13,6 +13,7 @@ import { isNotFound, isTransientS3Error, translateS3Error } from "./s3-errors.ts
 import type { StorageAdapter, StoredObjectInfo } from "./storage-adapter.ts";
 import type { TransferProgress } from "./transfer-progress.ts";
 import { TRANSFER_RETRY_DEFAULTS, withTransferRetry } from "./transfer-retry.ts";
+import { withDefaults } from "../../shared/with-defaults.ts";
 
 export const S3_STORAGE_DEFAULTS = {
   /** Multipart part size; files up to this size go in one PutObject. 8 MiB keeps 10 000 parts
@@ -36,7 +37,7 @@ export interface S3StorageOptions extends S3ClientOptions, Partial<typeof S3_STO
  * the body breaks; uploads stream through lib-storage's multipart Upload. */
 export function createS3Storage(options: S3StorageOptions = {}): StorageAdapter & { client: S3Client } {
   const client = options.client ?? createS3Client(options);
-  const o = { ...S3_STORAGE_DEFAULTS, ...definedOnly(options) };
+  const o = withDefaults(S3_STORAGE_DEFAULTS, options);
   const retry = { attempts: o.transferAttempts, baseDelayMs: o.retryBaseDelayMs, isTransient: isTransientS3Error };
   const report = options.onTransferProgress ?? (() => {});
 
@@ -106,9 +107,4 @@ export function createS3Storage(options: S3StorageOptions = {}): StorageAdapter 
 
 async function fileSize(path: string): Promise<number> {
   return (await stat(path)).size;
-}
-
-/** With exactOptionalPropertyTypes an explicit `undefined` must not override a default. */
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,3 +1,5 @@
+import { sleep } from "../../shared/abortable-sleep.ts";
+
 export const TRANSFER_RETRY_DEFAULTS = {
   /** Whole-transfer attempts, on top of the SDK's per-request retries. Default: 3. */
   attempts: 3,
@@ -36,22 +38,7 @@ export async function withTransferRetry<T>(fn: (attempt: number) => Promise<T>, 
       const left = deadline - Date.now();
       if (left <= 0) throw error;
       options.onRetry?.(error, attempt);
-      await sleep(Math.min(left, maxDelay, Math.random() * base * 2 ** (attempt - 1)), options.signal);
+      if (!(await sleep(Math.min(left, maxDelay, Math.random() * base * 2 ** (attempt - 1)), options.signal))) throw options.signal?.reason;
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

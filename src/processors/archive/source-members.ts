@@ -1,8 +1,6 @@
 import { AppError } from "../../contracts/app-error.ts";
-import { commonKeyPrefix } from "../../storage-rules/key-policy.ts";
+import { asFolder, commonKeyPrefix } from "../../storage-rules/key-policy.ts";
 import { normaliseEntryPath } from "./entry-path.ts";
-
-export { commonKeyPrefix };
 
 /**
  * Paths inside the archive for the selected keys: relative to `source_prefix` when given (every key
@@ -10,7 +8,7 @@ export { commonKeyPrefix };
  * Sorted and unique, so the archive is the same whatever order the keys came in.
  */
 export function memberPaths(keys: readonly string[], prefix: string | undefined): string[] {
-  const base = prefix === undefined ? commonKeyPrefix(keys) : prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
+  const base = prefix === undefined ? commonKeyPrefix(keys) : asFolder(prefix);
   const paths = keys.map((key) => {
     if (!key.startsWith(base)) {
       throw new AppError("INVALID_PARAMS", `source key ${JSON.stringify(key)} is not below source_prefix ${JSON.stringify(base)}`, { details: { key, prefix: base } });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { OutputFormat, Quality } from "../../image/image-formats.ts";
 import type { InputObjects } from "../../processor.ts";
 import { Operation } from "./operations.ts";
+import { asFolder, commonKeyPrefix } from "../../../storage-rules/key-policy.ts";
 
 export const MAX_BATCH_INPUTS = 1000;
 
@@ -45,8 +46,8 @@ export const watermarkKeys = (p: ImageProcessParams): string[] => [
 /** The key prefix the downloaded layout is relative to. */
 export function batchBase(p: ImageProcessParams): string | null {
   if (!p.batch) return null;
-  if (p.batch.prefix !== undefined) return p.batch.prefix === "" || p.batch.prefix.endsWith("/") ? p.batch.prefix : `${p.batch.prefix}/`;
-  return commonDirectory([...(p.batch.keys ?? []), ...watermarkKeys(p)]);
+  if (p.batch.prefix !== undefined) return asFolder(p.batch.prefix);
+  return commonKeyPrefix([...(p.batch.keys ?? []), ...watermarkKeys(p)]);
 }
 
 export function batchObjects(p: ImageProcessParams): InputObjects | null {
@@ -54,12 +55,4 @@ export function batchObjects(p: ImageProcessParams): InputObjects | null {
   const base = batchBase(p) ?? "";
   if (p.batch.prefix !== undefined) return { prefix: p.batch.prefix };
   return { keys: [...new Set([...(p.batch.keys ?? []), ...watermarkKeys(p)])], base };
-}
-
-/** The longest "a/b/" every key starts with ("" when they share no directory). */
-function commonDirectory(keys: readonly string[]): string {
-  const dirs = keys.map((k) => k.slice(0, k.lastIndexOf("/") + 1));
-  let common = dirs[0] ?? "";
-  for (const d of dirs) while (!d.startsWith(common)) common = common.slice(0, common.lastIndexOf("/", common.length - 2) + 1);
-  return common;
 }
