@@ -6,6 +6,7 @@ import type { InputObjects } from "../processors/processor.ts";
 import type { ProcessorRegistry } from "../processors/registry.ts";
 import { LostOwnershipError, TaskStream } from "./task-stream.ts";
 import type { TaskRuntime } from "./task-runtime.ts";
+import { taskWebhookRefusal } from "../webhooks/task-webhook-check.ts";
 
 export type AcceptOutcome = "new" | "rejected" | "retry" | "replay" | "duplicate";
 
@@ -27,7 +28,7 @@ export interface AcceptOptions {
 /** Records a task message in its stream. A new task is accepted (or accepted and failed at once when
  * its type, params or keys are bad, so it still gets a result); a message for an existing stream is
  * the next attempt, a replay from the DLQ, or a duplicate delivery, which changes nothing. */
-export async function acceptTask(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock">, task: TaskMessage, causationId?: string, options: AcceptOptions = {}): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
+export async function acceptTask(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock" | "webhooks">, task: TaskMessage, causationId?: string, options: AcceptOptions = {}): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
   try {
     return await acceptOnce(rt, task, causationId, options);
   } catch (error) {
@@ -39,13 +40,13 @@ export async function acceptTask(rt: Pick<TaskRuntime, "store" | "registry" | "t
   }
 }
 
-async function acceptOnce(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock">, task: TaskMessage, causationId: string | undefined, options: AcceptOptions): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
+async function acceptOnce(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock" | "webhooks">, task: TaskMessage, causationId: string | undefined, options: AcceptOptions): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
   const stream = await TaskStream.open(rt.store, task.task_id, rt.clock);
   const attempt = task.retry.attempt;
   if (!stream.exists) {
     const plan = options.paramsError
       ? { stages: [], error: new AppError("INVALID_PARAMS", `invalid params for ${task.task_type}: ${options.paramsError}`) }
-      : planStages(rt.registry, task, rt.tenantPrefix);
+      : planStages(rt.registry, task, rt.tenantPrefix, rt.webhooks);
     const accepted = stream.event("TaskAccepted", { task, stages: plan.stages }, attempt);
     if (plan.error) {
       // Accepted and failed in one append, so a rejected task always has its failed result.
@@ -68,9 +69,11 @@ async function acceptOnce(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPr
   return { stream, outcome: "duplicate" };
 }
 
-function planStages(registry: ProcessorRegistry, task: TaskMessage, tenantPrefix: string | undefined): { stages: PlannedStage[]; error?: AppError } {
+function planStages(registry: ProcessorRegistry, task: TaskMessage, tenantPrefix: string | undefined, webhooks: TaskRuntime["webhooks"]): { stages: PlannedStage[]; error?: AppError } {
   const def = registry.get(task.task_type);
   if (!def) return { stages: [], error: new AppError("UNSUPPORTED_TASK_TYPE", `task type ${task.task_type} has no processor yet`) };
+  const webhookRefusal = taskWebhookRefusal(task, webhooks);
+  if (webhookRefusal !== null) return { stages: [], error: new AppError("WEBHOOK_REFUSED", webhookRefusal) };
   if (tenantPrefix) {
     try {
       const prefix = resolveTenantPrefix(tenantPrefix, task.tenant_id);

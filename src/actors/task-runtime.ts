@@ -6,6 +6,7 @@ import type { RetryScheduler } from "../ports/retry-scheduler.port.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { ResourceProfileInput } from "../contracts/resource-profile.ts";
 import type { ProcessorRegistry } from "../processors/registry.ts";
+import type { TaskWebhookSettings } from "../webhooks/task-webhook-check.ts";
 
 /** Everything the task runner needs, injected: ports, not drivers. */
 export interface TaskRuntime {
@@ -23,6 +24,8 @@ export interface TaskRuntime {
   retryDelaysSeconds: readonly number[];
   /** `tenants/{tenant_id}/`: when set, every source and destination key must start with it. */
   tenantPrefix?: string | undefined;
+  /** Which webhook URLs a new task may name, and the secrets that sign them. Absent: none. */
+  webhooks?: TaskWebhookSettings | undefined;
   /** The configured resource profile of a task type (timeouts included). Default: the processor's. */
   profileOf?: (taskType: TaskMessage["task_type"]) => ResourceProfileInput | undefined;
   /** Minimum time between two ProgressReported events of one task. Default: 2100. */

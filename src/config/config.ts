@@ -5,6 +5,7 @@ import { booleanVar, intVar, listVar, optionalString, urlVar } from "./env-value
 import { MAX_TIMER_SECONDS } from "../contracts/resource-profile.ts";
 import { ArchiveCeilingsEnv } from "./archive-ceilings.ts";
 import { HttpAccessEnv, httpAccessFrom, type HttpAccess } from "./http-access.ts";
+import { WebhookEnv, webhookSettingsFrom, type WebhookSettings } from "./webhook-settings.ts";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -41,6 +42,8 @@ export const Env = z.object({
   DETECTION_MODEL: optionalString,
   // Who may use the HTTP API and from where: src/config/http-access.ts.
   ...HttpAccessEnv.shape,
+  // Signing secrets, allowed hosts and retries of task webhooks: src/config/webhook-settings.ts.
+  ...WebhookEnv.shape,
 });
 export type Env = z.infer<typeof Env>;
 
@@ -87,6 +90,8 @@ export interface Config {
   detectionModel?: string | undefined;
   /** API keys and tenants, the bind address, the HTTP intake switch, rate limit, CORS. */
   http: HttpAccess;
+  /** Secrets, allowed hosts, timeout and retries of task webhooks. */
+  webhooks: WebhookSettings;
 }
 
 /** What the defaults depend on; injected so that loading config stays a pure function of its inputs. */
@@ -126,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = abs(e.DATA_DIR ?? ".vs3d");
   const http = httpAccessFrom({ ...e, ...(e.API_KEYS_FILE !== undefined ? { API_KEYS_FILE: abs(e.API_KEYS_FILE) } : {}) });
   if ("variable" in http) throw new ConfigError([http.variable], `invalid configuration:\n  ${http.variable}: ${http.message}`);
+  const webhooks = webhookSettingsFrom({ ...e, ...(e.WEBHOOK_SECRETS_FILE !== undefined ? { WEBHOOK_SECRETS_FILE: abs(e.WEBHOOK_SECRETS_FILE) } : {}) });
+  if ("variable" in webhooks) throw new ConfigError([webhooks.variable], `invalid configuration:\n  ${webhooks.variable}: ${webhooks.message}`);
   return {
     amqpUrl: e.AMQP_URL,
     amqpPrefetch: e.AMQP_PREFETCH,
@@ -144,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ioConcurrency: e.IO_CONCURRENCY,
     detectionModel: e.DETECTION_MODEL === undefined ? undefined : abs(e.DETECTION_MODEL),
     http,
+    webhooks,
   };
 }
 

@@ -61,6 +61,22 @@ export const TaskEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("TaskDeadLettered"), ...base, reason: z.string() }),
   z.object({ type: z.literal("TaskCancelled"), ...base, reason: z.string() }),
   z.object({ type: z.literal("TaskInterrupted"), ...base, reason: z.string() }),
+  z.object({
+    type: z.literal("WebhookDeliveryAttempted"),
+    ...base,
+    /** The result delivered: its message_id (the id of the outcome event it projects). */
+    message_id: z.string(),
+    /** 1 for the first POST of this result, then 2, 3, … (`attempt` stays the task's attempt). */
+    delivery_attempt: z.number().int().min(1),
+    url: z.string(),
+    /** The receiver's HTTP status; absent when no answer came (then `error` says why). */
+    status: z.number().int().optional(),
+    error: z.string().max(500).optional(),
+    duration_ms: z.number().int().nonnegative(),
+    delivered: z.boolean(),
+    /** When the next POST is due; absent when this one was delivered or was the last. */
+    next_attempt_at: at.optional(),
+  }),
 ]);
 export type TaskEvent = z.infer<typeof TaskEvent>;
 export type TaskEventType = TaskEvent["type"];
@@ -69,6 +85,15 @@ export type TaskEventBody<T extends TaskEventType> = Omit<Extract<TaskEvent, { t
 
 /** Every task's stream id starts with this: `task-<task_id>`. Readers of all tasks filter on it. */
 export const TASK_STREAM_PREFIX = "task-";
+
+/** Audit events: written into a task's stream by a projection (the webhook deliverer) after the task
+ * settled, to show what was done with its result. They are not machine transitions: the fold, the
+ * projections and metrics pass them over, so they never change a task's state. */
+export const AUDIT_EVENT_TYPES = ["WebhookDeliveryAttempted"] as const satisfies readonly TaskEventType[];
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+export type AuditEvent = Extract<TaskEvent, { type: AuditEventType }>;
+export const isAuditEventType = (type: string): type is AuditEventType => (AUDIT_EVENT_TYPES as readonly string[]).includes(type);
+export const isAuditEvent = (event: TaskEvent): event is AuditEvent => isAuditEventType(event.type);
 
 export function taskStreamId(taskId: string): string {
   return `${TASK_STREAM_PREFIX}${taskId}`;

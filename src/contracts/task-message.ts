@@ -27,6 +27,19 @@ export type TaskDestination = z.infer<typeof TaskDestination>;
 
 export const DEFAULT_CALLBACK_QUEUE = "vision-s3d.results";
 
+/** The results a webhook can ask for: the settled outcomes (a failure that will be retried is not
+ * one: its task is not over). */
+export const WebhookEvent = z.enum(["completed", "failed", "cancelled"]);
+export type WebhookEvent = z.infer<typeof WebhookEvent>;
+
+/** Where a task's settled result is POSTed, signed (src/webhooks). http(s) only and no user:password
+ * part, as a pattern so the JSON Schema says it too; which hosts may be named is the service's
+ * setting (WEBHOOK_ALLOWED_HOSTS, WEBHOOK_ALLOW_PRIVATE), checked when the task is accepted. */
+export const WebhookUrl = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/, "must be an http:// or https:// URL without user:password@");
+
 /** Callback queues live in a namespace the service owns: `vision-s3d.` then 1–200 letters, digits,
  * `.`, `_` or `-` (the default is one). So a task can never bind a broker queue (`amq.*`), one of
  * the service's own queues (`tasks.*`, `control.*`) or a name the broker refuses (over 255 bytes). */
@@ -49,6 +62,10 @@ export const TaskMessage = z.object({
     .object({
       callback_queue: z.string().min(1).default(DEFAULT_CALLBACK_QUEUE),
       progress_channel: z.string().min(1).optional(),
+      /** POST the settled result here (signed with the service's WEBHOOK_SECRET). */
+      url: WebhookUrl.optional(),
+      /** Which settled outcomes to POST. Default: all of them. */
+      events: z.array(WebhookEvent).min(1).max(3).optional(),
     })
     .default({ callback_queue: DEFAULT_CALLBACK_QUEUE }),
   retry: z

@@ -1,5 +1,5 @@
 import { initialTransition, transition, type SnapshotFrom } from "xstate";
-import type { TaskEvent } from "../contracts/task-events.ts";
+import { isAuditEvent, type TaskEvent } from "../contracts/task-events.ts";
 import { taskMachine, type TaskStateValue } from "./task.machine.ts";
 
 export type TaskSnapshot = SnapshotFrom<typeof taskMachine>;
@@ -8,8 +8,9 @@ export function initialTaskSnapshot(): TaskSnapshot {
   return initialTransition(taskMachine)[0];
 }
 
-/** One fact folded into the state; pure (no actions run). */
+/** One fact folded into the state; pure (no actions run). Audit events are not transitions. */
 export function applyTaskEvent(snapshot: TaskSnapshot, event: TaskEvent): TaskSnapshot {
+  if (isAuditEvent(event)) return snapshot;
   return transition(taskMachine, snapshot, event)[0];
 }
 

@@ -4,7 +4,7 @@ import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
 import type { EventStore, StoredEvent } from "../ports/event-store.port.ts";
 import type { ProgressBus } from "../ports/progress-bus.port.ts";
 import { progressChannel } from "../contracts/task-message.ts";
-import { TASK_STREAM_PREFIX } from "../contracts/task-events.ts";
+import { isAuditEventType, TASK_STREAM_PREFIX } from "../contracts/task-events.ts";
 import { isSettled, stateOf, type TaskSnapshot } from "../machines/task-replay.ts";
 import { createCheckpointWriter, type CheckpointWriter } from "./checkpoint-writer.ts";
 import type { ProjectionHooks } from "./projection-stats.ts";
@@ -57,7 +57,8 @@ export async function runProgressProjection(o: ProgressProjectionOptions): Promi
   const throttle = new Map<string, ThrottleState>();
   try {
     for await (const event of o.store.subscribeToAll({ streamPrefix: TASK_STREAM_PREFIX, signal: o.signal, ...(after !== undefined ? { after } : {}) })) {
-      const snapshot = await fold(folds, event, o.logger);
+      // Audit events (webhook deliveries) come after a task settled: no progress of their own.
+      const snapshot = isAuditEventType(event.type) ? null : await fold(folds, event, o.logger);
       if (snapshot) {
         const age = now() - event.createdAt.getTime();
         const fresh = (!o.publishSince || event.createdAt >= o.publishSince) && (o.maxAgeMs === undefined || age <= o.maxAgeMs);

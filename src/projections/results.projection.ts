@@ -5,7 +5,7 @@ import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
 import type { EventStore, StoredEvent } from "../ports/event-store.port.ts";
 import type { ResultPublisher } from "../ports/result-publisher.port.ts";
 import type { ResultMessage } from "../contracts/result-message.ts";
-import { TASK_STREAM_PREFIX } from "../contracts/task-events.ts";
+import { isAuditEventType, TASK_STREAM_PREFIX } from "../contracts/task-events.ts";
 import { isSettled } from "../machines/task-replay.ts";
 import { createCheckpointWriter } from "./checkpoint-writer.ts";
 import type { ProjectionHooks } from "./projection-stats.ts";
@@ -99,6 +99,7 @@ async function publishOrPark(o: ResultsProjectionOptions, name: string, event: S
  * a result: it is logged and passed over, so one bad row cannot stop every other task's results.
  * Any other error (the store is away) propagates: skipping then would lose a result. */
 async function outcomeOf(folds: TaskFolds, event: StoredEvent, logger: Logger): Promise<{ queue: string; message: ResultMessage } | null> {
+  if (isAuditEventType(event.type)) return null;
   let snapshot;
   let parsed;
   try {

@@ -10,6 +10,8 @@ import { runProgressProjection } from "./progress.projection.ts";
 import { createProjectionStats, type ProjectionStats } from "./projection-stats.ts";
 import { runResultsProjection, type ParkedResultEvent } from "./results.projection.ts";
 import { superviseProjection, SUPERVISE_DEFAULTS } from "./supervise-projection.ts";
+import type { WebhookSettings } from "../config/webhook-settings.ts";
+import { runWebhookProjection } from "../webhooks/webhook.projection.ts";
 
 export interface StartProjectionsOptions {
   store: EventStore;
@@ -20,6 +22,8 @@ export interface StartProjectionsOptions {
   results?: ResultPublisher;
   /** Where results that can never be delivered are parked (AMQP mode: tasks.dlq). */
   parkResult?: (parked: ParkedResultEvent) => Promise<void>;
+  /** Task webhooks are delivered where settings with a secret exist. */
+  webhooks?: WebhookSettings;
   logger: Logger;
   /** Stops every projection; the returned `done` resolves once they have stopped. */
   signal: AbortSignal;
@@ -41,7 +45,7 @@ export const START_PROJECTIONS_DEFAULTS = {
   ...SUPERVISE_DEFAULTS,
 } as const;
 
-export const PROJECTION_NAMES = { progress: "projection:progress", results: "projection:results" } as const;
+export const PROJECTION_NAMES = { progress: "projection:progress", results: "projection:results", webhooks: "projection:webhooks" } as const;
 
 export interface RunningProjections {
   /** Resolves when every projection has stopped after `signal` aborted; never rejects. */
@@ -111,6 +115,20 @@ export function startProjections(o: StartProjectionsOptions): RunningProjections
             hooks: r.hooks,
             ...(o.parkResult ? { park: o.parkResult } : {}),
           }),
+      }),
+    });
+  }
+
+  const webhooks = o.webhooks;
+  if (webhooks && (webhooks.defaultSecret !== undefined || webhooks.tenantSecrets.size > 0)) {
+    const w = createProjectionStats(PROJECTION_NAMES.webhooks);
+    all.push({
+      stats: w.stats,
+      done: superviseProjection({
+        ...common,
+        name: PROJECTION_NAMES.webhooks,
+        stats: w.stats,
+        run: (signal) => runWebhookProjection({ store: o.store, checkpoints: o.checkpoints, settings: webhooks, logger: o.logger, signal, name: PROJECTION_NAMES.webhooks, hooks: w.hooks }),
       }),
     });
   }

@@ -111,6 +111,7 @@ export async function createService(config: Config, logger: Logger, overrides: S
     extraProcessorModules: config.processorModules,
     retryDelaysSeconds: config.retryDelaysSeconds,
     tenantPrefix: config.tenantPrefix,
+    webhooks: config.webhooks,
     profileOf: (taskType) => weights[taskType],
   };
   // Embedded mode resumes a task whose run crashed (its store stayed away too long); with RabbitMQ
@@ -138,6 +139,7 @@ export async function createService(config: Config, logger: Logger, overrides: S
     leadership: store.leadership,
     bus,
     ...(amqp ? { results: amqp.results, parkResult: (p: ParkedResultEvent) => amqp.results.park({ queue: p.queue, message: p.message, messageId: p.event.id, reason: p.reason, projection: p.projection }) } : {}),
+    webhooks: config.webhooks,
     logger,
     signal: stop.signal,
     nodeId: config.nodeId,

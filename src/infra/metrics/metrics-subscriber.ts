@@ -1,5 +1,5 @@
 import type { TaskEvent } from "../../contracts/task-events.ts";
-import { TASK_STREAM_PREFIX, TaskEvent as TaskEventSchema } from "../../contracts/task-events.ts";
+import { isAuditEvent, TASK_STREAM_PREFIX, TaskEvent as TaskEventSchema } from "../../contracts/task-events.ts";
 import type { EventStore } from "../../ports/event-store.port.ts";
 import type { Metrics } from "./metrics.ts";
 import { outcomeOf } from "../../projections/pure/task-outcome.ts";
@@ -15,6 +15,7 @@ export async function runMetricsSubscriber(store: EventStore, metrics: Metrics, 
     const parsed = TaskEventSchema.safeParse(stored.data);
     if (!parsed.success) continue;
     const e: TaskEvent = parsed.data;
+    if (isAuditEvent(e)) continue;
     if (e.type === "TaskAccepted") {
       taskTypes.set(e.task_id, e.task.task_type);
       acceptedAt.set(e.task_id, stored.createdAt.getTime());
