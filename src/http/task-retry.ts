@@ -12,6 +12,9 @@ const REPLAYABLE = new Set(["failed", "dead_lettered"]);
  * same message a DLQ replay republishes. A task refused at acceptance is not replayed: the same
  * message would be refused again. */
 export async function replayHere(host: TaskHost, taskId: string): Promise<boolean> {
+  // A run that has just recorded its end may still be winding down: the replay must not be
+  // mistaken for it (start() hands back the running one's promise, which is all this waits for).
+  if (host.isRunning(taskId)) await host.start(taskId);
   const stream = await TaskStream.open(host.rt.store, taskId);
   const ctx = stream.snapshot.context;
   if (!ctx.task || !REPLAYABLE.has(stream.state) || isRejected(stream.state, ctx)) return false;
