@@ -13,10 +13,11 @@
  */
 import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { Document } from "@gltf-transform/core";
 import { execa } from "execa";
+import { MeshoptSimplifier } from "meshoptimizer";
 import sharp from "sharp";
 import { gltfIO } from "../src/processors/mesh/gltf-io.ts";
 import { meshLodProcessor } from "../src/processors/mesh/mesh-lod.processor.ts";
@@ -31,7 +32,7 @@ const FIXTURES = join(import.meta.dirname, "..", "..", "shared", "fixtures", "me
 const RATIOS = [1, 0.25, 0.05];
 
 /** A sphere with gentle relief (smooth at every scale the levels keep), UVs and a texture. */
-async function generated(path: string, rings: number): Promise<void> {
+async function generated(path: string, rings: number): Promise<{ positions: Float32Array; normals: Float32Array; indices: Uint32Array }> {
   const segments = rings * 2;
   const n = (rings + 1) * (segments + 1);
   const positions = new Float32Array(n * 3), normals = new Float32Array(n * 3), uvs = new Float32Array(n * 2);
@@ -62,9 +63,26 @@ async function generated(path: string, rings: number): Promise<void> {
     .setAttribute("TEXCOORD_0", acc("VEC2", uvs)).setIndices(acc("SCALAR", Uint32Array.from(idx))).setMaterial(doc.createMaterial("m").setBaseColorTexture(tex));
   doc.createScene().addChild(doc.createNode("relief").setMesh(doc.createMesh("relief").addPrimitive(prim)));
   await (await gltfIO()).write(path, doc);
+  return { positions, normals, indices: Uint32Array.from(idx) };
 }
 
-interface Row { input: string; label: string; ratio: number; triangles: number; packTriangles: number; bytes: number; packBytes: number; mtris: number; stage: number; packSeconds: number; h: number; packH: number }
+/** meshoptimizer alone on the raw arrays (no glTF, no copies of ours): the ceiling for our per-level figure. */
+async function bareSimplify(m: { positions: Float32Array; normals: Float32Array; indices: Uint32Array }, ratio: number) {
+  await MeshoptSimplifier.ready;
+  const target = Math.floor((m.indices.length / 3) * ratio) * 3;
+  const time = (f: () => unknown) => {
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    f();
+    const c = process.cpuUsage(c0);
+    return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+  };
+  return {
+    plain: time(() => MeshoptSimplifier.simplify(m.indices, m.positions, 3, target, 0.05, ["LockBorder"])),
+    attributes: time(() => MeshoptSimplifier.simplifyWithAttributes(m.indices, m.positions, 3, m.normals, 3, [0.5, 0.5, 0.5], null, target, 0.05, ["LockBorder"])),
+  };
+}
+
+interface Row { input: string; label: string; ratio: number; triangles: number; packTriangles: number; bytes: number; packBytes: number; mtris: number; cpuMtris: number; stage: number; packSeconds: number; h: number; packH: number }
 
 async function bench(input: string, work: string): Promise<Row[]> {
   // The npm (WASM) gltfpack has no WebP encoder and resizes textures only when it re-encodes them:
@@ -84,7 +102,7 @@ async function bench(input: string, work: string): Promise<Row[]> {
     seconds[stage.name] = (performance.now() - t0) / 1000;
     previous[stage.name] = r.outputs;
   }
-  const manifest = JSON.parse(await readFile(join(outDir, "manifest.json"), "utf8")) as { levels: { label: string; file: string; triangles: number; bytes: number; texture_max_size: number; simplify_seconds: number }[] };
+  const manifest = JSON.parse(await readFile(join(outDir, "manifest.json"), "utf8")) as { levels: { label: string; file: string; triangles: number; bytes: number; texture_max_size: number; simplify_seconds: number; simplify_cpu_seconds: number }[] };
   const highLevel = manifest.levels[0]!;
   const plain = join(work, "plain.glb");
   const io = await gltfIO();
@@ -105,7 +123,8 @@ async function bench(input: string, work: string): Promise<Row[]> {
     rows.push({
       input: basename(input), label: level.label, ratio, triangles: ours.count, packTriangles: theirs.count,
       bytes: level.bytes, packBytes: (await stat(packed)).size,
-      mtris: level.simplify_seconds > 0 ? inputTris / level.simplify_seconds / 1e6 : NaN, stage: seconds[`lod_${level.label}`] ?? NaN, packSeconds,
+      mtris: level.simplify_seconds > 0 ? inputTris / level.simplify_seconds / 1e6 : NaN,
+      cpuMtris: level.simplify_cpu_seconds > 0 ? inputTris / level.simplify_cpu_seconds / 1e6 : NaN, stage: seconds[`lod_${level.label}`] ?? NaN, packSeconds,
       h: (100 * hausdorff(reference, ours)) / diag, packH: (100 * hausdorff(reference, theirs)) / diag,
     });
   }
@@ -116,8 +135,14 @@ const fmt = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : "—");
 const root = await mkdtemp(join(tmpdir(), "vs3d-mesh-bench-"));
 try {
   console.log(`mesh bench — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`);
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   const big = join(root, "relief.glb");
-  await generated(big, quick ? 250 : 500);
+  const arrays = await generated(big, quick ? 250 : 500);
+  for (const ratio of [0.25, 0.05]) {
+    const b = await bareSimplify(arrays, ratio);
+    const tris = arrays.indices.length / 3 / 1e6;
+    console.log(`bare meshoptimizer on relief.glb (${(tris * 1e6).toLocaleString("en")} tris) → ${ratio * 100} %: simplify ${fmt(tris / b.plain.wall)} M tris/s wall, ${fmt(tris / b.plain.cpu)} per CPU-s; simplifyWithAttributes ${fmt(tris / b.attributes.wall)} wall, ${fmt(tris / b.attributes.cpu)} per CPU-s`);
+  }
   const inputs = [big, ...["gltftransform_DenseSphere.glb", "gltftransform_ShapeCollection.glb", "derived_box-textured_embedded.glb"].map((f) => join(FIXTURES, f))];
   const rows: Row[] = [];
   for (const [i, input] of inputs.entries()) {
@@ -127,10 +152,11 @@ try {
       console.log(`${basename(input)}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
     }
   }
-  console.log("\n| input | level | triangles (ours / gltfpack) | simplify M tris/s | stage s | gltfpack s | bytes (ours / gltfpack) | size ratio | Hausdorff % diag (ours / gltfpack) |");
+  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  console.log("\n| input | level | triangles (ours / gltfpack) | simplify M tris/s (wall / per CPU-s) | stage s | gltfpack s | bytes (ours / gltfpack) | size ratio | Hausdorff % diag (ours / gltfpack) |");
   console.log("|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.input} | ${r.label} ${r.ratio * 100} % | ${r.triangles.toLocaleString("en")} / ${r.packTriangles.toLocaleString("en")} | ${r.ratio === 1 ? "—" : fmt(r.mtris)} | ${fmt(r.stage)} | ${fmt(r.packSeconds)} | ${r.bytes.toLocaleString("en")} / ${r.packBytes.toLocaleString("en")} | ${fmt(r.bytes / r.packBytes)} | ${fmt(r.h, 3)} / ${fmt(r.packH, 3)} |`);
+    console.log(`| ${r.input} | ${r.label} ${r.ratio * 100} % | ${r.triangles.toLocaleString("en")} / ${r.packTriangles.toLocaleString("en")} | ${r.ratio === 1 ? "—" : `${fmt(r.mtris)} / ${fmt(r.cpuMtris)}`} | ${fmt(r.stage)} | ${fmt(r.packSeconds)} | ${r.bytes.toLocaleString("en")} / ${r.packBytes.toLocaleString("en")} | ${fmt(r.bytes / r.packBytes)} | ${fmt(r.h, 3)} / ${fmt(r.packH, 3)} |`);
   }
 } finally {
   await rm(root, { recursive: true, force: true });

@@ -1,13 +1,15 @@
 import { writeFile } from "node:fs/promises";
+import type { Document } from "@gltf-transform/core";
 import { prune } from "@gltf-transform/functions";
 import { join } from "node:path";
 import { toAppError } from "../../contracts/app-error.ts";
 import type { Stage } from "../processor.ts";
 import { MESH_PROFILES } from "./mesh-budget.ts";
 import { orderedLevels, type LodLevel, type MeshLodParams } from "./mesh-params.ts";
+import { mergeByMaterial } from "./mesh-merge.ts";
 import { writeValidatedGlb } from "./mesh-pipeline.ts";
-import { simplifyDocument } from "./mesh-simplify.ts";
-import { getFacts, loadCleanSource, readOwnGlb, setFacts, type SourceFacts } from "./mesh-source.ts";
+import { errorExtent, simplifyDocument } from "./mesh-simplify.ts";
+import { getFacts, getSourceFacts, loadCleanSource, readOwnGlb, setFacts } from "./mesh-source.ts";
 import { meshStats } from "./mesh-stats.ts";
 import { sourceWarnings } from "./mesh-warnings.ts";
 import { largestTextureEdge, processTextures } from "./mesh-textures.ts";
@@ -30,7 +32,19 @@ export interface LevelFacts {
   error_relative: number;
   error_absolute: number;
   simplify_seconds: number;
+  simplify_cpu_seconds: number;
   texture_max_size: number;
+  /** World length `max_error` is a share of, fixed at the source (`errorExtent`); absent in GLBs
+   * written before it existed (then each primitive's own extent). */
+  error_extent?: number;
+}
+
+/** prune() keeps the UVs and tangents of primitives without a material (nothing samples them there). */
+function dropUnreadUvs(doc: Document): void {
+  for (const p of doc.getRoot().listMeshes().flatMap((m) => m.listPrimitives())) {
+    if (p.getMaterial()) continue;
+    for (const semantic of p.listSemantics()) if (semantic.startsWith("TEXCOORD_") || semantic === "TANGENT") p.setAttribute(semantic, null);
+  }
 }
 
 export const stageName = (l: LodLevel) => `lod_${l.label}`;
@@ -56,14 +70,20 @@ export function lodLevelStage(level: LodLevel, params: MeshLodParams): Stage<Mes
     async run(input, ctx) {
       try {
         const from = previous ? await readOwnGlb(previousGlb(input, stageName(previous))) : null;
-        const { doc, facts } = from ? { doc: from.doc, facts: getFacts<SourceFacts>(from.doc, "vs3d_source") } : await loadCleanSource(input, ctx, MESH_PROFILES.mesh_3d_lod.ram_gb);
+        const { doc, facts } = from ? { doc: from.doc, facts: getSourceFacts(from.doc) } : await loadCleanSource(input, ctx, MESH_PROFILES.mesh_3d_lod.ram_gb);
         const before: LevelFacts | null = from ? getFacts<LevelFacts>(from.doc, "vs3d_lod") : null;
         // Levels are for viewing: attributes no material reads (UVs without a texture) go, as gltfpack drops them.
         if (!from) await doc.transform(prune({ keepAttributes: false }));
+        if (!from) dropUnreadUvs(doc);
+        // Measured before the merge: a merged primitive's extent spans the scene.
+        const extent = before ? before.error_extent : errorExtent(doc);
+        // One primitive per material where the scene allows: fewer draw calls, one grid per mesh, and
+        // the simplifier sees whole surfaces instead of pieces with borders.
+        if (!from) await mergeByMaterial(doc);
         ctx.signal.throwIfAborted();
         const target = targetTriangles(level, facts.source_triangles);
         ctx.progress({ done: 0, total: 3, label: `simplifying towards ${target} triangles` });
-        const simplified = await simplifyDocument(doc, target, { maxError: params.max_error, lockBorders: params.lock_borders });
+        const simplified = await simplifyDocument(doc, target, { maxError: params.max_error, lockBorders: params.lock_borders, errorExtent: extent });
         ctx.progress({ done: 1, total: 3, label: `${simplified.triangles} triangles` });
         ctx.signal.throwIfAborted();
         const edge = await largestTextureEdge(doc);
@@ -75,7 +95,7 @@ export function lodLevelStage(level: LodLevel, params: MeshLodParams): Stage<Mes
           level: level.level, label: level.label, target_triangles: target, input_triangles: simplified.inputTriangles,
           step_error_relative: stepError, error_relative: (before?.error_relative ?? 0) + stepError,
           error_absolute: (before?.error_absolute ?? 0) + simplified.errorAbsolute, simplify_seconds: simplified.seconds,
-          texture_max_size: Math.min(edge, maxTexture),
+          simplify_cpu_seconds: simplified.cpuSeconds, texture_max_size: Math.min(edge, maxTexture), ...(extent !== undefined ? { error_extent: extent } : {}),
         };
         setFacts(doc, "vs3d_source", facts);
         setFacts(doc, "vs3d_lod", levelFacts);

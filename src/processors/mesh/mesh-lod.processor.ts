@@ -30,7 +30,7 @@ const manifestStage: Stage<MeshLodParams> = {
           target_reached: reached,
           error: { relative: lod.error_relative, absolute: lod.error_absolute, step_relative: lod.step_error_relative },
           bytes: facts.bytes, sha256: facts.sha256, bbox: facts.bbox,
-          texture_max_size: lod.texture_max_size, extensions: facts.extensions, simplify_seconds: lod.simplify_seconds,
+          texture_max_size: lod.texture_max_size, extensions: facts.extensions, simplify_seconds: lod.simplify_seconds, simplify_cpu_seconds: lod.simplify_cpu_seconds,
         });
       }
       const manifest = {

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { OutputFile } from "../processor.ts";
 import { meshStats, type MeshStats } from "./mesh-stats.ts";
-import { getFacts, readOwnGlb, type SourceFacts } from "./mesh-source.ts";
+import { getSourceFacts, readOwnGlb, type SourceFacts } from "./mesh-source.ts";
 
 export const MANIFEST_FILE = "manifest.json";
 export const MANIFEST_VERSION = 1;
@@ -22,7 +22,7 @@ export async function describeGlb(path: string): Promise<{ facts: GlbFacts; extr
   return {
     facts: { file: basename(path), bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), ...meshStats(doc), extensions: json.extensionsUsed ?? [] },
     extras: doc.getRoot().getExtras() as Record<string, unknown>,
-    source: getFacts<SourceFacts>(doc, "vs3d_source"),
+    source: getSourceFacts(doc),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Accessor, Document, Primitive } from "@gltf-transform/core";
+import { type Accessor, type Document, type Mesh, Node, type Primitive } from "@gltf-transform/core";
 import { compactPrimitive } from "@gltf-transform/functions";
 import { MeshoptSimplifier, type SimplifierFlags } from "meshoptimizer";
 import { isTriangles, primitiveTriangles } from "./mesh-stats.ts";
@@ -8,6 +8,9 @@ export interface SimplifyOptions {
   maxError: number;
   /** Keep open borders in place (LockBorder). */
   lockBorders: boolean;
+  /** The world-space length `maxError` is a share of (see {@link errorExtent}); absent: each
+   * primitive's own extent (meshoptimizer's relative error). */
+  errorExtent?: number | undefined;
 }
 
 /** Attribute weights for simplifyWithAttributes: how much a unit of difference costs against position error. */
@@ -18,12 +21,15 @@ export const PERMISSIVE_BELOW = 0.95;
 
 export interface SimplifyResult {
   triangles: number;
-  /** Largest relative error meshoptimizer reported over the primitives (fraction of each one's extent). */
+  /** Largest error over the primitives as a share of `errorExtent` (else of each one's extent). */
   errorRelative: number;
-  /** The same in metres (relative × the primitive's extent), before node transforms. */
+  /** The same in world units (metres): with `errorExtent` after node transforms, else before them. */
   errorAbsolute: number;
-  /** Seconds inside meshoptimizer. */
+  /** Seconds inside meshoptimizer (wall). */
   seconds: number;
+  /** CPU seconds of this process over the same calls: on a loaded machine, the figure that says
+   * what the simplifier costs (wall time there includes waiting for a core). */
+  cpuSeconds: number;
   inputTriangles: number;
 }
 
@@ -83,6 +89,35 @@ function indicesOf(p: Primitive): Uint32Array {
   return Uint32Array.from({ length: n - (n % 3) }, (_, i) => i);
 }
 
+/** Largest scale a mesh's nodes put on it in the world (1 for a mesh no node shows). */
+function worldScale(mesh: Mesh | null): number {
+  const nodes = mesh?.listParents().filter((p): p is Node => p instanceof Node) ?? [];
+  let scale = 0;
+  for (const node of nodes) {
+    const m = node.getWorldMatrix();
+    scale = Math.max(scale, Math.hypot(m[0], m[1], m[2]), Math.hypot(m[4], m[5], m[6]), Math.hypot(m[8], m[9], m[10]));
+  }
+  return scale > 0 ? scale : 1;
+}
+
+/**
+ * The length the error bound is a share of, fixed once at the source so that merging primitives
+ * (whose extent then spans the scene) or quantizing them (positions on an integer grid, the scale
+ * in the node) does not loosen it: the median of the triangle primitives' world extents. For a
+ * single mesh it is that mesh's extent, meshoptimizer's own reference.
+ */
+export function errorExtent(doc: Document): number {
+  const extents: number[] = [];
+  for (const mesh of doc.getRoot().listMeshes()) {
+    for (const p of mesh.listPrimitives()) {
+      if (!isTriangles(p) || !p.getAttribute("POSITION")) continue;
+      extents.push(MeshoptSimplifier.getScale(floats(p.getAttribute("POSITION")!, 3), 3) * worldScale(mesh));
+    }
+  }
+  extents.sort((a, b) => a - b);
+  return extents.length > 0 ? extents[Math.floor((extents.length - 1) / 2)]! : 1;
+}
+
 /**
  * Simplifies every triangle primitive towards `targetTriangles` in total (each primitive gets its
  * share), with meshoptimizer's simplifyWithAttributes: normals and colours weighted, attribute
@@ -94,12 +129,15 @@ export async function simplifyDocument(doc: Document, targetTriangles: number, o
   await MeshoptSimplifier.ready;
   const prims = doc.getRoot().listMeshes().flatMap((m) => m.listPrimitives()).filter((p) => isTriangles(p) && p.getAttribute("POSITION"));
   const inputTriangles = prims.reduce((s, p) => s + primitiveTriangles(p), 0);
-  const result: SimplifyResult = { triangles: 0, errorRelative: 0, errorAbsolute: 0, seconds: 0, inputTriangles };
+  const result: SimplifyResult = { triangles: 0, errorRelative: 0, errorAbsolute: 0, seconds: 0, cpuSeconds: 0, inputTriangles };
   const share = inputTriangles === 0 ? 1 : Math.min(1, targetTriangles / inputTriangles);
-  const flags: SimplifierFlags[] = options.lockBorders ? ["LockBorder"] : [];
+  const flags: SimplifierFlags[] = [...(options.lockBorders ? (["LockBorder"] as const) : []), ...(options.errorExtent ? (["ErrorAbsolute"] as const) : [])];
   const buffer = doc.getRoot().listBuffers()[0] ?? doc.createBuffer();
   for (const p of prims) {
     const tris = primitiveTriangles(p);
+    const toWorld = worldScale(p.listParents().find((m): m is Mesh => m.propertyType === "Mesh") ?? null);
+    // ErrorAbsolute: the bound in the primitive's own units (a quantized mesh's grid steps).
+    const bound = options.errorExtent ? (options.maxError * options.errorExtent) / toWorld : options.maxError;
     const target = Math.floor(tris * share);
     if (share >= 1 || target >= tris) {
       result.triangles += tris;
@@ -109,23 +147,27 @@ export async function simplifyDocument(doc: Document, targetTriangles: number, o
     const indices = indicesOf(p);
     const attrs = attributesOf(p);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const run = (extra: SimplifierFlags[], lock: Uint8Array | null) =>
       attrs
-        ? MeshoptSimplifier.simplifyWithAttributes(indices, positions, 3, attrs.data, attrs.stride, attrs.weights, lock, target * 3, options.maxError, [...flags, ...extra])
-        : MeshoptSimplifier.simplify(indices, positions, 3, target * 3, options.maxError, [...flags, ...extra]);
+        ? MeshoptSimplifier.simplifyWithAttributes(indices, positions, 3, attrs.data, attrs.stride, attrs.weights, lock, target * 3, bound, [...flags, ...extra])
+        : MeshoptSimplifier.simplify(indices, positions, 3, target * 3, bound, [...flags, ...extra]);
     let [out, error] = run([], null);
     // Strict mode keeps every attribute seam; a flat-shaded mesh is seams everywhere and barely
     // moves. Then permissive mode may collapse across normal creases, UV seams still protected.
     if (out.length / 3 > target / PERMISSIVE_BELOW) [out, error] = run(["Permissive"], uvSeamLocks(p, positions));
     const scale = MeshoptSimplifier.getScale(positions, 3);
     result.seconds += (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    result.cpuSeconds += (cpu.user + cpu.system) / 1e6;
     const old = p.getIndices();
     p.setIndices(doc.createAccessor().setType("SCALAR").setArray(out as Uint32Array<ArrayBuffer>).setBuffer(buffer));
     if (old && old.listParents().length <= 1) old.dispose();
     compactPrimitive(p);
     result.triangles += out.length / 3;
-    result.errorRelative = Math.max(result.errorRelative, error);
-    result.errorAbsolute = Math.max(result.errorAbsolute, error * scale);
+    const absolute = options.errorExtent ? error * toWorld : error * scale;
+    result.errorAbsolute = Math.max(result.errorAbsolute, absolute);
+    result.errorRelative = Math.max(result.errorRelative, options.errorExtent ? absolute / options.errorExtent : error);
   }
   return result;
 }
