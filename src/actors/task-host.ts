@@ -1,15 +1,30 @@
 import type { TaskMessage } from "../contracts/task-message.ts";
-import { isSettled, stateOf } from "../machines/task-replay.ts";
+import type { Logger } from "../infra/logger.ts";
+import type { ObjectStorage } from "../ports/storage.port.ts";
+import type { SlotBroker } from "../ports/slot-broker.port.ts";
+import { isSettled } from "../machines/task-replay.ts";
 import type { TaskStateValue } from "../machines/task.machine.ts";
-import { acceptTask, type AcceptOutcome } from "./accept-task.ts";
+import { cancelDecision } from "../machines/when-a-stage-fails.ts";
+import { acceptTask, type AcceptOutcome, type AcceptOptions } from "./accept-task.ts";
+import { readTask, type TaskRead } from "./read-task.ts";
 import { CancelRequested, ShutdownRequested } from "./stop-reasons.ts";
-import { retryDelayFor, runTask, type RunOutcome } from "./task-runner.ts";
+import { runTask, type RunOptions, type RunOutcome } from "./task-runner.ts";
 import type { TaskRuntime } from "./task-runtime.ts";
 import { TaskStream } from "./task-stream.ts";
 
 interface Running {
   controller: AbortController;
   done: Promise<RunOutcome>;
+  stream: TaskStream | undefined;
+}
+
+/** What submitting a message did, and the task's run. */
+export interface Submitted {
+  outcome: AcceptOutcome;
+  state: TaskStateValue;
+  done: Promise<RunOutcome>;
+  /** The task as this node last folded it (after `done`: as the run left it), without a read. */
+  task(): TaskRead;
 }
 
 /** Hosts the task actors of this node: accepts messages, runs each task once at a time, cancels,
@@ -36,20 +51,38 @@ export class TaskHost {
     this.#resumeAfterCrashMs = options.resumeAfterCrashMs;
   }
 
-  /** Accepts a task message and starts it unless it is settled or a duplicate already running. */
-  async submit(task: TaskMessage, causationId?: string): Promise<{ outcome: AcceptOutcome; state: TaskStateValue; done: Promise<RunOutcome> }> {
-    const { stream, outcome } = await acceptTask(this.rt, task, causationId);
-    const done = isSettled(stream.snapshot) ? Promise.resolve<RunOutcome>(stream.state) : this.start(task.task_id);
-    return { outcome, state: stream.state, done };
+  get logger(): Logger {
+    return this.rt.logger;
+  }
+  get storage(): ObjectStorage {
+    return this.rt.storage;
+  }
+  get broker(): SlotBroker {
+    return this.rt.broker;
+  }
+
+  /** The task as its stream says it is now, or null (readTask on this host's store). */
+  read(taskId: string): Promise<TaskRead | null> {
+    return readTask(this.rt.store, taskId);
+  }
+
+  /** Accepts a task message and starts it unless it is settled or a duplicate already running. The
+   * stream read for the accept is the one the run starts from: one read per message. */
+  async submit(task: TaskMessage, causationId?: string, options: AcceptOptions = {}): Promise<Submitted> {
+    const accepted = await acceptTask(this.rt, task, causationId, options);
+    const { stream, outcome } = accepted;
+    const done = isSettled(stream.snapshot) ? Promise.resolve<RunOutcome>(stream.state) : this.start(task.task_id, { stream });
+    const running = this.#running.get(task.task_id)?.stream ?? stream;
+    return { outcome, state: stream.state, done, task: () => running.read! };
   }
 
   /** Runs a task from its stream; a second call while it runs returns the same promise. */
-  start(taskId: string): Promise<RunOutcome> {
+  start(taskId: string, options: RunOptions = {}): Promise<RunOutcome> {
     const existing = this.#running.get(taskId);
     if (existing) return existing.done;
     if (this.#stopping) return Promise.resolve("interrupted");
     const controller = new AbortController();
-    const done = runTask(this.rt, taskId, controller.signal)
+    const done = runTask(this.rt, taskId, controller.signal, options)
       .then((outcome) => {
         this.#crashes.delete(taskId);
         return outcome;
@@ -60,7 +93,7 @@ export class TaskHost {
         return "interrupted" as const;
       })
       .finally(() => this.#running.delete(taskId));
-    this.#running.set(taskId, { controller, done });
+    this.#running.set(taskId, { controller, done, stream: options.stream });
     return done;
   }
 
@@ -109,36 +142,30 @@ export class TaskHost {
       return "stopped";
     }
     const stream = await TaskStream.open(this.rt.store, taskId, this.rt.clock);
-    if (stream.snapshot.hasTag("owned")) return "owned_elsewhere";
     const event = stream.event("TaskCancelled", { reason });
-    if (!stream.exists || !stream.canAppend(event)) return "not_cancellable";
+    const decision = cancelDecision({ runningHere: false, exists: stream.exists, ownedTag: stream.snapshot.hasTag("owned"), acceptsCancel: stream.canAppend(event) });
+    if (decision !== "record") return decision === "stop" ? "stopped" : decision;
     await stream.append(event);
     return "recorded";
   }
 
-  /** At start-up: every task whose stream is not settled runs again from its last fact; tasks
-   * waiting for a retry are handed back to the retry scheduler with the time they have left. */
+  /** At start-up: every task whose stream is not settled runs again from its last fact; a task
+   * waiting for a retry re-enters its retry's effect, which hands it to the retry scheduler with the
+   * time it has left. */
   async resumeUnfinished(): Promise<{ resumed: string[]; retrying: string[] }> {
     const resumed: string[] = [];
     const retrying: string[] = [];
     for (const streamId of await this.rt.store.listStreams("task-")) {
       const taskId = streamId.slice("task-".length);
       const stream = await TaskStream.open(this.rt.store, taskId, this.rt.clock);
-      const snapshot = stream.snapshot;
-      if (isSettled(snapshot) || stateOf(snapshot) === "new") continue;
-      const ctx = snapshot.context;
-      if (stateOf(snapshot) === "retrying" && ctx.task) {
-        // A stream may lack its RetryScheduled (written apart from TaskFailed by older versions):
-        // the next attempt and its delay then follow from the configuration.
-        const next = ctx.nextAttempt ?? ctx.attempt + 1;
-        const delay = ctx.retryDelaySeconds ?? retryDelayFor(this.rt.retryDelaysSeconds, ctx.attempt);
-        const elapsed = (Date.now() - Date.parse(ctx.lastEventAt ?? new Date().toISOString())) / 1000;
-        await this.rt.retry.schedule(ctx.task, next, Math.max(0, delay - elapsed));
+      if (isSettled(stream.snapshot) || stream.state === "new") continue;
+      const waitsForRetry = stream.state === "retrying";
+      const done = this.start(taskId, { stream, rearmRetry: true });
+      // The retry is armed before start-up goes on: a resubmit must find it scheduled.
+      if (waitsForRetry) {
+        await done;
         retrying.push(taskId);
-        continue;
-      }
-      void this.start(taskId);
-      resumed.push(taskId);
+      } else resumed.push(taskId);
     }
     return { resumed, retrying };
   }

@@ -1,3 +1,4 @@
+import type { InspectionEvent } from "xstate";
 import type { Logger } from "../infra/logger.ts";
 import type { EventStore } from "../ports/event-store.port.ts";
 import type { SlotBroker } from "../ports/slot-broker.port.ts";
@@ -33,4 +34,6 @@ export interface TaskRuntime {
   /** Kill a worker whose RSS exceeds its RAM grant by this factor. Default: 1.5. */
   ramGuardFactor?: number;
   clock?: () => Date;
+  /** Receives every task actor's inspection events (the Stately inspector, STATELY_INSPECT). */
+  inspect?: ((event: InspectionEvent) => void) | undefined;
 }

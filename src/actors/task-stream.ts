@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { TaskEvent, taskStreamId, type TaskEventBody, type TaskEventType } from "../contracts/task-events.ts";
+import { taskStreamId, type TaskEvent, type TaskEventBody, type TaskEventType } from "../contracts/task-events.ts";
 import type { EventStore, NewEvent, StoredEvent } from "../ports/event-store.port.ts";
 import { RevisionConflictError } from "../ports/revision-conflict.error.ts";
 import { TASK_MACHINE_VERSION } from "../machines/task.machine.ts";
-import { accepts, applyTaskEvent, initialTaskSnapshot, stateOf, type TaskSnapshot } from "../machines/task-replay.ts";
+import { accepts, applyTaskEvent, stateOf, type TaskSnapshot } from "../machines/task-replay.ts";
+import { foldStored, readOf, type TaskRead } from "./read-task.ts";
+
+export { parseStored } from "./read-task.ts";
 
 /** Thrown when another owner appended to our stream (DESIGN.md §1): stop the worker at once. */
 export class LostOwnershipError extends Error {
@@ -40,11 +43,10 @@ export class TaskStream {
     this.taskId = taskId;
     this.streamId = taskStreamId(taskId);
     this.#clock = clock;
-    let snapshot = initialTaskSnapshot();
-    for (const e of events) snapshot = applyTaskEvent(snapshot, parseStored(e));
-    this.#snapshot = snapshot;
-    this.#revision = events.length ? events[events.length - 1]!.revision : "no_stream";
-    this.#lastEventId = events.length ? events[events.length - 1]!.id : null;
+    const folded = foldStored(events);
+    this.#snapshot = folded.snapshot;
+    this.#revision = folded.revision;
+    this.#lastEventId = folded.lastEventId;
   }
 
   static async open(store: EventStore, taskId: string, clock: () => Date = () => new Date()): Promise<TaskStream> {
@@ -60,6 +62,14 @@ export class TaskStream {
   get exists(): boolean {
     return this.#revision !== "no_stream";
   }
+  /** The task as last folded here (null before its first fact), without reading the store again. */
+  get read(): TaskRead | null {
+    return this.#revision === "no_stream" ? null : readOf(this.#snapshot, this.#revision);
+  }
+
+  /** Called with each batch of facts once the store has them, before the append resolves: the task
+   * actor hears of a transition only after it is in the store (the checkpoint rule). */
+  onAppended: (events: readonly TaskEvent[]) => void = () => {};
 
   /** Builds the full event (task_id, attempt, time) from a body. */
   event<T extends TaskEventType>(type: T, body: Omit<TaskEventBody<T>, "type">, attempt?: number): Extract<TaskEvent, { type: T }> {
@@ -126,10 +136,6 @@ export class TaskStream {
     }
     this.#lastEventId = causation;
     this.#snapshot = snapshot;
+    this.onAppended(events);
   }
-}
-
-/** Events read back from a store cross a trust boundary: validated here. */
-export function parseStored(event: StoredEvent): TaskEvent {
-  return TaskEvent.parse(event.data);
 }

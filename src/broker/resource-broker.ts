@@ -1,4 +1,4 @@
-import { createActor } from "xstate";
+import { createActor, type InspectionEvent } from "xstate";
 import { AppError } from "../contracts/app-error.ts";
 import type { NewEvent } from "../ports/event-store.port.ts";
 import type { SlotBroker, SlotGrant, SlotRequest } from "../ports/slot-broker.port.ts";
@@ -38,6 +38,8 @@ export interface ResourceBrokerOptions {
   newId?: () => string;
   /** Appends that fail for events other than grants land here. Default: ignore. */
   onError?: (error: unknown) => void;
+  /** Receives the broker actor's inspection events (the Stately inspector). Default: none. */
+  inspect?: (event: InspectionEvent) => void;
 }
 
 export interface ResourceBroker extends SlotBroker {
@@ -63,6 +65,8 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
   const sampler = options.snapshot ? undefined : startSystemSampler({ clock, ...(options.onError ? { onError: options.onError } : {}) });
   const snapshot = options.snapshot ?? (() => sampler?.latest());
   const actor = createActor(brokerMachine, {
+    id: streamId,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     input: {
       capacity: options.capacity ?? readNodeCapacity(),
       weights: options.weights ?? loadWeights(),

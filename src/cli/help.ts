@@ -38,9 +38,10 @@ GET /tasks/<task_id>/events on the service.`,
 replay   republishes a task as its next attempt; the dead letter is removed once the broker confirmed`,
   },
   machine: {
-    usage: "vs3d machine [task|broker]",
-    summary: "a machine's definition as JSON (for Stately's visualizer)",
-    details: "Prints the XState definition of the task machine (default) or the broker machine.",
+    usage: "vs3d machine [task|broker] [--stately]",
+    summary: "a machine's definition as JSON, or as code Stately's editor imports",
+    details: `Prints the XState definition of the task machine (default) or the broker machine, with its version.
+--stately  prints createMachine({...}) instead: paste it into Stately's editor (Import from code) as-is`,
   },
 };
 

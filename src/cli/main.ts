@@ -43,9 +43,9 @@ async function run(command: string, rest: string[]): Promise<number> {
     return processCommand({ file: positionals[0]!, type: values.type, params: values.params, out: values.out ?? "out", json: values.json, inline: values.inline }, process.env);
   }
   if (command === "machine") {
-    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { stately: { type: "boolean", default: false } } });
     if (positionals.length > 1 || (positionals[0] !== undefined && positionals[0] !== "task" && positionals[0] !== "broker")) return usage(command, "takes task or broker");
-    return machineCommand(positionals[0] ?? "task");
+    return machineCommand(positionals[0] ?? "task", { stately: values.stately });
   }
   if (command === "replay") {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: "boolean", default: false } } });

@@ -13,6 +13,7 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
 export const Env = z.object({
   AMQP_URL: urlVar(["amqp", "amqps"]),
   AMQP_PREFETCH: intVar(16, 1, 1000),
+  STATELY_INSPECT: urlVar(["ws", "wss"]),
   REDIS_URL: urlVar(["redis", "rediss"]),
   EVENT_STORE_URL: optionalString.refine(
     (v) => v === undefined || !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^(postgres|postgresql|kurrentdb|kurrentdb\+discover|esdb|esdb\+discover):\/\//i.test(v),
@@ -69,6 +70,9 @@ export interface Config {
   amqpUrl: string | undefined;
   /** Unacked deliveries per class queue: how much of the backlog the broker sees to choose from. */
   amqpPrefetch: number;
+  /** A Stately inspector's WebSocket (`ws://127.0.0.1:8090`): task and broker actors stream to it
+   * live. Off unless set: snapshots carry whole task messages. */
+  statelyInspect: string | undefined;
   /** When set, progress goes over Redis Pub/Sub; else it stays in-process. */
   redisUrl: string | undefined;
   eventStore: EventStoreConfig;
@@ -136,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     amqpUrl: e.AMQP_URL,
     amqpPrefetch: e.AMQP_PREFETCH,
+    statelyInspect: e.STATELY_INSPECT,
     redisUrl: e.REDIS_URL,
     eventStore: eventStoreConfig(e.EVENT_STORE_URL, dataDir, abs),
     storage: storageConfig(e, dataDir, abs),

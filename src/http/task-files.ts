@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { Context, Hono } from "hono";
-import { TaskStream } from "../actors/task-stream.ts";
+import { readTask } from "../actors/read-task.ts";
 import type { StoredOutput } from "../contracts/task-events.ts";
 import type { EventStore } from "../ports/event-store.port.ts";
 import type { ObjectStorage } from "../ports/storage.port.ts";
@@ -17,9 +17,8 @@ export interface TaskFilesDeps {
 /** Every output file a task's stream records (completed stages' checkpoints, tiles included),
  * with the bucket it was uploaded to. Nothing else in storage is reachable through it. */
 export async function recordedOutputs(store: EventStore, taskId: string): Promise<{ bucket: string; outputs: StoredOutput[] } | undefined> {
-  const stream = await TaskStream.open(store, taskId);
-  const ctx = stream.snapshot.context;
-  if (!stream.exists || !ctx.task) return undefined;
+  const ctx = (await readTask(store, taskId))?.context;
+  if (!ctx?.task) return undefined;
   const byPath = new Map<string, StoredOutput>();
   for (const list of Object.values(ctx.completed)) for (const o of list) byPath.set(o.path, o);
   for (const o of ctx.outputs) byPath.set(o.path, o);

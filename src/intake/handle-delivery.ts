@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { Channel, ConsumeMessage } from "amqplib";
 import type { TaskHost } from "../actors/task-host.ts";
 import type { RetryScheduler } from "../ports/retry-scheduler.port.ts";
-import { TaskStream } from "../actors/task-stream.ts";
+import type { TaskRead } from "../actors/read-task.ts";
+import { retryDue } from "../machines/when-a-stage-fails.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { AmqpLink } from "../infra/amqp/amqp-link.ts";
 import { publishDeadLetter } from "../infra/amqp/dead-letter.ts";
@@ -71,11 +72,11 @@ export async function handleDelivery(d: DeliveryDeps, ch: Channel, msg: ConsumeM
     case "retrying":
       // This delivery failed and scheduled the retry (confirmed) — or it is a copy of an attempt that
       // already had; then the retry message may have died with the node that scheduled it.
-      if (outcome === "duplicate" && state === "retrying" && !(await rearmIfMissing(d, task.task_id, log))) return nack(ch, msg, log);
+      if (outcome === "duplicate" && state === "retrying" && !(await rearmIfMissing(d, submitted.task(), log))) return nack(ch, msg, log);
       return ack(ch, msg, log);
     case "dead_lettered": {
-      const stream = await TaskStream.open(d.host.rt.store, task.task_id);
-      const ctx = stream.snapshot.context;
+      // As the run left it: no second read of the stream.
+      const ctx = submitted.task().context;
       await publishDeadLetter(d.link, msg, { code: ctx.error?.code ?? "INTERNAL", reason: ctx.reason ?? "dead-lettered", taskId: task.task_id });
       return ack(ch, msg, log);
     }
@@ -95,21 +96,20 @@ function causationOf(msg: ConsumeMessage): string | undefined {
   return id.length > 0 && id.length <= 255 && unsafeTextReason(id) === null ? id : undefined;
 }
 
-/** Waits until the retry is overdue; if its message never turned up, publishes it again. False when
- * the service stopped first (the delivery is then requeued and the next node decides). */
-async function rearmIfMissing(d: DeliveryDeps, taskId: string, log: Logger): Promise<boolean> {
-  const first = await TaskStream.open(d.host.rt.store, taskId);
-  const ctx = first.snapshot.context;
-  const dueAt = Date.parse(ctx.lastEventAt ?? new Date().toISOString()) + (ctx.retryDelaySeconds ?? 0) * 1000;
-  const waited = await sleep(Math.max(0, dueAt - Date.now()) + d.retryGraceMs, d.stopping);
+/** Waits until the retry is overdue; if its message never turned up, publishes it again, due now
+ * (it is overdue: not delayed by a full retry delay once more). False when the service stopped first
+ * (the delivery is then requeued and the next node decides). */
+async function rearmIfMissing(d: DeliveryDeps, first: TaskRead, log: Logger): Promise<boolean> {
+  const { dueAtMs } = retryDue(first.context, d.retryDelaysSeconds, Date.now());
+  const waited = await sleep(Math.max(0, dueAtMs - Date.now()) + d.retryGraceMs, d.stopping);
   if (!waited) return false;
-  const now = await TaskStream.open(d.host.rt.store, taskId);
-  const c = now.snapshot.context;
-  if (now.state !== "retrying" || c.attempt !== ctx.attempt || !c.task) return true;
-  // A stream without RetryScheduled still gets its next attempt.
-  const next = c.nextAttempt ?? c.attempt + 1;
-  log.warn({ next_attempt: next }, "retry message overdue: publishing it again");
-  await d.retry.schedule(c.task as TaskMessage, next, d.retryDelaysSeconds[0] ?? 0);
+  // Read again after the wait: the retry may have arrived, or another node may have moved the task.
+  const now = await d.host.read(first.context.task!.task_id);
+  const c = now?.context;
+  if (now?.state !== "retrying" || c?.attempt !== first.context.attempt || !c.task) return true;
+  const due = retryDue(c, d.retryDelaysSeconds, Date.now());
+  log.warn({ next_attempt: due.nextAttempt }, "retry message overdue: publishing it again");
+  await d.retry.schedule(c.task as TaskMessage, due.nextAttempt, due.delaySeconds);
   return true;
 }
 

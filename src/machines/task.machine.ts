@@ -1,4 +1,4 @@
-import { assign, setup } from "xstate";
+import { assign, fromPromise, setup } from "xstate";
 import type { PlannedStage, StoredOutput, TaskEvent } from "../contracts/task-events.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { ResultError } from "../contracts/result-message.ts";
@@ -70,11 +70,46 @@ const ENDINGS = {
 /** An owned state found mid-flight goes back to the queue, keeping its completed stages. */
 const BACK_TO_QUEUE = { TaskInterrupted: { target: "queued", actions: ["touch", "recordReason"] } } as const;
 
-/** The task's lifecycle as a pure machine: its events are the facts in stream `task-<id>`, so the
- * state of a task is the fold of its stream through this machine. No effects live here; the host in
- * src/actors decides what to do next from the state and appends the fact when it is done. */
+/** The effect each active state invokes. The host supplies them (`taskMachine.provide({ actors })`,
+ * src/actors/task-effects.ts): an effect does its work, appends its fact and only then resolves, and
+ * the fact, sent to the actor, is what moves it on. Keyed by every state that is neither resting nor
+ * final, so a new state without its effect fails the type check. */
+export const TASK_EFFECTS = {
+  queued: "startDownload",
+  downloading: "download",
+  waiting_for_slot: "requestSlot",
+  processing: "runStages",
+  uploading: "upload",
+  retrying: "scheduleRetry",
+} as const satisfies Record<Exclude<TaskStateValue, RestingState | FinalState>, string>;
+export type TaskEffect = (typeof TASK_EFFECTS)[keyof typeof TASK_EFFECTS];
+
+/** States that wait for the outside (a message, a person's replay): nothing to invoke. */
+export const RESTING_STATES = ["new", "failed", "dead_lettered"] as const;
+export type RestingState = (typeof RESTING_STATES)[number];
+export type FinalState = "completed" | "cancelled";
+
+/** Inert until the host provides it: folding a stream (`transition`) never starts an effect. */
+const inert = fromPromise<void>(async () => {});
+
+/** `invoke` of a state's effect; an effect that throws is handed to the host's failure rules
+ * (when-a-stage-fails.ts) through `effectFailed`, and the facts they append move the task on. */
+const effectOf = <S extends keyof typeof TASK_EFFECTS>(state: S) =>
+  ({ id: TASK_EFFECTS[state], src: TASK_EFFECTS[state], onDone: { actions: "effectDone" }, onError: { actions: "effectFailed" } }) as const;
+
+/** The task's lifecycle: its events are the facts in stream `task-<id>`, so the state of a task is
+ * the fold of its stream through this machine, and the same machine, with the host's effects, is the
+ * running task actor. Pure: the effects and the two actions below are inert defaults here. */
 export const taskMachine = setup({
   types: {} as { context: TaskContext; events: TaskEvent },
+  actors: {
+    startDownload: inert,
+    download: inert,
+    requestSlot: inert,
+    runStages: inert,
+    upload: inert,
+    scheduleRetry: inert,
+  },
   guards: {
     allStagesDone: ({ context }) => allStagesDone(context),
     lastStage: ({ context, event }) => {
@@ -137,37 +172,41 @@ export const taskMachine = setup({
       return { nextAttempt: e.next_attempt, retryDelaySeconds: e.delay_seconds };
     }),
     recordReason: assign({ reason: ({ event }) => (event as Ev<"TaskCancelled" | "TaskDeadLettered" | "TaskInterrupted">).reason }),
-    /** Inert by default; the host provides it to log transitions. */
-    notifyTransition: () => {},
+    /** Inert by default; the host provides them: an effect finished, or threw. */
+    effectDone: () => {},
+    effectFailed: () => {},
   },
 }).createMachine({
   id: "task",
   context: INITIAL_CONTEXT,
   initial: "new",
   states: {
-    new: { on: { TaskAccepted: { target: "queued", actions: ["accept", "notifyTransition"] } } },
+    new: { on: { TaskAccepted: { target: "queued", actions: ["accept"] } } },
     queued: {
       tags: ["active"],
+      invoke: effectOf("queued"),
       on: {
-        DownloadStarted: { target: "downloading", actions: ["touch", "notifyTransition"] },
+        DownloadStarted: { target: "downloading", actions: ["touch"] },
         ...ENDINGS,
       },
     },
     downloading: {
       tags: ["active", "owned"],
+      invoke: effectOf("downloading"),
       on: {
-        DownloadCompleted: { target: "waiting_for_slot", actions: ["touch", "notifyTransition"] },
+        DownloadCompleted: { target: "waiting_for_slot", actions: ["touch"] },
         ...ENDINGS,
         ...BACK_TO_QUEUE,
       },
     },
     waiting_for_slot: {
       tags: ["active", "owned"],
+      invoke: effectOf("waiting_for_slot"),
       on: {
         SlotRequested: { actions: ["touch"] },
         SlotGranted: [
-          { guard: "allStagesDone", target: "uploading", actions: ["touch", "notifyTransition"] },
-          { target: "processing", actions: ["touch", "notifyTransition"] },
+          { guard: "allStagesDone", target: "uploading", actions: ["touch"] },
+          { target: "processing", actions: ["touch"] },
         ],
         ...ENDINGS,
         ...BACK_TO_QUEUE,
@@ -175,15 +214,16 @@ export const taskMachine = setup({
     },
     processing: {
       tags: ["active", "owned"],
+      invoke: effectOf("processing"),
       // The span between SlotGranted and leaving, whatever the way out, is processing time.
       entry: "openProcessing",
       exit: "closeProcessing",
       on: {
-        StageStarted: { guard: "knownIncompleteStage", actions: ["touch", "startStage", "notifyTransition"] },
+        StageStarted: { guard: "knownIncompleteStage", actions: ["touch", "startStage"] },
         ProgressReported: { guard: "knownIncompleteStage", actions: ["touch", "reportProgress"] },
         StageCompleted: [
-          { guard: "lastStage", target: "uploading", actions: ["touch", "completeStage", "notifyTransition"] },
-          { guard: "knownIncompleteStage", actions: ["touch", "completeStage", "notifyTransition"] },
+          { guard: "lastStage", target: "uploading", actions: ["touch", "completeStage"] },
+          { guard: "knownIncompleteStage", actions: ["touch", "completeStage"] },
         ],
         ...ENDINGS,
         ...BACK_TO_QUEUE,
@@ -191,17 +231,19 @@ export const taskMachine = setup({
     },
     uploading: {
       tags: ["active", "owned"],
+      invoke: effectOf("uploading"),
       on: {
         UploadCompleted: { actions: ["touch", "recordUpload"] },
-        TaskCompleted: { target: "completed", actions: ["touch", "recordCompletion", "notifyTransition"] },
+        TaskCompleted: { target: "completed", actions: ["touch", "recordCompletion"] },
         ...ENDINGS,
         TaskInterrupted: { target: "uploading", reenter: true, actions: ["touch", "recordReason"] },
       },
     },
     retrying: {
+      invoke: effectOf("retrying"),
       on: {
         RetryScheduled: { actions: ["touch", "recordRetry"] },
-        AttemptStarted: { guard: "nextAttempt", target: "queued", actions: ["touch", "startAttempt", "notifyTransition"] },
+        AttemptStarted: { guard: "nextAttempt", target: "queued", actions: ["touch", "startAttempt"] },
         TaskDeadLettered: { target: "dead_lettered", actions: ["touch", "recordReason"] },
         TaskCancelled: { target: "cancelled", actions: ["touch", "recordReason"] },
       },
@@ -210,11 +252,11 @@ export const taskMachine = setup({
     failed: {
       on: {
         TaskDeadLettered: { target: "dead_lettered", actions: ["touch", "recordReason"] },
-        AttemptStarted: { guard: "nextAttempt", target: "queued", actions: ["touch", "startAttempt", "notifyTransition"] },
+        AttemptStarted: { guard: "nextAttempt", target: "queued", actions: ["touch", "startAttempt"] },
       },
     },
     dead_lettered: {
-      on: { AttemptStarted: { guard: "nextAttempt", target: "queued", actions: ["touch", "startAttempt", "notifyTransition"] } },
+      on: { AttemptStarted: { guard: "nextAttempt", target: "queued", actions: ["touch", "startAttempt"] } },
     },
     cancelled: { type: "final" },
   },

@@ -1,5 +1,4 @@
 import { ZodError } from "zod";
-import { parseStored } from "../actors/task-stream.ts";
 import type { Logger } from "../infra/logger.ts";
 import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
 import type { EventStore, StoredEvent } from "../ports/event-store.port.ts";
@@ -103,8 +102,7 @@ async function outcomeOf(folds: TaskFolds, event: StoredEvent, logger: Logger): 
   let snapshot;
   let parsed;
   try {
-    parsed = parseStored(event);
-    snapshot = await folds.apply(event);
+    ({ event: parsed, snapshot } = await folds.fold(event));
   } catch (error) {
     if (!(error instanceof ZodError)) throw error;
     logger.error({ err: error, stream: event.streamId, position: event.position.toString(), event_id: event.id }, "results projection cannot read an event; no result for it");

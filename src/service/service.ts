@@ -7,6 +7,7 @@ import { withStorageBreaker } from "../infra/storage/resilient-storage.ts";
 import { TaskHost } from "../actors/task-host.ts";
 import type { TaskRuntime } from "../actors/task-runtime.ts";
 import { createTimerRetryScheduler } from "../actors/timer-retry-scheduler.ts";
+import { startLiveInspection } from "../actors/inspection.ts";
 import { openEventStore } from "../infra/event-store/index.ts";
 import { withAppendRetry } from "../infra/event-store/append-retry.ts";
 import { sleep } from "../shared/abortable-sleep.ts";
@@ -81,6 +82,8 @@ export async function createService(config: Config, logger: Logger, overrides: S
   );
   const bus = overrides.bus ?? createProgressBusFromConfig(config);
   const stop = new AbortController();
+  // Opt-in: task and broker actors stream to a Stately inspector (README: watching tasks live).
+  const inspection = config.statelyInspect === undefined ? null : startLiveInspection(config.statelyInspect);
   // The resource broker packs tasks onto this node's CPU and RAM; its grants go to broker-<node_id>.
   const resourceBroker = overrides.broker
     ? null
@@ -89,12 +92,13 @@ export async function createService(config: Config, logger: Logger, overrides: S
         append: (streamId, events) => store.append(streamId, events, { expectedRevision: "any" }),
         weights,
         onError: (error) => logger.warn({ err: error }, "resource broker"),
+        ...(inspection ? { inspect: inspection.inspect } : {}),
       });
   const broker = overrides.broker ?? resourceBroker!;
 
-  // The host and the retry scheduler need each other: the scheduler resubmits through the host.
-  let host: TaskHost | null = null;
-  const timers = createTimerRetryScheduler(async (task) => host?.submit(task), {
+  // The host and the retry scheduler need each other: the scheduler is made first and resubmits
+  // through the host once it exists (a retry due before then waits for it, never lost).
+  const timers = createTimerRetryScheduler(undefined, {
     onError: (error, task) => logger.warn({ task_id: task.task_id, err: error }, "retry resubmit failed: trying again"),
   });
   const amqp = config.amqpUrl === undefined ? null : amqpMode({ url: config.amqpUrl, logger, retryDelaysSeconds: config.retryDelaysSeconds, prefetch: config.amqpPrefetch });
@@ -113,10 +117,12 @@ export async function createService(config: Config, logger: Logger, overrides: S
     tenantPrefix: config.tenantPrefix,
     webhooks: config.webhooks,
     profileOf: (taskType) => weights[taskType],
+    inspect: inspection?.inspect,
   };
   // Embedded mode resumes a task whose run crashed (its store stayed away too long); with RabbitMQ
   // the unacked delivery comes back to some node instead.
-  host = new TaskHost(runtime, amqp ? {} : { resumeAfterCrashMs: 2000 });
+  const host = new TaskHost(runtime, amqp ? {} : { resumeAfterCrashMs: 2000 });
+  timers.deliverTo((task) => host.submit(task));
   const intake = amqp?.createIntake(host);
   const taskHost = host;
   const metrics = createMetrics({ runningTasks: () => taskHost.runningCount });
@@ -166,6 +172,7 @@ export async function createService(config: Config, logger: Logger, overrides: S
       await amqp?.link.close();
       await bus.close();
       await store.close();
+      inspection?.stop();
       await releaseLock();
     },
   };

@@ -1,0 +1,234 @@
+import { mkdir } from "node:fs/promises";
+import { AppError, toAppError } from "../contracts/app-error.ts";
+import type { TaskMessage } from "../contracts/task-message.ts";
+import type { TaskEffect } from "../machines/task.machine.ts";
+import { retryDue } from "../machines/when-a-stage-fails.ts";
+import type { OutputFile, ProcessorDefinition } from "../processors/processor.ts";
+import { downloadInput, inputPathOf } from "./download-input.ts";
+import { restoreStageOutputs, toOutputFiles, uploadStageOutputs } from "./stage-outputs.ts";
+import type { TaskPaths } from "./task-paths.ts";
+import type { TaskRuntime } from "./task-runtime.ts";
+import type { TaskStream } from "./task-stream.ts";
+import { startChildWorker } from "./worker/child-worker.ts";
+import { startInlineWorker } from "./worker/inline-worker.ts";
+import { watchRss } from "./worker/rss-guard.ts";
+import type { Worker } from "./worker/worker.ts";
+
+/** One task's run on this node: what its effects share (the stream, the worker, the slot, the
+ * uploads in flight). Each effect does its work, appends its fact through the stream and only then
+ * resolves; the fact, sent to the task actor, is what starts the next state's effect. */
+export class TaskEffects {
+  #worker: Worker | null = null;
+  #grantRamBytes = 0;
+  #grantHeld = false;
+  #stopRss: (() => void) | null = null;
+  #appends: Promise<void> = Promise.resolve();
+  #uploads: Promise<void> = Promise.resolve();
+  #lastProgressAt = 0;
+  /** Called when the slot is granted: the task's timeout counts from there, not while it queues. */
+  onRunStart: () => void = () => {};
+  readonly rt: TaskRuntime;
+  readonly stream: TaskStream;
+  readonly task: TaskMessage;
+  readonly def: ProcessorDefinition | undefined;
+  readonly paths: TaskPaths;
+  readonly signal: AbortSignal;
+  readonly guard: AbortController;
+  readonly log: TaskRuntime["logger"];
+  /** Whether this run armed the task's retry (its last effect when a failure is retried). */
+  retryArmed = false;
+
+  constructor(o: { rt: TaskRuntime; stream: TaskStream; task: TaskMessage; def: ProcessorDefinition | undefined; paths: TaskPaths; signal: AbortSignal; guard: AbortController; log: TaskRuntime["logger"] }) {
+    this.rt = o.rt;
+    this.stream = o.stream;
+    this.task = o.task;
+    this.def = o.def;
+    this.paths = o.paths;
+    this.signal = o.signal;
+    this.guard = o.guard;
+    this.log = o.log;
+  }
+
+  /** The effect of each state that has one: the type keys it by TaskEffect, so a state added to
+   * TASK_EFFECTS without its effect here fails the type check. */
+  byName(): Record<TaskEffect, () => Promise<void>> {
+    return {
+      startDownload: () => this.stream.append(this.stream.event("DownloadStarted", {})),
+      download: () => this.download(),
+      requestSlot: () => this.requestSlot(),
+      runStages: () => this.runStages(),
+      upload: () => this.upload(),
+      scheduleRetry: () => this.scheduleRetry(),
+    };
+  }
+
+  get inputObjects() {
+    const parsed = this.def?.inputObjects ? this.def.params.safeParse(this.task.params) : null;
+    return parsed?.success ? (this.def!.inputObjects!(parsed.data) ?? null) : null;
+  }
+
+  get inputPath(): string {
+    return inputPathOf(this.paths.input, this.task, this.inputObjects);
+  }
+
+  async download(): Promise<void> {
+    const size = await downloadInput(this.rt.storage, this.task, this.inputObjects, { inputDir: this.paths.input, tenantPrefix: this.rt.tenantPrefix, signal: this.signal });
+    await this.stream.append(this.stream.event("DownloadCompleted", { size_bytes: size }));
+  }
+
+  async requestSlot(): Promise<void> {
+    const s = this.stream;
+    await s.append(s.event("SlotRequested", {}));
+    const grant = await this.rt.broker.request(
+      { taskId: this.task.task_id, taskType: this.task.task_type, priority: this.task.priority, submittedAt: this.task.submitted_at, ...(this.task.source.size_bytes !== undefined ? { inputBytes: this.task.source.size_bytes } : {}) },
+      this.signal,
+    );
+    this.#grantHeld = true;
+    this.#grantRamBytes = grant.ramBytes;
+    this.onRunStart();
+    await s.append(s.event("SlotGranted", { cpu_percent: grant.cpuPercent, ram_bytes: grant.ramBytes, exclusive: grant.exclusive }));
+  }
+
+  async startWorker(ramBytes: number): Promise<void> {
+    await Promise.all([mkdir(this.paths.work, { recursive: true }), mkdir(this.paths.out, { recursive: true })]);
+    if (this.rt.workerMode === "inline") {
+      this.#worker = startInlineWorker(this.rt.registry, this.signal, (m, f) => this.log.info(f ?? {}, m));
+      return;
+    }
+    this.#worker = await startChildWorker({
+      signal: this.signal,
+      taskType: this.task.task_type,
+      logger: this.log,
+      extraProcessorModules: this.rt.extraProcessorModules,
+      maxOldSpaceMb: Math.max(1024, (ramBytes / 2 ** 20) * 2),
+    });
+    const pid = this.#worker.pid;
+    if (pid !== undefined && ramBytes > 0) {
+      const limit = Math.max(ramBytes * (this.rt.ramGuardFactor ?? 1.5), 256 * 2 ** 20);
+      this.#stopRss = watchRss(pid, limit, (rss) =>
+        this.guard.abort(new AppError("RESOURCE_EXCEEDED", `worker RSS ${mb(rss)} MiB exceeds its grant of ${mb(ramBytes)} MiB`)),
+      );
+    }
+  }
+
+  async runStages(): Promise<void> {
+    const s = this.stream;
+    if (!this.#worker) await this.startWorker(this.#grantRamBytes);
+    const ctx = s.snapshot.context;
+    await restoreStageOutputs(this.rt.storage, ctx.completed, this.paths.out, this.task.destination.bucket, this.signal);
+    // What later stages read: completed stages' outputs, plus those of stages still uploading.
+    const produced: Record<string, OutputFile[]> = toOutputFiles(ctx.completed);
+    const remaining = ctx.stages.filter((stage) => !ctx.completed[stage.name]);
+    for (const [i, stage] of remaining.entries()) {
+      this.signal.throwIfAborted();
+      await s.append(s.event("StageStarted", { stage: stage.name }));
+      const outputs = await this.#worker!.runStage(
+        {
+          type: "run-stage",
+          taskType: this.task.task_type,
+          stage: stage.name,
+          params: this.task.params,
+          filePath: this.inputPath,
+          workDir: this.paths.work,
+          outDir: this.paths.out,
+          source: this.task.source,
+          previous: { ...produced },
+        },
+        (p) => this.reportProgress(stage.name, p.done, p.total, p.label, p.unit),
+      );
+      produced[stage.name] = outputs;
+      // A stage's outputs upload while the next stage computes, and its StageCompleted follows its
+      // upload: transfers hold no CPU slot, and a crash before the upload reruns the stage.
+      this.#uploads = this.#uploads.then(() => this.completeStage(stage.name, outputs));
+      // Handled at once, for every stage: a failed upload must stop this task (the guard names
+      // its error), never reach the process as an unhandled rejection while the worker closes.
+      this.#uploads.catch((error: unknown) => this.guard.abort(error));
+      if (i < remaining.length - 1) continue;
+      // The computing is done: give the slot back before the last transfers. The last stage's
+      // StageCompleted moves the task to uploading.
+      this.releaseSlot();
+      await this.#worker?.close();
+      this.#worker = null;
+      await this.#uploads;
+    }
+  }
+
+  async completeStage(stage: string, outputs: OutputFile[]): Promise<void> {
+    const stored = await uploadStageOutputs(this.rt.storage, outputs, {
+      outDir: this.paths.out,
+      bucket: this.task.destination.bucket,
+      baseKey: this.task.destination.base_key,
+      signal: this.signal,
+    }).catch((error: unknown) => {
+      // The failure belongs to the stage whose outputs did not upload, not the one computing now.
+      throw error instanceof AppError ? toAppError(error, stage) : error;
+    });
+    await this.stream.append(this.stream.event("StageCompleted", { stage, outputs: stored }));
+  }
+
+  /** ProgressReported is throttled at the source (≤ 1 per interval); it is dropped if its stage has
+   * completed by the time its turn to be appended comes. */
+  reportProgress(stage: string, done: number, total: number, label: string | undefined, unit?: string): void {
+    const now = Date.now();
+    const final = total > 0 && done >= total;
+    if (!final && now - this.#lastProgressAt < (this.rt.progressIntervalMs ?? PROGRESS_EVENT_INTERVAL_MS)) return;
+    this.#lastProgressAt = now;
+    const event = this.stream.event("ProgressReported", { stage, done, total, ...(label ? { label } : {}), ...(unit ? { unit } : {}) });
+    this.#appends = this.stream.appendIfAccepted(event).then(
+      () => {},
+      (error: unknown) => this.log.warn({ err: error }, "progress append failed"),
+    );
+  }
+
+  async upload(): Promise<void> {
+    const s = this.stream;
+    this.releaseSlot();
+    await this.#worker?.close();
+    this.#worker = null;
+    const outputs = Object.values(s.snapshot.context.completed).flat();
+    for (const o of outputs) {
+      const head = await this.rt.storage.head(this.task.destination.bucket, o.key);
+      if (!head) throw new AppError("STORAGE_ERROR", `uploaded output ${o.key} is missing from storage`);
+    }
+    await s.append(s.event("UploadCompleted", { outputs }));
+    const started = Date.parse(s.snapshot.context.acceptedAt ?? new Date().toISOString());
+    await s.append(s.event("TaskCompleted", { duration_seconds: Math.max(0, (Date.now() - started) / 1000) }));
+    this.log.info({ outputs: outputs.length }, "task completed");
+  }
+
+  /** Hands the next attempt to the retry scheduler with the time it has left (all of its delay when
+   * the failure was just recorded; less when a restart finds the task waiting). Its fact,
+   * RetryScheduled, was appended with the failure. */
+  async scheduleRetry(): Promise<void> {
+    const ctx = this.stream.snapshot.context;
+    // The same clock that stamped the facts, so a retry just scheduled waits its whole delay.
+    const due = retryDue(ctx, this.rt.retryDelaysSeconds, (this.rt.clock ?? (() => new Date()))().getTime());
+    await this.rt.retry.schedule(this.task, due.nextAttempt, due.delaySeconds);
+    this.retryArmed = true;
+  }
+
+  /** Facts still being appended in the background (progress, stage uploads): theirs come before
+   * whatever ends the run. */
+  async settleBackground(): Promise<void> {
+    await this.#appends;
+    await this.#uploads.catch(() => {});
+  }
+
+  releaseSlot(): void {
+    if (this.#grantHeld) this.rt.broker.release(this.task.task_id);
+    this.#grantHeld = false;
+  }
+
+  async close(): Promise<void> {
+    this.#stopRss?.();
+    this.releaseSlot();
+    await this.#worker?.close().catch(() => {});
+    this.#worker = null;
+  }
+}
+
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/** A little over the projection's 2 s window: the projection compares store timestamps, and events
+ * exactly 2 s apart by this clock may land 1.99 s apart by the store's, halving the update rate. */
+const PROGRESS_EVENT_INTERVAL_MS = 2100;
