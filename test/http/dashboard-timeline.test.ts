@@ -28,8 +28,9 @@ test("timeline: spans get their durations, a failure its message and stage, a re
   const kinds = entries.map((e) => e.kind);
   assert.deepEqual(kinds, ["accepted", "download", "slot_wait", "stage", "failed", "retry", "attempt", "stage", "cancelled"], "progress reports are left out");
   assert.equal(entries[1]!.duration_seconds, 2);
+  assert.equal(entries[1]!.detail, "1.2 KiB", "sizes read as people read them");
   assert.equal(entries[2]!.duration_seconds, 7, "the wait for a slot is its own span");
-  assert.match(entries[2]!.detail!, /3% CPU/);
+  assert.equal(entries[2]!.detail, "granted 3% CPU, 95 MiB RAM");
   assert.equal(entries[3]!.title, "Stage: Thumbnail 64 px", "stages are named by their planned label");
   assert.equal(entries[3]!.duration_seconds, null, "a stage cut short by a failure has no duration");
   assert.equal(entries[4]!.detail, "the JPEG ends early");

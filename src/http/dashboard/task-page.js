@@ -117,7 +117,7 @@ export async function showTask(id) {
     h("dt", {}, "Accepted"), h("dd", {}, time(view.accepted_at)),
     view.reason ? [h("dt", {}, "Reason"), h("dd", { id: "task-reason" }, view.reason)] : null,
   );
-  clear(root).append(
+  const parts = [
     h("p", {}, h("a", { href: "#/" }, "← all tasks")),
     h("h2", { id: "task-title", tabindex: "-1" }, `${view.task_type ?? "Task"} ${view.task_id.slice(0, 8)} — ${STATE_LABELS[view.state] ?? view.state}`),
     h("section", { class: "panel" }, facts, actions(view, reload)),
@@ -125,7 +125,8 @@ export async function showTask(id) {
     h("section", { class: "panel", "aria-labelledby": "outputs-title" }, h("h3", { id: "outputs-title" }, "Outputs"), outputsSection(view)),
     h("section", { class: "panel", "aria-labelledby": "timeline-title" }, h("h3", { id: "timeline-title" }, "Timeline"), timelineSection(timeline.entries),
       h("p", {}, h("a", { href: `/tasks/${id}/events`, class: "muted raw-events" }, "raw events (JSON)"))),
-  );
+  ];
+  clear(root).append(...parts.filter(Boolean));
   if (focused) document.getElementById(focused)?.focus();
 }
 
