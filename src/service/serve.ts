@@ -1,6 +1,7 @@
 import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "../config/config.ts";
 import { createHttpApp } from "../http/app.ts";
+import { dlqAccess } from "../infra/amqp/dlq-access.ts";
 import { rateLimiterFor } from "../http/rate-limiter-from-config.ts";
 import { createLogger } from "../infra/logger.ts";
 import { readinessOf } from "./readiness.ts";
@@ -26,6 +27,9 @@ export async function runServe(env: Record<string, string | undefined> = process
   const limiter = rateLimiterFor(config);
   const app = createHttpApp({
     access: config.http,
+    nodeId: config.nodeId,
+    // The dashboard lists tasks.dlq and replays from it, as `vs3d dlq` does.
+    ...(config.amqpUrl === undefined ? {} : { deadLetters: dlqAccess(config.amqpUrl) }),
     ...(limiter ? { rateLimiter: limiter.limiter } : {}),
     host: service.host,
     store: service.store,
