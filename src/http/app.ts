@@ -9,7 +9,7 @@ import type { RateLimiter } from "./rate-limit.ts";
 import type { HttpAccess } from "../config/http-access.ts";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import { MESSAGE_LIMITS, unsafeTextReason } from "../contracts/json-safety.ts";
+import { MESSAGE_LIMITS } from "../contracts/json-safety.ts";
 import { publicMessage } from "../contracts/app-error.ts";
 import { TaskConflictError } from "../actors/accept-task.ts";
 import { decodeTask } from "../intake/decode-task.ts";
@@ -26,6 +26,8 @@ import { taskView } from "./task-view.ts";
 import { registerDashboard } from "./dashboard/dashboard-assets.ts";
 import { hostname } from "node:os";
 import type { DeadLetter } from "./http-schemas.ts";
+import { cancelReasonOf } from "./cancel-body.ts";
+import { taskProgressChannel } from "../contracts/task-message.ts";
 import { registerNodeRoutes } from "./node-routes.ts";
 import { nodeView, type NodeLoad } from "./node-view.ts";
 import { registerTaskActions } from "./task-action-routes.ts";
@@ -65,7 +67,6 @@ const idOf = (c: Context) => c.req.param("id")!.toLowerCase();
 const badId = (c: Context) => c.json({ error: { code: "INVALID_MESSAGE", message: "task id must be a UUID" } }, 400);
 const SSE_PING_MS = 15_000;
 /** Statuses after which the stream is checked: "failed" may still be followed by a retry. */
-const SETTLED_STATUSES = new Set(["completed", "failed", "dead_lettered", "cancelled"]);
 
 /** The embedded intake and the developer's window on tasks (DESIGN.md §6). */
 export function createHttpApp(deps: HttpDeps): Hono {
@@ -148,10 +149,10 @@ export function createHttpApp(deps: HttpDeps): Hono {
 
   app.post("/tasks/:id/cancel", async (c) => {
     const id = idOf(c);
-    const given: unknown = (await c.req.json().catch(() => ({})))?.reason;
-    const reason = typeof given === "string" && given.length <= 500 && unsafeTextReason(given) === null ? given : "cancelled via HTTP";
-    if (deps.cancel) return c.json({ task_id: id, cancel: await deps.cancel(id, String(reason)) }, 202);
-    const cancelled = await deps.host.cancel(id, String(reason));
+    const body = cancelReasonOf(await c.req.text());
+    if ("refused" in body) return c.json({ error: { code: "INVALID_MESSAGE", message: `cancel body: ${body.refused}` } }, 400);
+    if (deps.cancel) return c.json({ task_id: id, cancel: await deps.cancel(id, body.reason) }, 202);
+    const cancelled = await deps.host.cancel(id, body.reason);
     return cancelled ? c.json({ task_id: id, cancelled: true }, 202) : c.json({ error: { code: "NOT_CANCELLABLE", message: `task ${id} is unknown or already settled` } }, 409);
   });
 
@@ -165,7 +166,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
     const id = idOf(c);
     const task = await readTask(deps.store, id);
     if (!task) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
-    const channel = task.context.task?.webhook.progress_channel ?? `task:${id}:progress`;
+    const channel = task.context.task?.webhook.progress_channel ?? taskProgressChannel(id);
     return streamSSE(c, async (sse) => {
       const queue: ProgressMessage[] = [];
       let wake: (() => void) | null = null;
@@ -185,9 +186,13 @@ export function createHttpApp(deps: HttpDeps): Hono {
         if (now.message) await send(now.message);
         while (!now.settled && !sse.aborted) {
           if (queue.length === 0) {
+            // The ping timer goes with the wait it bounds: one left behind per message would pile up.
             await new Promise<void>((r) => {
-              wake = r;
-              setTimeout(r, SSE_PING_MS);
+              const ping = setTimeout(r, SSE_PING_MS);
+              wake = () => {
+                clearTimeout(ping);
+                r();
+              };
             });
             wake = null;
           }
@@ -200,7 +205,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
           }
           const m = queue.shift()!;
           await send(m);
-          if (SETTLED_STATUSES.has(m.status)) now = await current();
+          if (SETTLED_STATES.includes(m.status)) now = await current();
         }
       } finally {
         await unsubscribe();

@@ -162,7 +162,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           summary: "Cancel a task: the stream ends in TaskCancelled, the result is failed/CANCELLED",
           parameters: [taskId],
           requestBody: { required: false, content: { "application/json": { schema: ref("CancelRequest") } } },
-          responses: { "202": json("CancelAccepted", "The cancel was recorded or sent to the owning node"), "400": error("Not a UUID"), "409": error("Unknown or already settled (NOT_CANCELLABLE)") },
+          responses: { "202": json("CancelAccepted", "The cancel was recorded or sent to the owning node"), "400": error("Not a UUID, or a body that is not a CancelRequest (INVALID_MESSAGE)"), "409": error("Unknown or already settled (NOT_CANCELLABLE)") },
         },
       },
       "/tasks/{id}/files/{path}": {

@@ -68,21 +68,37 @@ export async function startChildWorker(options: ChildWorkerOptions): Promise<Wor
     return error;
   });
 
+  const handle = (msg: WorkerToHost) => {
+    if (msg.type === "ready") ready();
+    else if (msg.type === "log") options.logger.info(msg.fields ?? {}, msg.message);
+    else if (msg.type === "progress") slot.pending?.onProgress({ done: msg.done, total: msg.total, ...(msg.label ? { label: msg.label } : {}) });
+    else if (msg.type === "stage-done" && slot.pending?.stage === msg.stage) {
+      slot.pending.resolve(msg.outputs);
+      slot.pending = null;
+    } else if (msg.type === "stage-failed" && slot.pending?.stage === msg.stage) {
+      slot.pending.reject(toAppError(msg.error, msg.stage));
+      slot.pending = null;
+    }
+  };
+  // The host can no longer follow this worker (a progress sink that throws, a broken channel): the
+  // stage fails with that cause at once and the child is ended, instead of the cause vanishing and
+  // the stage failing later as a crash of a child whose channel was closed under it.
+  const unheard = (error: unknown) => {
+    options.logger.error({ err: error }, "worker messages could not be handled");
+    const cause = error instanceof Error ? error.message : String(error);
+    slot.pending?.reject(new AppError("PROCESSOR_CRASHED", `worker messages could not be handled: ${cause}`, { stage: slot.pending.stage }));
+    slot.pending = null;
+    child.kill();
+  };
   void (async () => {
     for await (const raw of child.getEachMessage()) {
-      const msg = raw as unknown as WorkerToHost;
-      if (msg.type === "ready") ready();
-      else if (msg.type === "log") options.logger.info(msg.fields ?? {}, msg.message);
-      else if (msg.type === "progress") slot.pending?.onProgress({ done: msg.done, total: msg.total, ...(msg.label ? { label: msg.label } : {}) });
-      else if (msg.type === "stage-done" && slot.pending?.stage === msg.stage) {
-        slot.pending.resolve(msg.outputs);
-        slot.pending = null;
-      } else if (msg.type === "stage-failed" && slot.pending?.stage === msg.stage) {
-        slot.pending.reject(toAppError(msg.error, msg.stage));
-        slot.pending = null;
+      try {
+        handle(raw as unknown as WorkerToHost);
+      } catch (error) {
+        unheard(error);
       }
     }
-  })().catch(() => {});
+  })().catch(unheard);
 
   await isReady;
   return {
