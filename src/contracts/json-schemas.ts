@@ -26,6 +26,7 @@ export const SERVICE_ONLY_RULES: readonly string[] = [
   `no value may nest deeper than ${MESSAGE_LIMITS.maxDepth} levels, and the message must fit in ${MESSAGE_LIMITS.maxBytes} bytes`,
   "webhook.progress_channel, when given, names this task's own id",
   "with TENANT_PREFIX configured, every key starts with that tenant's prefix",
+  "webhook.url names no private, loopback or link-local address unless WEBHOOK_ALLOWED_HOSTS or WEBHOOK_ALLOW_PRIVATE allows it, and a webhook secret covers the tenant (else WEBHOOK_REFUSED)",
 ];
 
 /** No NUL anywhere, in keys or strings, at any depth: jsonb cannot store one. */

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { TaskMessage } from "../contracts/task-message.ts";
 import { ProgressMessage } from "../contracts/progress-message.ts";
 import { ResultMessage } from "../contracts/result-message.ts";
+import { WEBHOOK_HEADERS } from "../webhooks/webhook-signature.ts";
 import { CancelAccepted, CancelBody, DeadLetterList, ErrorBody, Health, NodeView, Readiness, RetryAccepted, StreamEvents, SubmitAccepted, SubmitRejected, TaskList, TaskListQuery, TaskTimeline, TaskView } from "./http-schemas.ts";
 
 /** Components of the document, each generated from the zod schema the code uses. */
@@ -49,6 +50,29 @@ function component(name: string): Record<string, unknown> {
   return rest;
 }
 
+/** The POST a task's webhook.url receives once the task settles (src/webhooks). */
+function taskResultWebhook(): Record<string, unknown> {
+  const header = (name: string, description: string) => ({ name, in: "header", required: true, description, schema: { type: "string" } });
+  return {
+    post: {
+      operationId: "taskResultWebhook",
+      summary: "A settled task's result (completed, failed for good, cancelled), signed",
+      description:
+        "The same JSON as the AMQP result message. Verify X-VS3D-Signature over the raw body before parsing it (docs/laravel/src/WebhookSignature.php). " +
+        "Any 2xx ends the delivery; anything else (a redirect included: redirects are not followed), a timeout or a connection error is retried with exponential backoff and jitter, a bounded number of times (WEBHOOK_MAX_ATTEMPTS). " +
+        "Each attempt is recorded as a WebhookDeliveryAttempted event in the task's stream (GET /tasks/{id}/events).",
+      parameters: [
+        header(WEBHOOK_HEADERS.signature, `sha256=<hex HMAC-SHA256 of "<${WEBHOOK_HEADERS.timestamp}>.<raw body>"> with the tenant's webhook secret`),
+        header(WEBHOOK_HEADERS.timestamp, "Unix seconds when this attempt was signed; refuse one far from your clock (replay protection)"),
+        header(WEBHOOK_HEADERS.idempotency, "The result's message_id, the same on every retry: drop a repeat"),
+        header(WEBHOOK_HEADERS.event, "completed, failed or cancelled"),
+      ],
+      requestBody: { required: true, content: { "application/json": { schema: ref("ResultMessage") } } },
+      responses: { "2XX": { description: "Received; no further attempt" }, default: { description: "Not received: retried with backoff" } },
+    },
+  };
+}
+
 /** OpenAPI 3.1 for the HTTP API (DESIGN.md §8), served at /openapi.json. `version`: the package's. */
 export function openApiDocument(version: string): Record<string, unknown> {
   return {
@@ -74,7 +98,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
             "401": error("No or unknown API key (UNAUTHORIZED), when API_KEYS are configured"),
             "403": error("The key's tenant is not the task's (FORBIDDEN_TENANT), or HTTP_INTAKE=false (HTTP_INTAKE_DISABLED)"),
             "409": error("The same task_id was submitted with a different body (TASK_ID_CONFLICT)"),
-            "422": json("SubmitRejected", "A valid message the service will not run (bad params, a type it cannot do): recorded as failed, and its failed result sent"),
+            "422": json("SubmitRejected", "A valid message the service will not run (bad params, a type it cannot do, a webhook.url it may not call: WEBHOOK_REFUSED): recorded as failed, and its failed result sent"),
             "429": error("Over the key's rate limit (RATE_LIMITED); see Retry-After"),
             "413": error("The body is over the message size limit"),
           },
@@ -192,6 +216,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
       "/metrics": { get: { operationId: "metrics", summary: "Prometheus metrics", responses: { "200": { description: "Prometheus text format", content: { "text/plain": { schema: { type: "string" } } } } } } },
       "/openapi.json": { get: { operationId: "openapi", summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } } } },
     },
+    // What the service sends, not serves: OpenAPI 3.1's place for it (the task's webhook.url).
+    webhooks: { taskResult: taskResultWebhook() },
     components: { schemas: Object.fromEntries(Object.keys(COMPONENTS).map((name) => [name, component(name)])) },
   };
 }

@@ -10,6 +10,7 @@ import { loadProcessorRegistry, type ProcessorRegistry } from "../../src/process
 import type { TaskType } from "../../src/contracts/task-types.ts";
 import { REPO_ROOT } from "../helpers/fixtures.ts";
 import { sampleTask } from "../helpers/task-events.ts";
+import { taskWebhookRefusal } from "../../src/webhooks/task-webhook-check.ts";
 
 let validate: (v: unknown) => boolean;
 let registry: ProcessorRegistry;
@@ -24,15 +25,18 @@ before(async () => {
 });
 
 /** What the service decides on a message body: accepted, or refused with its code. */
-function service(body: unknown): "accepted" | "INVALID_MESSAGE" | "INVALID_PARAMS" {
+function service(body: unknown): "accepted" | "INVALID_MESSAGE" | "INVALID_PARAMS" | "WEBHOOK_REFUSED" {
   const text = typeof body === "string" ? body : JSON.stringify(body);
   const d = decodeTask(Buffer.from(text));
   if (d.kind === "invalid") return "INVALID_MESSAGE";
   if (d.paramsError) return "INVALID_PARAMS";
   const processor = registry.get(d.task.task_type as TaskType);
   if (!processor) return "INVALID_MESSAGE";
+  if (taskWebhookRefusal(d.task, WEBHOOK_SETTINGS) !== null) return "WEBHOOK_REFUSED";
   return processor.params.safeParse(d.task.params).success ? "accepted" : "INVALID_PARAMS";
 }
+/** A service with a webhook secret and the default URL policy (no private addresses). */
+const WEBHOOK_SETTINGS = { defaultSecret: "schema-agreement-secret", tenantSecrets: new Map<string, string>(), allowedHosts: [], allowPrivate: false };
 const schema = (body: unknown) => (validate(typeof body === "string" ? JSON.parse(body) : body) ? "accepted" : "refused");
 
 const t = () => sampleTask() as unknown as Record<string, unknown> & { source: Record<string, unknown>; destination: Record<string, unknown>; webhook: Record<string, unknown>; retry: Record<string, unknown>; task_id: string };
@@ -49,6 +53,7 @@ const ACCEPTED: [string, unknown][] = [
   ["a COG task with params", with_((m) => { m.task_type = "geotiff_cog"; m.params = {}; })],
   ["keys with dots inside names", with_((m) => { m.source.key = "tenants/t/files/..hidden/a.b.jpg"; })],
   ["the task's own progress channel", with_((m) => { m.webhook = { callback_queue: "vision-s3d.results.app-1", progress_channel: `task:${m.task_id}:progress` }; })],
+  ["a webhook URL with the outcomes it wants", with_((m) => { m.webhook = { callback_queue: "vision-s3d.results", url: "https://app.example.com/webhooks/vs3d?source=converter", events: ["completed", "failed"] }; })],
 ];
 
 /** Messages the service refuses, with the code: the schema refuses every one. */
@@ -75,6 +80,11 @@ const REFUSED: [string, unknown, "INVALID_MESSAGE" | "INVALID_PARAMS"][] = [
   ["a task_id that is no UUID", with_((m) => { m.task_id = "42"; }), "INVALID_MESSAGE"],
   ["params as an array", with_((m) => { m.params = [64]; }), "INVALID_PARAMS"],
   ["max_attempts 50", with_((m) => { m.retry = { attempt: 1, max_attempts: 50 }; }), "INVALID_MESSAGE"],
+  ["a webhook URL that is not http(s)", with_((m) => { m.webhook = { url: "file:///etc/passwd" }; }), "INVALID_MESSAGE"],
+  ["a webhook URL with user:password@", with_((m) => { m.webhook = { url: "https://user:pw@app.example.com/hook" }; }), "INVALID_MESSAGE"],
+  ["a webhook URL that is no URL", with_((m) => { m.webhook = { url: "app.example.com/hook" }; }), "INVALID_MESSAGE"],
+  ["an unknown webhook event", with_((m) => { m.webhook = { url: "https://app.example.com/hook", events: ["progress"] }; }), "INVALID_MESSAGE"],
+  ["an empty webhook events list", with_((m) => { m.webhook = { url: "https://app.example.com/hook", events: [] }; }), "INVALID_MESSAGE"],
 ];
 
 /** Rules no JSON Schema can state (SERVICE_ONLY_RULES): the service refuses, the schema cannot. */
@@ -82,6 +92,8 @@ const SERVICE_ONLY: [string, unknown, RegExp][] = [
   ["attempt 5 of max_attempts 3", with_((m) => { m.retry = { attempt: 5, max_attempts: 3 }; }), /attempt must not exceed/],
   ["a lone surrogate", with_((m) => { m.params = { sizes: [64], note: "x\ud800y" }; }), /lone UTF-16 surrogate/],
   ["params nested 100 deep", JSON.stringify(t()).replace('"sizes":[64,128]', `"sizes":[64],"deep":${'{"a":'.repeat(100)}1${"}".repeat(100)}`), /nest deeper than \d+ levels/],
+  ["a webhook to the cloud metadata address", with_((m) => { m.webhook = { url: "http://169.254.169.254/latest/meta-data/" }; }), /webhook\.url names no private, loopback or link-local address/],
+  ["a webhook to localhost", with_((m) => { m.webhook = { url: "http://localhost:6379/" }; }), /webhook\.url names no private, loopback or link-local address/],
   ["another task's progress channel", with_((m) => { m.webhook = { callback_queue: "vision-s3d.results", progress_channel: `task:${crypto.randomUUID()}:progress` }; }), /names this task's own id/],
 ];
 

@@ -27,6 +27,12 @@ test("/openapi.json is a valid OpenAPI 3.1 document", async () => {
   assert.equal(doc["openapi"], "3.1.0");
 });
 
+test("the task-result webhook is described as OpenAPI 3.1 webhooks: its signature headers and the result message body", () => {
+  const hook = (doc["webhooks"] as Record<string, { post: { parameters: { name: string }[]; requestBody: unknown } }>)["taskResult"]!;
+  assert.deepEqual(hook.post.parameters.map((p) => p.name), ["X-VS3D-Signature", "X-VS3D-Timestamp", "Idempotency-Key", "X-VS3D-Event"]);
+  assert.match(JSON.stringify(hook.post.requestBody), /#\/components\/schemas\/ResultMessage/);
+});
+
 test("every route the HTTP app serves is in the document (and nothing the app lacks)", () => {
   // Only the route table is read; no handler runs. Dependencies are an inert stand-in: any
   // property or call on it gives itself back.

@@ -13,4 +13,7 @@ return [
     // A Redis connection from config/database.php whose 'prefix' is '' (see database-redis.php).
     'redis_connection' => env('VS3D_REDIS_CONNECTION', 'vision-s3d'),
     'bucket' => env('VS3D_BUCKET', env('AWS_BUCKET')),
+    // Verifies signed webhooks: the converter's WEBHOOK_SECRET (or this tenant's WEBHOOK_SECRETS
+    // entry). During a rotation list the old and the new one, comma-separated.
+    'webhook_secrets' => array_values(array_filter(explode(',', (string) env('VS3D_WEBHOOK_SECRETS', '')))),
 ];
