@@ -42,7 +42,7 @@ const FIXTURES: Expect[] = [
 
 interface LevelEntry {
   label: string; file: string; triangles: number; vertices: number; target_triangles: number; target_reached: boolean;
-  achieved_ratio: number; bytes: number; extensions: string[]; sha256: string; bbox: { min: number[]; max: number[] }; error: { relative: number; absolute: number };
+  achieved_ratio: number; simplify_cpu_seconds: number; bytes: number; extensions: string[]; sha256: string; bbox: { min: number[]; max: number[] }; error: { relative: number; absolute: number };
 }
 
 for (const f of FIXTURES) {
@@ -97,6 +97,7 @@ for (const f of FIXTURES) {
       for (const k of [0, 1, 2]) assert.ok(level.bbox.min[k]! <= level.bbox.max[k]!);
       assert.ok(level.extensions.includes("EXT_meshopt_compression"), `${level.label} is meshopt-compressed`);
       assert.ok(!level.extensions.includes("KHR_draco_mesh_compression"), `${level.label}: the input's Draco is not carried over`);
+      assert.ok(level.simplify_cpu_seconds >= 0 && level.simplify_cpu_seconds < 60, `${level.label}: the simplifier's CPU time is reported (${level.simplify_cpu_seconds})`);
     }
     assert.ok(manifest.levels[0]!.target_reached, "the 100 % level is the source itself");
   });
