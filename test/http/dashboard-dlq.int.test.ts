@@ -15,7 +15,7 @@ test("dashboard DLQ with RabbitMQ: GET /dlq lists tasks.dlq, POST /tasks/:id/ret
   try {
     const ch = await conn.createChannel();
     await assertTopology(ch, { retryDelaysSeconds: [30, 60] });
-    const dead = { ...taskMessage(), retry: { attempt: 3, max_attempts: 3 } };
+    const dead = taskMessage({ retry: { attempt: 3, max_attempts: 3 } });
     const id = dead.task_id as string;
     ch.sendToQueue(DLQ, Buffer.from(JSON.stringify(dead)), {
       headers: { [DLQ_HEADERS.taskId]: id, [DLQ_HEADERS.code]: "INTERNAL", [DLQ_HEADERS.reason]: "out of attempts", [DLQ_HEADERS.at]: new Date().toISOString() },
