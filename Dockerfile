@@ -1,7 +1,8 @@
 # Vision S3D Converter: one image for the service and the vs3d CLI.
 # GDAL comes from the OSGeo image (3.12: COG driver options, recent PROJ); Node is copied in from
-# the official image of the same release line as the project's runtime.
-ARG NODE_IMAGE=node:24.11.1-bookworm-slim
+# the official image of the version the project's `node` dev dependency pins (package.json), so the
+# image and `npm start`/`npm test` run the same Node 24 LTS.
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 ARG GDAL_IMAGE=ghcr.io/osgeo/gdal:ubuntu-small-3.12.0
 FROM ${NODE_IMAGE} AS node
 
@@ -19,7 +20,8 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY package.json package-lock.json ./
-# tsx runs the TypeScript sources, so it is a runtime dependency; dev tools stay out.
+# Node 24 runs the TypeScript sources as they are (type stripping): no loader, no build; dev tools
+# (tsx, typescript, the `node` package whose binary the image already has) stay out.
 # npm install, not npm ci: the lock lists only the linux-x64 builds of platform packages.
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY . .
@@ -35,4 +37,4 @@ EXPOSE 8080
 # it appends TaskInterrupted for running tasks, requeues their deliveries and exits within
 # SHUTDOWN_GRACE_SECONDS. test/deploy/entry-command-sigterm.test.ts runs this exact command line.
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "src/main.ts"]

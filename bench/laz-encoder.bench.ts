@@ -1,5 +1,5 @@
 /** LAZ writer: encoding throughput (points/s) and size against the LASzip-written originals.
- * Usage: tsx bench/laz-encoder.bench.ts [syntheticPoints]   (default 1 000 000) */
+ * Usage: node bench/laz-encoder.bench.ts [syntheticPoints]   (default 1 000 000) */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -127,7 +127,7 @@ async function duBytes(dir: string): Promise<number> {
 
 async function measured(kind: "lod" | "convert", input: string, dir: string) {
   const t0 = performance.now();
-  const run = execa(process.execPath, ["--import", "tsx", import.meta.filename, "--child", kind, input, dir], { reject: false });
+  const run = execa(process.execPath, [import.meta.filename, "--child", kind, input, dir], { reject: false });
   let peakRss = 0, peakTemp = 0, busyRss = false, busyDisk = false;
   // RSS every 250 ms; the work directory (thousands of node files) every second, to stay cheap.
   const rssTimer = setInterval(() => {

@@ -1,6 +1,6 @@
 /**
  * The tileset stage alone: `writeTileset` over a generated octree, points per second.
- *   node --import tsx bench/pointcloud-tiles.bench.ts [--quick] [--points N]
+ *   node bench/pointcloud-tiles.bench.ts [--quick] [--points N]
  * Generates an aerial-scan-like cloud in memory (rolling terrain, buildings, trees, noise, RGB,
  * classes; UTM 10N coordinates so the georeferenced path runs), splits it with the test octree
  * builder, then times the stage. Baseline in the same run: the same tiles' bytes written with no

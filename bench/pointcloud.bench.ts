@@ -1,6 +1,6 @@
 /**
  * Point cloud conversion throughput and peak memory.
- *   node --import tsx bench/pointcloud.bench.ts [--quick] [--points N]
+ *   node bench/pointcloud.bench.ts [--quick] [--points N]
  * Generates a synthetic LAS 1.2 format 3 file (10 M points, 1 M with --quick) in a temp dir, then runs
  * each conversion in its own child process (so peak RSS is per case) through the real processor.
  */
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     const results: Record<string, { points: number; seconds: number; bytesOut: number; maxRssMB: number }> = {};
     for (const [name, input, format] of [...cases, ["LAZ→LAS", join(dir, "LAS→LAZ", "points.laz"), "las"] as [string, string, "las"]]) {
       t = performance.now();
-      const { stdout } = await execa(process.execPath, ["--import", "tsx", import.meta.filename, "--child", input, join(dir, name), format]);
+      const { stdout } = await execa(process.execPath, [import.meta.filename, "--child", input, join(dir, name), format]);
       const r = JSON.parse(stdout.trim().split("\n").at(-1)!) as (typeof results)[string];
       results[name] = r;
       console.log(`${name.padEnd(8)} ${r.points.toLocaleString("en")} pts  ${r.seconds.toFixed(2)} s  ${Math.round(r.points / r.seconds).toLocaleString("en")} pts/s  out ${(r.bytesOut / 2 ** 20).toFixed(1)} MiB  peak RSS ${r.maxRssMB.toFixed(0)} MiB`);

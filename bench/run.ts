@@ -16,6 +16,8 @@ const BENCHES: Record<string, string> = {
   "pointcloud-lod": "pointcloud-lod.bench.ts",
   mesh: "mesh.bench.ts",
   "store-outage": "store-outage.bench.ts",
+  "task-start": "task-start.bench.ts",
+  thumbnails: "thumbnails.bench.ts",
   chaos: "../scripts/chaos.ts",
 };
 
@@ -24,5 +26,5 @@ if (!name || !BENCHES[name]) {
   process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join("|")}> [--quick]\n`);
   process.exit(2);
 }
-const result = await execa("node", ["--import", "tsx", join(HERE, BENCHES[name]!), ...rest], { stdio: "inherit", reject: false });
+const result = await execa(process.execPath, [join(HERE, BENCHES[name]!), ...rest], { stdio: "inherit", reject: false });
 process.exit(result.exitCode ?? 1);

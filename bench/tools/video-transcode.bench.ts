@@ -1,6 +1,6 @@
 /** Wall time of the video_transcode processor against the plain ffmpeg command a person would type,
  * on the same file in the same run, alternating so machine load hits both alike.
- * Usage: tsx bench/tools/video-transcode.bench.ts [rounds] [input] */
+ * Usage: node bench/tools/video-transcode.bench.ts [rounds] [input] */
 import { cpus } from "node:os";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { acquireDataDirLock } from "../../src/service/data-dir-lock.ts";
+import { inheritedImports } from "../../src/actors/worker/inherited-imports.ts";
 
 test("the data-dir lock: one holder at a time, a dead holder's lock is taken over, only the owner releases", async () => {
   const dir = await mkdtemp(join(tmpdir(), "vs3d-lock-"));
@@ -33,7 +34,7 @@ test("two processes starting at once on one data dir: exactly one gets the lock"
   const dir = await mkdtemp(join(tmpdir(), "vs3d-lock-race-"));
   const script = `import { acquireDataDirLock } from ${JSON.stringify(join(import.meta.dirname, "../../src/service/data-dir-lock.ts"))};
     try { await acquireDataDirLock(process.argv[1]); console.log("got"); setTimeout(() => {}, 10000); } catch { console.log("refused"); }`;
-  const runs = await Promise.all(Array.from({ length: 4 }, () => execa("node", ["--import", "tsx", "--input-type=module", "-e", script, dir], { reject: false })));
+  const runs = await Promise.all(Array.from({ length: 4 }, () => execa(process.execPath, [...inheritedImports(), "--input-type=module", "-e", script, dir], { reject: false })));
   const outcomes = runs.map((r) => r.stdout.trim()).sort();
   assert.deepEqual(outcomes, ["got", "refused", "refused", "refused"]);
 });

@@ -35,7 +35,7 @@ export async function withSandbox(fn: (sb: Sandbox) => Promise<void>): Promise<v
 /** Every path under `dir` (files, dirs, links), relative and sorted. */
 export async function listTree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.map((e) => relative(dir, join(e.parentPath ?? e.path, e.name))).sort();
+  return entries.map((e) => relative(dir, join(e.parentPath, e.name))).sort();
 }
 
 /** Awaits a failure and checks it is a non-recoverable AppError with this code; returns it. */

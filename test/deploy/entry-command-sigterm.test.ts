@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { test } from "node:test";
 import { execa } from "execa";
 import { openEventStore } from "../../src/infra/event-store/open-event-store.ts";
@@ -32,6 +32,8 @@ test("SIGTERM to the image's entry command line (tini → node) during a task: T
     cwd: REPO_ROOT,
     reject: false,
     env: {
+      // The image's `node` is Node 24: here, the one running this test (the project's, not the system's).
+      PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
       HTTP_PORT: String(port), DATA_DIR: join(root, "data"), STORAGE_DIR: storage, WORK_DIR: join(root, "work"),
       SHUTDOWN_GRACE_SECONDS: String(grace), LOG_LEVEL: "info",
       PROCESSOR_MODULES: join(REPO_ROOT, "test", "fixtures", "test-processors.ts"),

@@ -8,8 +8,9 @@ import type { GetMessage } from "amqplib";
 import { REPO_ROOT } from "../helpers/fixtures.ts";
 import { waitFor } from "../helpers/service-process.ts";
 import { e2eStack, taskEvents } from "./e2e-stack.ts";
+import { inheritedImports } from "../../src/actors/worker/inherited-imports.ts";
 
-const vs3d = (args: string[], env: Record<string, string>) => execa("node", ["--import", "tsx", join(REPO_ROOT, "src/cli/main.ts"), ...args], { env, reject: false });
+const vs3d = (args: string[], env: Record<string, string>) => execa(process.execPath, [...inheritedImports(), join(REPO_ROOT, "src/cli/main.ts"), ...args], { env, reject: false });
 
 test("a recoverable failure retries through a TTL queue, ends dead-lettered with will_retry false, and `vs3d dlq` lists and replays it", { timeout: 120_000 }, async () => {
   const stack = await e2eStack({ slowProcessors: true });

@@ -4,6 +4,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { REPO_ROOT } from "./fixtures.ts";
+import { inheritedImports } from "../../src/actors/worker/inherited-imports.ts";
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -23,7 +24,7 @@ export interface ServiceProcess {
 /** Starts the real service (`src/main.ts`) as a child process and waits for /health/live. */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = execa("node", ["--import", "tsx", join(REPO_ROOT, "src/main.ts")], {
+  const child = execa(process.execPath, [...inheritedImports(), join(REPO_ROOT, "src/main.ts")], {
     cwd: REPO_ROOT,
     env: { LOG_LEVEL: "info", HTTP_PORT: String(port), ...env },
     reject: false,

@@ -8,6 +8,7 @@ import { AppError } from "../../src/contracts/app-error.ts";
 import { imageOcrProcessor } from "../../src/processors/image-ops/ocr/image-ocr.processor.ts";
 import { cleanupRuns, runStages, scratchDir } from "../helpers/run-stages.ts";
 import { renderText, scratchFile } from "./image-ops-helpers.ts";
+import { inheritedImports } from "../../src/actors/worker/inherited-imports.ts";
 
 after(cleanupRuns);
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -23,8 +24,8 @@ async function isolation(): Promise<string[]> {
 test("image_ocr never touches the network: in a process with no network (fetch, sockets, DNS refused in the main thread) it still reads", { timeout: 60_000 }, async () => {
   const file = await scratchFile("offline.png", await renderText(["Nothing leaves this machine"]));
   const log = join(await scratchDir(), "network.log");
-  const [cmd = "node", ...prefix] = [...(await isolation()), "node"];
-  const run = await execa(cmd, [...prefix, "--import", "tsx", "--import", here("./no-network.preload.mjs"), here("./ocr-offline.run.ts"), file], {
+  const [cmd = process.execPath, ...prefix] = [...(await isolation()), process.execPath];
+  const run = await execa(cmd, [...prefix, ...inheritedImports(), "--import", here("./no-network.preload.mjs"), here("./ocr-offline.run.ts"), file], {
     reject: false,
     env: { VS3D_NETWORK_LOG: log },
   });
@@ -48,7 +49,7 @@ test("a task cancelled while tesseract starts or reads leaves no worker behind: 
   const lines = Array.from({ length: 30 }, (_, i) => `Row ${i + 1} of a long page that takes a while to read`);
   const file = await scratchFile("long.png", await renderText(lines, { width: 1800 }));
   for (const abortMs of [250, 2500]) {
-    const run = await execa("node", ["--import", "tsx", here("./ocr-offline.run.ts"), file, String(abortMs)], { reject: false, timeout: 30_000 });
+    const run = await execa(process.execPath, [...inheritedImports(), here("./ocr-offline.run.ts"), file, String(abortMs)], { reject: false, timeout: 30_000 });
     assert.equal(run.timedOut, false, `cancelled at ${abortMs} ms: the process did not exit (a worker thread left running)`);
     assert.equal(run.stdout.trim(), "CANCELLED", run.stderr);
   }

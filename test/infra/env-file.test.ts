@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { execa } from "execa";
 import { REPO_ROOT } from "../helpers/fixtures.ts";
+import { inheritedImports } from "../../src/actors/worker/inherited-imports.ts";
 
 // In a child process: loading an env file changes process.env for good.
 const probe = `import { loadEnvFile } from ${JSON.stringify(join(REPO_ROOT, "src/config/env-file.ts"))};
@@ -12,7 +13,7 @@ const file = loadEnvFile();
 console.log(JSON.stringify({ file: file ?? null, a: process.env.VS3D_T_A ?? null, b: process.env.VS3D_T_B ?? null }));`;
 
 async function run(cwd: string, env: Record<string, string> = {}) {
-  return execa("node", ["--import", join(REPO_ROOT, "node_modules/tsx/dist/esm/index.mjs"), "--input-type=module", "-e", probe], { cwd, env: { ...env, NODE_OPTIONS: "" }, reject: false, preferLocal: true, localDir: REPO_ROOT });
+  return execa(process.execPath, [...inheritedImports(), "--input-type=module", "-e", probe], { cwd, env: { ...env, NODE_OPTIONS: "" }, reject: false, preferLocal: true, localDir: REPO_ROOT });
 }
 
 test(".env in the working directory is read at start-up; the environment's own values win", async () => {

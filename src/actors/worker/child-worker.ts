@@ -2,6 +2,7 @@ import { execaNode } from "execa";
 import { fileURLToPath } from "node:url";
 import { AppError, toAppError } from "../../contracts/app-error.ts";
 import type { Logger } from "../../infra/logger.ts";
+import { inheritedImports } from "./inherited-imports.ts";
 import type { TaskType } from "../../contracts/task-types.ts";
 import type { OutputFile, Progress } from "../../processors/processor.ts";
 import type { Worker } from "./worker.ts";
@@ -30,7 +31,9 @@ interface Pending {
 
 /** One child process per task (execa 9 with IPC): a crash or OOM there fails only this task. */
 export async function startChildWorker(options: ChildWorkerOptions): Promise<Worker> {
-  const nodeOptions = ["--import", import.meta.resolve("tsx")];
+  // No loader of its own: Node 24 runs worker-entry.ts as it is. It loads the host's `--import`
+  // preloads, if any (a developer's tsx on an older Node, a test's guard).
+  const nodeOptions = inheritedImports();
   if (options.maxOldSpaceMb) nodeOptions.push(`--max-old-space-size=${Math.max(256, Math.floor(options.maxOldSpaceMb))}`);
   const child = execaNode(WORKER_ENTRY, [], {
     ipc: true,

@@ -1,5 +1,5 @@
-import { Worker } from "node:worker_threads";
 import { AppError } from "../../../contracts/app-error.ts";
+import { startTypeScriptWorker } from "../../shared/typescript-worker.ts";
 import { createChunkEncoder } from "../../point-cloud/laz/chunk-encoder.ts";
 import type { LazPointFormat } from "../../point-cloud/laz/point-formats.ts";
 import type { EncodeReply, EncodeRequest } from "./chunk-encode-worker.ts";
@@ -12,15 +12,6 @@ export interface ChunkEncodePool {
   /** `records` is transferred to a worker: the caller must not use it afterwards. */
   encode(records: Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;
-}
-
-/** Sources run through tsx and a worker thread does not inherit its loader: a `.ts` worker first
- * registers tsx's ESM hooks in itself, then imports the module. */
-function startWorker(): Worker {
-  if (!WORKER_URL.pathname.endsWith(".ts")) return new Worker(WORKER_URL);
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(boot, { eval: true });
 }
 
 export function createChunkEncodePool(format: LazPointFormat, recordLength: number, threads: number): ChunkEncodePool {
@@ -37,7 +28,7 @@ export function createChunkEncodePool(format: LazPointFormat, recordLength: numb
     pending.clear();
   };
   const workers = Array.from({ length: threads }, (_, w) => {
-    const worker = startWorker();
+    const worker = startTypeScriptWorker(WORKER_URL);
     load.push(0);
     worker.on("message", (m: EncodeReply) => {
       const p = pending.get(m.id);

@@ -1,16 +1,8 @@
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startTypeScriptWorker } from "../../shared/typescript-worker.ts";
 import type { IndexedNodeMeta, IndexJob } from "./index-worker.ts";
 
 const WORKER_URL = new URL("./index-worker.ts", import.meta.url);
-
-/** Sources run through tsx, and a worker thread does not inherit its loader: such a worker first
- * registers tsx's ESM hooks in itself, then imports the worker module. */
-function startWorker(): Worker {
-  if (!WORKER_URL.pathname.endsWith(".ts")) return new Worker(WORKER_URL);
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(boot, { eval: true });
-}
 
 /** Runs index jobs on `threads` worker threads (largest first is the caller's choice of order);
  * results come back in job order. The first failure stops the pool. */
@@ -19,7 +11,7 @@ export async function runIndexJobs(jobs: readonly IndexJob[], threads: number, s
   let next = 0;
   const workers: Worker[] = [];
   const runOne = async (): Promise<void> => {
-    const worker = startWorker();
+    const worker = startTypeScriptWorker(WORKER_URL);
     workers.push(worker);
     try {
       while (next < jobs.length) {
