@@ -4,6 +4,7 @@ import type { NewEvent } from "../ports/event-store.port.ts";
 import type { SlotBroker, SlotGrant, SlotRequest } from "../ports/slot-broker.port.ts";
 import { PLACEMENT_DEFAULTS, type NodeCapacity, type PlacementConfig } from "../machines/broker-ask.ts";
 import type { RunningSlot, WaitingSlot, WeightsTable } from "../machines/broker-placement.ts";
+import type { BrokerLoad } from "../ports/broker-load.port.ts";
 import { brokerMachine, type BrokerEmitted, type BrokerEvent } from "../machines/broker.machine.ts";
 import { systemClock, type BrokerClock } from "./broker-clock.ts";
 import { readNodeCapacity } from "./node-capacity.ts";
@@ -48,6 +49,8 @@ export interface ResourceBroker extends SlotBroker {
   /** Resolves when every event emitted so far has been appended and its grant delivered. */
   flushed(): Promise<void>;
   view(): { waiting: readonly WaitingSlot[]; running: readonly RunningSlot[]; reservedFor: string | undefined };
+  /** What the node has, what the broker fills it up to, and the last measurement: for /metrics. */
+  load(): BrokerLoad;
   /** Stops ticking, releases every grant and withdraws every request on the stream (grants die with
    * the process), rejects the requests still waiting, and resolves once all of it is appended. */
   stop(reason?: string): Promise<void>;
@@ -192,6 +195,10 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
       for (let seen: Promise<void> | undefined; seen !== chain; ) await (seen = chain);
     },
     view,
+    load() {
+      const c = actor.getSnapshot().context;
+      return { capacity: c.capacity, config: c.config, snapshot: c.snapshot, waiting: c.waiting, running: c.running };
+    },
     async stop(reason = "broker stopped") {
       if (stopped) return;
       stopped = true;

@@ -26,6 +26,24 @@ exit code is 0 when the task completed, 1 when it failed, 2 for a usage error.
 it leads to. While \`vs3d serve\` holds the store, read the same stream with
 GET /tasks/<task_id>/events on the service.`,
   },
+  tasks: {
+    usage: "vs3d tasks [--state <s>[,<s>…]] [--type <task_type>[,…]] [--tenant <id>] [--rejected hide|include|only] [--limit N] [--json] [--url <url>] [--api-key <key>]",
+    summary: "list tasks, newest first, with their state, progress, output sizes and durations",
+    details: `Reads the local store (DATA_DIR or EVENT_STORE_URL); while \`vs3d serve\` holds the store it asks the
+service instead (GET /tasks on VS3D_URL or --url, default http://127.0.0.1:HTTP_PORT, with the key
+from VS3D_API_KEY or --api-key). Filters are the HTTP list's: states (queued, downloading,
+waiting_for_slot, processing, uploading, retrying, completed, failed, cancelled, dead_lettered),
+task types and a tenant; tasks refused at acceptance are hidden unless --rejected include|only.
+--limit defaults to 50 (at most 500). --json prints the list as GET /tasks returns it.`,
+  },
+  cancel: {
+    usage: "vs3d cancel <task_id> [--reason <text>] [--json] [--url <url>] [--api-key <key>]",
+    summary: "cancel a task that is waiting or running (its result: failed, CANCELLED)",
+    details: `While the service holds the store, the cancel goes through its HTTP API (POST /tasks/<id>/cancel).
+With RabbitMQ (AMQP_URL) it is broadcast on vision.s3d.control, so the node running the task stops
+it. Otherwise no service runs the task and the cancel is recorded in its stream directly.
+Exit code 0 when cancelled or sent, 1 when the task has already settled, 2 when there is no such task.`,
+  },
   serve: {
     usage: "vs3d serve",
     summary: "the service (same as npm start)",

@@ -6,6 +6,9 @@ import { StoreInUseError } from "../service/data-dir-lock.ts";
 import { machineCommand } from "./machine-command.ts";
 import { processCommand } from "./process-command.ts";
 import { replayCommand } from "./replay-command.ts";
+import { cancelCommand } from "./cancel-command.ts";
+import { ServiceApiError } from "./service-api.ts";
+import { tasksCommand, TasksUsageError } from "./tasks-command.ts";
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -23,6 +26,12 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // parseArgs' own errors (an unknown option, a missing value) are usage errors: one line, exit 2.
     if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) return usage(command, error.message);
+    if (error instanceof TasksUsageError) return usage(command, error.message);
+    // The service was asked and refused, or is not there: its answer is the one line.
+    if (error instanceof ServiceApiError) {
+      process.stderr.write(`vs3d ${command}: ${error.message}\n`);
+      return 1;
+    }
     if (error instanceof StoreInUseError) {
       // The service holds the store: its HTTP API serves the same streams.
       process.stderr.write(`vs3d ${command}: ${error.message}; while the service runs, read tasks through it: GET /tasks, GET /tasks/<task_id>/events\n`);
@@ -61,6 +70,22 @@ async function run(command: string, rest: string[]): Promise<number> {
     const action = positionals[0];
     if ((action !== "list" && action !== "replay") || positionals.length !== 1) return usage(command, "needs list or replay");
     return dlqCommand({ action, taskId: values["task-id"], all: values.all, limit: values.limit === undefined ? undefined : Number(values.limit), json: values.json }, process.env);
+  }
+  // Both read through the service's HTTP API when it holds the store: --url / --api-key reach it.
+  const viaService = { url: { type: "string" }, "api-key": { type: "string" } } as const;
+  if (command === "tasks") {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { state: { type: "string" }, type: { type: "string" }, tenant: { type: "string" }, limit: { type: "string" }, rejected: { type: "string" }, json: { type: "boolean", default: false }, ...viaService },
+    });
+    if (positionals.length > 0) return usage(command, `takes no arguments, only options (got '${positionals[0]}')`);
+    return tasksCommand({ state: values.state, type: values.type, tenant: values.tenant, limit: values.limit, rejected: values.rejected, json: values.json, url: values.url, apiKey: values["api-key"] }, process.env);
+  }
+  if (command === "cancel") {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { reason: { type: "string" }, json: { type: "boolean", default: false }, ...viaService } });
+    if (positionals.length !== 1) return usage(command, "needs one <task_id>");
+    return cancelCommand({ taskId: positionals[0]!, reason: values.reason, json: values.json, url: values.url, apiKey: values["api-key"] }, process.env);
   }
   if (command === "serve") {
     const { runServe } = await import("../service/serve.ts");

@@ -12,6 +12,7 @@ import { runResultsProjection, type ParkedResultEvent } from "./results.projecti
 import { superviseProjection, SUPERVISE_DEFAULTS } from "./supervise-projection.ts";
 import type { WebhookSettings } from "../config/webhook-settings.ts";
 import { runWebhookProjection } from "../webhooks/webhook.projection.ts";
+import { runTaskLogProjection } from "./task-log.projection.ts";
 
 export interface StartProjectionsOptions {
   store: EventStore;
@@ -45,7 +46,7 @@ export const START_PROJECTIONS_DEFAULTS = {
   ...SUPERVISE_DEFAULTS,
 } as const;
 
-export const PROJECTION_NAMES = { progress: "projection:progress", results: "projection:results", webhooks: "projection:webhooks" } as const;
+export const PROJECTION_NAMES = { progress: "projection:progress", results: "projection:results", taskLog: "projection:task-log", webhooks: "projection:webhooks" } as const;
 
 export interface RunningProjections {
   /** Resolves when every projection has stopped after `signal` aborted; never rejects. */
@@ -54,7 +55,7 @@ export interface RunningProjections {
   stats(): ProjectionStats[];
 }
 
-/** Runs the Redis progress and the AMQP results projections (DESIGN.md §1), each only while this
+/** Runs the Redis progress, the AMQP results and the task log projections (DESIGN.md §1), each only while this
  * node holds its lock, each from its stored checkpoint, restarted with backoff after a failure. */
 export function startProjections(o: StartProjectionsOptions): RunningProjections {
   const backoff = {
@@ -118,6 +119,18 @@ export function startProjections(o: StartProjectionsOptions): RunningProjections
       }),
     });
   }
+
+  // One log line per task fact, on the one node that holds this lock (DESIGN.md's logs, issue 15).
+  const taskLog = createProjectionStats(PROJECTION_NAMES.taskLog);
+  all.push({
+    stats: taskLog.stats,
+    done: superviseProjection({
+      ...common,
+      name: PROJECTION_NAMES.taskLog,
+      stats: taskLog.stats,
+      run: (signal) => runTaskLogProjection({ store: o.store, checkpoints: o.checkpoints, logger: o.logger, signal, name: PROJECTION_NAMES.taskLog, hooks: taskLog.hooks }),
+    }),
+  });
 
   const webhooks = o.webhooks;
   if (webhooks && (webhooks.defaultSecret !== undefined || webhooks.tenantSecrets.size > 0)) {

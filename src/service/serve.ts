@@ -3,7 +3,8 @@ import { ConfigError, loadConfig } from "../config/config.ts";
 import { createHttpApp } from "../http/app.ts";
 import { dlqAccess } from "../infra/amqp/dlq-access.ts";
 import { rateLimiterFor } from "../http/rate-limiter-from-config.ts";
-import { createLogger } from "../infra/logger.ts";
+import { createServiceLogger, keepOutputJson } from "../infra/logger.ts";
+import { withHttpMetrics } from "../infra/metrics/http-metrics.ts";
 import { readinessOf } from "./readiness.ts";
 import { createService } from "./service.ts";
 import { publishCancel, startControlConsumer } from "../intake/amqp-control.ts";
@@ -20,7 +21,9 @@ export async function runServe(env: Record<string, string | undefined> = process
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createServiceLogger(config.logLevel);
+  // From here on stdout carries JSON lines only: a dependency's notice becomes one of them.
+  keepOutputJson(logger);
   const service = await createService(config, logger, {}, env);
   const readiness = readinessOf(service);
   const amqp = service.amqp;
@@ -39,7 +42,7 @@ export async function runServe(env: Record<string, string | undefined> = process
     // With several nodes, only the owner can stop a running task: broadcast the cancel.
     ...(amqp ? { cancel: async (taskId: string, reason: string) => (await publishCancel(amqp.link, taskId, reason), "requested" as const) } : {}),
   });
-  const server = serve({ fetch: app.fetch, port: config.httpPort, hostname: config.http.host });
+  const server = serve({ fetch: withHttpMetrics(app, service.metrics.registry).fetch, port: config.httpPort, hostname: config.http.host });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   logger.info({ port: config.httpPort, node_id: config.nodeId, event_store: config.eventStore.kind, storage: config.storage.kind, intake: service.amqp ? "amqp" : "http", http_host: config.http.host, api_keys: config.http.keys.size, http_intake: config.http.intake }, "service listening");
   if (config.http.keys.size === 0) logger.warn({ http_host: config.http.host }, "no API_KEYS configured: the HTTP API listens on loopback only and asks no key");

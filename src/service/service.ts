@@ -28,6 +28,9 @@ import { runMetricsSubscriber } from "../infra/metrics/metrics-subscriber.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { amqpMode } from "./amqp-mode.ts";
 import { registerProjectionMetrics } from "./projection-metrics.ts";
+import { registerBrokerMetrics } from "../infra/metrics/broker-metrics.ts";
+import { registerProjectionLagMetrics } from "../infra/metrics/projection-lag-metrics.ts";
+import { registerQueueMetrics, watchedQueues } from "../infra/metrics/queue-metrics.ts";
 
 export interface Service {
   config: Config;
@@ -152,6 +155,9 @@ export async function createService(config: Config, logger: Logger, overrides: S
   });
 
   registerProjectionMetrics(metrics.registry, projections.stats);
+  registerProjectionLagMetrics(metrics.registry, { store, checkpoints: store.checkpoints, stats: projections.stats });
+  if (resourceBroker) registerBrokerMetrics(metrics.registry, () => resourceBroker.load());
+  if (amqp) registerQueueMetrics(metrics.registry, amqp.link, watchedQueues(config.retryDelaysSeconds));
 
   return {
     config,

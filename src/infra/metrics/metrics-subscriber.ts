@@ -11,6 +11,7 @@ export async function runMetricsSubscriber(store: EventStore, metrics: Metrics, 
   const taskTypes = new Map<string, string>();
   const stageStarts = new Map<string, number>();
   const acceptedAt = new Map<string, number>();
+  const slotAskedAt = new Map<string, number>();
   for await (const stored of store.subscribeToAll({ streamPrefix: TASK_STREAM_PREFIX, signal, ...(head !== undefined ? { after: head } : {}) })) {
     const parsed = TaskEventSchema.safeParse(stored.data);
     if (!parsed.success) continue;
@@ -28,6 +29,12 @@ export async function runMetricsSubscriber(store: EventStore, metrics: Metrics, 
       if (started !== undefined) metrics.stageDuration.observe({ task_type: taskType, stage: e.stage }, (stored.createdAt.getTime() - started) / 1000);
       stageStarts.delete(`${e.task_id}/${e.stage}`);
     }
+    if (e.type === "SlotRequested") slotAskedAt.set(e.task_id, stored.createdAt.getTime());
+    if (e.type === "SlotGranted") {
+      const asked = slotAskedAt.get(e.task_id);
+      if (asked !== undefined) metrics.slotWait.observe({ task_type: taskType }, Math.max(0, stored.createdAt.getTime() - asked) / 1000);
+      slotAskedAt.delete(e.task_id);
+    }
     if (e.type === "TaskFailed" && e.will_retry) metrics.retries.inc({ task_type: taskType, code: e.error.code });
     const end = outcomeOf(e);
     if (end) {
@@ -37,6 +44,7 @@ export async function runMetricsSubscriber(store: EventStore, metrics: Metrics, 
       if (seconds !== undefined) metrics.duration.observe({ task_type: taskType, outcome: end.outcome }, Math.max(0, seconds));
       taskTypes.delete(e.task_id);
       acceptedAt.delete(e.task_id);
+      slotAskedAt.delete(e.task_id);
     }
   }
 }

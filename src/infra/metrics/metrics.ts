@@ -22,7 +22,14 @@ export function createMetrics(options: { runningTasks: () => number }) {
     buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
     registers: [registry],
   });
+  const slotWait = new Histogram({
+    name: "vs3d_slot_wait_seconds",
+    help: "Time a task waited for its CPU/RAM slot, from SlotRequested to SlotGranted",
+    labelNames: ["task_type"],
+    buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
+    registers: [registry],
+  });
   new Gauge({ name: "vs3d_tasks_running", help: "Tasks this node is running now", registers: [registry], collect() { this.set(options.runningTasks()); } });
-  return { registry, events, finished, retries, duration, stageDuration, text: () => registry.metrics() };
+  return { registry, events, finished, retries, duration, stageDuration, slotWait, text: () => registry.metrics() };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
