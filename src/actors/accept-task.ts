@@ -29,14 +29,19 @@ export interface AcceptOptions {
  * its type, params or keys are bad, so it still gets a result); a message for an existing stream is
  * the next attempt, a replay from the DLQ, or a duplicate delivery, which changes nothing. */
 export async function acceptTask(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock" | "webhooks">, task: TaskMessage, causationId?: string, options: AcceptOptions = {}): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
-  try {
-    return await acceptOnce(rt, task, causationId, options);
-  } catch (error) {
-    // Two deliveries of one message raced for the stream: the loser's message is the duplicate.
-    if (!(error instanceof LostOwnershipError)) throw error;
-    const stream = await TaskStream.open(rt.store, task.task_id, rt.clock);
-    assertSameTask(stream, task);
-    return { stream, outcome: "duplicate" };
+  // Another writer appended first: a second delivery of this message (which then reads as the
+  // duplicate), or a webhook audit event on a settled stream (a DLQ replay must still reopen it).
+  // Decided again on the stream as it is now; still losing after that, the message is the duplicate.
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await acceptOnce(rt, task, causationId, options);
+    } catch (error) {
+      if (!(error instanceof LostOwnershipError)) throw error;
+      if (tries < 3) continue;
+      const stream = await TaskStream.open(rt.store, task.task_id, rt.clock);
+      assertSameTask(stream, task);
+      return { stream, outcome: "duplicate" };
+    }
   }
 }
 
