@@ -40,36 +40,37 @@ export interface TaskHostOptions {
 }
 
 export class TaskHost {
-  readonly rt: TaskRuntime;
+  /** The ports the runs use: not reachable from outside, readers go through read(). */
+  readonly #rt: TaskRuntime;
   #running = new Map<string, Running>();
   #stopping = false;
   #resumeAfterCrashMs: number | undefined;
   #crashes = new Map<string, number>();
 
   constructor(rt: TaskRuntime, options: TaskHostOptions = {}) {
-    this.rt = rt;
+    this.#rt = rt;
     this.#resumeAfterCrashMs = options.resumeAfterCrashMs;
   }
 
   get logger(): Logger {
-    return this.rt.logger;
+    return this.#rt.logger;
   }
   get storage(): ObjectStorage {
-    return this.rt.storage;
+    return this.#rt.storage;
   }
   get broker(): SlotBroker {
-    return this.rt.broker;
+    return this.#rt.broker;
   }
 
   /** The task as its stream says it is now, or null (readTask on this host's store). */
   read(taskId: string): Promise<TaskRead | null> {
-    return readTask(this.rt.store, taskId);
+    return readTask(this.#rt.store, taskId);
   }
 
   /** Accepts a task message and starts it unless it is settled or a duplicate already running. The
    * stream read for the accept is the one the run starts from: one read per message. */
   async submit(task: TaskMessage, causationId?: string, options: AcceptOptions = {}): Promise<Submitted> {
-    const accepted = await acceptTask(this.rt, task, causationId, options);
+    const accepted = await acceptTask(this.#rt, task, causationId, options);
     const { stream, outcome } = accepted;
     const done = isSettled(stream.snapshot) ? Promise.resolve<RunOutcome>(stream.state) : this.start(task.task_id, { stream });
     const running = this.#running.get(task.task_id)?.stream ?? stream;
@@ -82,13 +83,13 @@ export class TaskHost {
     if (existing) return existing.done;
     if (this.#stopping) return Promise.resolve("interrupted");
     const controller = new AbortController();
-    const done = runTask(this.rt, taskId, controller.signal, options)
+    const done = runTask(this.#rt, taskId, controller.signal, options)
       .then((outcome) => {
         this.#crashes.delete(taskId);
         return outcome;
       })
       .catch((error: unknown) => {
-        this.rt.logger.error({ task_id: taskId, err: error }, "task runner crashed");
+        this.#rt.logger.error({ task_id: taskId, err: error }, "task runner crashed");
         this.#resumeLater(taskId);
         return "interrupted" as const;
       })
@@ -102,9 +103,9 @@ export class TaskHost {
     const crashes = (this.#crashes.get(taskId) ?? 0) + 1;
     this.#crashes.set(taskId, crashes);
     // A run that crashes again and again is not waiting for a store: a restart will pick it up.
-    if (crashes > MAX_RESUMES_AFTER_CRASH) return void this.rt.logger.error({ task_id: taskId, crashes }, "task keeps crashing: not resumed again until a restart");
+    if (crashes > MAX_RESUMES_AFTER_CRASH) return void this.#rt.logger.error({ task_id: taskId, crashes }, "task keeps crashing: not resumed again until a restart");
     const delay = Math.min(60_000, this.#resumeAfterCrashMs * 2 ** (crashes - 1));
-    this.rt.logger.warn({ task_id: taskId, resume_in_ms: delay }, "resuming the task from its stream later");
+    this.#rt.logger.warn({ task_id: taskId, resume_in_ms: delay }, "resuming the task from its stream later");
     setTimeout(() => {
       if (!this.#stopping && !this.#running.has(taskId)) void this.start(taskId);
     }, delay).unref?.();
@@ -126,7 +127,7 @@ export class TaskHost {
       // True only if the cancel took: a task that completed meanwhile stays completed.
       return (await running.done) === "cancelled";
     }
-    const stream = await TaskStream.open(this.rt.store, taskId, this.rt.clock);
+    const stream = await TaskStream.open(this.#rt.store, taskId, this.#rt.clock);
     const event = stream.event("TaskCancelled", { reason });
     if (!stream.exists || !stream.canAppend(event)) return false;
     await stream.append(event);
@@ -141,7 +142,7 @@ export class TaskHost {
       await this.cancel(taskId, reason);
       return "stopped";
     }
-    const stream = await TaskStream.open(this.rt.store, taskId, this.rt.clock);
+    const stream = await TaskStream.open(this.#rt.store, taskId, this.#rt.clock);
     const event = stream.event("TaskCancelled", { reason });
     const decision = cancelDecision({ runningHere: false, exists: stream.exists, ownedTag: stream.snapshot.hasTag("owned"), acceptsCancel: stream.canAppend(event) });
     if (decision !== "record") return decision === "stop" ? "stopped" : decision;
@@ -155,9 +156,9 @@ export class TaskHost {
   async resumeUnfinished(): Promise<{ resumed: string[]; retrying: string[] }> {
     const resumed: string[] = [];
     const retrying: string[] = [];
-    for (const streamId of await this.rt.store.listStreams("task-")) {
+    for (const streamId of await this.#rt.store.listStreams("task-")) {
       const taskId = streamId.slice("task-".length);
-      const stream = await TaskStream.open(this.rt.store, taskId, this.rt.clock);
+      const stream = await TaskStream.open(this.#rt.store, taskId, this.#rt.clock);
       if (isSettled(stream.snapshot) || stream.state === "new") continue;
       const waitsForRetry = stream.state === "retrying";
       const done = this.start(taskId, { stream, rearmRetry: true });

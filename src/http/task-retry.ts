@@ -1,5 +1,4 @@
 import type { TaskHost } from "../actors/task-host.ts";
-import { TaskStream } from "../actors/task-stream.ts";
 import { replayMessage } from "../infra/amqp/dlq-admin.ts";
 import { isRejected } from "./task-view.ts";
 
@@ -15,9 +14,9 @@ export async function replayHere(host: TaskHost, taskId: string): Promise<boolea
   // A run that has just recorded its end may still be winding down: the replay must not be
   // mistaken for it (start() hands back the running one's promise, which is all this waits for).
   if (host.isRunning(taskId)) await host.start(taskId);
-  const stream = await TaskStream.open(host.rt.store, taskId);
-  const ctx = stream.snapshot.context;
-  if (!ctx.task || !REPLAYABLE.has(stream.state) || isRejected(stream.state, ctx)) return false;
+  const read = await host.read(taskId);
+  const ctx = read?.context;
+  if (!read || !ctx?.task || !REPLAYABLE.has(read.state) || isRejected(read.state, ctx)) return false;
   const { outcome } = await host.submit(replayMessage({ ...ctx.task, retry: { ...ctx.task.retry, attempt: ctx.attempt } }));
   return outcome === "replay";
 }
