@@ -63,6 +63,8 @@ function detail(e: TaskEvent): string {
       return e.reason;
     case "AttemptStarted":
       return `attempt ${e.attempt} (${e.reason})`;
+    case "WebhookDeliveryAttempted":
+      return `webhook ${e.delivered ? "delivered" : "not delivered"} (try ${e.delivery_attempt}): ${e.status ?? e.error ?? ""}${e.next_attempt_at ? `, again at ${e.next_attempt_at}` : ""}`;
     default:
       return "";
   }
