@@ -73,12 +73,12 @@ export type TaskListQuery = z.infer<typeof TaskListQuery>;
 export const TimelineEntry = z.object({
   at: z.string(),
   attempt: z.number().int(),
-  kind: z.enum(["accepted", "attempt", "download", "slot_wait", "stage", "upload", "completed", "failed", "retry", "dead_lettered", "cancelled", "interrupted"]),
+  kind: z.enum(["accepted", "attempt", "download", "slot_wait", "stage", "upload", "completed", "failed", "retry", "dead_lettered", "cancelled", "interrupted", "webhook"]),
   title: z.string(),
   detail: z.string().nullable(),
   duration_seconds: z.number().nullable().describe("For spans (download, slot wait, stage): null while it is open or when it was cut short"),
   stage: z.string().nullable(),
-  next_attempt_at: z.string().nullable().describe("For a scheduled retry: when the next attempt starts"),
+  next_attempt_at: z.string().nullable().describe("For a scheduled retry: when the next attempt starts; for a webhook delivery that failed: when it is tried again"),
 });
 export type TimelineEntry = z.infer<typeof TimelineEntry>;
 export const TaskTimeline = z.object({ task_id: z.string(), entries: z.array(TimelineEntry) });

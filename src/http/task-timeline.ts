@@ -97,6 +97,13 @@ export function taskTimeline(events: readonly TaskEvent[]): TimelineEntry[] {
         closeAll();
         point(e, "interrupted", "Interrupted", e.reason);
         break;
+      case "WebhookDeliveryAttempted": {
+        const answer = e.status === undefined ? (e.error ?? "no answer") : `HTTP ${e.status}`;
+        const entry = point(e, "webhook", `Webhook ${e.delivered ? "delivered" : "not delivered"} (try ${e.delivery_attempt})`, `${e.url}: ${answer}`);
+        entry.duration_seconds = e.duration_ms / 1000;
+        entry.next_attempt_at = e.next_attempt_at ?? null;
+        break;
+      }
       default:
         // Progress reports (the bar shows them) and facts this page does not describe.
         break;

@@ -50,3 +50,13 @@ test("timeline: a completed stage and the completion carry their durations", () 
   ]);
   assert.deepEqual(entries.map((e) => [e.kind, e.duration_seconds]), [["accepted", null], ["stage", 3.5], ["completed", 5]]);
 });
+
+test("timeline: a webhook delivery that failed says what the receiver answered and when it is tried again", () => {
+  const [entry] = taskTimeline([
+    { type: "WebhookDeliveryAttempted", ...base(60), message_id: "m1", delivery_attempt: 1, url: "https://platform.example/hooks", status: 500, duration_ms: 120, delivered: false, next_attempt_at: t(90) },
+  ]);
+  assert.equal(entry!.kind, "webhook");
+  assert.equal(entry!.title, "Webhook not delivered (try 1)");
+  assert.equal(entry!.detail, "https://platform.example/hooks: HTTP 500");
+  assert.equal(entry!.next_attempt_at, t(90));
+});
