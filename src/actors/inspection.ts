@@ -1,4 +1,3 @@
-import { createWebSocketInspector } from "@statelyai/inspect";
 import type { InspectionEvent } from "xstate";
 
 /** Live inspection (opt-in, STATELY_INSPECT): every task actor and the broker actor stream their
@@ -9,7 +8,9 @@ export interface LiveInspection {
   stop(): void;
 }
 
-export function startLiveInspection(url: string): LiveInspection {
+/** Loaded only when asked for: a node that does not inspect never loads the inspector or `ws`. */
+export async function startLiveInspection(url: string): Promise<LiveInspection> {
+  const { createWebSocketInspector } = await import("@statelyai/inspect");
   const inspector = createWebSocketInspector({ url });
   return {
     inspect: (event) => inspector.inspect.next?.(event),

@@ -86,7 +86,7 @@ export async function createService(config: Config, logger: Logger, overrides: S
   const bus = overrides.bus ?? createProgressBusFromConfig(config);
   const stop = new AbortController();
   // Opt-in: task and broker actors stream to a Stately inspector (README: watching tasks live).
-  const inspection = config.statelyInspect === undefined ? null : startLiveInspection(config.statelyInspect);
+  const inspection = config.statelyInspect === undefined ? null : await startLiveInspection(config.statelyInspect);
   // The resource broker packs tasks onto this node's CPU and RAM; its grants go to broker-<node_id>.
   const resourceBroker = overrides.broker
     ? null
