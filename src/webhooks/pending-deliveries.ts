@@ -42,6 +42,8 @@ export function createPendingDeliveries(o: {
       o.run(messageId).then(
         (next) => {
           running -= 1;
+          // Once stopped nothing is finished any more: what was pending stays behind the checkpoint.
+          if (stopped) return;
           if (next === null) {
             pending.delete(messageId);
             o.onChange();
@@ -50,7 +52,7 @@ export function createPendingDeliveries(o: {
         },
         (error: unknown) => {
           running -= 1;
-          o.onFatal(error);
+          if (!stopped) o.onFatal(error);
         },
       );
     }

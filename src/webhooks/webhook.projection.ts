@@ -118,8 +118,9 @@ async function deliverOnce(o: WebhookProjectionOptions, streamId: string, messag
     refusal !== null || tooLarge !== null || secret === undefined
       ? { error: refusal !== null ? `refused: ${refusal}` : tooLarge!, durationMs: 0 }
       : await postWebhook({ url: job.url, body, headers: signedWebhookHeaders({ secret, body, messageId, event: job.event, now: new Date() }), timeoutMs: s.timeoutMs, policy: s, signal });
-  // Stopped mid-POST: the next leader makes this attempt again (same Idempotency-Key).
-  if (signal.aborted) return null;
+  // Stopped mid-POST: still pending (the checkpoint must not pass it); the next leader makes this
+  // attempt again, with the same Idempotency-Key.
+  if (signal.aborted) return Date.now();
   const delivered = outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
   const final = delivered || refusal !== null || tooLarge !== null;
   const delay = final ? null : retryDelayMs(plan.deliveryAttempt, { maxAttempts: s.maxAttempts, baseMs: s.retryBaseMs, maxMs: s.retryMaxMs }, random());

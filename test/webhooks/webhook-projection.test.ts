@@ -145,6 +145,24 @@ test("a pending retry survives a restart: the next run reads the audit event and
   }
 });
 
+test("stopped in the middle of a POST (lost lock, shutdown): the result stays pending and the next run POSTs it again", async () => {
+  const r = await receiver((n) => (n === 1 ? "hang" : 200));
+  const first = project({ ...SETTINGS, timeoutMs: 30_000 });
+  const { task: t, outcomeIds } = await task("completed", r.url);
+  await waitFor("the first POST to arrive", async () => r.got.length === 1, 15_000);
+  await first.stop();
+  assert.equal((await audits(t.task_id)).length, 0, "no audit event for an attempt cut short");
+  const second = project(SETTINGS, first.name);
+  try {
+    const list = await waitFor("the POST made again", async () => ((await audits(t.task_id)).length ? audits(t.task_id) : null), 15_000);
+    assert.deepEqual(list.map((a) => [a.delivery_attempt, a.delivered]), [[1, true]]);
+    assert.deepEqual(r.got.map((g) => g.headers["idempotency-key"]), [outcomeIds[0], outcomeIds[0]]);
+  } finally {
+    await second.stop();
+    await r.close();
+  }
+});
+
 test("a task reopened (DLQ replay) while its result waits for a retry: that result is not POSTed again", async () => {
   const r = await receiver(() => 500);
   const p = project({ ...SETTINGS, retryBaseMs: 1500, retryMaxMs: 1500 });
