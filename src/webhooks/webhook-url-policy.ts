@@ -33,7 +33,8 @@ export function isPublicAddress(address: string): boolean {
   return !NOT_PUBLIC.check(address, family === 4 ? "ipv4" : "ipv6");
 }
 
-const bare = (hostname: string) => hostname.replace(/^\[|\]$/g, "").toLowerCase();
+// `localhost.` is `localhost`: a trailing dot only makes the name absolute.
+const bare = (hostname: string) => hostname.replace(/^\[|\]$/g, "").replace(/\.+$/, "").toLowerCase();
 
 /** The host as a policy sees it, when it is allowed whatever it resolves to. */
 export function isAllowedHost(hostname: string, policy: WebhookUrlPolicy): boolean {
