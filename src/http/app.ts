@@ -14,6 +14,7 @@ import { publicMessage } from "../contracts/app-error.ts";
 import { TaskConflictError } from "../actors/accept-task.ts";
 import { decodeTask } from "../intake/decode-task.ts";
 import { submitDecoded } from "../intake/submit-task.ts";
+import { logRefusedMessage } from "../intake/refused-message-log.ts";
 import { taskStreamId } from "../contracts/task-events.ts";
 import type { TaskHost } from "../actors/task-host.ts";
 import { readTask } from "../actors/read-task.ts";
@@ -94,7 +95,10 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.post("/tasks", bodyLimit({ maxSize: MESSAGE_LIMITS.maxBytes, onError: tooLarge }), async (c) => {
     const decoded = decodeTask(new Uint8Array(await c.req.arrayBuffer()));
     if (!access.intake) return c.json({ error: { code: "HTTP_INTAKE_DISABLED", message: "this node takes tasks over RabbitMQ only (HTTP_INTAKE=false)" } }, 403);
-    if (decoded.kind === "invalid") return decoded.tooLarge ? tooLarge(c) : c.json({ error: { code: "INVALID_MESSAGE", message: decoded.reason } }, 400);
+    if (decoded.kind === "invalid") {
+      logRefusedMessage(deps.host.logger, { task_id: decoded.salvage?.task_id, tenant_id: decoded.salvage?.tenant_id, code: "INVALID_MESSAGE", reason: decoded.reason, intake: "http" });
+      return decoded.tooLarge ? tooLarge(c) : c.json({ error: { code: "INVALID_MESSAGE", message: decoded.reason } }, 400);
+    }
     if (!mayAccess(c.get("tenant"), decoded.task.tenant_id)) {
       return c.json({ error: { code: "FORBIDDEN_TENANT", message: "this API key may submit tasks of its own tenant only" } }, 403);
     }

@@ -29,6 +29,7 @@ test("service stdout is JSON lines only: one line each for an accepted, rejected
   const completed = taskMessage({ params: { stages: 1, stage_ms: 50 } });
   const rejected = taskMessage({ params: { stages: "three" } });
   const cancelled = taskMessage({ params: { stages: 3, stage_ms: 5000 } });
+  const malformed: Record<string, unknown> = { ...taskMessage(), source: 5 }; // breaks the contract: never a task, refused at the door
   const dead = taskMessage({ params: { stages: 1, stage_ms: 50, crash_in: "step_1" }, retry: { attempt: 1, max_attempts: 2 } });
   try {
     await waitFor("the service", () => fetch(`${url}/health/live`).then((r) => r.ok, () => false), 60_000);
@@ -37,6 +38,7 @@ test("service stdout is JSON lines only: one line each for an accepted, rejected
     assert.equal(await submit(rejected), 422);
     assert.equal(await submit(cancelled), 202);
     assert.equal(await submit(dead), 202);
+    assert.equal(await submit(malformed), 400);
     await waitFor("the slow task running", async () => (await stateOf(String(cancelled.task_id))) === "processing", 60_000);
     assert.equal((await fetch(`${url}/tasks/${String(cancelled.task_id)}/cancel`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: "operator test" }) })).status, 202);
     child.kill("SIGUSR2");
@@ -63,6 +65,8 @@ test("service stdout is JSON lines only: one line each for an accepted, rejected
   const refused = one(rejected.task_id, "task rejected");
   assert.deepEqual([refused.level, refused.code], ["warn", "INVALID_PARAMS"], "a user's bad params: warn, not error");
   assert.equal(all.filter((l) => l.task_id === rejected.task_id && l.msg === "task accepted").length, 0, "a rejected task is not also accepted");
+  const door = one(malformed.task_id, "task rejected");
+  assert.deepEqual([door.level, door.code, door.tenant_id, (door as { intake?: string }).intake], ["warn", "INVALID_MESSAGE", malformed.tenant_id, "http"]);
   assert.deepEqual([one(cancelled.task_id, "task cancelled").level, one(cancelled.task_id, "task cancelled").code], ["info", "CANCELLED"]);
   const retried = one(dead.task_id, "task attempt failed: retrying");
   assert.deepEqual([retried.level, retried.code, retried.attempt], ["warn", "PROCESSOR_CRASHED", 1]);
