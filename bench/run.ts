@@ -18,6 +18,7 @@ const BENCHES: Record<string, string> = {
   "store-outage": "store-outage.bench.ts",
   "task-start": "task-start.bench.ts",
   thumbnails: "thumbnails.bench.ts",
+  "task-list": "task-list.bench.ts",
   chaos: "../scripts/chaos.ts",
 };
 
