@@ -62,9 +62,9 @@ test("SIGTERM to the image's entry command line (tini → node) during a task: T
     child.kill("SIGTERM"); // to tini, as `docker stop` does
     const result = await child;
     const stopMs = Date.now() - t0;
-    assert.equal(result.exitCode, 0, `a clean exit (signal ${String(result.signal)}):\n${result.stderr}`);
+    assert.equal(result.exitCode, 0, `a clean exit (signal ${String(result.signal)}):\n${result.stdout}\n${result.stderr}`);
     assert.ok(stopMs < grace * 1000, `exited within SHUTDOWN_GRACE_SECONDS (${stopMs} ms)`);
-    assert.match(result.stderr, /"msg":"stopped"/);
+    assert.match(result.stdout, /"msg":"stopped"/, "the service logs JSON lines on stdout");
 
     const store = await openEventStore(join(root, "data", "events"));
     try {
