@@ -38,6 +38,7 @@ import { replayHere } from "./task-retry.ts";
 import { registerTaskFiles } from "./task-files.ts";
 import { registerViewerModules } from "./viewer-modules.ts";
 import { registerViewerPage } from "./viewer-page.ts";
+import { registerModelViewerPage } from "./model-viewer-page.ts";
 
 export interface HttpDeps {
   host: TaskHost;
@@ -220,6 +221,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   // Stored outputs of a task (its tileset and tiles) and the tileset viewer.
   registerTaskFiles(app, { store: deps.store, storage: deps.host.storage });
   registerViewerPage(app, { store: deps.store });
+  registerModelViewerPage(app, { store: deps.store });
   registerViewerModules(app);
 
   app.get("/health/live", (c) => c.json({ status: "ok" }));

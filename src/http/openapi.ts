@@ -205,6 +205,14 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { "200": { description: "HTML", content: { "text/html": { schema: { type: "string" } } } }, "404": error("The task has no tileset output (NOT_FOUND)") },
         },
       },
+      "/tasks/{id}/model/{path}": {
+        get: {
+          operationId: "viewTaskModel",
+          summary: "A page showing one GLB output of the task in the browser (three.js served by the service)",
+          parameters: [taskId, { name: "path", in: "path", required: true, description: "The GLB output's path below the task's destination (may contain '/')", schema: { type: "string" } }],
+          responses: { "200": { description: "HTML", content: { "text/html": { schema: { type: "string" } } } }, "404": error("Not a GLB output of the task (NOT_FOUND)") },
+        },
+      },
       "/health/live": { get: { operationId: "live", summary: "Liveness", responses: { "200": json("Health", "The process answers") } } },
       "/health/ready": {
         get: {

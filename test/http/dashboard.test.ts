@@ -13,9 +13,11 @@ import { startServiceProcess, waitFor, type ServiceProcess } from "../helpers/se
 // embedded mode: the real image_thumbnail processor, and test-processors' slow image_convert.
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"];
 
-async function openBrowser(): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
+/** `webgl`: software WebGL (SwiftShader), for the 3D viewer pages. */
+async function openBrowser(options: { webgl?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
   const userDataDir = await mkdtemp(join(tmpdir(), "vs3d-chromium-"));
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  const args = options.webgl ? [...CHROMIUM_ARGS, "--use-angle=swiftshader", "--enable-unsafe-swiftshader"] : CHROMIUM_ARGS;
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: "/usr/bin/chromium", headless: true, args });
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: string[] = [];
   page.on("pageerror", (e) => problems.push(String(e)));
@@ -177,6 +179,37 @@ test("dashboard with API keys: asks for a key, keeps it out of every URL, and sh
     await page.goto(`${svc.url}/#/tasks/${theirs.task_id as string}`);
     await textIs(page, "#task-view", (t) => t.includes("no task"));
     assert.ok(urls.length > 5 && urls.every((u) => !u.includes("dashboard-key-of-tenant-a")), "the key never travels in a URL");
+  } finally {
+    await browser.close().finally(() => svc.process.kill("SIGTERM"));
+    await svc.process;
+    await rm(sandbox.root, { recursive: true, force: true });
+  }
+});
+
+test("dashboard in Chromium: a mesh task's GLB opens in the 3D model viewer from its task page", { timeout: 150_000 }, async () => {
+  const sandbox = await embeddedEnv();
+  const ply = await readFile(fixture("mesh", "happly_platonic_shelf.ply"));
+  await sandbox.put("in", "files/shelf.ply", ply);
+  const svc = await startServiceProcess(sandbox.env);
+  const browser = await openBrowser({ webgl: true });
+  const { page } = browser;
+  try {
+    const mesh = taskMessage({ task_type: "mesh_3d_convert", source: { bucket: "in", key: "files/shelf.ply", size_bytes: ply.length, format: "ply" }, params: {} });
+    assert.equal((await post(svc, mesh)).status, 202);
+    const id = mesh.task_id as string;
+    await waitFor("the mesh task to complete", async () => ((await (await fetch(`${svc.url}/tasks/${id}`)).json()) as { state: string }).state === "completed", 120_000);
+    await page.goto(`${svc.url}/#/tasks/${id}`);
+    await page.waitForSelector("a.model-link");
+    await page.click("a.model-link");
+    await page.waitForFunction(() => {
+      const v = (globalThis as unknown as { vs3dViewer?: { loaded: boolean; error: string | null } }).vs3dViewer;
+      return v !== undefined && (v.loaded || v.error !== null);
+    }, null, { timeout: 60_000 });
+    const state = await page.evaluate(() => (globalThis as unknown as { vs3dViewer: { loaded: boolean; meshes: number; triangles: number; error: string | null } }).vs3dViewer);
+    assert.equal(state.error, null);
+    assert.ok(state.loaded && state.meshes > 0 && state.triangles > 0, JSON.stringify(state));
+    // Not a GLB output of the task: no page.
+    assert.equal((await fetch(`${svc.url}/tasks/${id}/model/nothing.glb`)).status, 404);
   } finally {
     await browser.close().finally(() => svc.process.kill("SIGTERM"));
     await svc.process;

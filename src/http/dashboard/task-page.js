@@ -31,6 +31,13 @@ function fileLink(id, output, text) {
   return a;
 }
 
+/** A GLB opens in the model viewer page (the viewer pages take the key as ?api_key=: they load files themselves). */
+function modelLink(id, output) {
+  const key = apiKey.get();
+  const path = `/tasks/${id}/model/${output.path.split("/").map(encodeURIComponent).join("/")}`;
+  return h("a", { href: `${path}${key ? `?api_key=${encodeURIComponent(key)}` : ""}`, class: "model-link" }, "view in 3D");
+}
+
 function outputsSection(view) {
   const visible = view.outputs.filter((o) => !o.part_of);
   if (visible.length === 0) return h("p", { class: "muted" }, view.state === "completed" ? "No outputs." : "No outputs yet.");
@@ -46,10 +53,9 @@ function outputsSection(view) {
   const list = h("table", { class: "outputs" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "File"), h("th", { scope: "col" }, "Type"), h("th", { scope: "col" }, "Format"), h("th", { scope: "col" }, "Size"))),
     h("tbody", {}, visible.map((o) => h("tr", {},
-      h("td", {}, fileLink(view.task_id, o, o.path), o.warnings?.length ? h("span", { class: "muted" }, ` (${o.warnings.length} warning(s))`) : ""),
+      h("td", {}, fileLink(view.task_id, o, o.path), o.format === "glb" ? [" · ", modelLink(view.task_id, o)] : "", o.warnings?.length ? h("span", { class: "muted" }, ` (${o.warnings.length} warning(s))`) : ""),
       h("td", {}, o.type), h("td", {}, o.format), h("td", {}, bytes(o.size_bytes))))),
   );
-  // The viewer shows 3D Tiles; a GLB is offered as a file (the viewer does not open single GLBs).
   const key = apiKey.get();
   const viewer = hasTileset ? h("p", {}, h("a", { href: `/tasks/${view.task_id}/view${key ? `?api_key=${encodeURIComponent(key)}` : ""}`, class: "viewer-link" }, "Open the tileset in the 3D viewer")) : null;
   return h("div", {}, viewer, images.length ? thumbs : null, list, parts ? h("p", { class: "muted" }, `…and ${parts} file(s) belonging to these (tiles)`) : null);
