@@ -260,7 +260,7 @@ function finishedByOther(stack: ChaosStack, kills: readonly { node: string; gene
   const taskLines = (n: ChaosNode, gen?: number) =>
     (gen === undefined ? n.generations : [n.generations[gen]!]).flatMap((g) => g.logs().split("\n")).flatMap((l) => {
       try {
-        return [JSON.parse(l) as { task_id?: string; msg?: string }];
+        return [JSON.parse(l) as { task_id?: string; msg?: string; component?: string }];
       } catch {
         return [];
       }
@@ -270,7 +270,8 @@ function finishedByOther(stack: ChaosStack, kills: readonly { node: string; gene
     const victim = stack.nodes.find((n) => n.name === k.node)!;
     const other = stack.nodes.find((n) => n.name !== k.node)!;
     const started = new Set(taskLines(victim, k.generation).filter((l) => l.msg === "task message accepted").map((l) => l.task_id));
-    const completedByOther = new Set(taskLines(other).filter((l) => l.msg === "task completed").map((l) => l.task_id));
+    // The owner's own line, not the fleet's task log (which any node may write).
+    const completedByOther = new Set(taskLines(other).filter((l) => l.msg === "task completed" && l.component !== "task-log").map((l) => l.task_id));
     for (const v of verdicts) if (v.interrupted && started.has(v.taskId) && completedByOther.has(v.taskId)) handed.add(v.taskId);
   }
   return handed.size;
