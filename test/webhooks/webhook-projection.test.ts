@@ -179,3 +179,21 @@ test("a task reopened (DLQ replay) while its result waits for a retry: that resu
     await r.close();
   }
 });
+
+test("a result body over WEBHOOK_MAX_BODY_BYTES is not sent: one audit event says why, no retry", async () => {
+  const r = await receiver(() => 200);
+  const p = project({ ...SETTINGS, maxBodyBytes: 64 });
+  try {
+    const { task: t } = await task("completed", r.url);
+    const [a] = await waitFor("the audit event", async () => ((await audits(t.task_id)).length ? audits(t.task_id) : null), 15_000);
+    assert.match(a!.error ?? "", /over WEBHOOK_MAX_BODY_BYTES \(64\)/);
+    assert.equal(a!.delivered, false);
+    assert.equal(a!.next_attempt_at, undefined);
+    await new Promise((res) => setTimeout(res, 500));
+    assert.equal(r.got.length, 0);
+    assert.equal((await audits(t.task_id)).length, 1);
+  } finally {
+    await p.stop();
+    await r.close();
+  }
+});
