@@ -1,7 +1,7 @@
 import type { Logger } from "../infra/logger.ts";
 import type { CheckpointStore } from "../ports/checkpoint-store.port.ts";
 import type { EventStore } from "../ports/event-store.port.ts";
-import { TaskEvent } from "../contracts/task-events.ts";
+import { isAuditEvent, TASK_STREAM_PREFIX, TaskEvent } from "../contracts/task-events.ts";
 import { createCheckpointWriter } from "./checkpoint-writer.ts";
 import type { ProjectionHooks } from "./projection-stats.ts";
 import { outcomeOf } from "./pure/task-outcome.ts";
@@ -35,16 +35,17 @@ export async function runTaskLogProjection(o: TaskLogProjectionOptions): Promise
     return parsed.success && parsed.data.type === "TaskAccepted" ? taskLogMetaOf(parsed.data) : undefined;
   };
   try {
-    for await (const event of o.store.subscribeToAll({ streamPrefix: "task-", signal: o.signal, ...(after === null ? {} : { after }) })) {
+    for await (const event of o.store.subscribeToAll({ streamPrefix: TASK_STREAM_PREFIX, signal: o.signal, ...(after === null ? {} : { after }) })) {
       const parsed = TaskEvent.safeParse(event.data);
-      if (parsed.success) {
+      // Audit records (webhook deliveries) are no fact of the task's life, and may follow its end.
+      if (parsed.success && !isAuditEvent(parsed.data)) {
         const e = parsed.data;
         const m = e.type === "TaskAccepted" ? taskLogMetaOf(e) : await metaOf(e.task_id, event.streamId);
         const line = taskLogLine(e, m);
         if (line) log[line.level](line.fields, line.msg);
         if (outcomeOf(e)) meta.delete(e.task_id);
         else if (m) meta.set(e.task_id, m);
-      } else o.hooks?.parked();
+      } else if (!parsed.success) o.hooks?.parked();
       await writer.handled(event.position);
       o.hooks?.handled(event);
     }
