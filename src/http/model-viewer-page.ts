@@ -84,8 +84,8 @@ window.addEventListener("resize", () => {
  * not a recorded GLB of it). Registered after the id and tenant checks of /tasks/:id/*. */
 export function registerModelViewerPage(app: Hono, deps: { store: EventStore }): void {
   app.get("/tasks/:id/model/*", async (c) => {
-    const id = c.req.param("id")!.toLowerCase();
-    const prefix = `/tasks/${c.req.param("id")!}/model/`;
+    const id = c.req.param("id").toLowerCase();
+    const prefix = `/tasks/${c.req.param("id")}/model/`;
     let path: string;
     try {
       path = decodeURIComponent(c.req.path.slice(prefix.length));

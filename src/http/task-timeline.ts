@@ -104,8 +104,11 @@ export function taskTimeline(events: readonly TaskEvent[]): TimelineEntry[] {
         entry.next_attempt_at = e.next_attempt_at ?? null;
         break;
       }
+      case "ProgressReported":
+        // The bar shows progress; the timeline would drown in it.
+        break;
       default:
-        // Progress reports (the bar shows them) and facts this page does not describe.
+        // Facts this page does not describe yet.
         break;
     }
   }

@@ -21,7 +21,7 @@ test("dashboard DLQ with RabbitMQ: GET /dlq lists tasks.dlq, POST /tasks/:id/ret
       headers: { [DLQ_HEADERS.taskId]: id, [DLQ_HEADERS.code]: "INTERNAL", [DLQ_HEADERS.reason]: "out of attempts", [DLQ_HEADERS.at]: new Date().toISOString() },
     });
     await ch.checkQueue(DLQ);
-    const app = createHttpApp({ host: h.service.host, store: h.service.store, bus: h.service.bus, readiness: async () => ({}), deadLetters: dlqAccess(vhost.url) });
+    const app = createHttpApp({ host: h.service.host, store: h.service.store, bus: h.service.bus, readiness: () => Promise.resolve({}), deadLetters: dlqAccess(vhost.url) });
 
     const listed = (await (await app.request("/dlq")).json()) as { source: string; entries: { task_id: string; code: string; reason: string; replayable: boolean; attempt: number }[] };
     assert.equal(listed.source, "rabbitmq");

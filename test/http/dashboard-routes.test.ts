@@ -7,7 +7,7 @@ async function readEvents(res: Response, enough: (events: { event: string; data:
   const events: { event: string; data: unknown }[] = [];
   const decoder = new TextDecoder();
   let buffer = "";
-  const reader = res.body!.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body!.getReader();
   try {
     while (!enough(events)) {
       const { value, done } = await reader.read();
