@@ -1,6 +1,7 @@
 import type { TaskEvent } from "../contracts/task-events.ts";
 import type { TimelineEntry } from "./http-schemas.ts";
-import { readableBytes } from "./readable-bytes.ts";
+// One formatter for sizes people read, the CLI's tables and this timeline alike.
+import { humanBytes } from "../cli/human-units.ts";
 
 const seconds = (from: string, to: string): number => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 
@@ -47,7 +48,7 @@ export function taskTimeline(events: readonly TaskEvent[]): TimelineEntry[] {
         break;
       case "DownloadCompleted": {
         const entry = endSpan("download", e) ?? point(e, "download", "Download");
-        entry.detail = readableBytes(e.size_bytes);
+        entry.detail = humanBytes(e.size_bytes);
         break;
       }
       case "SlotRequested":
@@ -55,7 +56,7 @@ export function taskTimeline(events: readonly TaskEvent[]): TimelineEntry[] {
         break;
       case "SlotGranted": {
         const entry = endSpan("slot", e) ?? point(e, "slot_wait", "Waited for a CPU/RAM slot");
-        entry.detail = `granted ${e.cpu_percent}% CPU, ${readableBytes(e.ram_bytes)} RAM${e.exclusive ? ", alone on the node" : ""}`;
+        entry.detail = `granted ${e.cpu_percent}% CPU, ${humanBytes(e.ram_bytes)} RAM${e.exclusive ? ", alone on the node" : ""}`;
         break;
       }
       case "StageStarted": {
