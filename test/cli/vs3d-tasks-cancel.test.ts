@@ -17,8 +17,9 @@ test("vs3d tasks and vs3d cancel: through the service's HTTP API while it holds 
   const submit = (body: Record<string, unknown>) => fetch(`${svc.url}/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const stateOf = async (id: unknown) => ((await (await fetch(`${svc.url}/tasks/${String(id)}`)).json()) as { state: string }).state;
   const done = taskMessage({ params: { stages: 2, stage_ms: 50 } });
-  const long = taskMessage({ params: { stages: 3, stage_ms: 8000 } });
-  const later = taskMessage({ params: { stages: 3, stage_ms: 8000 } });
+  // Long enough to be cancelled while running, even when CLI runs take seconds each under load.
+  const long = taskMessage({ params: { stages: 3, stage_ms: 25_000 } });
+  const later = taskMessage({ params: { stages: 3, stage_ms: 25_000 } });
   const refused = taskMessage({ params: { stages: "many" } });
   let stopped = false;
   try {
@@ -39,17 +40,17 @@ test("vs3d tasks and vs3d cancel: through the service's HTTP API while it holds 
     assert.equal(row(refused.task_id), "", "refused tasks are hidden by default");
     assert.match(table.stdout, new RegExp(`2 of 2 task\\(s\\) \\(from the service at http://127\\.0\\.0\\.1:${port}\\)`));
 
+    const cancel = await vs3d(["cancel", String(long.task_id), "--reason", "wrong file"]);
+    assert.equal(cancel.exitCode, 0, cancel.stderr);
+    await waitFor("the cancel", async () => (await stateOf(long.task_id)) === "cancelled", 30_000);
+    const events = (await (await fetch(`${svc.url}/tasks/${String(long.task_id)}/events`)).json()) as { events: { type: string; data: { reason?: string } }[] };
+    assert.equal(events.events.find((e) => e.type === "TaskCancelled")?.data.reason, "wrong file");
     const json = (r: { stdout: string }) => JSON.parse(r.stdout) as Listed;
     const onlyDone = await vs3d(["tasks", "--state", "completed", "--type", "image_convert", "--json"]);
     assert.deepEqual(json(onlyDone).tasks.map((t) => t.task_id), [done.task_id]);
     assert.deepEqual(json(await vs3d(["tasks", "--rejected", "only", "--json"])).tasks.map((t) => t.task_id), [refused.task_id]);
     assert.equal(json(await vs3d(["tasks", "--limit", "1", "--json"])).tasks.length, 1);
 
-    const cancel = await vs3d(["cancel", String(long.task_id), "--reason", "wrong file"]);
-    assert.equal(cancel.exitCode, 0, cancel.stderr);
-    await waitFor("the cancel", async () => (await stateOf(long.task_id)) === "cancelled", 30_000);
-    const events = (await (await fetch(`${svc.url}/tasks/${String(long.task_id)}/events`)).json()) as { events: { type: string; data: { reason?: string } }[] };
-    assert.equal(events.events.find((e) => e.type === "TaskCancelled")?.data.reason, "wrong file");
     const again = await vs3d(["cancel", String(long.task_id)]);
     assert.equal(again.exitCode, 1, "already settled");
     assert.equal(again.stderr.trim().split("\n").length, 1);
