@@ -14,7 +14,7 @@ test("production mode (PostgreSQL + RabbitMQ): vs3d tasks reads the store, vs3d 
     const cwd = await mkdtemp(join(tmpdir(), "vs3d-cli-amqp-"));
     const input = join(cwd, "input.bin");
     await writeFile(input, "hello");
-    const msg = stack.taskMessage({ task_type: "image_convert", params: { stages: 3, stage_ms: 6000 } });
+    const msg = stack.taskMessage({ task_type: "image_convert", params: { stages: 3, stage_ms: 20_000 } }); // outlives a few CLI runs under load
     const source = msg.source as { bucket: string; key: string };
     await stack.storage.upload(source.bucket, source.key, input);
     const svc = await stack.start();
