@@ -4,6 +4,7 @@ import tseslint from "typescript-eslint";
 // src/machines, src/contracts, src/ports, src/storage-rules and src/projections/pure are the pure core:
 // replay is a pure fold and the same files run under Node and Deno, so they may import only xstate,
 // zod and each other. The layer zones below keep the edges pointing inwards.
+const TYPED = ["**/*.ts", "**/*.tsx"];
 const PURE_CORE = ["src/machines/**/*.ts", "src/contracts/**/*.ts", "src/ports/**/*.ts", "src/storage-rules/**/*.ts", "src/projections/pure/**/*.ts"];
 
 /** A relative import that reaches a top-level folder of src/ named in `folders`.
@@ -12,16 +13,28 @@ const reaching = (folders) => `^\\.{1,2}/(.*/)?(${folders.join("|")})(/|$)`;
 export default tseslint.config(
   { ignores: ["node_modules/**", ".vs3d/**", "out/**", "bin/**", "**/*.js"] },
   ...tseslint.configs.recommended,
+  // Type-aware rules where there are types: docs/laravel/react's .tsx files have their own
+  // tsconfig.json (the project service finds it); the few .mjs preloads keep the plain rules.
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: TYPED })),
   {
-    files: ["**/*.ts"],
+    files: TYPED,
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
+      "@typescript-eslint/switch-exhaustiveness-check": "error",
       // node:test's test()/describe() return promises the runner itself awaits.
       "@typescript-eslint/no-floating-promises": ["error", {
         allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["test", "it", "describe", "suite", "before", "after", "beforeEach", "afterEach"] }],
       }],
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // INTERMEDIATE (issue 11, item 8): these type-aware rules still report in code that was being
+      // rewritten when they were turned on (counts at the time in the commit message). Each goes
+      // back to "error" (the preset's level) once its count is 0; warn is not the final state.
+      ...Object.fromEntries([
+        "require-await", "no-unsafe-assignment", "unbound-method", "no-unsafe-member-access", "no-unnecessary-type-assertion",
+        "prefer-promise-reject-errors", "restrict-template-expressions", "no-unsafe-argument", "switch-exhaustiveness-check",
+        "no-base-to-string", "only-throw-error", "no-implied-eval", "no-unsafe-call", "no-unsafe-return",
+      ].map((rule) => [`@typescript-eslint/${rule}`, "warn"])),
     },
   },
   {

@@ -27,5 +27,5 @@ if (!name || !BENCHES[name]) {
   process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join("|")}> [--quick]\n`);
   process.exit(2);
 }
-const result = await execa(process.execPath, [join(HERE, BENCHES[name]!), ...rest], { stdio: "inherit", reject: false });
+const result = await execa(process.execPath, [join(HERE, BENCHES[name]), ...rest], { stdio: "inherit", reject: false });
 process.exit(result.exitCode ?? 1);

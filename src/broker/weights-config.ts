@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { AppError } from "../contracts/app-error.ts";
 import { ResourceProfile } from "../contracts/resource-profile.ts";
-import { TASK_TYPES, type TaskType } from "../contracts/task-types.ts";
+import { TASK_TYPES } from "../contracts/task-types.ts";
 import type { WeightsTable } from "../machines/broker-placement.ts";
 import { DEFAULT_WEIGHTS } from "./default-weights.ts";
 import { definedOnly } from "../shared/with-defaults.ts";
@@ -52,7 +52,7 @@ export function mergeWeights(overrides: readonly WeightsOverride[]): WeightsTabl
     const merged = Object.assign({}, DEFAULT_WEIGHTS[type], ...overrides.map((o) => definedOnly(o[type] ?? {})));
     const parsed = ResourceProfile.safeParse(merged);
     if (!parsed.success) throw invalid(`profile of ${type}`, parsed.error);
-    table[type as TaskType] = parsed.data;
+    table[type] = parsed.data;
   }
   return table;
 }

@@ -9,7 +9,7 @@ import { CALLBACK_QUEUE_PATTERN, TaskMessage } from "./task-message.ts";
 export const SCHEMA_BASE_URI = "https://schemas.vision-s3d.dev/converter/";
 
 type Json = Record<string, unknown>;
-const toSchema = (schema: z.ZodType, io: "input" | "output"): Json => z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
+const toSchema = (schema: z.ZodType, io: "input" | "output"): Json => z.toJSONSchema(schema, { io, unrepresentable: "any" });
 const named = (file: string, title: string, description: string, schema: Json): Json => ({
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $id: `${SCHEMA_BASE_URI}${file}.schema.json`,
@@ -62,7 +62,7 @@ function taskMessageSchema(processors: readonly { taskType: string; params: z.Zo
     "Vision S3D Converter task message",
     "Published by the platform to exchange vision.s3d.tasks with the task type as routing key (DESIGN.md §2). " +
       `The service also refuses, beyond this schema: ${SERVICE_ONLY_RULES.join("; ")}.`,
-    { ...base, allOf: [{ $ref: "#/$defs/no_nul" }, ...byType], $defs: { ...((base["$defs"] as Json | undefined) ?? {}), no_nul: NO_NUL } },
+    { ...base, allOf: [{ $ref: "#/$defs/no_nul" }, ...byType], $defs: { ...((base["$defs"]) ?? {}), no_nul: NO_NUL } },
   );
 }
 

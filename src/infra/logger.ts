@@ -12,7 +12,7 @@ export function createLogger(options: { level?: string; name?: string; destinati
       formatters: { level: (label) => ({ level: label }) },
     },
     // Logs go to stderr by default so that stdout stays clean for the CLI's --json result.
-    (options.destination ?? process.stderr) as pino.DestinationStream,
+    (options.destination ?? process.stderr),
   );
 }
 
@@ -53,6 +53,6 @@ function wrap(stream: NodeJS.WriteStream, source: "stdout" | "stderr", log: Logg
     const done = rest.find((r): r is () => void => typeof r === "function");
     if (done) queueMicrotask(done);
     return true;
-  }) as typeof stream.write;
+  });
   return () => void (stream.write = original);
 }

@@ -4,7 +4,6 @@ import type { TaskHost } from "../actors/task-host.ts";
 import type { RetryScheduler } from "../ports/retry-scheduler.port.ts";
 import type { TaskRead } from "../actors/read-task.ts";
 import { retryDue } from "../machines/when-a-stage-fails.ts";
-import type { TaskMessage } from "../contracts/task-message.ts";
 import type { AmqpLink } from "../infra/amqp/amqp-link.ts";
 import { publishDeadLetter } from "../infra/amqp/dead-letter.ts";
 import type { Logger } from "../infra/logger.ts";
@@ -111,7 +110,7 @@ async function rearmIfMissing(d: DeliveryDeps, first: TaskRead, log: Logger): Pr
   if (now?.state !== "retrying" || c?.attempt !== first.context.attempt || !c.task) return true;
   const due = retryDue(c, d.retryDelaysSeconds, Date.now());
   log.warn({ next_attempt: due.nextAttempt }, "retry message overdue: publishing it again");
-  await d.retry.schedule(c.task as TaskMessage, due.nextAttempt, due.delaySeconds);
+  await d.retry.schedule(c.task, due.nextAttempt, due.delaySeconds);
   return true;
 }
 

@@ -12,7 +12,7 @@ export type ProcessorRegistry = ReadonlyMap<TaskType, ProcessorDefinition>;
 export async function loadProcessorRegistry(extraModules: readonly string[] = [], options: { only?: readonly TaskType[] } = {}): Promise<ProcessorRegistry> {
   const table = new Map<TaskType, ProcessorDefinition>();
   const wanted = Object.entries(BUILT_IN_PROCESSORS).filter(([type]) => !options.only || options.only.includes(type as TaskType));
-  for (const [type, load] of wanted) table.set(type as TaskType, await load!());
+  for (const [type, load] of wanted) table.set(type as TaskType, await load());
   for (const path of extraModules) {
     const url = pathToFileURL(isAbsolute(path) ? path : resolve(process.cwd(), path)).href;
     const mod = (await import(url)) as { processors?: ProcessorDefinition[] };

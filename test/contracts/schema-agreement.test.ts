@@ -7,7 +7,6 @@ import addFormats from "ajv-formats";
 import { SERVICE_ONLY_RULES } from "../../src/contracts/json-schemas.ts";
 import { decodeTask } from "../../src/intake/decode-task.ts";
 import { loadProcessorRegistry, type ProcessorRegistry } from "../../src/processors/registry.ts";
-import type { TaskType } from "../../src/contracts/task-types.ts";
 import { REPO_ROOT } from "../helpers/fixtures.ts";
 import { sampleTask } from "../helpers/task-events.ts";
 import { taskWebhookRefusal } from "../../src/webhooks/task-webhook-check.ts";
@@ -30,7 +29,7 @@ function service(body: unknown): "accepted" | "INVALID_MESSAGE" | "INVALID_PARAM
   const d = decodeTask(Buffer.from(text));
   if (d.kind === "invalid") return "INVALID_MESSAGE";
   if (d.paramsError) return "INVALID_PARAMS";
-  const processor = registry.get(d.task.task_type as TaskType);
+  const processor = registry.get(d.task.task_type);
   if (!processor) return "INVALID_MESSAGE";
   if (taskWebhookRefusal(d.task, WEBHOOK_SETTINGS) !== null) return "WEBHOOK_REFUSED";
   return processor.params.safeParse(d.task.params).success ? "accepted" : "INVALID_PARAMS";

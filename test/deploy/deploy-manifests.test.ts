@@ -92,7 +92,7 @@ test("docker-compose.yml follows the Compose specification, pins every image, pu
   for (const [name, svc] of Object.entries(compose.services)) {
     if (svc.build) continue;
     assert.ok(svc.image, `${name} has an image`);
-    const tag = svc.image!.split(":")[1];
+    const tag = svc.image.split(":")[1];
     assert.ok(tag && tag !== "latest" && /\d/.test(tag), `${name}: image ${svc.image} is pinned to a version`);
     for (const p of svc.ports ?? []) assert.match(p, /^\$\{[A-Z_]+:-127\.0\.0\.1\}:\d+:\d+$/, `${name} publishes ${p} on loopback by default`);
   }

@@ -28,7 +28,7 @@ test("SIGTERM to the image's entry command line (tini → node) during a task: T
   await writeFile(join(storage, "in", key), "hello");
   const port = await freePort();
   const grace = 10;
-  const child = execa(command!, args, {
+  const child = execa(command, args, {
     cwd: REPO_ROOT,
     reject: false,
     env: {

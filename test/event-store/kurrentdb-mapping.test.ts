@@ -70,7 +70,7 @@ describe("KurrentDB positions and events", () => {
       created: new Date("2026-02-28T10:00:00Z"), data: { stage: "lod" },
       metadata: { correlation_id: "t1", causation_id: "c1", machine_version: "2" },
       position: { commit: 4242n, prepare: 4242n }, ...over,
-    } as NonNullable<AllStreamResolvedEvent["event"]>,
+    },
   });
 
   test("a resolved event reads back as a StoredEvent: number revision, bigint position, metadata, createdAt", () => {

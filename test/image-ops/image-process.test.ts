@@ -116,8 +116,8 @@ test("params are checked one operation at a time; the error names the index", ()
   const parse = (operations: unknown[]) => imageProcessProcessor.params.safeParse({ operations, format: "png" });
   const unknown = parse([{ op: "blur", sigma: 1 }, { op: "sepia" }]);
   assert.equal(unknown.success, false);
-  assert.deepEqual(unknown.error!.issues[0]!.path, ["operations", 1, "op"]);
-  assert.match(unknown.error!.issues[0]!.message, /unknown operation "sepia"; expected one of resize, crop/);
+  assert.deepEqual(unknown.error.issues[0]!.path, ["operations", 1, "op"]);
+  assert.match(unknown.error.issues[0]!.message, /unknown operation "sepia"; expected one of resize, crop/);
   const bad = parse([{ op: "resize", width: 10 }, { op: "grayscale" }, { op: "blur", sigma: 0 }]);
   assert.deepEqual(bad.error!.issues[0]!.path, ["operations", 2, "sigma"]);
   assert.equal(parse([]).success, false, "at least one operation");

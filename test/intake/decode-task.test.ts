@@ -36,7 +36,7 @@ test("an unknown task type is INVALID_MESSAGE with the task's own callback queue
   if (d.kind !== "invalid") return;
   assert.match(d.reason, /task_type/);
   assert.deepEqual(d.salvage, { task_id: task.task_id, tenant_id: task.tenant_id, file_id: task.file_id, callback_queue: "laravel.results" });
-  const result = invalidMessageResult(d.salvage!, d.reason, new Date("2026-01-01T00:00:00Z"));
+  const result = invalidMessageResult(d.salvage, d.reason, new Date("2026-01-01T00:00:00Z"));
   assert.ok(FailedResult.safeParse(result).success, "the result honours the wire contract");
   assert.equal(result.error.code, "INVALID_MESSAGE");
   assert.equal(result.retry.will_retry, false);

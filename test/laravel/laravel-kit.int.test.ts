@@ -41,7 +41,7 @@ test("Laravel kit: a task published from PHP completes; PHP reads its progress a
     // The progress listener subscribes first, as the long-running artisan command would.
     const progress = execa("php", [php("listen-progress.php"), `--task=${task.task_id}`], { env, reject: false, timeout: 60_000 });
     listeners.push(progress);
-    await new Promise<void>((resolve) => progress.stderr!.on("data", (d: Buffer) => d.toString().includes("subscribed") && resolve()));
+    await new Promise<void>((resolve) => progress.stderr.on("data", (d: Buffer) => d.toString().includes("subscribed") && resolve()));
 
     const published = await execa("php", [php("publish-task.php")], { env, input: JSON.stringify(task) });
     assert.deepEqual(JSON.parse(published.stdout), { published: task.task_id });

@@ -36,15 +36,15 @@ void describe("writeCopc on the real out-of-core octree builder's output", () =>
     assert.deepEqual(Object.keys(nodes).sort(), octree.nodes.map((n) => nodeName(n.key)).sort());
     assert.equal(copc.info.spacing, octree.nodes[0]!.spacing);
     const [minX, minY, minZ, maxX, maxY, maxZ] = copc.info.cube;
-    const side = maxX! - minX!;
-    assert.ok(Math.abs(maxY! - minY! - side) < 1e-9 && Math.abs(maxZ! - minZ! - side) < 1e-9, "the info VLR's cube is a cube");
+    const side = maxX - minX;
+    assert.ok(Math.abs(maxY - minY - side) < 1e-9 && Math.abs(maxZ - minZ - side) < 1e-9, "the info VLR's cube is a cube");
     const ids: string[] = [];
     for (const node of octree.nodes) {
       const got = await copcNodePoints(path, copc, nodes[nodeName(node.key)]!);
       assertSameAsChunk(got, await octree.readNode(node.key), copc.header, nodeName(node.key));
       // a COPC reader finds a node's points by its key: they must lie in the cube the key names
       const edge = side / 2 ** node.key.d, slack = 0.011;
-      const lo = [minX! + node.key.x * edge, minY! + node.key.y * edge, minZ! + node.key.z * edge];
+      const lo = [minX + node.key.x * edge, minY + node.key.y * edge, minZ + node.key.z * edge];
       for (const [axis, name] of (["X", "Y", "Z"] as const).entries()) {
         for (const v of got[name]!) assert.ok(v >= lo[axis]! - slack && v <= lo[axis]! + edge + slack, `${nodeName(node.key)}: ${name}=${v} outside [${lo[axis]}, ${lo[axis]! + edge}]`);
       }

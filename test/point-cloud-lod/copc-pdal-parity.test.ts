@@ -29,7 +29,7 @@ async function octreeOfCopc(path: string): Promise<Octree> {
   const source = await openLasSource(path);
   await source.close();
   const { copc, nodes } = await copcHierarchy(path);
-  const [x0, y0, z0, x1] = copc.info.cube as [number, number, number, number, number, number];
+  const [x0, y0, z0, x1] = copc.info.cube;
   const side = x1 - x0;
   const chunks = new Map<string, PointChunk>();
   const listed: OctreeNode[] = [];
@@ -43,7 +43,7 @@ async function octreeOfCopc(path: string): Promise<Octree> {
     listed.push({ key: { d, x, y, z }, cube: { min, max: min.map((m) => m + edge) as Vec3 }, bounds: boundsOf(chunk), pointCount: chunk.count, subtreePointCount: chunk.count, spacing: copc.info.spacing / 2 ** d, children: [] });
   }
   listed.sort((a, b) => a.key.d - b.key.d || nodeName(a.key).localeCompare(nodeName(b.key)));
-  const all = boundsOf({ count: 2, x: Float64Array.of(copc.header.min[0]!, copc.header.max[0]!), y: Float64Array.of(copc.header.min[1]!, copc.header.max[1]!), z: Float64Array.of(copc.header.min[2]!, copc.header.max[2]!) });
+  const all = boundsOf({ count: 2, x: Float64Array.of(copc.header.min[0], copc.header.max[0]), y: Float64Array.of(copc.header.min[1], copc.header.max[1]), z: Float64Array.of(copc.header.min[2], copc.header.max[2]) });
   return {
     header: source.header, pointCount: copc.header.pointCount, bounds: all, cube: { min: [x0, y0, z0], max: [x0 + side, y0 + side, z0 + side] }, nodes: listed,
     readNode: (key: NodeKey) => Promise.resolve(chunks.get(nodeName(key))!),
@@ -69,7 +69,7 @@ void describe("writeCopc against a PDAL-written COPC", () => {
     }
     assert.deepEqual(ours.copc.header.pointCountByReturn, theirs.copc.header.pointCountByReturn);
     assert.equal(ours.copc.wkt, theirs.copc.wkt);
-    const counts = (h: typeof ours) => Object.fromEntries(Object.entries(h.nodes).filter(([, n]) => n && n.pointCount > 0).map(([k, n]) => [k, n!.pointCount]));
+    const counts = (h: typeof ours) => Object.fromEntries(Object.entries(h.nodes).filter(([, n]) => n && n.pointCount > 0).map(([k, n]) => [k, n.pointCount]));
     assert.deepEqual(counts(ours), counts(theirs));
     for (const node of octree.nodes) {
       assertSameAsChunk(await copcNodePoints(path, ours.copc, ours.nodes[nodeName(node.key)]!), await octree.readNode(node.key), ours.copc.header, nodeName(node.key));

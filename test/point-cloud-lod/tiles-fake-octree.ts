@@ -31,7 +31,7 @@ function concat(chunks: PointChunk[]): PointChunk {
     out.z.set(c.z, at);
     for (const f of fields) {
       const src = c[f], dst = out[f];
-      if (src && dst) (dst as Float64Array).set(src as unknown as Float64Array, at);
+      if (src && dst) (dst as Float64Array).set(src, at);
     }
     at += c.count;
   }

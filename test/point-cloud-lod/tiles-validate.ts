@@ -268,7 +268,7 @@ function plainGlb(gltf: GltfJson, views: Uint8Array[]): Uint8Array {
   copy.extensionsUsed = (copy.extensionsUsed ?? []).filter((e) => e !== "EXT_meshopt_compression");
   copy.extensionsRequired = (copy.extensionsRequired ?? []).filter((e) => e !== "EXT_meshopt_compression");
   const bin = new Uint8Array(length);
-  views.forEach((vw, i) => bin.set(vw, offsets[i]!));
+  views.forEach((vw, i) => bin.set(vw, offsets[i]));
   const text = new TextEncoder().encode(JSON.stringify(copy));
   const jl = (text.byteLength + 3) & ~3;
   const out = new Uint8Array(28 + jl + length);

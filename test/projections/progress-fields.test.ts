@@ -50,13 +50,13 @@ test("processing time adds up across attempts and leaves out the retry wait; a f
 
   const second = replayTask([
     ...failedOnce,
-    { ...ev(150, { type: "AttemptStarted", reason: "retry" }), attempt: 2 } as TaskEvent,
-    { ...ev(151, { type: "DownloadStarted" }), attempt: 2 } as TaskEvent,
-    { ...ev(152, { type: "DownloadCompleted", size_bytes: 10 }), attempt: 2 } as TaskEvent,
-    { ...ev(152, { type: "SlotRequested" }), attempt: 2 } as TaskEvent,
-    { ...ev(160, { type: "SlotGranted", cpu_percent: 50, ram_bytes: 1e9, exclusive: false }), attempt: 2 } as TaskEvent,
-    { ...ev(160, { type: "StageStarted", stage: "index" }), attempt: 2 } as TaskEvent,
-    { ...ev(170, { type: "ProgressReported", stage: "index", done: 8, total: 10 }), attempt: 2 } as TaskEvent,
+    { ...ev(150, { type: "AttemptStarted", reason: "retry" }), attempt: 2 },
+    { ...ev(151, { type: "DownloadStarted" }), attempt: 2 },
+    { ...ev(152, { type: "DownloadCompleted", size_bytes: 10 }), attempt: 2 },
+    { ...ev(152, { type: "SlotRequested" }), attempt: 2 },
+    { ...ev(160, { type: "SlotGranted", cpu_percent: 50, ram_bytes: 1e9, exclusive: false }), attempt: 2 },
+    { ...ev(160, { type: "StageStarted", stage: "index" }), attempt: 2 },
+    { ...ev(170, { type: "ProgressReported", stage: "index", done: 8, total: 10 }), attempt: 2 },
   ]);
   const m = progressMessageOf(stateOf(second), second.context, new Date(t0 + 170_000))!;
   assert.equal(m.attempt, 2);

@@ -3,7 +3,6 @@ import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import { acceptTask } from "../../src/actors/accept-task.ts";
 import { TaskStream } from "../../src/actors/task-stream.ts";
-import type { TaskEvent } from "../../src/contracts/task-events.ts";
 import { openEventStore } from "../../src/infra/event-store/open-event-store.ts";
 import { createLogger } from "../../src/infra/logger.ts";
 import { loadProcessorRegistry } from "../../src/processors/registry.ts";
@@ -64,7 +63,7 @@ test("the task log projection writes one line per fact, with task_id, task_type,
       assert.equal(l.tenant_id, dead.tenant_id);
     }
     assert.equal(lines.filter((l) => l.task_id === rejected.task_id)[0]!.task_type, "mesh_3d_lod");
-    await s.append(s.event("TaskAccepted", { task, stages: [{ name: "convert", label: "Convert", weight: 1 }] } as never) as TaskEvent);
+    await s.append(s.event("TaskAccepted", { task, stages: [{ name: "convert", label: "Convert", weight: 1 }] }));
     await until("the last task's accept", () => lines.some((l) => l.task_id === task.task_id));
   } finally {
     first.abort();
@@ -77,7 +76,7 @@ test("the task log projection writes one line per fact, with task_id, task_type,
   const second = new AbortController();
   const again = run(second.signal);
   try {
-    await s.append(s.event("TaskCancelled", { reason: "operator" } as never) as TaskEvent);
+    await s.append(s.event("TaskCancelled", { reason: "operator" }));
     await until("the cancel", () => lines.some((l) => l.task_id === task.task_id && l.code === "CANCELLED"));
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(lines.slice(before).map((l) => `${l.msg} ${l.task_type} ${l.tenant_id === task.tenant_id}`), ["task cancelled image_convert true"]);

@@ -20,8 +20,8 @@ test("service stdout is JSON lines only: one line each for an accepted, rejected
   });
   let stdout = "";
   let stderr = "";
-  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const lines = (): LogLine[] => stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as LogLine);
   const submit = async (body: Record<string, unknown>) => (await fetch(`${url}/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).status;

@@ -5,7 +5,7 @@ import { isVisible, portId, streamSelection, type StreamScope, type StreamSelect
 
 /** The client's filter for a selection: matched on stream names, server-side. */
 export function toFilter(selection: StreamSelection): Filter {
-  return { filterOn: "streamName", checkpointInterval: 1, ...selection } as Filter;
+  return { filterOn: "streamName", checkpointInterval: 1, ...selection };
 }
 
 export interface SubscriptionDeps {

@@ -40,7 +40,7 @@ export async function loadDetectionModel(path: string | undefined, stage: string
   const ort = await import("onnxruntime-node");
   let session: DetectionSession;
   try {
-    session = (await ort.InferenceSession.create(bytes, { graphOptimizationLevel: "all", logSeverityLevel: 3 })) as unknown as DetectionSession;
+    session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: "all", logSeverityLevel: 3 });
   } catch (error) {
     throw new AppError("DETECTION_UNAVAILABLE", `The detection model ${basename(path)} is not a model onnxruntime can load: ${firstLine(error)}`, { stage, cause: error });
   }

@@ -29,8 +29,8 @@ export function planLevel(nodes: readonly Pick<OctreeNode, "key" | "pointCount">
     if (n.key.d !== cutDepth) continue;
     const exact = (left * n.pointCount) / layer;
     take[i] = Math.floor(exact);
-    given += take[i]!;
-    shares.push({ i, rem: exact - take[i]! });
+    given += take[i];
+    shares.push({ i, rem: exact - take[i] });
   }
   shares.sort((a, b) => b.rem - a.rem || a.i - b.i);
   for (let k = 0; given < left; k++, given++) take[shares[k % shares.length]!.i]!++;

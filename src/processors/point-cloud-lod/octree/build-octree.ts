@@ -115,7 +115,7 @@ export async function buildOctree(openSource: () => Promise<PointCloudSource>, d
 
   // (4) index each chunk on a worker thread, the largest first.
   const jobs: IndexJob[] = chunks
-    .map((c) => ({ chunkPath: chunkFile(dir, c.key), key: c.key, root: cube, layout: layout!, dir, options: { maxLeafPoints: opts.maxLeafPoints, maxDepth: opts.maxDepth }, points: c.points }))
+    .map((c) => ({ chunkPath: chunkFile(dir, c.key), key: c.key, root: cube, layout: layout, dir, options: { maxLeafPoints: opts.maxLeafPoints, maxDepth: opts.maxDepth }, points: c.points }))
     .sort((a, b) => b.points - a.points || breadthFirst(a.key, b.key))
     .map(({ points: _points, ...job }) => job);
   const pointsOf = new Map(chunks.map((c) => [nodeName(c.key), c.points]));

@@ -92,10 +92,10 @@ export function decodeBlocks(bytes: Uint8Array, l: ColumnLayout): PointChunk {
       } else xyz.push(take(Float64Array, n));
     }
     const c: PointChunk = { count: n, x: xyz[0]!, y: xyz[1]!, z: xyz[2]! };
-    for (const f of l.fields) (c as unknown as Record<string, Typed>)[f] = take<Typed>(OPTIONAL[f] as Ctor, n);
+    for (const f of l.fields) (c as unknown as Record<string, Typed>)[f] = take<Typed>(OPTIONAL[f], n);
     if (l.las) {
       const las: Record<string, Typed> = {};
-      for (const [k, ctor] of Object.entries(LAS)) las[k] = take<Typed>(ctor as Ctor, n);
+      for (const [k, ctor] of Object.entries(LAS)) las[k] = take<Typed>(ctor, n);
       c.las = las as unknown as LasExtraFields;
     }
     if (l.extraBytes) c.extraBytes = take(Uint8Array, n * l.extraBytes);

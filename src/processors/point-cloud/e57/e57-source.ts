@@ -90,7 +90,7 @@ async function* scanRecords(file: E57PagedFile, scan: E57Scan, b: ChunkBuilder, 
       let ready = Math.min(scan.recordCount - records, ...streams.map((s) => s.available));
       for (; ready > 0; ready--, records++) {
         let x: number, y: number, z: number;
-        if (spherical) [x, y, z] = sphericalToCartesian(sr!.shift(), sa?.shift() ?? 0, se?.shift() ?? 0);
+        if (spherical) [x, y, z] = sphericalToCartesian(sr.shift(), sa?.shift() ?? 0, se?.shift() ?? 0);
         else [x, y, z] = [cx!.shift(), cy!.shift(), cz!.shift()];
         if (pose) {
           const m = pose.m;

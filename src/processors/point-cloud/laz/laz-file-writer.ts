@@ -27,7 +27,7 @@ export interface LazFileWriter {
 /** Streams LAS point records into a LAZ file at `path`. Call write/close one at a time (await
  * each); the file is incomplete until close() resolves. */
 export async function createLazFileWriter(path: string, options: LazFileWriterOptions): Promise<LazFileWriter> {
-  const format = options.pointFormat as LazPointFormat;
+  const format = options.pointFormat;
   const chunkSize = options.chunkSize ?? LAZ_FILE_WRITER_DEFAULTS.chunkSize;
   validate(format, options.recordLength, chunkSize);
   const { recordLength, headerTemplate } = options;
