@@ -19,7 +19,7 @@ import type { ObjectStorage } from "../ports/storage.port.ts";
 import { createProgressBusFromConfig } from "../infra/progress/progress-bus-from-config.ts";
 import type { AmqpIntake } from "../intake/amqp-intake.ts";
 import type { AmqpLink } from "../infra/amqp/amqp-link.ts";
-import { createLocalStorage } from "../infra/storage/local-storage.ts";
+import { createStorageFromConfig } from "../infra/storage/storage-from-config.ts";
 import { loadProcessorRegistry } from "../processors/registry.ts";
 import { startProjections, type RunningProjections } from "../projections/start-projections.ts";
 import type { ParkedResultEvent } from "../projections/results.projection.ts";
@@ -78,7 +78,7 @@ export async function createService(config: Config, logger: Logger, overrides: S
   // Transfers wait in the I/O limiter (never a CPU slot); behind it a breaker stops calls to a
   // storage that keeps failing, and head/list retry a transient failure.
   const storage = limitTransfers(
-    withStorageBreaker(overrides.storage ?? (config.storage.kind === "local" ? createLocalStorage({ rootDir: config.storage.rootDir }) : await s3Storage(config)), {
+    withStorageBreaker(overrides.storage ?? (await createStorageFromConfig(config.storage)), {
       onStateChange: (state) => logger.warn({ state }, `object storage circuit ${state}`),
     }),
     createIoLimiter({ maxConcurrent: config.ioConcurrency }),
@@ -186,11 +186,4 @@ export async function createService(config: Config, logger: Logger, overrides: S
 
 function storeUrl(config: Config): string {
   return config.eventStore.kind === "pglite" ? config.eventStore.dataDir : config.eventStore.url;
-}
-
-async function s3Storage(config: Config): Promise<ObjectStorage> {
-  const { createS3Storage } = await import("../infra/storage/s3-storage.ts");
-  if (config.storage.kind !== "s3") throw new Error("unreachable");
-  const { kind: _kind, ...options } = config.storage;
-  return createS3Storage(options);
 }

@@ -122,7 +122,7 @@ test("the configured storage and progress adapters are the ones built", async ()
   const dir = await mkdtemp(join(tmpdir(), "vs3d-config-"));
   try {
     const config = loadConfig({ STORAGE_DIR: join(dir, "storage") }, host);
-    const storage = createStorageFromConfig(config.storage);
+    const storage = await createStorageFromConfig(config.storage);
     await writeFile(join(dir, "a.txt"), "hi");
     await storage.upload("b", "k/a.txt", join(dir, "a.txt"));
     assert.equal((await storage.head("b", "k/a.txt"))?.size, 2);
