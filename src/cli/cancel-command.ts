@@ -55,7 +55,10 @@ export async function cancelCommand(args: CancelArgs, env: Record<string, string
         if (status === 404) return { task_id: taskId, cancel: "not_found", via: api.url };
         if (status !== 409) throw error;
         // 409 is "unknown or already settled": the task itself says which.
-        const view = await api.get<{ state: string }>(`/tasks/${encodeURIComponent(taskId)}`).catch((e: unknown) => ((e as { status?: number }).status === 404 ? null : Promise.reject(e)));
+        const view = await api.get<{ state: string }>(`/tasks/${encodeURIComponent(taskId)}`).catch((e: unknown) => {
+          if ((e as { status?: number }).status === 404) return null;
+          throw e;
+        });
         return view === null ? { task_id: taskId, cancel: "not_found", via: api.url } : { task_id: taskId, cancel: "not_cancellable", state: view.state, via: api.url };
       }
     },

@@ -30,7 +30,7 @@ export function serviceApi(config: Pick<Config, "httpPort" | "http">, o: { url?:
     try {
       res = await fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(15_000) });
     } catch (error) {
-      throw new ServiceApiError(`the service's HTTP API at ${url} is not reachable (${(error as Error).cause ?? (error as Error).message}); set VS3D_URL or --url`, null);
+      throw new ServiceApiError(`the service's HTTP API at ${url} is not reachable (${reasonOf(error)}); set VS3D_URL or --url`, null);
     }
     const text = await res.text();
     const json = (() => {
@@ -48,4 +48,10 @@ export function serviceApi(config: Pick<Config, "httpPort" | "http">, o: { url?:
     return json as T;
   };
   return { url, get: (path) => call("GET", path), post: (path, body) => call("POST", path, body) };
+}
+
+/** fetch's "fetch failed" hides the reason (ECONNREFUSED, a timeout) in its cause. */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? error.cause.message : error.message;
 }

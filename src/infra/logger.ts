@@ -46,7 +46,7 @@ export function keepOutputJson(logger: Logger): () => void {
 }
 
 function wrap(stream: NodeJS.WriteStream, source: "stdout" | "stderr", log: Logger): () => void {
-  const original = stream.write;
+  const original = stream.write.bind(stream);
   stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
     if (text.trim() !== "") log.warn({ source, text: text.replace(/\n+$/, "") }, `raw ${source} output`);

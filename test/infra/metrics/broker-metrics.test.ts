@@ -42,7 +42,7 @@ test("broker capacity, target, grants, measured use and slots per task type, fro
     assert.ok((await one("vs3d_broker_ram_granted_bytes"))! >= grant.ramBytes);
     assert.equal(await one("vs3d_node_cpu_used_cores"), 1.6, "40 % of the node measured");
     assert.equal(await one("vs3d_node_ram_used_bytes"), 3 * GIB);
-    const running = Object.fromEntries((await value("vs3d_workers_running")).map((v) => [v.labels.task_type, v.value]));
+    const running = Object.fromEntries((await value("vs3d_workers_running")).map((v) => [String(v.labels.task_type), v.value]));
     assert.deepEqual(running, { geotiff_cog: 1, image_thumbnail: 1 });
 
     broker.release("t1");

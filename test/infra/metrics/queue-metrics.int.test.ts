@@ -17,7 +17,8 @@ test("queue depth per class queue from RabbitMQ (checkQueue), consumers counted;
     registerQueueMetrics(registry, link, watchedQueues([5, 30]));
     const depth = async () => {
       const [messages, consumers] = await Promise.all(["vs3d_queue_messages", "vs3d_queue_consumers"].map(async (n) => (await registry.getSingleMetric(n)!.get()).values));
-      return { messages: Object.fromEntries(messages!.map((v) => [v.labels.queue, v.value])), consumers: Object.fromEntries(consumers!.map((v) => [v.labels.queue, v.value])) };
+      const byQueue = (values: { labels: Record<string, string | number | undefined>; value: number }[]): Record<string, number> => Object.fromEntries(values.map((v) => [String(v.labels.queue), v.value]));
+      return { messages: byQueue(messages!), consumers: byQueue(consumers!) };
     };
     const body = Buffer.from("{}");
     for (let i = 0; i < 3; i++) await link.publish(TASKS_EXCHANGE, "image_thumbnail", body, {});
