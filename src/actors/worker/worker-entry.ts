@@ -7,7 +7,7 @@ import type { TaskType } from "../../contracts/task-types.ts";
 import { runStage } from "./run-stage.ts";
 import type { HostToWorker, WorkerToHost } from "./worker-protocol.ts";
 
-const send = (m: WorkerToHost) => sendMessage(m as never);
+const send = (m: WorkerToHost) => sendMessage(m);
 const extra = (process.env.PROCESSOR_MODULES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 // A worker runs one task: it loads that type's processor only (the host says which).
 const only = process.env.VS3D_WORKER_TASK_TYPE ? [process.env.VS3D_WORKER_TASK_TYPE as TaskType] : undefined;

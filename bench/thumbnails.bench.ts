@@ -1,0 +1,157 @@
+/** `npm run bench -- thumbnails [--quick]`: 20 generated 24 MP JPEG photos (EXIF orientations 1–8)
+ * to 256 px WEBP thumbnails, two ways in the same run, alternated for 3 rounds:
+ *  - the service's whole embedded path: the real process (`node src/main.ts`), every task submitted
+ *    over HTTP at once, then polled until all are settled;
+ *  - raw sharp in this process, one photo after another (the library the service wraps).
+ * Then one task alone (submit → settled over HTTP; SlotGranted → first StageStarted from its stream)
+ * and the service's RSS at rest (its process tree). The last line is the ratio. */
+import { randomBytes, randomUUID } from "node:crypto";
+import { copyFile, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { readTreeRssBytes } from "../src/actors/worker/rss-guard.ts";
+import { startServiceProcess, type ServiceProcess } from "../test/helpers/service-process.ts";
+import { machineLine, median } from "./bench-report.ts";
+
+const quick = process.argv.includes("--quick");
+const PHOTOS = quick ? 6 : 20;
+const ROUNDS = quick ? 1 : 3;
+const SINGLES = quick ? 3 : 7;
+const [WIDTH, HEIGHT] = [6000, 4000];
+const SETTLED = new Set(["completed", "failed", "dead_lettered", "cancelled"]);
+
+const root = await mkdtemp(join(tmpdir(), "vs3d-bench-thumbs-"));
+const tenant = randomUUID();
+const photoDir = join(root, "storage", "in", "tenants", tenant, "files");
+await mkdir(photoDir, { recursive: true });
+
+/** A photo-sized JPEG: random 600×400 colour upscaled (smooth areas and edges, about 5–6 MB like a
+ * camera's), with EXIF orientation `orientation`, so the thumbnail must be turned upright. */
+async function writePhoto(file: string, orientation: number): Promise<void> {
+  const seed = randomBytes(600 * 400 * 3);
+  await sharp(seed, { raw: { width: 600, height: 400, channels: 3 } })
+    .resize(WIDTH, HEIGHT, { kernel: "cubic" })
+    .jpeg({ quality: 88 })
+    .withMetadata({ orientation })
+    .toFile(`${file}.part`);
+  await rename(`${file}.part`, file);
+}
+
+// Generated once per machine (about 1–5 s a photo here), then copied into each run's storage.
+const cache = join(tmpdir(), `vs3d-bench-photos-${WIDTH}x${HEIGHT}`);
+await mkdir(cache, { recursive: true });
+const names = Array.from({ length: PHOTOS }, (_, i) => `photo-${String(i).padStart(2, "0")}-o${(i % 8) + 1}.jpg`);
+for (const [i, name] of names.entries()) {
+  if (!(await stat(join(cache, name)).catch(() => null))) await writePhoto(join(cache, name), (i % 8) + 1);
+  await copyFile(join(cache, name), join(photoDir, name));
+}
+
+async function rawSharp(): Promise<number> {
+  const out = await mkdtemp(join(root, "raw-"));
+  const start = performance.now();
+  for (const name of names) {
+    await sharp(join(photoDir, name)).rotate().resize({ width: 256, height: 256, fit: "inside", withoutEnlargement: true }).webp().toFile(join(out, `${name}.webp`));
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await rm(out, { recursive: true, force: true });
+  return seconds;
+}
+
+/** fetch, tried again on a dropped connection (a kept-alive socket the loaded server closed): the
+ * GETs are reads, and a resubmitted task_id is a duplicate the service answers 200. */
+async function request(url: string, init?: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+async function submit(service: ServiceProcess, name: string): Promise<string> {
+  const taskId = randomUUID();
+  const res = await request(`${service.url}/tasks`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      task_id: taskId, tenant_id: tenant, file_id: randomUUID(), task_type: "image_thumbnail", priority: 5, submitted_at: new Date().toISOString(),
+      source: { bucket: "in", key: `tenants/${tenant}/files/${name}` }, destination: { bucket: "out", base_key: `tenants/${tenant}/processed/${taskId}/` },
+      params: { sizes: [256] }, retry: { attempt: 1, max_attempts: 1 },
+    }),
+  });
+  if (res.status !== 202 && res.status !== 200) throw new Error(`submit ${name}: ${res.status} ${await res.text()}`);
+  return taskId;
+}
+
+async function settle(service: ServiceProcess, taskId: string, pollMs: number): Promise<void> {
+  for (;;) {
+    const view = (await (await request(`${service.url}/tasks/${taskId}`)).json()) as { state: string; error?: unknown };
+    if (SETTLED.has(view.state)) {
+      if (view.state !== "completed") throw new Error(`task ${taskId} ended ${view.state}: ${JSON.stringify(view.error)}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+async function viaService(service: ServiceProcess): Promise<number> {
+  const start = performance.now();
+  const ids = await Promise.all(names.map((name) => submit(service, name)));
+  await Promise.all(ids.map((id) => settle(service, id, 50)));
+  return (performance.now() - start) / 1000;
+}
+
+/** One task alone: submit → settled (polled every 5 ms) and, from its stream, the worker's start. */
+async function single(service: ServiceProcess): Promise<{ settledMs: number; startMs: number }> {
+  const start = performance.now();
+  const id = await submit(service, names[0]!);
+  await settle(service, id, 5);
+  const settledMs = performance.now() - start;
+  const { events } = (await (await request(`${service.url}/tasks/${id}/events`)).json()) as { events: { type: string; data: { at: string } }[] };
+  const at = (type: string) => Date.parse(events.find((e) => e.type === type)!.data.at);
+  return { settledMs, startMs: at("StageStarted") - at("SlotGranted") };
+}
+
+const treeRssMiB = async (pid: number): Promise<number> => ((await readTreeRssBytes(pid)) ?? 0) / 2 ** 20;
+
+const settleDown = () => new Promise((r) => setTimeout(r, 3000));
+const service = await startServiceProcess({
+  DATA_DIR: join(root, "data"), WORK_DIR: join(root, "work"), STORAGE_DIR: join(root, "storage"), LOG_LEVEL: "warn",
+  // The bench polls every task's state: the API's default request budget would answer 429.
+  RATE_LIMIT_PER_MINUTE: "0",
+});
+const times = { service: [] as number[], raw: [] as number[] };
+const singles: { settledMs: number; startMs: number }[] = [];
+let idleRss = 0;
+let afterRss = 0;
+try {
+  await settleDown();
+  idleRss = await treeRssMiB(service.process.pid!);
+  await single(service); // the first worker also warms the file cache and the store
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? (["service", "raw"] as const) : (["raw", "service"] as const);
+    for (const way of order) times[way].push(way === "service" ? await viaService(service) : await rawSharp());
+  }
+  for (let i = 0; i < SINGLES; i++) singles.push(await single(service));
+  await settleDown();
+  afterRss = await treeRssMiB(service.process.pid!);
+} catch (error) {
+  process.stderr.write(`service log tail:\n${service.logs().slice(-3000)}\n`);
+  throw error;
+} finally {
+  service.process.kill("SIGTERM");
+  await service.process.then(() => {}, () => {});
+  await rm(root, { recursive: true, force: true });
+}
+
+const list = (xs: number[], digits = 2) => xs.map((x) => x.toFixed(digits)).join(", ");
+console.log(machineLine(`${PHOTOS} photos ${WIDTH}×${HEIGHT}, ${ROUNDS} round(s), VS3D_WARM_WORKERS=${process.env.VS3D_WARM_WORKERS ?? 0}`));
+console.log(`service, all submitted at once over HTTP → all settled: median ${median(times.service).toFixed(2)} s (${list(times.service)})`);
+console.log(`raw sharp, one after another:                       median ${median(times.raw).toFixed(2)} s (${list(times.raw)})`);
+console.log(`one task alone, submit → settled ms: median ${median(singles.map((s) => s.settledMs)).toFixed(0)} (${list(singles.map((s) => s.settledMs), 0)})`);
+console.log(`one task alone, SlotGranted → StageStarted ms: median ${median(singles.map((s) => s.startMs)).toFixed(0)} (${list(singles.map((s) => s.startMs), 0)})`);
+console.log(`service RSS at rest (process tree): ${idleRss.toFixed(0)} MiB after start, ${afterRss.toFixed(0)} MiB after the runs`);
+console.log(`thumbnails_ratio=${(median(times.service) / median(times.raw)).toFixed(2)} (service / raw sharp; target ≤ 1.00)`);
