@@ -47,7 +47,7 @@ export async function runTask(rt: TaskRuntime, taskId: string, signal: AbortSign
   };
   /** Whoever stopped the task names the failure, not the worker's echo of being stopped. */
   const stopCause = (error: unknown): StopCause => {
-    const reason = signal.aborted
+    const reason: unknown = signal.aborted
       ? signal.reason
       : timeout.signal.aborted
         ? new AppError("TIMEOUT", `task ran longer than ${profile.timeout_seconds} s`, stream.snapshot.context.currentStage ? { stage: stream.snapshot.context.currentStage } : {})

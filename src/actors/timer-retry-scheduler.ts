@@ -40,8 +40,9 @@ export function createTimerRetryScheduler(
   };
 
   return {
-    async schedule(task, nextAttempt, delaySeconds) {
+    schedule(task, nextAttempt, delaySeconds) {
       arm({ ...task, retry: { ...task.retry, attempt: nextAttempt } }, delaySeconds * 1000, first);
+      return Promise.resolve();
     },
     deliverTo(next) {
       target = next;

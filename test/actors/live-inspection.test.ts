@@ -19,7 +19,7 @@ test("with STATELY_INSPECT set, a running task's actor streams its snapshots to 
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((r) => server.once("listening", () => r()));
   const received: Inspected[] = [];
-  server.on("connection", (socket) => socket.on("message", (data) => received.push(JSON.parse(String(data)) as Inspected)));
+  server.on("connection", (socket) => socket.on("message", (data: Buffer) => received.push(JSON.parse(data.toString("utf8")) as Inspected)));
   const sandbox = await embeddedEnv();
   await sandbox.put("in", "files/input.bin", "hello");
   const env = { ...sandbox.env, STATELY_INSPECT: `ws://127.0.0.1:${(server.address() as AddressInfo).port}` };

@@ -13,7 +13,10 @@ test("a retry that falls due before the host exists is resubmitted once the host
   await scheduler.schedule(task, 2, 0.02);
   await new Promise((r) => setTimeout(r, 150));
   const resubmitted: TaskMessage[] = [];
-  scheduler.deliverTo(async (t) => void resubmitted.push(t));
+  scheduler.deliverTo((t) => {
+    resubmitted.push(t);
+    return Promise.resolve();
+  });
   await new Promise((r) => setTimeout(r, 50));
   scheduler.cancelAll();
   assert.deepEqual(resubmitted.map((t) => [t.task_id, t.retry.attempt]), [[task.task_id, 2]]);

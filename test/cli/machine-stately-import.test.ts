@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { runInNewContext } from "node:vm";
 import { createMachine, initialTransition, transition } from "xstate";
 import { statelyImport } from "../../src/cli/machine-command.ts";
 import { brokerMachine } from "../../src/machines/broker.machine.ts";
@@ -9,7 +10,7 @@ import { sampleTask } from "../helpers/task-events.ts";
 /** What Stately's "Import from code" does with the text: evaluates one createMachine({...}) call. */
 function imported(code: string) {
   assert.match(code, /^createMachine\(\{[\s\S]*\}\);$/, "one createMachine() call and nothing else");
-  return new Function("createMachine", `return ${code}`)(createMachine) as ReturnType<typeof createMachine>;
+  return runInNewContext(code, { createMachine }) as ReturnType<typeof createMachine>;
 }
 
 test("`vs3d machine task --stately` is a createMachine() call with every state, transition and effect of the task machine", () => {
