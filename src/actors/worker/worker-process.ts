@@ -97,22 +97,39 @@ export async function spawnWorkerProcess(k: WorkerKey): Promise<WorkerProcess> {
     return error;
   });
 
+  const handle = (msg: WorkerToHost) => {
+    if (msg.type === "ready") ready();
+    else if (msg.type === "log") state.binding?.logger.info(msg.fields ?? {}, msg.message);
+    else if (msg.type === "progress") state.pending?.onProgress({ done: msg.done, total: msg.total, ...(msg.label ? { label: msg.label } : {}) });
+    else if (msg.type === "stage-done" && state.pending?.stage === msg.stage) {
+      state.pending.resolve(msg.outputs);
+      state.pending = null;
+    } else if (msg.type === "stage-failed" && state.pending?.stage === msg.stage) {
+      state.reusable = false;
+      state.pending.reject(toAppError(msg.error, msg.stage));
+      state.pending = null;
+    }
+  };
+  // The host can no longer follow this worker (a progress sink that throws, a broken channel): the
+  // stage fails with that cause at once and the process is ended, instead of the cause vanishing and
+  // the stage failing later as a crash of a child whose channel was closed under it.
+  const unheard = (error: unknown) => {
+    state.binding?.logger.error({ err: error }, "worker messages could not be handled");
+    state.reusable = false;
+    const cause = error instanceof Error ? error.message : String(error);
+    state.pending?.reject(new AppError("PROCESSOR_CRASHED", `worker messages could not be handled: ${cause}`, { stage: state.pending.stage }));
+    state.pending = null;
+    child.kill();
+  };
   void (async () => {
     for await (const raw of child.getEachMessage()) {
-      const msg = raw as unknown as WorkerToHost;
-      if (msg.type === "ready") ready();
-      else if (msg.type === "log") state.binding?.logger.info(msg.fields ?? {}, msg.message);
-      else if (msg.type === "progress") state.pending?.onProgress({ done: msg.done, total: msg.total, ...(msg.label ? { label: msg.label } : {}) });
-      else if (msg.type === "stage-done" && state.pending?.stage === msg.stage) {
-        state.pending.resolve(msg.outputs);
-        state.pending = null;
-      } else if (msg.type === "stage-failed" && state.pending?.stage === msg.stage) {
-        state.reusable = false;
-        state.pending.reject(toAppError(msg.error, msg.stage));
-        state.pending = null;
+      try {
+        handle(raw as unknown as WorkerToHost);
+      } catch (error) {
+        unheard(error);
       }
     }
-  })().catch(() => {});
+  })().catch(unheard);
 
   const alive = () => child.exitCode === null && child.signalCode === null;
   // An idle warm process must not keep the host running; it exits when the host's channel closes.
