@@ -33,7 +33,7 @@ export default tseslint.config(
       ...Object.fromEntries([
         "require-await", "no-unsafe-assignment", "unbound-method", "no-unsafe-member-access", "no-unnecessary-type-assertion",
         "prefer-promise-reject-errors", "restrict-template-expressions", "no-unsafe-argument", "switch-exhaustiveness-check",
-        "no-base-to-string", "only-throw-error", "no-implied-eval", "no-unsafe-call", "no-unsafe-return",
+        "no-base-to-string", "only-throw-error",
       ].map((rule) => [`@typescript-eslint/${rule}`, "warn"])),
     },
   },
