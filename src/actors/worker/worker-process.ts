@@ -106,7 +106,9 @@ export async function spawnWorkerProcess(k: WorkerKey): Promise<WorkerProcess> {
       state.pending = null;
     } else if (msg.type === "stage-failed" && state.pending?.stage === msg.stage) {
       state.reusable = false;
-      state.pending.reject(toAppError(msg.error, msg.stage));
+      // A cancel's SIGTERM makes the stage fail with "worker terminated": the cancel is the reason.
+      const signal = state.binding?.signal;
+      state.pending.reject(signal?.aborted ? toAppError(signal.reason) : toAppError(msg.error, msg.stage));
       state.pending = null;
     }
   };
@@ -172,18 +174,26 @@ export async function spawnWorkerProcess(k: WorkerKey): Promise<WorkerProcess> {
       if (!alive()) throw await exited;
       return new Promise<OutputFile[]>((resolve, reject) => {
         state.pending = { stage: req.stage, onProgress, resolve, reject };
-        child.sendMessage(req as never).catch((error: unknown) => {
+        const unreachable = (error: unknown) => {
           state.pending = null;
           state.reusable = false;
-          reject(new AppError("PROCESSOR_CRASHED", `worker unreachable: ${String(error)}`, { stage: req.stage }));
-        });
+          reject(new AppError("PROCESSOR_CRASHED", `worker unreachable: ${String(error)}${tail(stderrTail)}`, { stage: req.stage }));
+        };
+        // execa throws at once, not through the promise, when the channel is already gone.
+        try {
+          child.sendMessage(req as never).catch(unreachable);
+        } catch (error) {
+          unreachable(error);
+        }
       });
     },
     async retire() {
       state.reusable = false;
       if (alive()) {
         hold(true);
-        await child.sendMessage({ type: "shutdown" }).catch(() => {});
+        await Promise.resolve()
+          .then(() => child.sendMessage({ type: "shutdown" }))
+          .catch(() => child.kill("SIGTERM"));
         const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
         await child;
         clearTimeout(timer);
