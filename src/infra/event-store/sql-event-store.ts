@@ -8,6 +8,7 @@ import { createSqlCheckpointStore } from "./sql-checkpoint-store.ts";
 import { appendInTransaction } from "./sql-append.ts";
 import type { SqlClient } from "./sql-client.ts";
 import { createOperationTracker } from "./operation-tracker.ts";
+import { readAllQuery } from "./read-all-query.ts";
 import { subscribeToAll } from "./subscription.ts";
 import { createWakeup } from "./wakeup.ts";
 
@@ -58,12 +59,8 @@ export async function createSqlEventStore(
 
   const readAll = (opts: ReadAllOptions = {}): Promise<StoredEvent[]> =>
     track(async () => {
-      const rows = await client.query<EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM ${names.events}
-         WHERE position > $1::bigint AND ($2::text IS NULL OR stream_id LIKE $2::text)
-         ORDER BY position LIMIT $3`,
-        [(opts.after ?? 0n).toString(), opts.streamPrefix === undefined ? null : likePrefix(opts.streamPrefix), limit(opts.maxCount)],
-      );
+      const { text, params } = readAllQuery(names, opts, limit(opts.maxCount));
+      const rows = await client.query<EventRow>(text, params);
       return rows.map(toStoredEvent);
     });
 
