@@ -33,7 +33,7 @@ async function processor(params: object): Promise<number> {
   let cleanup = async () => {};
   const seconds = await timed(async () => {
     const run = await runStages(videoTranscodeProcessor, INPUT, params);
-    cleanup = run.cleanup;
+    cleanup = () => run.cleanup();
   });
   await cleanup();
   return seconds;

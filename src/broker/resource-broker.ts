@@ -1,5 +1,6 @@
 import { createActor, type InspectionEvent } from "xstate";
 import { AppError } from "../contracts/app-error.ts";
+import { abortReason } from "../shared/abort-reason.ts";
 import type { NewEvent } from "../ports/event-store.port.ts";
 import type { SlotBroker, SlotGrant, SlotRequest } from "../ports/slot-broker.port.ts";
 import { PLACEMENT_DEFAULTS, type NodeCapacity, type PlacementConfig } from "../machines/broker-ask.ts";
@@ -153,7 +154,7 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
 
   return {
     request(req: SlotRequest, signal?: AbortSignal): Promise<SlotGrant> {
-      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (signal?.aborted) return Promise.reject(abortReason(signal));
       if (stopped) return Promise.reject(new AppError("INTERRUPTED", `the broker has stopped: ${req.taskId} cannot get a slot`));
       const known = pending.has(req.taskId) || view().running.some((r) => r.taskId === req.taskId);
       if (known) return Promise.reject(new AppError("INTERNAL", `task ${req.taskId} already asked the broker for a slot`, { recoverable: false }));
@@ -163,7 +164,7 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
           const at = clock.now();
           if (view().running.some((r) => r.taskId === req.taskId)) send({ type: "broker.release", taskId: req.taskId, at });
           else send({ type: "broker.withdraw", taskId: req.taskId, at, reason: String(signal?.reason ?? "aborted") });
-          reject(signal?.reason);
+          reject(abortReason(signal!));
         };
         signal?.addEventListener("abort", onAbort, { once: true });
         pending.set(req.taskId, { resolve, reject, cleanup: () => signal?.removeEventListener("abort", onAbort) });

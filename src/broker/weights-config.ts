@@ -49,7 +49,8 @@ export function loadWeights(options: LoadWeightsOptions = {}): WeightsTable {
 export function mergeWeights(overrides: readonly WeightsOverride[]): WeightsTable {
   const table = {} as WeightsTable;
   for (const type of TASK_TYPES) {
-    const merged = Object.assign({}, DEFAULT_WEIGHTS[type], ...overrides.map((o) => definedOnly(o[type] ?? {})));
+    const merged: Record<string, unknown> = { ...DEFAULT_WEIGHTS[type] };
+    for (const o of overrides) Object.assign(merged, definedOnly(o[type] ?? {}));
     const parsed = ResourceProfile.safeParse(merged);
     if (!parsed.success) throw invalid(`profile of ${type}`, parsed.error);
     table[type] = parsed.data;

@@ -65,7 +65,9 @@ function detail(e: TaskEvent): string {
       return `attempt ${e.attempt} (${e.reason})`;
     case "WebhookDeliveryAttempted":
       return `webhook ${e.delivered ? "delivered" : "not delivered"} (try ${e.delivery_attempt}): ${e.status ?? e.error ?? ""}${e.next_attempt_at ? `, again at ${e.next_attempt_at}` : ""}`;
-    default:
+    case "DownloadStarted":
+    case "SlotRequested":
+    case "UploadCompleted":
       return "";
   }
 }

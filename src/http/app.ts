@@ -1,4 +1,4 @@
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type Env, type Input } from "hono";
 import { apiDocsHtml } from "./api-docs-page.ts";
 import { openApiDocument } from "./openapi.ts";
 import { PACKAGE_VERSION } from "./package-version.ts";
@@ -66,7 +66,8 @@ const OPEN_ACCESS: HttpAccess = { keys: new Map(), host: "127.0.0.1", intake: tr
 const TaskIdParam = z.uuid();
 /** Streams are named by the canonical (lowercase) task_id. */
 const idOf = (c: Context) => c.req.param("id")!.toLowerCase();
-const badId = (c: Context) => c.json({ error: { code: "INVALID_MESSAGE", message: "task id must be a UUID" } }, 400);
+// Generic in the route's types so any route's context passes as it is.
+const badId = <E extends Env, P extends string, I extends Input>(c: Context<E, P, I>) => c.json({ error: { code: "INVALID_MESSAGE", message: "task id must be a UUID" } }, 400);
 const SSE_PING_MS = 15_000;
 /** Statuses after which the stream is checked: "failed" may still be followed by a retry. */
 

@@ -11,18 +11,18 @@ export interface RateLimiter {
 export function inMemoryRateLimiter(limit: number, windowMs = 60_000, now: () => number = Date.now): RateLimiter {
   const hits = new Map<string, number[]>();
   return {
-    async hit(key) {
+    hit(key) {
       const t = now();
       const recent = (hits.get(key) ?? []).filter((at) => at > t - windowMs);
       if (recent.length >= limit) {
         hits.set(key, recent);
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((recent[0]! + windowMs - t) / 1000)) };
+        return Promise.resolve({ allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((recent[0]! + windowMs - t) / 1000)) });
       }
       recent.push(t);
       hits.set(key, recent);
       // Keys that went quiet are forgotten, so the map cannot grow without bound.
       if (hits.size > 10_000) for (const [k, v] of hits) if (v.every((at) => at <= t - windowMs)) hits.delete(k);
-      return { allowed: true };
+      return Promise.resolve({ allowed: true });
     },
   };
 }

@@ -32,8 +32,8 @@ const notFound = (c: Context, message: string) => c.json({ error: { code: "NOT_F
  * temporary file, streamed, then removed. Any other path is 404, whatever storage holds. */
 export function registerTaskFiles(app: Hono, deps: TaskFilesDeps): void {
   app.get("/tasks/:id/files/*", async (c) => {
-    const id = c.req.param("id")!.toLowerCase();
-    const prefix = `/tasks/${c.req.param("id")!}/files/`;
+    const id = c.req.param("id").toLowerCase();
+    const prefix = `/tasks/${c.req.param("id")}/files/`;
     let path: string;
     try {
       path = decodeURIComponent(c.req.path.slice(prefix.length));

@@ -97,7 +97,7 @@ window.addEventListener("resize", () => {
 /** `GET /tasks/:id/view`: the viewer for a task's tileset (404 when the task has none). */
 export function registerViewerPage(app: Hono, deps: { store: EventStore }): void {
   app.get("/tasks/:id/view", async (c) => {
-    const id = c.req.param("id")!.toLowerCase();
+    const id = c.req.param("id").toLowerCase();
     const recorded = await recordedOutputs(deps.store, id);
     const tileset = recorded?.outputs.find((o) => o.type === "tileset");
     if (!tileset) return c.json({ error: { code: "NOT_FOUND", message: `task ${id} has no tileset output` } }, 404);

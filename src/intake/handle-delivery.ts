@@ -85,7 +85,12 @@ export async function handleDelivery(d: DeliveryDeps, ch: Channel, msg: ConsumeM
     case "failed":
     case "cancelled":
       return ack(ch, msg, log);
-    default:
+    case "new":
+    case "queued":
+    case "downloading":
+    case "waiting_for_slot":
+    case "processing":
+    case "uploading":
       log.warn({ state: result }, "task stopped in an unexpected state: requeued");
       return nack(ch, msg, log);
   }

@@ -52,7 +52,7 @@ const isWaiting = (c: BrokerContext, id: string): boolean => c.waiting.some((w) 
 const isRunning = (c: BrokerContext, id: string): boolean => c.running.some((r) => r.taskId === id);
 
 export const brokerMachine = setup({
-  types: {} as { context: BrokerContext; input: BrokerInput; events: BrokerEvent; emitted: BrokerEmitted },
+  types: { context: {} as BrokerContext, input: {} as BrokerInput, events: {} as BrokerEvent, emitted: {} as BrokerEmitted },
   guards: {
     isNewRequest: ({ context, event }) => event.type === "broker.request" && !isWaiting(context, event.slot.taskId) && !isRunning(context, event.slot.taskId),
     isWaitingTask: ({ context, event }) => event.type === "broker.withdraw" && isWaiting(context, event.taskId),

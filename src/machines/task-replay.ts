@@ -22,7 +22,7 @@ export function replayTask(events: Iterable<TaskEvent>): TaskSnapshot {
 }
 
 export function stateOf(snapshot: TaskSnapshot): TaskStateValue {
-  return snapshot.value as TaskStateValue;
+  return snapshot.value;
 }
 
 /** Would the machine accept this fact now? The host appends only what the machine accepts. */
@@ -30,7 +30,6 @@ export function accepts(snapshot: TaskSnapshot, event: TaskEvent): boolean {
   return snapshot.can(event);
 }
 
-export const FINAL_STATES: readonly TaskStateValue[] = ["completed", "cancelled"];
 /** States where nothing more happens unless a person replays the task. */
 export const SETTLED_STATES: readonly TaskStateValue[] = ["completed", "cancelled", "failed", "dead_lettered"];
 

@@ -101,7 +101,7 @@ const effectOf = <S extends keyof typeof TASK_EFFECTS>(state: S) =>
  * the fold of its stream through this machine, and the same machine, with the host's effects, is the
  * running task actor. Pure: the effects and the two actions below are inert defaults here. */
 export const taskMachine = setup({
-  types: {} as { context: TaskContext; events: TaskEvent },
+  types: { context: {} as TaskContext, events: {} as TaskEvent },
   actors: {
     startDownload: inert,
     download: inert,
@@ -263,4 +263,7 @@ export const taskMachine = setup({
 });
 
 export type TaskMachine = typeof taskMachine;
-export type TaskStateValue = "new" | "queued" | "downloading" | "waiting_for_slot" | "processing" | "uploading" | "retrying" | "completed" | "failed" | "dead_lettered" | "cancelled";
+/** Every state of the task machine, in lifecycle order: the one list the HTTP schemas and the
+ * type use (test/machines/task-machine.test.ts checks it against the machine's own states). */
+export const TASK_STATES = ["new", "queued", "downloading", "waiting_for_slot", "processing", "uploading", "retrying", "completed", "failed", "dead_lettered", "cancelled"] as const;
+export type TaskStateValue = (typeof TASK_STATES)[number];

@@ -7,5 +7,5 @@ export interface Leadership {
    * Resolves when `signal` aborts (after `fn` has settled and the lock is released) or when `fn`
    * returns; rejects with what `fn` threw, after releasing the lock so another node can take over.
    */
-  run(name: string, fn: (signal: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<void>;
+  run: (name: string, fn: (signal: AbortSignal) => Promise<void>, signal: AbortSignal) => Promise<void>;
 }

@@ -52,7 +52,7 @@ export interface RunningProjections {
   /** Resolves when every projection has stopped after `signal` aborted; never rejects. */
   done: Promise<void>;
   /** A snapshot per projection (leader here?, handled, published, parked, lag, restarts, stuck). */
-  stats(): ProjectionStats[];
+  stats: () => ProjectionStats[];
 }
 
 /** Runs the Redis progress, the AMQP results and the task log projections (DESIGN.md §1), each only while this

@@ -1,6 +1,7 @@
 import type { Logger } from "../infra/logger.ts";
 import type { Leadership } from "../ports/leadership.port.ts";
 import { sleep } from "../shared/abortable-sleep.ts";
+import { textOf } from "../shared/text-of.ts";
 import { recordFailure, type ProjectionStats } from "./projection-stats.ts";
 
 export interface SuperviseOptions {
@@ -58,7 +59,7 @@ export async function superviseProjection(o: SuperviseOptions): Promise<void> {
     if (startedAt > 0 && Date.now() - startedAt > max) backoff = initial;
     o.stats.restarts += 1;
     recordFailure(o.stats);
-    o.stats.lastError = failure === null ? "run ended without an error" : failure instanceof Error ? failure.message : String(failure);
+    o.stats.lastError = failure === null ? "run ended without an error" : failure instanceof Error ? failure.message : textOf(failure);
     log.error({ err: failure, retry_in_ms: backoff }, "projection failed; restarting after backoff");
     await sleep(backoff, o.signal);
     backoff = Math.min(max, backoff * 2);

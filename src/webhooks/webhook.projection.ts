@@ -47,7 +47,8 @@ export async function runWebhookProjection(o: WebhookProjectionOptions): Promise
   const stop = new AbortController();
   const abort = () => stop.abort();
   o.signal.addEventListener("abort", abort, { once: true });
-  let fatal: unknown = null;
+  // The first error onFatal got, boxed: it may be any value, and only the box tells "none yet" from it.
+  const first: { fatal: { error: unknown } | null } = { fatal: null };
   let handled: bigint | null = after;
   const writer = createCheckpointWriter({ checkpoints: o.checkpoints, name, onError: (error) => o.logger.warn({ err: error, projection: name }, "checkpoint save failed; will retry") });
   const save = async () => {
@@ -63,7 +64,7 @@ export async function runWebhookProjection(o: WebhookProjectionOptions): Promise
       return next;
     },
     onFatal: (error) => {
-      fatal ??= error;
+      first.fatal ??= { error };
       stop.abort();
     },
     onChange: () => void save().catch((error: unknown) => o.logger.warn({ err: error, projection: name }, "checkpoint save failed; will retry")),
@@ -87,7 +88,7 @@ export async function runWebhookProjection(o: WebhookProjectionOptions): Promise
     o.signal.removeEventListener("abort", abort);
     await writer.close().catch((error: unknown) => o.logger.warn({ err: error, projection: name }, "final checkpoint save failed"));
   }
-  if (fatal !== null) throw fatal;
+  if (first.fatal !== null) throw first.fatal.error;
 }
 
 /** The plan for one result from its stream as it is now. A stream that does not parse has no

@@ -9,6 +9,7 @@ import { openEventStore } from "../../src/infra/event-store/index.ts";
 import { silentLogger } from "../../src/infra/logger.ts";
 import { createService } from "../../src/service/service.ts";
 import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
+import { asPromise } from "../../src/shared/as-promise.ts";
 
 test("a crash between TaskFailed(will_retry) and RetryScheduled: the next start still retries the task", { timeout: 60_000 }, async () => {
   const sandbox = await embeddedEnv();
@@ -40,10 +41,12 @@ test("an embedded retry whose resubmit fails (store away) neither crashes the pr
   process.on("unhandledRejection", onUnhandled);
   try {
     let calls = 0;
-    const scheduler = createTimerRetryScheduler(async () => {
-      calls += 1;
-      if (calls === 1) throw new Error("connection terminated unexpectedly");
-    });
+    const scheduler = createTimerRetryScheduler(() =>
+      asPromise(() => {
+        calls += 1;
+        if (calls === 1) throw new Error("connection terminated unexpectedly");
+      }),
+    );
     const task = TaskMessage.parse(taskMessage());
     await scheduler.schedule(task, 2, 0.05);
     await new Promise((r) => setTimeout(r, 3000));

@@ -17,7 +17,7 @@ void test("real children granted by the broker on real snapshots never exceed th
     image_thumbnail: { cpu_percent: pct(0.25), ram_gb: 0.03125, max_concurrent: 30 },
   }]);
   const events: string[] = [];
-  const broker = createResourceBroker({ nodeId: "it", append: async (_s, es) => void events.push(...es.map((e) => e.type)), capacity, weights, tickMs: 250 });
+  const broker = createResourceBroker({ nodeId: "it", append: (_s, es) => Promise.resolve(void events.push(...es.map((e) => e.type))), capacity, weights, tickMs: 250 });
   const running = new Map<string, number>();
   let peakCpu = 0;
   let peakMesh = 0;

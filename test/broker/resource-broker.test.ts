@@ -18,7 +18,7 @@ function setup(extra: Partial<ResourceBrokerOptions> = {}) {
   let n = 0;
   const broker = createResourceBroker({
     nodeId: "node-a",
-    append: async (streamId, events) => void streams.set(streamId, [...(streams.get(streamId) ?? []), ...events]),
+    append: (streamId, events) => Promise.resolve(void streams.set(streamId, [...(streams.get(streamId) ?? []), ...events])),
     capacity: { cores: 2, ramBytes: 24 * GIB },
     weights: mergeWeights([]),
     clock,
@@ -199,7 +199,7 @@ void test("stop() releases every grant and withdraws every request on the stream
 
 void test("a grant that cannot be recorded is not a grant: the request rejects and the capacity returns", async (t) => {
   let fail = false;
-  const { broker, ask, step } = setup({ append: async () => { if (fail) throw new Error("store down"); } });
+  const { broker, ask, step } = setup({ append: () => (fail ? Promise.reject(new Error("store down")) : Promise.resolve()) });
   t.after(() => broker.stop());
   const p = ask("t1", "video_transcode");
   fail = true;

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 import { buildZip } from "../archive/zip-builder.ts";
 import type { ChaosStack } from "./chaos-stack.ts";
+import { textOf } from "../../src/shared/text-of.ts";
 
 /** How a poison message must end. `dlq`: in tasks.dlq with this code (and a failed result when a
  * task_id is readable and `result` says so); `result`: a failed result with this code (a task that
@@ -48,7 +49,7 @@ export async function poisonCorpus(stack: ChaosStack, tenant: string, completed:
   const msg = (overrides: Record<string, unknown> = {}) => platformTaskMessage(tenant, stack.platform.callbackQueue, { params: { sizes: [64] }, ...overrides });
   const invalid = (name: string, body: Record<string, unknown>, extra: Partial<Poison> = {}): Poison => ({
     name,
-    routingKey: String(body.task_type ?? "image_thumbnail"),
+    routingKey: textOf(body.task_type ?? "image_thumbnail"),
     body: text(body),
     taskId: String(body.task_id).toLowerCase(),
     expect: { kind: "dlq", code: "INVALID_MESSAGE", result: true },

@@ -279,7 +279,7 @@ function finishedByOther(stack: ChaosStack, kills: readonly { node: string; gene
 
 async function waitForFinals(stack: ChaosStack, tasks: readonly ChaosTask[], timeoutMs: number, found: string[]): Promise<void> {
   const final = (t: ChaosTask) => stack.platform.results.some((r) => r.body.task_id === t.message.task_id && (r.body.status === "completed" || (r.body.status === "failed" && (r.body as { retry?: { will_retry?: boolean } }).retry?.will_retry === false)));
-  const ok = await waitFor(async () => tasks.every(final), timeoutMs);
+  const ok = await waitFor(() => Promise.resolve(tasks.every(final)), timeoutMs);
   if (!ok) for (const t of tasks.filter((x) => !final(x))) found.push(`${t.message.task_id} (${t.kind}): no final result within ${timeoutMs / 1000} s`);
 }
 

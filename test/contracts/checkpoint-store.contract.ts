@@ -10,7 +10,7 @@ import type { Leadership } from "../../src/ports/leadership.port.ts";
 export type CheckpointStoreFactory = () => Promise<{
   checkpoints: CheckpointStore;
   /** A second handle on the same database, as after a restart. */
-  reopen(): Promise<CheckpointStore>;
+  reopen: () => Promise<CheckpointStore>;
   cleanup(): Promise<void>;
 }>;
 
@@ -152,7 +152,7 @@ export function leadershipContract(name: string, factory: () => Promise<Leadersh
     it("a fn that throws makes run() reject with its error and frees the lock at once", async (c) => {
       const lock = `projection:${randomUUID()}`;
       const boom = new Error("projection bug");
-      await assert.rejects(c.a.run(lock, async () => { throw boom; }, new AbortController().signal), (e) => e === boom);
+      await assert.rejects(c.a.run(lock, () => Promise.reject(boom), new AbortController().signal), (e) => e === boom);
       const hb = holder({ active: 0, maxActive: 0 });
       const sb = new AbortController();
       const runB = c.b.run(lock, hb.fn, sb.signal);

@@ -17,7 +17,7 @@ export interface EventStoreContractOptions {
 
 /** Give the store a poll interval of seconds (SQL stores: `pollIntervalMs`), so "subscribe-latency"
  * proves live delivery comes from the store's notifications rather than from polling. */
-export type EventStoreFactory = () => Promise<{ store: EventStore; cleanup(): Promise<void> }>;
+export type EventStoreFactory = () => Promise<{ store: EventStore; cleanup: () => Promise<void> }>;
 
 export function newEvent(type = "Something", data: unknown = { n: 1 }, metadata: Record<string, unknown> = {}): NewEvent {
   return { id: randomUUID(), type, data, metadata: { correlation_id: "corr-1", causation_id: "cause-1", ...metadata } };

@@ -67,7 +67,7 @@ test("a recoverable failure retries through a TTL queue, ends dead-lettered with
     assert.ok(final.some((e) => e.type === "AttemptStarted" && e.data.reason === "replay" && e.data.attempt === 3));
     const again = await waitFor("the new dead letter", async () => {
       const found = await stack.platform.dlqMessages(ofTask(taskId));
-      return found.some((m) => JSON.parse(m.content.toString()).retry.attempt === 3) ? found : null;
+      return found.some((m) => (JSON.parse(m.content.toString()) as { retry: { attempt: number } }).retry.attempt === 3) ? found : null;
     }, 10_000);
     assert.equal(again.length, 1, "the replayed dead letter left the DLQ");
   } catch (error) {

@@ -49,7 +49,7 @@ test("the platform's image_thumbnail task over RabbitMQ: progress on Redis, a co
     }
     assert.deepEqual(sizes.sort((a, b) => a - b), [64, 200]);
 
-    await waitFor("the final progress message", async () => progress.some((p) => p.status === "completed"), 10_000);
+    await waitFor("the final progress message", () => Promise.resolve(progress.some((p) => p.status === "completed")), 10_000);
     assert.ok(progress.some((p) => p.status === "processing"), `a processing message arrived: ${JSON.stringify(progress.map((p) => p.status))}`);
     const last = JSON.parse((await redis.get(`task:${msg.task_id}:last_progress`)) ?? "{}") as { status?: string; progress?: { percent: number } };
     assert.equal(last.status, "completed");

@@ -28,7 +28,7 @@ checkpointStoreContract("stream per projection (KurrentDB adapter, over PGlite)"
   const store = await openStore();
   return {
     checkpoints: createStreamCheckpointStore(store, { internalPrefix }),
-    reopen: async () => createStreamCheckpointStore(store, { internalPrefix }),
+    reopen: () => Promise.resolve(createStreamCheckpointStore(store, { internalPrefix })),
     cleanup: () => store.close(),
   };
 });
@@ -48,8 +48,9 @@ leadershipContract("lease stream (KurrentDB adapter, over PGlite; two nodes)", a
     a,
     b,
     takeoverMs: 1500,
-    killA: async () => {
+    killA: () => {
       cut = true;
+      return Promise.resolve();
     },
     closeA: () => a.close(),
     cleanup: async () => {

@@ -60,8 +60,9 @@ if (url === undefined) {
       a,
       b: storeB.leadership,
       takeoverMs: 3000,
-      killA: async () => {
+      killA: () => {
         cut = true;
+        return Promise.resolve();
       },
       closeA: () => a.close(),
       cleanup: async () => {

@@ -25,7 +25,7 @@ eventStoreContract("PGlite", async () => {
 });
 
 void test("a subscriber whose notifications are lost still gets live events from polling", async () => {
-  const deaf: SqlClient = { ...(await sharedClient()), listen: async () => async () => {} };
+  const deaf: SqlClient = { ...(await sharedClient()), listen: () => Promise.resolve(() => Promise.resolve()) };
   const store = await createSqlEventStore(deaf, { schema: "deaf", pollIntervalMs: 100 });
   try {
     const abort = new AbortController();

@@ -83,12 +83,12 @@ export async function platformSide(amqpUrl: string = AMQP_URL): Promise<Platform
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    dlqMessages: (match) => browseDlq(async (got) => got.filter(match)),
+    dlqMessages: (match) => browseDlq((got) => Promise.resolve(got.filter(match))),
     removeFromDlq: (match) =>
-      browseDlq(async (got) => {
+      browseDlq((got) => {
         const mine = got.filter(match);
         for (const m of mine) (m as GetMessage & { ack(): void }).ack();
-        return mine.length;
+        return Promise.resolve(mine.length);
       }),
     async close() {
       await ch.deleteQueue(callbackQueue).catch(() => {});

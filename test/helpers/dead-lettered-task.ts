@@ -9,7 +9,7 @@ import { sampleTask } from "./task-events.ts";
 export async function appendDeadLettered(store: EventStore, maxAttempts: number): Promise<TaskMessage> {
   const task = sampleTask({ task_type: "geotiff_cog", retry: { attempt: 1, max_attempts: maxAttempts } });
   const s = await TaskStream.open(store, task.task_id);
-  const ev = (type: TaskEvent["type"], body: Record<string, unknown> = {}, attempt?: number) => s.event(type, body, attempt) as TaskEvent;
+  const ev = (type: TaskEvent["type"], body: Record<string, unknown> = {}, attempt?: number) => s.event<TaskEvent["type"]>(type, body, attempt);
   const error = { code: "STORAGE_ERROR", message: "R2 timed out", stage: null, recoverable: true };
   await s.append(ev("TaskAccepted", { task, stages: [{ name: "cog", label: "COG", weight: 1 }] }));
   for (let attempt = 1; attempt < maxAttempts; attempt++) {

@@ -26,7 +26,7 @@ export async function startHarness(o: { env?: Record<string, string>; overrides?
     host: service.host,
     store: service.store,
     bus: o.bus ? o.bus(service.bus) : service.bus,
-    readiness: async () => ({}),
+    readiness: () => Promise.resolve({}),
   });
   const post = async (body: unknown): Promise<Response> => app.request("/tasks", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const view = async (taskId: string) => (await (await app.request(`/tasks/${taskId}`)).json()) as { state: string; error: { code: string } | null; attempt: number };

@@ -1,4 +1,5 @@
 import type { SlotBroker, SlotGrant, SlotRequest } from "../../src/ports/slot-broker.port.ts";
+import { abortReason } from "../../src/shared/abort-reason.ts";
 
 /** A deterministic broker for tests: up to `maxConcurrent` slots in priority-then-age order, with
  * none of the resource broker's sampling. */
@@ -22,7 +23,7 @@ export function createFifoSlotBroker(options: { maxConcurrent: number }): SlotBr
           const i = waiting.indexOf(entry);
           if (i >= 0) {
             waiting.splice(i, 1);
-            reject(signal.reason);
+            reject(abortReason(signal));
           }
         }, { once: true });
         pump();

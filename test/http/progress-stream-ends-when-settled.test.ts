@@ -22,7 +22,7 @@ async function readSse(res: Response, ms: number): Promise<{ ended: boolean; eve
       return { ended: false, events };
     }
     if (next.done) return { ended: true, events };
-    buffer += decoder.decode(next.value, { stream: true });
+    buffer += decoder.decode(next.value as Uint8Array, { stream: true });
     for (const m of buffer.matchAll(/^event: (\w+)$/gm)) events.push(m[1]!);
     buffer = buffer.slice(buffer.lastIndexOf("\n\n") + 2);
   }

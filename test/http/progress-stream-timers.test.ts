@@ -21,7 +21,7 @@ test("GET /tasks/:id/progress keeps one ping timer, however many messages it for
       while (progressEvents() < events) {
         const next = await reader.read();
         if (next.done) throw new Error(`the stream ended after ${progressEvents()} progress events`);
-        text += decoder.decode(next.value, { stream: true });
+        text += decoder.decode(next.value as Uint8Array, { stream: true });
       }
     };
     await readUntil(1); // subscribed: the current state has been sent

@@ -23,7 +23,7 @@ test("opens after N outages in a row, refuses calls without making them while op
   assert.equal(b.state, "open", "a failed trial opens it again");
   await assert.rejects(failing(), CircuitOpenError);
   t = 2100;
-  assert.equal(await b.run(async () => "ok"), "ok");
+  assert.equal(await b.run(() => Promise.resolve("ok")), "ok");
   assert.equal(b.state, "closed");
   assert.deepEqual(changes, ["open", "half_open", "open", "half_open", "closed"]);
 });
@@ -34,7 +34,7 @@ test("answers (isFailure false) do not count; a success resets the count", async
   await assert.rejects(b.run(async () => Promise.reject(answer())));
   await assert.rejects(b.run(async () => Promise.reject(outage())));
   assert.equal(b.state, "closed", "an answer in between: not two outages in a row");
-  await b.run(async () => 1);
+  await b.run(() => Promise.resolve(1));
   await assert.rejects(b.run(async () => Promise.reject(outage())));
   assert.equal(b.state, "closed");
   await assert.rejects(b.run(async () => Promise.reject(outage())));
@@ -48,7 +48,7 @@ test("half open: one trial at a time, the others are refused", async () => {
   t = 20;
   let release!: () => void;
   const trial = b.run(() => new Promise<string>((r) => (release = () => r("back"))));
-  await assert.rejects(b.run(async () => "second"), CircuitOpenError);
+  await assert.rejects(b.run(() => Promise.resolve("second")), CircuitOpenError);
   release();
   assert.equal(await trial, "back");
   assert.equal(b.state, "closed");

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/config/config.ts";
 
 const host = { cwd: "/srv/app", hostname: "node-7", tmpdir: "/var/tmp" };
@@ -116,7 +117,6 @@ test(".env.example documents every variable the config reads", async () => {
 test("the configured storage and progress adapters are the ones built", async () => {
   const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
   const { tmpdir } = await import("node:os");
-  const { join } = await import("node:path");
   const { createStorageFromConfig } = await import("../../src/infra/storage/storage-from-config.ts");
   const { createProgressBusFromConfig } = await import("../../src/infra/progress/progress-bus-from-config.ts");
   const dir = await mkdtemp(join(tmpdir(), "vs3d-config-"));

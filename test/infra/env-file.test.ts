@@ -28,7 +28,7 @@ test("no .env: nothing read; ENV_FILE names another file, and a missing one stop
   const dir = await mkdtemp(join(tmpdir(), "vs3d-env-"));
   assert.deepEqual(JSON.parse((await run(dir)).stdout), { file: null, a: null, b: null });
   await writeFile(join(dir, "prod.env"), "VS3D_T_B=prod\n");
-  assert.equal(JSON.parse((await run(dir, { ENV_FILE: "prod.env" })).stdout).b, "prod");
+  assert.equal((JSON.parse((await run(dir, { ENV_FILE: "prod.env" })).stdout) as { b?: string }).b, "prod");
   const missing = await run(dir, { ENV_FILE: "nope.env" });
   assert.notEqual(missing.exitCode, 0);
   assert.match(missing.stderr, /ENV_FILE: .*nope\.env does not exist/);

@@ -4,7 +4,7 @@ import { createInProcessProgressBus } from "../../src/infra/progress/in-process-
 import { progressMessage, testProgressBusContract } from "../contracts/progress-bus.contract.ts";
 
 testProgressBusContract("in-process", {
-  create: async ({ onError }) => createInProcessProgressBus({ onError }),
+  create: ({ onError }) => Promise.resolve(createInProcessProgressBus({ onError })),
 });
 
 test("the last progress expires after the TTL, like the Redis key", async () => {

@@ -26,14 +26,14 @@ void test("a transfer aborted while queued never runs and frees its place; a fai
   const first = io.run(() => new Promise<void>((r) => { release = r; }));
   const ac = new AbortController();
   let ran = false;
-  const queued = io.run(async () => { ran = true; }, ac.signal);
+  const queued = io.run(() => Promise.resolve(void (ran = true)), ac.signal);
   ac.abort(new Error("download cancelled"));
   await assert.rejects(queued, /download cancelled/);
   assert.equal(io.waiting, 0);
   release();
   await first;
-  await assert.rejects(io.run(async () => { throw new Error("boom"); }), /boom/);
-  assert.equal(await io.run(async () => "next"), "next");
+  await assert.rejects(io.run(() => Promise.reject(new Error("boom"))), /boom/);
+  assert.equal(await io.run(() => Promise.resolve("next")), "next");
   assert.equal(ran, false);
   assert.throws(() => createIoLimiter({ maxConcurrent: 0 }), RangeError);
 });

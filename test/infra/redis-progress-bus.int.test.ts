@@ -23,7 +23,7 @@ before(async () => {
 });
 
 testProgressBusContract("Redis", {
-  create: async ({ onError }) => createRedisProgressBus({ url: REDIS_URL, onError }),
+  create: ({ onError }) => Promise.resolve(createRedisProgressBus({ url: REDIS_URL, onError })),
 });
 
 test("the last progress key has a 1 h TTL and is readable from another connection", async () => {

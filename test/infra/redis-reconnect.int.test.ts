@@ -40,7 +40,7 @@ test("after Redis comes back empty, the last_progress of every running task is w
     const finished = sampleTask();
     for (const task of [...runningTasks, finished]) {
       const s = await TaskStream.open(store, task.task_id);
-      const add = (type: TaskEvent["type"], body: Record<string, unknown> = {}) => s.append(s.event(type, body) as TaskEvent);
+      const add = (type: TaskEvent["type"], body: Record<string, unknown> = {}) => s.append(s.event<TaskEvent["type"]>(type, body));
       await add("TaskAccepted", { task, stages: [{ name: "s1", label: "Stage one", weight: 1 }] });
       await add("DownloadStarted");
       await add("DownloadCompleted", { size_bytes: 1 });

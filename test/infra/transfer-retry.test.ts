@@ -2,17 +2,19 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { withTransferRetry } from "../../src/infra/storage/transfer-retry.ts";
 import { isTransientS3Error } from "../../src/infra/storage/s3-errors.ts";
+import { asPromise } from "../../src/shared/as-promise.ts";
 
 const reset = () => Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
 
 test("a transfer that breaks twice on a socket error succeeds on the third attempt", async () => {
   const attempts: number[] = [];
   const result = await withTransferRetry(
-    async (n) => {
-      attempts.push(n);
-      if (n < 3) throw reset();
-      return "done";
-    },
+    (n) =>
+      asPromise(() => {
+        attempts.push(n);
+        if (n < 3) throw reset();
+        return "done";
+      }),
     { attempts: 3, baseDelayMs: 1, isTransient: isTransientS3Error },
   );
   assert.equal(result, "done");

@@ -52,7 +52,7 @@ test("Laravel kit: a task published from PHP completes; PHP reads its progress a
     // Progress went through PHP to the tenant's Reverb channel, ending in the final state.
     const lines = (await progress).stdout.trim().split("\n").map((l) => JSON.parse(l) as { channel: string; message: { status: string; task_id: string } });
     assert.ok(lines.length >= 1, "at least the final progress message was rebroadcast");
-    assert.ok(lines.every((l) => l.channel === `tenant.${task.tenant_id}.files` && l.message.task_id === task.task_id));
+    assert.ok(lines.every((l) => l.channel === `tenant.${String(task.tenant_id)}.files` && l.message.task_id === task.task_id));
     assert.equal(lines.at(-1)!.message.status, "completed");
 
     // The catch-up key is read without Laravel's prefix; with it, it is missed (the documented trap).

@@ -7,6 +7,7 @@ import type { PointChunk } from "../../src/processors/point-cloud/point-chunk.ts
 import { writePreviewGlb } from "../../src/processors/point-cloud-lod/preview/write-preview-glb.ts";
 import { pc, withTempDir } from "../point-cloud/pc-test-utils.ts";
 import { readAll } from "./copc-fake-octree.ts";
+import { asyncIterableOf } from "../helpers/async-iterable-of.ts";
 
 const require = createRequire(import.meta.url);
 const validator = require("gltf-validator") as { validateBytes(b: Uint8Array, o: { maxIssues: number }): Promise<{ issues: { numErrors: number; messages: { code: string; message: string }[] } }> };
@@ -28,7 +29,10 @@ function minOf(a: ArrayLike<number>): number {
   return m;
 }
 
-async function* inChunks(all: PointChunk, size: number): AsyncGenerator<PointChunk> {
+// As a point source hands its chunks: asynchronously, `size` points at a time.
+const inChunks = (all: PointChunk, size: number): AsyncIterable<PointChunk> => asyncIterableOf(slices(all, size));
+
+function* slices(all: PointChunk, size: number): Generator<PointChunk> {
   for (let at = 0; at < all.count; at += size) {
     const end = Math.min(all.count, at + size);
     const part: PointChunk = { count: end - at, x: all.x.subarray(at, end), y: all.y.subarray(at, end), z: all.z.subarray(at, end) };

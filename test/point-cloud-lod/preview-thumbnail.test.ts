@@ -7,10 +7,10 @@ import type { PointChunk } from "../../src/processors/point-cloud/point-chunk.ts
 import { renderThumbnail, THUMBNAIL_DEFAULTS } from "../../src/processors/point-cloud-lod/preview/render-thumbnail.ts";
 import { pc, withTempDir } from "../point-cloud/pc-test-utils.ts";
 import { readAll } from "./copc-fake-octree.ts";
+import { asyncIterableOf } from "../helpers/async-iterable-of.ts";
 
-async function* once(c: PointChunk): AsyncGenerator<PointChunk> {
-  yield c;
-}
+// As a point source hands its chunks: asynchronously.
+const once = (c: PointChunk): AsyncIterable<PointChunk> => asyncIterableOf([c]);
 
 async function pixels(path: string): Promise<{ width: number; height: number; format: string; data: Buffer }> {
   const meta = await sharp(path).metadata();

@@ -119,7 +119,7 @@ test("a cloud without a CRS is centred at the origin with an identity transform,
     const root = report.tileset.root!;
     assert.equal(root.transform, undefined, "no transform = identity");
     const box = root.boundingVolume!.box!;
-    for (let a = 0; a < 3; a++) assert.ok(Math.abs(box[a]!) < 1e-6, `centred on the origin (${box.slice(0, 3)})`);
+    for (let a = 0; a < 3; a++) assert.ok(Math.abs(box[a]!) < 1e-6, `centred on the origin (${box.slice(0, 3).join(",")})`);
     const expected = expectedPoints(unplacedGeoreference(octree.bounds), points, 0);
     const m = matchPoints(expected, report.tiles, 1e-6);
     assert.equal(m.unmatchedExpected + m.unmatchedDecoded, 0);

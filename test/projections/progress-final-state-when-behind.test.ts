@@ -28,7 +28,7 @@ test("a progress projection that runs behind (restart backoff, backlog) still se
   const stop = new AbortController();
   const run = runProgressProjection({
     store,
-    bus: { publish: async (_c, m) => void published.push(m), last: async () => null, subscribe: async () => async () => {}, close: async () => {} },
+    bus: { publish: (_c, m) => Promise.resolve(void published.push(m)), last: () => Promise.resolve(null), subscribe: () => Promise.resolve(() => Promise.resolve()), close: () => Promise.resolve() },
     logger: silentLogger(),
     signal: stop.signal,
     maxAgeMs: START_PROJECTIONS_DEFAULTS.progressMaxAgeMs,

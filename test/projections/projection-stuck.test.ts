@@ -8,6 +8,7 @@ import { createProjectionStats, isStuck, recordFailure } from "../../src/project
 import { superviseProjection } from "../../src/projections/supervise-projection.ts";
 import { projectionsCheck } from "../../src/service/readiness.ts";
 import type { StoredEvent } from "../../src/ports/event-store.port.ts";
+import { asPromise } from "../../src/shared/as-promise.ts";
 
 const event = (position: bigint) => ({ position, createdAt: new Date() }) as StoredEvent;
 
@@ -25,12 +26,13 @@ test("a projection that keeps failing after the same event is stuck (readiness n
     initialBackoffMs: 10,
     maxBackoffMs: 20,
     // Each run re-handles events 1 and 2 from its checkpoint, then fails on event 3.
-    run: async () => {
-      runs += 1;
-      hooks.handled(event(1n));
-      hooks.handled(event(2n));
-      throw new Error("bind refused");
-    },
+    run: () =>
+      asPromise(() => {
+        runs += 1;
+        hooks.handled(event(1n));
+        hooks.handled(event(2n));
+        throw new Error("bind refused");
+      }),
   });
   while (runs < 4) await new Promise((r) => setTimeout(r, 5));
   stop.abort();

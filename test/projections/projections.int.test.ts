@@ -53,7 +53,7 @@ test("progress reaches Redis throttled: stage changes and the final state always
     const got: ProgressMessage[] = [];
     await listener.subscribe(`task:${task.task_id}:progress`, (m) => got.push(m));
     const s = await TaskStream.open(node.store, task.task_id);
-    const add = (type: TaskEvent["type"], body: Record<string, unknown> = {}) => s.append(s.event(type, body) as TaskEvent);
+    const add = (type: TaskEvent["type"], body: Record<string, unknown> = {}) => s.append(s.event<TaskEvent["type"]>(type, body));
     const stages = [{ name: "s1", label: "Stage one", weight: 1 }, { name: "s2", label: "Stage two", weight: 1 }];
     const output = (n: string) => ({ path: n, type: "image", format: "webp", key: `k/${n}`, size_bytes: 1, content_type: "image/webp" });
     const started = Date.now();

@@ -49,7 +49,7 @@ test("a failing results projection is restarted with backoff and no result is lo
 test("progress older than the max age is folded but not published; the next fresh event carries it", async () => {
   const task = sampleTask();
   const s = await TaskStream.open(store, task.task_id);
-  const add = (type: TaskEvent["type"], body: Record<string, unknown> = {}) => s.append(s.event(type, body) as TaskEvent);
+  const add = (type: TaskEvent["type"], body: Record<string, unknown> = {}) => s.append(s.event<TaskEvent["type"]>(type, body));
   const stages = [{ name: "a", label: "A", weight: 1 }, { name: "b", label: "B", weight: 1 }];
   await add("TaskAccepted", { task, stages });
   await add("DownloadStarted");

@@ -4,6 +4,7 @@ import type { TaskEvent } from "../../src/contracts/task-events.ts";
 import type { TaskMessage } from "../../src/contracts/task-message.ts";
 import type { EventStore } from "../../src/ports/event-store.port.ts";
 import { sampleTask } from "../helpers/task-events.ts";
+import { asPromise } from "../../src/shared/as-promise.ts";
 
 /** Task streams as the task host writes them, appended through TaskStream so the machine accepts
  * every fact. Each returns the task and the ids of its outcome events (the expected message ids). */
@@ -20,7 +21,7 @@ const OUTCOMES = new Set<TaskEvent["type"]>(["TaskCompleted", "TaskFailed", "Tas
 export async function appendScenario(store: EventStore, scenario: Scenario, task: TaskMessage = sampleTask()): Promise<{ task: TaskMessage; outcomeIds: string[] }> {
   const s = await TaskStream.open(store, task.task_id);
   const add = (type: TaskEvent["type"], body: Record<string, unknown> = {}, attempt?: number) =>
-    s.append(s.event(type, body, attempt) as TaskEvent);
+    s.append(s.event<TaskEvent["type"]>(type, body, attempt));
   const startAttempt = async () => {
     await add("DownloadStarted");
     await add("DownloadCompleted", { size_bytes: 1234 });
@@ -70,10 +71,12 @@ export function recordingPublisher(options: { failAt?: number } = {}) {
   let calls = 0;
   return {
     sent,
-    async publish(queue: string, message: ResultMessage, messageId: string) {
-      calls += 1;
-      sent.push({ queue, messageId, status: message.status, taskId: message.task_id, willRetry: message.status === "failed" ? message.retry.will_retry : null });
-      if (calls === options.failAt) throw new Error("broker connection lost before the confirm");
+    publish(queue: string, message: ResultMessage, messageId: string) {
+      return asPromise(() => {
+        calls += 1;
+        sent.push({ queue, messageId, status: message.status, taskId: message.task_id, willRetry: message.status === "failed" ? message.retry.will_retry : null });
+        if (calls === options.failAt) throw new Error("broker connection lost before the confirm");
+      });
     },
   };
 }

@@ -44,8 +44,8 @@ test("service stdout is JSON lines only: one line each for an accepted, rejected
     child.kill("SIGUSR2");
 
     const ended = (id: unknown, msg: string) => lines().some((l) => l.task_id === id && l.msg === msg);
-    await waitFor("every task's last line", async () => ended(completed.task_id, "task completed") && ended(rejected.task_id, "task rejected") && ended(cancelled.task_id, "task cancelled") && ended(dead.task_id, "task dead-lettered"), 120_000);
-    await waitFor("the noise", async () => lines().filter((l) => l.source !== undefined || l.warning !== undefined).length >= 4, 10_000);
+    await waitFor("every task's last line", () => Promise.resolve(ended(completed.task_id, "task completed") && ended(rejected.task_id, "task rejected") && ended(cancelled.task_id, "task cancelled") && ended(dead.task_id, "task dead-lettered")), 120_000);
+    await waitFor("the noise", () => Promise.resolve(lines().filter((l) => l.source !== undefined || l.warning !== undefined).length >= 4), 10_000);
   } finally {
     child.kill("SIGTERM");
     await child;

@@ -19,7 +19,7 @@ test("audit events after a task settled publish no progress and no result (they 
     const results = recordingPublisher();
     const stop = new AbortController();
     const runs = [
-      runProgressProjection({ store, bus: { publish: async (_c, m) => void published.push(m), last: async () => null, subscribe: async () => async () => {}, close: async () => {} }, logger: silentLogger(), signal: stop.signal, minIntervalMs: 0 }),
+      runProgressProjection({ store, bus: { publish: (_c, m) => Promise.resolve(void published.push(m)), last: () => Promise.resolve(null), subscribe: () => Promise.resolve(() => Promise.resolve()), close: () => Promise.resolve() }, logger: silentLogger(), signal: stop.signal, minIntervalMs: 0 }),
       runResultsProjection({ store, checkpoints: store.checkpoints, results, logger: silentLogger(), signal: stop.signal, name: "projection:results:audit-test", checkpointEveryEvents: 1 }),
     ];
     await new Promise((r) => setTimeout(r, 800));

@@ -149,7 +149,7 @@ test("stopped in the middle of a POST (lost lock, shutdown): the result stays pe
   const r = await receiver((n) => (n === 1 ? "hang" : 200));
   const first = project({ ...SETTINGS, timeoutMs: 30_000 });
   const { task: t, outcomeIds } = await task("completed", r.url);
-  await waitFor("the first POST to arrive", async () => r.got.length === 1, 15_000);
+  await waitFor("the first POST to arrive", () => Promise.resolve(r.got.length === 1), 15_000);
   await first.stop();
   assert.equal((await audits(t.task_id)).length, 0, "no audit event for an attempt cut short");
   const second = project(SETTINGS, first.name);

@@ -35,7 +35,7 @@ export async function publishDeadLetter(link: AmqpLink, msg: Pick<Message, "cont
   await link.publish(DLX_EXCHANGE, msg.fields.routingKey, msg.content, {
     persistent: true,
     headers,
-    ...(p.contentType ? { contentType: p.contentType } : {}),
+    ...(typeof p.contentType === "string" && p.contentType ? { contentType: p.contentType } : {}),
     ...(p.messageId ? { messageId: String(p.messageId) } : {}),
     ...(typeof p.priority === "number" ? { priority: p.priority } : {}),
   });

@@ -1,5 +1,6 @@
 import type { ChannelModel, ConfirmChannel, GetMessage } from "amqplib";
 import { TaskMessage } from "../../contracts/task-message.ts";
+import { textOf } from "../../shared/text-of.ts";
 import { DLQ_HEADERS } from "./dead-letter.ts";
 import { taskPublishOptions } from "./task-publish.ts";
 import { DLQ, TASKS_EXCHANGE } from "./topology.ts";
@@ -20,7 +21,7 @@ export interface DeadLetterView {
  * for a message the broker dead-lettered itself. */
 export function viewDeadLetter(m: Pick<GetMessage, "content" | "fields" | "properties">): DeadLetterView {
   const h = (m.properties.headers ?? {}) as Record<string, unknown>;
-  const str = (v: unknown) => (v === undefined || v === null ? null : Buffer.isBuffer(v) ? v.toString() : String(v));
+  const str = (v: unknown) => (v === undefined || v === null ? null : Buffer.isBuffer(v) ? v.toString() : textOf(v));
   const task = parseTask(m.content);
   const death = Array.isArray(h["x-death"]) ? (h["x-death"][0] as Record<string, unknown> | undefined) : undefined;
   return {
@@ -69,7 +70,7 @@ async function browse<T>(conn: ChannelModel, limit: number, fn: (ch: ConfirmChan
 }
 
 export async function listDeadLetters(conn: ChannelModel, limit = 1000): Promise<DeadLetterView[]> {
-  return browse(conn, limit, async (_ch, got) => got.map(viewDeadLetter));
+  return browse(conn, limit, (_ch, got) => Promise.resolve(got.map(viewDeadLetter)));
 }
 
 /** Republishes matching, valid dead letters to `vision.s3d.tasks` and removes each from the DLQ

@@ -3,7 +3,8 @@ import type { TaskMessage } from "../../contracts/task-message.ts";
 
 /** How every copy of a task message the service publishes looks (a retry, a DLQ replay): message
  * priority = task priority, a message id per attempt, JSON, persistent. */
-export function taskPublishOptions(task: TaskMessage): Options.Publish {
+// Headers typed (amqplib has them as any) so a caller can add to them.
+export function taskPublishOptions(task: TaskMessage): Omit<Options.Publish, "headers"> & { headers: Record<string, string | number> } {
   return {
     persistent: true,
     contentType: "application/json",

@@ -18,16 +18,17 @@ export function createInProcessLeadership(options: InProcessLeadershipOptions = 
   const closing = new AbortController();
   const leadership = leadershipLoop(
     {
-      async tryAcquire(name): Promise<Lease | null> {
-        if (held.has(name) || closing.signal.aborted) return null;
+      tryAcquire(name): Promise<Lease | null> {
+        if (held.has(name) || closing.signal.aborted) return Promise.resolve(null);
         const lost = new AbortController();
         held.set(name, lost);
-        return {
+        return Promise.resolve({
           lost: lost.signal,
-          release: async () => {
+          release: () => {
             if (held.get(name) === lost) held.delete(name);
+            return Promise.resolve();
           },
-        };
+        });
       },
     },
     {
@@ -38,9 +39,10 @@ export function createInProcessLeadership(options: InProcessLeadershipOptions = 
   );
   return {
     run: leadership.run,
-    async close() {
+    close() {
       closing.abort(new Error("leadership closed"));
       for (const lost of held.values()) lost.abort(new Error("leadership closed"));
+      return Promise.resolve();
     },
   };
 }

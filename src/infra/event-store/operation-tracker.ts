@@ -6,7 +6,7 @@ export function createOperationTracker() {
   return {
     /** Aborted once close() began: subscriptions end on it. */
     closed: closing.signal,
-    track<T>(run: () => Promise<T>): Promise<T> {
+    track: <T>(run: () => Promise<T>): Promise<T> => {
       if (closing.signal.aborted) return Promise.reject(new Error("event store is closed"));
       const promise = run();
       inFlight.add(promise);

@@ -1,5 +1,6 @@
 import { ProgressMessage } from "../../contracts/progress-message.ts";
 import type { ProgressBus } from "../../ports/progress-bus.port.ts";
+import { asPromise } from "../../shared/as-promise.ts";
 import { LAST_PROGRESS_TTL_SECONDS, warnProgressError } from "./progress-keys.ts";
 
 export const IN_PROCESS_PROGRESS_BUS_DEFAULTS = {
@@ -29,48 +30,56 @@ export function createInProcessProgressBus(options: InProcessProgressBusOptions 
   };
 
   return {
-    async publish(channel, message) {
-      assertOpen();
-      const json = JSON.stringify(ProgressMessage.parse(message));
-      lastByTask.set(message.task_id, { json, expiresAt: now() + ttlMs });
-      for (const [taskId, entry] of lastByTask) if (entry.expiresAt <= now()) lastByTask.delete(taskId);
-      for (const fn of subscribers.get(channel) ?? []) {
-        setImmediate(() => {
-          if (closed || !subscribers.get(channel)?.has(fn)) return;
-          try {
-            fn(JSON.parse(json) as ProgressMessage);
-          } catch (error) {
-            onError(error, channel);
-          }
-        });
-      }
+    publish(channel, message) {
+      return asPromise(() => {
+        assertOpen();
+        const json = JSON.stringify(ProgressMessage.parse(message));
+        lastByTask.set(message.task_id, { json, expiresAt: now() + ttlMs });
+        for (const [taskId, entry] of lastByTask) if (entry.expiresAt <= now()) lastByTask.delete(taskId);
+        for (const fn of subscribers.get(channel) ?? []) {
+          setImmediate(() => {
+            if (closed || !subscribers.get(channel)?.has(fn)) return;
+            try {
+              fn(JSON.parse(json) as ProgressMessage);
+            } catch (error) {
+              onError(error, channel);
+            }
+          });
+        }
+      });
     },
 
-    async last(taskId) {
-      const entry = lastByTask.get(taskId);
-      if (entry === undefined) return null;
-      if (entry.expiresAt <= now()) {
-        lastByTask.delete(taskId);
-        return null;
-      }
-      return JSON.parse(entry.json) as ProgressMessage;
+    last(taskId) {
+      return asPromise(() => {
+        const entry = lastByTask.get(taskId);
+        if (entry === undefined) return null;
+        if (entry.expiresAt <= now()) {
+          lastByTask.delete(taskId);
+          return null;
+        }
+        return JSON.parse(entry.json) as ProgressMessage;
+      });
     },
 
-    async subscribe(channel, onMessage) {
-      assertOpen();
-      // Wrapped so the same function subscribed twice is two subscriptions, as with Redis listeners.
-      const fn = (m: ProgressMessage) => onMessage(m);
-      const set = subscribers.get(channel) ?? new Set();
-      subscribers.set(channel, set.add(fn));
-      return async () => {
-        set.delete(fn);
-        if (set.size === 0 && subscribers.get(channel) === set) subscribers.delete(channel);
-      };
+    subscribe(channel, onMessage) {
+      return asPromise(() => {
+        assertOpen();
+        // Wrapped so the same function subscribed twice is two subscriptions, as with Redis listeners.
+        const fn = (m: ProgressMessage) => onMessage(m);
+        const set = subscribers.get(channel) ?? new Set();
+        subscribers.set(channel, set.add(fn));
+        return () => {
+          set.delete(fn);
+          if (set.size === 0 && subscribers.get(channel) === set) subscribers.delete(channel);
+          return Promise.resolve();
+        };
+      });
     },
 
-    async close() {
+    close() {
       closed = true;
       subscribers.clear();
+      return Promise.resolve();
     },
   };
 }

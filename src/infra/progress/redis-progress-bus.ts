@@ -102,8 +102,8 @@ export function createRedisProgressBus(options: RedisProgressBusOptions): Progre
       const json = JSON.stringify(ProgressMessage.parse(message));
       await breaker.run(async () => {
         const results = await publisher.multi().publish(channel, json).set(lastProgressKey(message.task_id), json, "EX", ttl).exec();
-        const failed = results?.find(([error]) => error !== null);
-        if (failed) throw failed[0];
+        const failed = results?.find(([error]) => error !== null)?.[0];
+        if (failed) throw failed;
       });
     },
 

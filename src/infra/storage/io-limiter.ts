@@ -1,3 +1,5 @@
+import { abortReason } from "../../shared/abort-reason.ts";
+
 /** Downloads and uploads are I/O, not CPU (DESIGN.md §5): they hold no broker slot, only a place in
  * this limiter, so a burst of transfers cannot saturate the link or the disk. */
 
@@ -22,7 +24,7 @@ export function createIoLimiter(options: IoLimiterOptions = {}): IoLimiter {
   const queue: Array<() => void> = [];
 
   const acquire = (signal?: AbortSignal): Promise<void> => {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (active < max) {
       active++;
       return Promise.resolve();
@@ -35,7 +37,7 @@ export function createIoLimiter(options: IoLimiterOptions = {}): IoLimiter {
       };
       const onAbort = (): void => {
         queue.splice(queue.indexOf(start), 1);
-        reject(signal?.reason);
+        reject(abortReason(signal!));
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       queue.push(start);

@@ -44,7 +44,11 @@ export function withStorageBreaker<S extends ObjectStorage>(storage: S, options:
   // A transfer its caller aborted says nothing about the storage: it does not count.
   const guarded = <T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> =>
     breaker
-      .run(() => fn().catch((error: unknown) => Promise.reject(signal?.aborted ? new Cancelled(error) : error)))
+      .run(() =>
+        fn().catch((error: unknown) => {
+          throw signal?.aborted ? new Cancelled(error) : error;
+        }),
+      )
       .catch((error: unknown) => {
         if (error instanceof Cancelled) throw error.error;
         if (error instanceof CircuitOpenError) throw new AppError("STORAGE_ERROR", error.message, { cause: error });

@@ -8,7 +8,7 @@ export function throttleProgress(report: (p: Progress) => void, label: string, i
   let last = 0;
   let latest: Progress = { done: 0, total: 0, label };
   return {
-    update(done: number, total: number): void {
+    update: (done: number, total: number): void => {
       latest = { done, total, label };
       const now = Date.now();
       if (now - last >= intervalMs) {

@@ -86,7 +86,7 @@ export function lodLevelStage(level: LodLevel, params: MeshLodParams): Stage<Mes
         const simplified = await simplifyDocument(doc, target, { maxError: params.max_error, lockBorders: params.lock_borders, errorExtent: extent });
         ctx.progress({ done: 1, total: 3, label: `${simplified.triangles} triangles` });
         ctx.signal.throwIfAborted();
-        const edge = await largestTextureEdge(doc);
+        const edge = largestTextureEdge(doc);
         const share = simplified.inputTriangles > 0 ? simplified.triangles / simplified.inputTriangles : 1;
         const maxTexture = level.max_texture_size ?? (before ? Math.max(MIN_LEVEL_TEXTURE, Math.round(edge * Math.sqrt(share))) : (params.max_texture_size ?? edge));
         if (edge > maxTexture) await processTextures(doc, { maxSize: maxTexture });

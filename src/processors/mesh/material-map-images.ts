@@ -49,7 +49,7 @@ export async function bumpToNormalMap(image: Uint8Array, bumpMultiplier: number)
 
 /** The base-colour image with the dissolve map as its alpha (white where there is no base image). */
 export async function withDissolveAlpha(base: Uint8Array | null, dissolve: Uint8Array, channel: string | null): Promise<Uint8Array> {
-  const size = base ? await sharp(base).metadata().then((m) => ({ width: m.width!, height: m.height! })) : undefined;
+  const size = base ? await sharp(base).metadata().then((m) => ({ width: m.width, height: m.height })) : undefined;
   const alpha = await greyOf(dissolve, channel, size);
   const { width, height } = alpha;
   const rgb = base ? await sharp(base).removeAlpha().toColourspace("srgb").raw().toBuffer() : Buffer.alloc(width * height * 3, 255);
@@ -67,7 +67,7 @@ export async function withDissolveAlpha(base: Uint8Array | null, dissolve: Uint8
 export async function metallicRoughnessImage(roughness: { image: Uint8Array; channel: string | null } | null, metallic: { image: Uint8Array; channel: string | null } | null): Promise<Uint8Array> {
   const first = (roughness ?? metallic)!;
   const meta = await sharp(first.image).metadata();
-  const size = { width: meta.width!, height: meta.height! };
+  const size = { width: meta.width, height: meta.height };
   const g = roughness ? await greyOf(roughness.image, roughness.channel, size) : null;
   const b = metallic ? await greyOf(metallic.image, metallic.channel, size) : null;
   const out = Buffer.alloc(size.width * size.height * 3, 255);

@@ -21,7 +21,7 @@ export async function describeGlb(path: string): Promise<{ facts: GlbFacts; extr
   const json = JSON.parse(Buffer.from(bytes.subarray(20, 20 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true))).toString("utf8")) as { extensionsUsed?: string[] };
   return {
     facts: { file: basename(path), bytes: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), ...meshStats(doc), extensions: json.extensionsUsed ?? [] },
-    extras: doc.getRoot().getExtras() as Record<string, unknown>,
+    extras: doc.getRoot().getExtras(),
     source: getSourceFacts(doc),
   };
 }

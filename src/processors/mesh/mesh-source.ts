@@ -69,7 +69,7 @@ export function setFacts<T extends object>(doc: Document, key: string, value: T)
 }
 
 export function getFacts<T>(doc: Document, key: string): T {
-  const value = (doc.getRoot().getExtras() as Record<string, unknown>)[key];
+  const value = doc.getRoot().getExtras()[key];
   if (value === undefined) throw new AppError("INTERNAL", `the GLB carries no extras.${key}: it was not written by this processor`);
   return value as T;
 }

@@ -38,7 +38,7 @@ export async function normaliseTextureImages(doc: Document): Promise<MissingReso
 }
 
 /** Longest edge of the largest texture, 0 without textures. */
-export async function largestTextureEdge(doc: Document): Promise<number> {
+export function largestTextureEdge(doc: Document): number {
   let edge = 0;
   for (const t of doc.getRoot().listTextures()) {
     const size = t.getSize();

@@ -66,7 +66,7 @@ async function batchesOf(doc: Document): Promise<Batch[]> {
     batches.push({
       world, uv: texture ? readAttribute(p, `TEXCOORD_${texCoord}`, 2, 1) : null, color: readAttribute(p, "COLOR_0", 4, 1),
       indices,
-      base: (material?.getBaseColorFactor() ?? [0.8, 0.8, 0.8, 1]) as [number, number, number, number], texture,
+      base: material?.getBaseColorFactor() ?? [0.8, 0.8, 0.8, 1], texture,
     });
   }
   return batches;

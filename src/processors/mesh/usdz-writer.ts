@@ -123,7 +123,7 @@ export async function writeUsdz(doc: Document): Promise<Buffer> {
       lines.push(
         '            def Shader "Diffuse"', "            {", '                uniform token info:id = "UsdUVTexture"',
         `                asset inputs:file = @${await textureFile(tex)}@`, `                float2 inputs:st.connect = <${path}/St.outputs:result>`,
-        `                float4 inputs:scale = ${tuple([base[0]!, base[1]!, base[2]!, 1], 0, 4)}`,
+        `                float4 inputs:scale = ${tuple([base[0], base[1], base[2], 1], 0, 4)}`,
         '                token inputs:wrapS = "repeat"', '                token inputs:wrapT = "repeat"', "                float3 outputs:rgb", "            }",
         '            def Shader "St"', "            {", '                uniform token info:id = "UsdPrimvarReader_float2"',
         '                string inputs:varname = "st"', "                float2 outputs:result", "            }",

@@ -51,7 +51,20 @@ export function resultMessageOf(event: TaskEvent, context: TaskContext): ResultM
         partial_outputs: partial,
         retry: { attempt: event.attempt, will_retry: false },
       };
-    default:
+    case "TaskAccepted":
+    case "AttemptStarted":
+    case "DownloadStarted":
+    case "DownloadCompleted":
+    case "SlotRequested":
+    case "SlotGranted":
+    case "StageStarted":
+    case "ProgressReported":
+    case "StageCompleted":
+    case "UploadCompleted":
+    case "RetryScheduled":
+    case "TaskDeadLettered":
+    case "TaskInterrupted":
+    case "WebhookDeliveryAttempted":
       return null;
   }
 }

@@ -59,7 +59,17 @@ export function taskLogLine(e: TaskEvent, meta: TaskLogMeta | undefined): TaskLo
       return line("info", "task cancelled", "CANCELLED", { reason: e.reason });
     case "TaskCompleted":
       return line("info", "task completed", "COMPLETED", { duration_seconds: e.duration_seconds });
-    default:
+    case "DownloadStarted":
+    case "DownloadCompleted":
+    case "SlotRequested":
+    case "SlotGranted":
+    case "StageStarted":
+    case "ProgressReported":
+    case "StageCompleted":
+    case "UploadCompleted":
+    case "RetryScheduled":
+    case "TaskInterrupted":
+    case "WebhookDeliveryAttempted":
       return null;
   }
 }

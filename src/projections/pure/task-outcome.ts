@@ -15,7 +15,19 @@ export function outcomeOf(e: TaskEvent): { outcome: Outcome; code: string } | nu
       return { outcome: "cancelled", code: "CANCELLED" };
     case "TaskDeadLettered":
       return { outcome: "dead_lettered", code: /^([A-Z_]+) after /.exec(e.reason)?.[1] ?? "" };
-    default:
+    case "TaskAccepted":
+    case "AttemptStarted":
+    case "DownloadStarted":
+    case "DownloadCompleted":
+    case "SlotRequested":
+    case "SlotGranted":
+    case "StageStarted":
+    case "ProgressReported":
+    case "StageCompleted":
+    case "UploadCompleted":
+    case "RetryScheduled":
+    case "TaskInterrupted":
+    case "WebhookDeliveryAttempted":
       return null;
   }
 }

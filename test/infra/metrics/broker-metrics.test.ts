@@ -16,7 +16,7 @@ test("broker capacity, target, grants, measured use and slots per task type, fro
     clock,
     weights: mergeWeights([]),
     nodeId: "metrics-test",
-    append: async () => ({}),
+    append: () => Promise.resolve({}),
     capacity: { cores: 4, ramBytes: 64 * GIB },
     config: { targetCpuPercent: 80, targetRamPercent: 50 },
     snapshot: () => ({ cpuPercent: measured.cpuPercent, ramUsedBytes: measured.ramUsedBytes, at: clock.now() }),

@@ -13,7 +13,7 @@ import { appendScenario } from "../../projections/task-scenarios.ts";
 async function appendSlotWait(store: Parameters<typeof appendScenario>[0]) {
   const task = sampleTask({ task_type: "image_thumbnail" });
   const s = await TaskStream.open(store, task.task_id);
-  const ev = (type: TaskEvent["type"], body: Record<string, unknown> = {}) => s.event(type, body) as TaskEvent;
+  const ev = (type: TaskEvent["type"], body: Record<string, unknown> = {}) => s.event<TaskEvent["type"]>(type, body);
   await s.append(ev("TaskAccepted", { task, stages: [{ name: "thumb", label: "Thumb", weight: 1 }] }));
   await s.append(ev("DownloadStarted"));
   await s.append(ev("DownloadCompleted", { size_bytes: 10 }));

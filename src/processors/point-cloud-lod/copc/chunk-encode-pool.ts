@@ -38,7 +38,7 @@ export function createChunkEncodePool(format: LazPointFormat, recordLength: numb
       if (m.ok) p.resolve(m.bytes);
       else p.reject(new AppError("INTERNAL", `LAZ chunk encoding failed: ${m.message}`, { stage: "copc" }));
     });
-    worker.on("error", (e) => fail(new AppError("INTERNAL", `LAZ chunk encode worker failed: ${e.message}`, { stage: "copc", cause: e })));
+    worker.on("error", (e: Error) => fail(new AppError("INTERNAL", `LAZ chunk encode worker failed: ${e.message}`, { stage: "copc", cause: e })));
     worker.on("exit", (code) => {
       if (pending.size > 0) fail(new AppError("INTERNAL", `LAZ chunk encode worker exited (code ${code}) with chunks in flight`, { stage: "copc" }));
     });

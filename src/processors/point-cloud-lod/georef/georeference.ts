@@ -47,7 +47,7 @@ export function createGeoreference(crs: CrsDefinition, bounds: Bounds): Georefer
   const vu = crs.verticalUnit;
   const [cx, cy, cz] = centreOf(bounds);
   const geodetic = (x: number, y: number): [number, number] => {
-    const r = converter.forward([x, y]) as number[];
+    const r = converter.forward<number[]>([x, y]);
     return [r[0]!, r[1]!];
   };
   for (const [x, y] of [[cx, cy], [bounds.min[0], bounds.min[1]], [bounds.max[0], bounds.max[1]], [bounds.min[0], bounds.max[1]], [bounds.max[0], bounds.min[1]]] as const) {

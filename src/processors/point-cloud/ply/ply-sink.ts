@@ -50,7 +50,7 @@ export async function createPlySink(path: string, header: PointCloudHeader, opti
         }
         await file.append(out);
       } else {
-        const rows: string[] = new Array(c.count);
+        const rows: string[] = new Array<string>(c.count);
         for (let i = 0; i < c.count; i++) {
           let row = `${c.x[i]} ${c.y[i]} ${c.z[i]}`;
           if (color) row += ` ${(c.red?.[i] ?? 0) >> s} ${(c.green?.[i] ?? 0) >> s} ${(c.blue?.[i] ?? 0) >> s}`;

@@ -22,7 +22,7 @@ export async function createTextSink(path: string, header: PointCloudHeader, opt
   return {
     async write(c: PointChunk) {
       shift ??= colorShiftFor(c);
-      const lines: string[] = new Array(c.count);
+      const lines: string[] = new Array<string>(c.count);
       for (let i = 0; i < c.count; i++) {
         let line = `${c.x[i]!.toFixed(decimals)} ${c.y[i]!.toFixed(decimals)} ${c.z[i]!.toFixed(decimals)}`;
         if (options.kind === "pts") line += ` ${c.intensity?.[i] ?? 0}`;
