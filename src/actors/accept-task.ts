@@ -1,5 +1,5 @@
 import { AppError, toAppError } from "../contracts/app-error.ts";
-import { assertUnderPrefix, resolveTenantPrefix } from "../storage-rules/key-policy.ts";
+import { asFolder, assertUnderPrefix, resolveTenantPrefix } from "../storage-rules/key-policy.ts";
 import type { PlannedStage } from "../contracts/task-events.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { InputObjects } from "../processors/processor.ts";
@@ -114,10 +114,9 @@ export function assertWithinSourceArea(task: TaskMessage, objects: InputObjects,
   if (area === "") {
     throw new AppError("DESTINATION_OUTSIDE_PREFIX", "a task that reads several objects needs a source.key inside a folder (or TENANT_PREFIX): that folder is the only area it may read");
   }
-  const folder = (p: string) => (p === "" || p.endsWith("/") ? p : `${p}/`);
-  if ("prefix" in objects) assertUnderPrefix(`${folder(objects.prefix)}x`, area);
+  if ("prefix" in objects) assertUnderPrefix(`${asFolder(objects.prefix)}x`, area);
   else {
-    if (objects.base !== undefined) assertUnderPrefix(`${folder(objects.base)}x`, area);
+    if (objects.base !== undefined) assertUnderPrefix(`${asFolder(objects.base)}x`, area);
     for (const key of objects.keys) assertUnderPrefix(key, area);
   }
 }

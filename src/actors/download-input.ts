@@ -3,7 +3,7 @@ import { basename, dirname, join } from "node:path";
 import { AppError } from "../contracts/app-error.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { ObjectStorage } from "../ports/storage.port.ts";
-import { assertUnderPrefix, commonKeyPrefix, resolveTenantPrefix, unsafeKeyReason } from "../storage-rules/key-policy.ts";
+import { asFolder, assertUnderPrefix, commonKeyPrefix, resolveTenantPrefix, unsafeKeyReason } from "../storage-rules/key-policy.ts";
 import type { InputObjects } from "../processors/processor.ts";
 
 /** The local path a task's processor reads: the one source object, or a directory of objects. */
@@ -27,13 +27,13 @@ export async function downloadInput(
   let keys: readonly string[];
   let base: string;
   if ("prefix" in objects) {
-    base = objects.prefix === "" || objects.prefix.endsWith("/") ? objects.prefix : `${objects.prefix}/`;
+    base = asFolder(objects.prefix);
     if (tenant) assertUnderPrefix(`${base}x`, tenant);
     keys = (await storage.list(task.source.bucket, base)).map((o) => o.key);
     if (keys.length === 0) throw new AppError("INPUT_NOT_FOUND", `no objects below ${base} in bucket ${task.source.bucket}`);
   } else {
     keys = objects.keys;
-    base = objects.base === undefined ? commonKeyPrefix(keys) : objects.base === "" || objects.base.endsWith("/") ? objects.base : `${objects.base}/`;
+    base = objects.base === undefined ? commonKeyPrefix(keys) : asFolder(objects.base);
   }
   let total = 0;
   for (const key of keys) {

@@ -1,3 +1,4 @@
+import { TASK_STREAM_PREFIX, taskIdOfStream } from "../contracts/task-events.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { Logger } from "../infra/logger.ts";
 import type { ObjectStorage } from "../ports/storage.port.ts";
@@ -156,8 +157,8 @@ export class TaskHost {
   async resumeUnfinished(): Promise<{ resumed: string[]; retrying: string[] }> {
     const resumed: string[] = [];
     const retrying: string[] = [];
-    for (const streamId of await this.#rt.store.listStreams("task-")) {
-      const taskId = streamId.slice("task-".length);
+    for (const streamId of await this.#rt.store.listStreams(TASK_STREAM_PREFIX)) {
+      const taskId = taskIdOfStream(streamId);
       const stream = await TaskStream.open(this.#rt.store, taskId, this.#rt.clock);
       if (isSettled(stream.snapshot) || stream.state === "new") continue;
       const waitsForRetry = stream.state === "retrying";

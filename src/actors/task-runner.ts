@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import { createActor, fromPromise, type Actor, type InspectionEvent } from "xstate";
 import { AppError, toAppError } from "../contracts/app-error.ts";
+import { taskStreamId } from "../contracts/task-events.ts";
 import { ResourceProfile } from "../contracts/resource-profile.ts";
 import { RESTING_STATES, TASK_EFFECTS, taskMachine, type TaskEffect, type TaskStateValue } from "../machines/task.machine.ts";
 import { isSettled, stateOf } from "../machines/task-replay.ts";
@@ -143,7 +144,7 @@ async function interpret(
       effectFailed: ({ event }) => push({ kind: "failed", error: (event as { error?: unknown }).error, effect: effectOfEvent(event.type) }),
     },
   });
-  const actor = createActor(machine, { snapshot: stream.snapshot, id: `task-${stream.taskId}`, ...(inspect ? { inspect } : {}) });
+  const actor = createActor(machine, { snapshot: stream.snapshot, id: taskStreamId(stream.taskId), ...(inspect ? { inspect } : {}) });
   stream.onAppended = (events) => {
     for (const e of events) actor.send(e);
   };

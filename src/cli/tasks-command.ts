@@ -2,6 +2,7 @@ import { loadConfig } from "../config/config.ts";
 import { TaskListQuery, type TaskList, type TaskView } from "../http/http-schemas.ts";
 import { TaskIndex } from "../http/task-index.ts";
 import { selectTasks } from "../http/task-list-select.ts";
+import { SETTLED_STATES } from "../machines/task-replay.ts";
 import { humanBytes, humanDuration } from "./human-units.ts";
 import { serviceApi } from "./service-api.ts";
 import { withStoreOrService } from "./store-or-service.ts";
@@ -55,7 +56,7 @@ function table(tasks: readonly TaskView[], now: Date): string {
   const rows = tasks.map((t) => {
     const accepted = t.accepted_at ? Date.parse(t.accepted_at) : NaN;
     const updated = t.updated_at ? Date.parse(t.updated_at) : NaN;
-    const settled = ["completed", "failed", "cancelled", "dead_lettered"].includes(t.state);
+    const settled = SETTLED_STATES.includes(t.state);
     const took = Number.isNaN(accepted) ? "-" : humanDuration(Math.max(0, ((settled ? updated : now.getTime()) - accepted) / 1000));
     const outputs = t.outputs.filter((o) => o.part_of === undefined);
     const bytes = t.outputs.reduce((n, o) => n + o.size_bytes, 0);

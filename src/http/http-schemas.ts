@@ -2,11 +2,10 @@ import { z } from "zod";
 import { ProgressMessage, TaskStatus } from "../contracts/progress-message.ts";
 import { ResultError } from "../contracts/result-message.ts";
 import { StoredOutput } from "../contracts/task-events.ts";
+import { TASK_STATES } from "../machines/task.machine.ts";
 
 /** The bodies the HTTP API answers with. The handlers build them with these types, and
  * /openapi.json is generated from the same schemas, so the document cannot drift from the code. */
-
-export const TASK_STATES = ["new", "queued", "downloading", "waiting_for_slot", "processing", "uploading", "retrying", "completed", "failed", "dead_lettered", "cancelled"] as const;
 
 export const ErrorBody = z.object({
   error: z.object({

@@ -1,3 +1,4 @@
+import { TASK_STREAM_PREFIX, taskIdOfStream } from "../contracts/task-events.ts";
 import type { EventStore } from "../ports/event-store.port.ts";
 import type { TaskSnapshot } from "../machines/task-replay.ts";
 import { TaskFolds } from "../projections/task-folds.ts";
@@ -51,9 +52,9 @@ export class TaskIndex {
   async #catchUp(): Promise<string[]> {
     const changed = new Set<string>();
     for (;;) {
-      const page = await this.#store.readAll({ streamPrefix: "task-", maxCount: this.#pageSize, ...(this.#after === undefined ? {} : { after: this.#after }) });
+      const page = await this.#store.readAll({ streamPrefix: TASK_STREAM_PREFIX, maxCount: this.#pageSize, ...(this.#after === undefined ? {} : { after: this.#after }) });
       for (const event of page) {
-        const taskId = event.streamId.slice("task-".length);
+        const taskId = taskIdOfStream(event.streamId);
         const snapshot = await this.#folds.apply(event);
         if (!this.#tasks.has(taskId)) this.#order.push(taskId);
         this.#tasks.set(taskId, { taskId, snapshot });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createActor } from "xstate";
 import { TaskEvent } from "../../src/contracts/task-events.ts";
-import { taskMachine } from "../../src/machines/task.machine.ts";
+import { TASK_STATES, taskMachine } from "../../src/machines/task.machine.ts";
 import { accepts, initialTaskSnapshot, applyTaskEvent, replayTask, stateOf } from "../../src/machines/task-replay.ts";
 import { candidateEvents, sampleTask } from "../helpers/task-events.ts";
 
@@ -89,4 +89,8 @@ test("a happy path ends completed with the uploaded outputs, and completed stage
   snap = applyTaskEvent(snap, { type: "TaskCompleted", ...base, duration_seconds: 2 });
   assert.equal(stateOf(snap), "completed");
   assert.deepEqual(snap.context.stageStarts, { a: 1, b: 1 });
+});
+
+test("TASK_STATES lists exactly the machine's states, so the HTTP schemas cannot drift from it", () => {
+  assert.deepEqual([...TASK_STATES].sort(), Object.keys(taskMachine.config.states ?? {}).sort());
 });

@@ -1,4 +1,5 @@
 import { Gauge, type Registry } from "prom-client";
+import { TASK_STREAM_PREFIX } from "../../contracts/task-events.ts";
 import type { ProjectionStats } from "../../projections/projection-stats.ts";
 import type { CheckpointStore } from "../../ports/checkpoint-store.port.ts";
 import type { EventStore } from "../../ports/event-store.port.ts";
@@ -26,7 +27,7 @@ export function registerProjectionLagMetrics(registry: Registry, o: { store: Pic
       for (const s of o.stats()) {
         const position = s.leader && s.lastPosition !== null ? s.lastPosition : await o.checkpoints.load(s.name).catch(() => undefined);
         if (position === undefined) continue; // the store is away: no number rather than a wrong one
-        const behind = await o.store.readAll({ streamPrefix: "task-", maxCount: countUpTo, ...(position === null ? {} : { after: position }) }).catch(() => undefined);
+        const behind = await o.store.readAll({ streamPrefix: TASK_STREAM_PREFIX, maxCount: countUpTo, ...(position === null ? {} : { after: position }) }).catch(() => undefined);
         if (behind !== undefined) this.set({ projection: s.name }, behind.length);
       }
     },

@@ -1,4 +1,5 @@
 import { AppError } from "../../contracts/app-error.ts";
+import { withDefaults } from "../../shared/with-defaults.ts";
 
 export interface ExtractCaps {
   /** Most bytes all entries may inflate to, counted on real output. Default: 10 GiB. */
@@ -36,7 +37,7 @@ export class ExtractBudget {
   private entryName = "";
 
   constructor(archiveBytes: number, caps: Partial<ExtractCaps> = {}) {
-    this.caps = { ...EXTRACT_CAPS_DEFAULTS, ...caps };
+    this.caps = withDefaults(EXTRACT_CAPS_DEFAULTS, caps);
     // A zero-byte "archive" has no ratio; count it as one byte so division stays finite.
     this.archiveBytes = Math.max(1, archiveBytes);
   }

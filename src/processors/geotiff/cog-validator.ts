@@ -5,6 +5,7 @@ import { checkCogLayout, type CogLayoutReport } from "./cog-layout.rules.ts";
 import { readGhostHeader } from "./ghost-header.ts";
 import { openFileByteSource } from "./tiff-byte-source.ts";
 import { BrokenTiffError, NotTiffError, readTiffStructure } from "./tiff-ifd.reader.ts";
+import { withDefaults } from "../../shared/with-defaults.ts";
 
 export interface CogValidationOptions {
   /** Check block leaders, trailers and order as promised by the ghost header (GDAL's --full-check).
@@ -24,7 +25,7 @@ export interface CogValidation extends CogLayoutReport {
 /** Validates a file's Cloud Optimized GeoTIFF layout by reading its TIFF structure directly.
  * A file that is not a TIFF, or whose structure is broken, is reported invalid, never thrown. */
 export async function validateCog(path: string, options: CogValidationOptions = {}): Promise<CogValidation> {
-  const opts = { ...COG_VALIDATION_DEFAULTS, ...options };
+  const opts = withDefaults(COG_VALIDATION_DEFAULTS, options);
   const source = await openFileByteSource(path);
   try {
     const structure = await readTiffStructure(source);

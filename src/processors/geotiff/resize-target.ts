@@ -1,6 +1,7 @@
 import { AppError } from "../../contracts/app-error.ts";
 import type { GeotiffResizeParams } from "./geotiff-resize.params.ts";
 import type { RasterInfo } from "./raster-info.ts";
+import { withDefaults } from "../../shared/with-defaults.ts";
 
 export interface ResizeLimits {
   /** Largest output, in pixels per band, whatever the input. Default: 1e9 (~31 600²). */
@@ -31,7 +32,7 @@ export interface ResizeTarget {
 
 /** The output size for these params, as pure arithmetic on the input's facts. */
 export function resizeTarget(info: RasterInfo, params: GeotiffResizeParams, limits: ResizeLimits = {}): ResizeTarget {
-  const { maxOutputPixels, maxUpscaleArea, freePixels, maxOutputBytes } = { ...RESIZE_LIMITS_DEFAULTS, ...limits };
+  const { maxOutputPixels, maxUpscaleArea, freePixels, maxOutputBytes } = withDefaults(RESIZE_LIMITS_DEFAULTS, limits);
   let target: ResizeTarget;
   if (params.resolution !== undefined) {
     if (!info.pixelSize) throw new AppError("INVALID_PARAMS", "resolution needs a georeferenced raster; this one has no geotransform: use width/height or scale");

@@ -1,3 +1,5 @@
+import { withDefaults } from "../../shared/with-defaults.ts";
+
 /** Node-level settings of the image processors (not per-task params: Laravel never sends these). */
 export interface ImageProcessorOptions {
   /**
@@ -27,5 +29,5 @@ export const IMAGE_PROCESSOR_DEFAULTS: Readonly<ImageProcessorOptions> = {
 };
 
 export function resolveImageOptions(options: Partial<ImageProcessorOptions> = {}): ImageProcessorOptions {
-  return { ...IMAGE_PROCESSOR_DEFAULTS, ...options };
+  return withDefaults(IMAGE_PROCESSOR_DEFAULTS, options);
 }

@@ -1,5 +1,6 @@
 import { AppError } from "../../../contracts/app-error.ts";
 import { nodeName, type NodeKey } from "../octree/octree.ts";
+import { withDefaults } from "../../../shared/with-defaults.ts";
 
 /** One node's hierarchy entry: where its LAZ chunk lies. pointCount 0 = a node without points
  * whose descendants have some (offset and byteSize 0). */
@@ -33,7 +34,7 @@ const childIndex = (k: NodeKey): number => (k.x & 1) | ((k.y & 1) << 1) | ((k.z 
 /** Pages for a set of node entries. Ancestors that hold no points get pointCount-0 entries, so a
  * reader walking down from the root reaches every node. */
 export function planHierarchy(nodes: readonly HierarchyEntry[], options: Partial<CopcHierarchyOptions> = {}): HierarchyPage {
-  const { maxPageEntries, pageLevels } = { ...COPC_HIERARCHY_DEFAULTS, ...options };
+  const { maxPageEntries, pageLevels } = withDefaults(COPC_HIERARCHY_DEFAULTS, options);
   if (!(maxPageEntries >= 1 && pageLevels >= 1)) throw new AppError("INVALID_PARAMS", "COPC hierarchy: maxPageEntries and pageLevels must be at least 1");
   const root: NodeKey = { d: 0, x: 0, y: 0, z: 0 };
   const byName = new Map<string, HierarchyEntry>();

@@ -11,6 +11,7 @@ import { nodeName, type NodeKey, type Octree, type OctreeNode } from "./octree.t
 import { loadOctree, openOctree, writeManifest, type OctreeManifest } from "./octree-store.ts";
 import { encodeBlock, layoutOf, type ColumnLayout } from "./point-columns.ts";
 import { runIndexJobs } from "./worker-pool.ts";
+import { withDefaults } from "../../../shared/with-defaults.ts";
 
 export interface BuildOctreeOptions {
   /** A node with at most this many points is a leaf. Default: 20 000. */
@@ -49,7 +50,7 @@ export const breadthFirst = (a: NodeKey, b: NodeKey): number => a.d - b.d || zOr
  * chunk files of at most `maxChunkPoints`, (4) index each chunk on a worker thread, (5) merge the
  * levels above the chunks. Memory holds one block, the counting grid, and one chunk per thread. */
 export async function buildOctree(openSource: () => Promise<PointCloudSource>, dir: string, o: BuildOctreeOptions): Promise<Octree> {
-  const opts = { ...BUILD_OCTREE_DEFAULTS, ...o };
+  const opts = withDefaults(BUILD_OCTREE_DEFAULTS, o);
   const threads = o.threads ?? Math.max(1, Math.min(4, availableParallelism()));
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, "nodes"), { recursive: true });
