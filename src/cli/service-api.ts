@@ -22,8 +22,8 @@ export class ServiceApiError extends Error {
  * interfaces is reachable there too). The key: --api-key, else VS3D_API_KEY. */
 export function serviceApi(config: Pick<Config, "httpPort" | "http">, o: { url?: string | undefined; apiKey?: string | undefined }, env: Record<string, string | undefined>): ServiceApi {
   const host = ["0.0.0.0", "::", ""].includes(config.http.host) ? "127.0.0.1" : config.http.host;
-  const url = (o.url ?? env.VS3D_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${config.httpPort}`).replace(/\/$/, "");
-  const apiKey = o.apiKey ?? env.VS3D_API_KEY;
+  const url = (o.url ?? (env.VS3D_URL?.trim() || undefined) ?? `http://${host.includes(":") ? `[${host}]` : host}:${config.httpPort}`).replace(/\/$/, "");
+  const apiKey = o.apiKey ?? (env.VS3D_API_KEY?.trim() || undefined);
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const headers: Record<string, string> = { ...(apiKey ? { "x-api-key": apiKey } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) };
     let res: Response;

@@ -19,8 +19,10 @@ export const WARM_POOL_DEFAULTS: WarmPoolOptions = { maxIdle: 0, maxTasks: 20, m
 
 export function warmPoolOptionsFromEnv(env: Record<string, string | undefined>): WarmPoolOptions {
   const int = (name: string, fallback: number) => {
-    const n = Number(env[name]);
-    return env[name] !== undefined && Number.isInteger(n) && n >= 0 ? n : fallback;
+    // An empty value (`VS3D_WORKER_MAX_TASKS=` in an .env) is unset, as in the validated config: Number("") is 0.
+    const raw = env[name]?.trim();
+    const n = Number(raw);
+    return raw && Number.isInteger(n) && n >= 0 ? n : fallback;
   };
   return {
     ...WARM_POOL_DEFAULTS,
