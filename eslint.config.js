@@ -22,9 +22,12 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/switch-exhaustiveness-check": "error",
       // node:test's test()/describe() return promises the runner itself awaits.
-      "@typescript-eslint/no-floating-promises": ["error", {
-        allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["test", "it", "describe", "suite", "before", "after", "beforeEach", "afterEach"] }],
-      }],
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        {
+          allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["test", "it", "describe", "suite", "before", "after", "beforeEach", "afterEach"] }],
+        },
+      ],
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
@@ -32,36 +35,45 @@ export default tseslint.config(
   {
     files: PURE_CORE,
     rules: {
-      "no-restricted-imports": ["error", {
-        patterns: [
-          {
-            regex: "^(?!(xstate|zod)(/|$)|\\.).*",
-            message: "the pure core (machines, contracts, ports, storage-rules, projections/pure): import only xstate, zod and each other.",
-          },
-          {
-            regex: reaching(["infra", "actors", "service", "http", "cli", "broker", "intake", "processors", "config"]),
-            message: "the pure core may not import the edges (infra, actors, service, http, cli, broker, intake, processors, config).",
-          },
-        ],
-      }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(?!(xstate|zod)(/|$)|\\.).*",
+              message: "the pure core (machines, contracts, ports, storage-rules, projections/pure): import only xstate, zod and each other.",
+            },
+            {
+              regex: reaching(["infra", "actors", "service", "http", "cli", "broker", "intake", "processors", "config"]),
+              message: "the pure core may not import the edges (infra, actors, service, http, cli, broker, intake, processors, config).",
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // Adapters implement ports; they never reach back into what drives them.
     files: ["src/infra/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", {
-        patterns: [{ regex: reaching(["actors", "broker", "intake", "service"]), message: "src/infra implements ports: it may not import actors, broker, intake or service." }],
-      }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [{ regex: reaching(["actors", "broker", "intake", "service"]), message: "src/infra implements ports: it may not import actors, broker, intake or service." }],
+        },
+      ],
     },
   },
   {
     // A processor sees storage and the rest only through what its stage is handed.
     files: ["src/processors/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", {
-        patterns: [{ regex: reaching(["infra"]), message: "src/processors may not import src/infra: take the port or the pure rule (src/ports, src/storage-rules) instead." }],
-      }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [{ regex: reaching(["infra"]), message: "src/processors may not import src/infra: take the port or the pure rule (src/ports, src/storage-rules) instead." }],
+        },
+      ],
     },
   },
 );

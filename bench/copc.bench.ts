@@ -16,7 +16,7 @@ const SIZE = 2048; // metres
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** An aerial-looking sample of a node's cube: rolling terrain, box buildings, vegetation noise, RGB
@@ -24,11 +24,20 @@ function rng(seed: number): () => number {
 function nodePoints(key: NodeKey, count: number): PointChunk {
   const random = rng(key.d * 1_000_003 + key.x * 7919 + key.y * 104_729 + key.z * 15_485_863 + 1);
   const edge = SIZE / 2 ** key.d;
-  const x = new Float64Array(count), y = new Float64Array(count), z = new Float64Array(count);
-  const intensity = new Uint16Array(count), red = new Uint16Array(count), green = new Uint16Array(count), blue = new Uint16Array(count);
-  const classification = new Uint8Array(count), returnNumber = new Uint8Array(count), numberOfReturns = new Uint8Array(count), gpsTime = new Float64Array(count);
+  const x = new Float64Array(count),
+    y = new Float64Array(count),
+    z = new Float64Array(count);
+  const intensity = new Uint16Array(count),
+    red = new Uint16Array(count),
+    green = new Uint16Array(count),
+    blue = new Uint16Array(count);
+  const classification = new Uint8Array(count),
+    returnNumber = new Uint8Array(count),
+    numberOfReturns = new Uint8Array(count),
+    gpsTime = new Float64Array(count);
   for (let i = 0; i < count; i++) {
-    const px = 500_000 + (key.x + random()) * edge, py = 4_000_000 + (key.y + random()) * edge;
+    const px = 500_000 + (key.x + random()) * edge,
+      py = 4_000_000 + (key.y + random()) * edge;
     const ground = 100 + 20 * Math.sin(px / 150) * Math.cos(py / 210);
     const building = (Math.floor(px / 60) + Math.floor(py / 60)) % 7 === 0;
     const veg = !building && random() < 0.3;
@@ -62,14 +71,21 @@ function syntheticOctree(): Octree {
     return { key, cube: c, bounds: c, pointCount: counts[i]!, subtreePointCount: counts[i]!, spacing: edge / 128, children: [] };
   });
   const header: PointCloudHeader = {
-    ...emptyHeader("las"), pointCount: TOTAL, scale: [0.01, 0.01, 0.01], offset: [500_000, 4_000_000, 0],
+    ...emptyHeader("las"),
+    pointCount: TOTAL,
+    scale: [0.01, 0.01, 0.01],
+    offset: [500_000, 4_000_000, 0],
     attributes: { color: true, intensity: true, gpsTime: true, nir: false, classification: true },
     las: { version: "1.2", pointFormat: 3, globalEncoding: 1, fileSourceId: 0, systemIdentifier: "bench" },
   };
   header.bounds = cube;
   const byName = new Map(nodes.map((n) => [`${n.key.d}-${n.key.x}-${n.key.y}-${n.key.z}`, n]));
   return {
-    header, pointCount: TOTAL, bounds: cube, cube, nodes,
+    header,
+    pointCount: TOTAL,
+    bounds: cube,
+    cube,
+    nodes,
     readNode: (key) => Promise.resolve(nodePoints(key, byName.get(`${key.d}-${key.x}-${key.y}-${key.z}`)!.pointCount)),
   };
 }
@@ -96,10 +112,13 @@ try {
   const path = join(dir, "bench.copc.laz");
   await writeCopc(octree, path, { signal: new AbortController().signal, progress: () => undefined });
   const copc = (performance.now() - t) / 1000;
-  const bytes = (await stat(path)).size, lazBytes = (await stat(join(dir, "baseline.laz"))).size;
+  const bytes = (await stat(path)).size,
+    lazBytes = (await stat(join(dir, "baseline.laz"))).size;
   console.log(`generating the points (in both runs below): ${gen.toFixed(2)} s`);
   console.log(`LAZ 1.4 format 7 writer, 50 000-point chunks (baseline): ${laz.toFixed(2)} s, ${fmt(TOTAL / laz)}, ${lazBytes.toLocaleString("en")} B`);
-  console.log(`COPC writer, one chunk per node: ${copc.toFixed(2)} s, ${fmt(TOTAL / copc)} (${(laz / copc).toFixed(2)} × the baseline), ${bytes.toLocaleString("en")} B (${(bytes / lazBytes).toFixed(3)} × the baseline's size)`);
+  console.log(
+    `COPC writer, one chunk per node: ${copc.toFixed(2)} s, ${fmt(TOTAL / copc)} (${(laz / copc).toFixed(2)} × the baseline), ${bytes.toLocaleString("en")} B (${(bytes / lazBytes).toFixed(3)} × the baseline's size)`,
+  );
   console.log(`COPC writer without point generation: ${fmt(TOTAL / (copc - gen))}`);
   console.log(`peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
 } finally {

@@ -34,11 +34,19 @@ async function run(label: string, open: () => Promise<EventStore>, cleanup: () =
 
 await run("pglite memory://", () => openEventStore("memory://"));
 const dir = await mkdtemp(join(tmpdir(), "vs3d-bench-"));
-await run("pglite data dir", () => openEventStore(join(dir, "db")), () => rm(dir, { recursive: true, force: true }));
+await run(
+  "pglite data dir",
+  () => openEventStore(join(dir, "db")),
+  () => rm(dir, { recursive: true, force: true }),
+);
 const schema = `bench_${randomUUID().slice(0, 8)}`;
-await run("postgres server", () => openEventStore(POSTGRES_URL, { schema }), async () => {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
-});
+await run(
+  "postgres server",
+  () => openEventStore(POSTGRES_URL, { schema }),
+  async () => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  },
+);

@@ -38,7 +38,9 @@ function row(label: string, raw: RawPoints, seconds: number, ours: Uint8Array, o
   const vsLaszip = original ? `${((oursData / pointDataBytes(original) - 1) * 100).toFixed(2).padStart(6)} % vs LASzip (${pointDataBytes(original)} B)` : "no LASzip original";
   console.log(
     `${label.padEnd(28)} fmt ${raw.format} ${String(raw.count).padStart(8)} pts  ` +
-      `${Math.round(raw.count / seconds).toLocaleString("en").padStart(10)} pts/s  ` +
+      `${Math.round(raw.count / seconds)
+        .toLocaleString("en")
+        .padStart(10)} pts/s  ` +
       `ratio ${(raw.records.length / oursData).toFixed(2)}:1  points ${oursData} B  ${vsLaszip}`,
   );
 }
@@ -57,7 +59,11 @@ try {
     const { seconds, file } = await encode(raw, name);
     row(name, raw, seconds, file);
   }
-  for (const [format, recordLength] of [[3, 34], [6, 30], [8, 38]] as [LazPointFormat, number][]) {
+  for (const [format, recordLength] of [
+    [3, 34],
+    [6, 30],
+    [8, 38],
+  ] as [LazPointFormat, number][]) {
     const raw: RawPoints = { format, recordLength, count: SYNTHETIC, records: syntheticRecords(format, recordLength, SYNTHETIC), headerTemplate: lasHeader(format, recordLength, 0) };
     const { seconds, file } = await encode(raw, `synthetic-${format}`);
     row(`synthetic`, raw, seconds, file);

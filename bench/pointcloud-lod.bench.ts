@@ -30,26 +30,38 @@ async function generate(path: string, total: number): Promise<void> {
   header.attributes = { color: true, intensity: true, gpsTime: true, nir: false, classification: true };
   const sink = await createLasSink(path + ".partial", header, { version: "1.2", pointFormat: 3, compress: true });
   let s = 12345;
-  const rnd = (): number => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = (): number => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const side = Math.sqrt(total / 8);
   const n = 500_000;
   for (let start = 0; start < total; start += n) {
     const count = Math.min(n, total - start);
     const c: PointChunk = {
-      count, x: new Float64Array(count), y: new Float64Array(count), z: new Float64Array(count),
-      intensity: new Uint16Array(count), red: new Uint16Array(count), green: new Uint16Array(count), blue: new Uint16Array(count),
-      classification: new Uint8Array(count), returnNumber: new Uint8Array(count), numberOfReturns: new Uint8Array(count), gpsTime: new Float64Array(count),
+      count,
+      x: new Float64Array(count),
+      y: new Float64Array(count),
+      z: new Float64Array(count),
+      intensity: new Uint16Array(count),
+      red: new Uint16Array(count),
+      green: new Uint16Array(count),
+      blue: new Uint16Array(count),
+      classification: new Uint8Array(count),
+      returnNumber: new Uint8Array(count),
+      numberOfReturns: new Uint8Array(count),
+      gpsTime: new Float64Array(count),
     };
     for (let i = 0; i < count; i++) {
       // Flight lines: y advances with time, x is random across the swath.
       const k = start + i;
-      const x = rnd() * side, y = (k / total) * side + (rnd() - 0.5) * 2;
+      const x = rnd() * side,
+        y = (k / total) * side + (rnd() - 0.5) * 2;
       let z = 80 + 25 * Math.sin(x / 240) * Math.cos(y / 170) + 6 * Math.sin(x / 31 + y / 47);
-      let cls = 2, returns = 1;
-      const bx = Math.floor(x / 50), by = Math.floor(y / 50);
+      let cls = 2,
+        returns = 1;
+      const bx = Math.floor(x / 50),
+        by = Math.floor(y / 50);
       const building = (bx * 7 + by * 11) % 6 === 0 && x % 50 > 12 && x % 50 < 40 && y % 50 > 15 && y % 50 < 42;
       if (building) {
-        z += 9 + ((bx + by) % 5) * 3 + (x % 50 - 26) * 0.15;
+        z += 9 + ((bx + by) % 5) * 3 + ((x % 50) - 26) * 0.15;
         cls = 6;
       } else if (rnd() < 0.2) {
         z += rnd() * 18;
@@ -78,11 +90,17 @@ async function generate(path: string, total: number): Promise<void> {
   await rename(path + ".partial", path);
 }
 
-interface StageFigure { stage: string; seconds: number; cpuSeconds: number; points: number }
+interface StageFigure {
+  stage: string;
+  seconds: number;
+  cpuSeconds: number;
+  points: number;
+}
 
 /** Child: runs a processor's stages on `input`; prints one JSON line per stage and a last one. */
 async function child(kind: "lod" | "convert", input: string, dir: string): Promise<void> {
-  const workDir = join(dir, "work"), outDir = join(dir, "out");
+  const workDir = join(dir, "work"),
+    outDir = join(dir, "out");
   await mkdir(workDir, { recursive: true });
   await mkdir(outDir, { recursive: true });
   const proc = kind === "lod" ? pointCloudLodProcessor : pointCloudConvertProcessor;
@@ -90,7 +108,8 @@ async function child(kind: "lod" | "convert", input: string, dir: string): Promi
   const previous: Record<string, never[]> = {};
   for (const stage of (proc.stages as (p: unknown) => { name: string; run: (...a: unknown[]) => Promise<unknown> }[])(params)) {
     let points = 0;
-    const t0 = performance.now(), cpu0 = process.cpuUsage();
+    const t0 = performance.now(),
+      cpu0 = process.cpuUsage();
     await stage.run(
       { filePath: input, workDir, outDir, params, source: { key: input, format: "laz" }, previous },
       { signal: new AbortController().signal, progress: (p: { done: number; total: number }) => (points = Math.max(points, p.total)), log: () => undefined },
@@ -121,14 +140,22 @@ async function treeRss(pid: number): Promise<number> {
 async function duBytes(dir: string): Promise<number> {
   let total = 0;
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  for (const e of entries) if (e.isFile()) total += await stat(join(e.parentPath, e.name)).then((s) => s.size, () => 0);
+  for (const e of entries)
+    if (e.isFile())
+      total += await stat(join(e.parentPath, e.name)).then(
+        (s) => s.size,
+        () => 0,
+      );
   return total;
 }
 
 async function measured(kind: "lod" | "convert", input: string, dir: string) {
   const t0 = performance.now();
   const run = execa(process.execPath, [import.meta.filename, "--child", kind, input, dir], { reject: false });
-  let peakRss = 0, peakTemp = 0, busyRss = false, busyDisk = false;
+  let peakRss = 0,
+    peakTemp = 0,
+    busyRss = false,
+    busyDisk = false;
   // RSS every 250 ms; the work directory (thousands of node files) every second, to stay cheap.
   const rssTimer = setInterval(() => {
     if (busyRss || run.pid === undefined) return;
@@ -150,7 +177,10 @@ async function measured(kind: "lod" | "convert", input: string, dir: string) {
   clearInterval(rssTimer);
   clearInterval(diskTimer);
   if (result.exitCode !== 0) throw new Error(`${kind} child failed:\n${result.stderr}`);
-  const stages = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as StageFigure);
+  const stages = result.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as StageFigure);
   return { stages, wall: (performance.now() - t0) / 1000, peakRss, peakTemp };
 }
 
@@ -172,9 +202,12 @@ async function main(): Promise<void> {
   try {
     const base = await measured("convert", input, join(root, "convert"));
     const baseStage = base.stages.find((s) => s.stage === "convert")!;
-    const baseRate = total / baseStage.seconds, baseCpuRate = total / baseStage.cpuSeconds;
+    const baseRate = total / baseStage.seconds,
+      baseCpuRate = total / baseStage.cpuSeconds;
     await rm(join(root, "convert"), { recursive: true, force: true });
-    console.log(`baseline point_cloud_convert LAZ→LAS: ${base.wall.toFixed(1)} s wall, ${mpts(baseRate, 1)}, ${baseStage.cpuSeconds.toFixed(1)} CPU s (${mpts(baseCpuRate, 1)} per CPU-second), peak RSS ${mib(base.peakRss)}`);
+    console.log(
+      `baseline point_cloud_convert LAZ→LAS: ${base.wall.toFixed(1)} s wall, ${mpts(baseRate, 1)}, ${baseStage.cpuSeconds.toFixed(1)} CPU s (${mpts(baseCpuRate, 1)} per CPU-second), peak RSS ${mib(base.peakRss)}`,
+    );
     const lod = await measured("lod", input, join(root, "lod"));
     console.log("| stage | wall s | CPU s | points | points/s (wall) | wall ratio to LAZ→LAS | points per CPU-second | CPU ratio to LAZ→LAS |");
     console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -182,10 +215,15 @@ async function main(): Promise<void> {
       const pts = s.stage === "read_header" ? total : s.points || total;
       const rate = pts / s.seconds;
       const cpuRate = pts / s.cpuSeconds;
-      console.log(`| ${s.stage} | ${s.seconds.toFixed(2)} | ${s.cpuSeconds.toFixed(2)} | ${pts.toLocaleString("en")} | ${mpts(rate, 1)} | ${(rate / baseRate).toFixed(2)} | ${mpts(cpuRate, 1)} | ${(cpuRate / baseCpuRate).toFixed(2)} |`);
+      console.log(
+        `| ${s.stage} | ${s.seconds.toFixed(2)} | ${s.cpuSeconds.toFixed(2)} | ${pts.toLocaleString("en")} | ${mpts(rate, 1)} | ${(rate / baseRate).toFixed(2)} | ${mpts(cpuRate, 1)} | ${(cpuRate / baseCpuRate).toFixed(2)} |`,
+      );
     }
-    const work = lod.stages.reduce((a, s) => a + s.seconds, 0), cpuTotal = lod.stages.reduce((a, s) => a + s.cpuSeconds, 0);
-    console.log(`CPU: ${cpuTotal.toFixed(1)} s in all (${(cpuTotal / work).toFixed(2)} cores busy on average while the stages ran); load average ${(await readFile("/proc/loadavg", "utf8")).split(" ").slice(0, 3).join(" ")}`);
+    const work = lod.stages.reduce((a, s) => a + s.seconds, 0),
+      cpuTotal = lod.stages.reduce((a, s) => a + s.cpuSeconds, 0);
+    console.log(
+      `CPU: ${cpuTotal.toFixed(1)} s in all (${(cpuTotal / work).toFixed(2)} cores busy on average while the stages ran); load average ${(await readFile("/proc/loadavg", "utf8")).split(" ").slice(0, 3).join(" ")}`,
+    );
     console.log(`whole task: ${lod.wall.toFixed(1)} s wall (${work.toFixed(1)} s in stages) = ${(total / lod.wall / baseRate).toFixed(2)} × the baseline's throughput; target ≤ 120 s at 50 M`);
     console.log(`peak RSS of the worker tree: ${mib(lod.peakRss)} (target ≤ 2048 MiB); baseline ${mib(base.peakRss)}`);
     console.log(`peak temp disk: ${mib(lod.peakTemp)} = ${(lod.peakTemp / uncompressed).toFixed(2)} × the uncompressed input (${mib(uncompressed)}; target < 3×)`);

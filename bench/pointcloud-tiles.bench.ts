@@ -42,17 +42,26 @@ export async function measureTilesStage(octree: Octree, dir: string, srsIn?: str
 /** A deterministic aerial-scan-like cloud. */
 export function aerialCloud(n: number, seed = 1): PointChunk {
   let s = seed >>> 0;
-  const rnd = (): number => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = (): number => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const c: PointChunk = {
-    count: n, x: new Float64Array(n), y: new Float64Array(n), z: new Float64Array(n),
-    intensity: new Uint16Array(n), red: new Uint16Array(n), green: new Uint16Array(n), blue: new Uint16Array(n), classification: new Uint8Array(n),
+    count: n,
+    x: new Float64Array(n),
+    y: new Float64Array(n),
+    z: new Float64Array(n),
+    intensity: new Uint16Array(n),
+    red: new Uint16Array(n),
+    green: new Uint16Array(n),
+    blue: new Uint16Array(n),
+    classification: new Uint8Array(n),
   };
   const side = Math.sqrt(n) * 0.5; // ~4 points/m²
   for (let i = 0; i < n; i++) {
-    const x = rnd() * side, y = rnd() * side;
+    const x = rnd() * side,
+      y = rnd() * side;
     let z = 60 + 15 * Math.sin(x / 180) * Math.cos(y / 130) + 4 * Math.sin(x / 23 + y / 41);
     let cls = 2;
-    const bx = Math.floor(x / 60), by = Math.floor(y / 60);
+    const bx = Math.floor(x / 60),
+      by = Math.floor(y / 60);
     const inBuilding = (bx * 7 + by * 13) % 5 === 0 && x % 60 > 15 && x % 60 < 45 && y % 60 > 20 && y % 60 < 50;
     if (inBuilding) {
       z += 8 + ((bx + by) % 4) * 3;
@@ -103,10 +112,16 @@ async function main(): Promise<void> {
     const unplaced = await measureTilesStage(octree, join(dir, "local"));
     const row = (name: string, f: TilesStageFigures) =>
       `| ${name} | ${f.points.toLocaleString()} | ${f.tiles} | ${f.seconds.toFixed(2)} s | ${f.cpuSeconds.toFixed(2)} s | ${(f.pointsPerSecond / 1e6).toFixed(2)} M pts/s | ${(f.points / f.cpuSeconds / 1e6).toFixed(2)} M pts/s | ${(f.cpuSeconds / baselineCpu).toFixed(2)} | ${(f.pointsPerSecond / 0.8e6).toFixed(2)} | ${(f.bytes / f.points).toFixed(2)} B |`;
-    console.log(`load average before the run: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+    console.log(
+      `load average before the run: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
+    );
     console.log("| case | points | tiles | wall | CPU | throughput (wall) | per CPU-second | CPU vs copy baseline | wall vs 0.8 M pts/s target | bytes/point |");
     console.log("|---|---|---|---|---|---|---|---|---|---|");
-    console.log(`| copy baseline (read nodes, write raw x) | ${points.toLocaleString()} | ${octree.nodes.length} | ${baseline.toFixed(2)} s | ${baselineCpu.toFixed(2)} s | ${(points / baseline / 1e6).toFixed(2)} M pts/s | ${(points / baselineCpu / 1e6).toFixed(2)} M pts/s | 1.00 | — | 8.00 B |`);
+    console.log(
+      `| copy baseline (read nodes, write raw x) | ${points.toLocaleString()} | ${octree.nodes.length} | ${baseline.toFixed(2)} s | ${baselineCpu.toFixed(2)} s | ${(points / baseline / 1e6).toFixed(2)} M pts/s | ${(points / baselineCpu / 1e6).toFixed(2)} M pts/s | 1.00 | — | 8.00 B |`,
+    );
     console.log(row("georeferenced (EPSG:32610 → ENU)", georef));
     console.log(row("unplaced (no CRS)", unplaced));
     console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (includes the in-memory cloud)`);

@@ -25,12 +25,23 @@ async function generate(path: string, total: number): Promise<void> {
   for (let start = 0; start < total; start += n) {
     const count = Math.min(n, total - start);
     const c: PointChunk = {
-      count, x: new Float64Array(count), y: new Float64Array(count), z: new Float64Array(count),
-      intensity: new Uint16Array(count), red: new Uint16Array(count), green: new Uint16Array(count), blue: new Uint16Array(count),
-      classification: new Uint8Array(count), returnNumber: new Uint8Array(count), numberOfReturns: new Uint8Array(count), gpsTime: new Float64Array(count),
+      count,
+      x: new Float64Array(count),
+      y: new Float64Array(count),
+      z: new Float64Array(count),
+      intensity: new Uint16Array(count),
+      red: new Uint16Array(count),
+      green: new Uint16Array(count),
+      blue: new Uint16Array(count),
+      classification: new Uint8Array(count),
+      returnNumber: new Uint8Array(count),
+      numberOfReturns: new Uint8Array(count),
+      gpsTime: new Float64Array(count),
     };
     for (let i = 0; i < count; i++) {
-      const k = start + i, gx = k % side, gy = Math.floor(k / side);
+      const k = start + i,
+        gx = k % side,
+        gy = Math.floor(k / side);
       // Scan-line order over smooth terrain, like an airborne strip.
       c.x[i] = 500000 + gx * 0.5 + Math.sin(k) * 0.1;
       c.y[i] = 4000000 + gy * 0.5;
@@ -75,14 +86,19 @@ async function main(): Promise<void> {
     let t = performance.now();
     await generate(src, total);
     console.log(`generated ${total.toLocaleString("en")} points, ${((await stat(src)).size / 2 ** 20).toFixed(0)} MiB LAS in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const cases: [string, string, "las" | "laz"][] = [["LAS→LAS", src, "las"], ["LAS→LAZ", src, "laz"]];
+    const cases: [string, string, "las" | "laz"][] = [
+      ["LAS→LAS", src, "las"],
+      ["LAS→LAZ", src, "laz"],
+    ];
     const results: Record<string, { points: number; seconds: number; bytesOut: number; maxRssMB: number }> = {};
     for (const [name, input, format] of [...cases, ["LAZ→LAS", join(dir, "LAS→LAZ", "points.laz"), "las"] as [string, string, "las"]]) {
       t = performance.now();
       const { stdout } = await execa(process.execPath, [import.meta.filename, "--child", input, join(dir, name), format]);
       const r = JSON.parse(stdout.trim().split("\n").at(-1)!) as (typeof results)[string];
       results[name] = r;
-      console.log(`${name.padEnd(8)} ${r.points.toLocaleString("en")} pts  ${r.seconds.toFixed(2)} s  ${Math.round(r.points / r.seconds).toLocaleString("en")} pts/s  out ${(r.bytesOut / 2 ** 20).toFixed(1)} MiB  peak RSS ${r.maxRssMB.toFixed(0)} MiB`);
+      console.log(
+        `${name.padEnd(8)} ${r.points.toLocaleString("en")} pts  ${r.seconds.toFixed(2)} s  ${Math.round(r.points / r.seconds).toLocaleString("en")} pts/s  out ${(r.bytesOut / 2 ** 20).toFixed(1)} MiB  peak RSS ${r.maxRssMB.toFixed(0)} MiB`,
+      );
       if (name === "LAS→LAZ") await rm(join(dir, "LAS→LAS"), { recursive: true, force: true });
     }
   } finally {

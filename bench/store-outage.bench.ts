@@ -40,10 +40,14 @@ async function run(label: string, graceSeconds: number) {
     const deadline = Date.now() + 60_000;
     let states: string[] = [];
     for (;;) {
-      states = await Promise.all(ids.map(async (id) => (await service.store.readStream(`task-${id}`)).map((e) => e.type)).map(async (p) => {
-        const types = await p;
-        return types.includes("TaskCompleted") ? "completed" : types.includes("TaskInterrupted") || types.includes("TaskFailed") ? "interrupted" : "running";
-      }));
+      states = await Promise.all(
+        ids
+          .map(async (id) => (await service.store.readStream(`task-${id}`)).map((e) => e.type))
+          .map(async (p) => {
+            const types = await p;
+            return types.includes("TaskCompleted") ? "completed" : types.includes("TaskInterrupted") || types.includes("TaskFailed") ? "interrupted" : "running";
+          }),
+      );
       if (!states.includes("running") || Date.now() > deadline || (service.host.runningCount === 0 && Date.now() > deadline - 50_000)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -60,7 +64,9 @@ async function run(label: string, graceSeconds: number) {
   }
 }
 
-console.log(`# store-outage — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${loadavg()[0]!.toFixed(1)}`);
+console.log(
+  `# store-outage — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${loadavg()[0]!.toFixed(1)}`,
+);
 console.log("| appends | tasks running | outage | completed without interruption | interrupted or stuck | stage re-runs | wall |");
 console.log("|---|---|---|---|---|---|---|");
 const base = await run("not retried (baseline, SHUTDOWN_GRACE_SECONDS=0)", 0);

@@ -49,4 +49,17 @@ function usPerEvent(machine: AnyStateMachine, rounds: number): number {
 const rounds = quick ? 50 : 400;
 const baseline = usPerEvent(withoutInvokes(), rounds);
 const interpreted = usPerEvent(taskMachine, rounds);
-console.log(JSON.stringify({ bench: "task-fold", date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, events: events.length, rounds, us_per_event_without_invokes: +baseline.toFixed(1), us_per_event_interpreted: +interpreted.toFixed(1), ratio: +(interpreted / baseline).toFixed(2) }));
+console.log(
+  JSON.stringify({
+    bench: "task-fold",
+    date: new Date().toISOString(),
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    node: process.version,
+    events: events.length,
+    rounds,
+    us_per_event_without_invokes: +baseline.toFixed(1),
+    us_per_event_interpreted: +interpreted.toFixed(1),
+    ratio: +(interpreted / baseline).toFixed(2),
+  }),
+);

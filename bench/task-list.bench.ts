@@ -42,7 +42,23 @@ try {
   const scanB = await time(scan, first);
   const scanMs = (scanA + scanB) / 2;
   const indexMs = (indexA + indexB) / 2;
-  console.log(JSON.stringify({ bench: "task-list", date: new Date().toISOString(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, load1: +loadavg()[0]!.toFixed(1), tasks: n + 10, rounds, listed: first, index_first_request_ms: +coldMs.toFixed(1), scan_ms: +scanMs.toFixed(1), index_ms: +indexMs.toFixed(2), ratio_index_over_scan: +(indexMs / scanMs).toFixed(4) }));
+  console.log(
+    JSON.stringify({
+      bench: "task-list",
+      date: new Date().toISOString(),
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      node: process.version,
+      load1: +loadavg()[0]!.toFixed(1),
+      tasks: n + 10,
+      rounds,
+      listed: first,
+      index_first_request_ms: +coldMs.toFixed(1),
+      scan_ms: +scanMs.toFixed(1),
+      index_ms: +indexMs.toFixed(2),
+      ratio_index_over_scan: +(indexMs / scanMs).toFixed(4),
+    }),
+  );
 } finally {
   await h.close();
 }

@@ -33,8 +33,15 @@ try {
   // One run before the measured ones: the first worker also warms the OS file cache.
   for (let i = 0; i <= runs; i++) {
     const task = TaskMessage.parse({
-      task_id: randomUUID(), tenant_id: randomUUID(), file_id: randomUUID(), task_type: "image_thumbnail", submitted_at: new Date().toISOString(),
-      source: { bucket: "in", key: "photo.jpg" }, destination: { bucket: "out", base_key: `${randomUUID()}/` }, params: { sizes: [256] }, retry: { attempt: 1, max_attempts: 1 },
+      task_id: randomUUID(),
+      tenant_id: randomUUID(),
+      file_id: randomUUID(),
+      task_type: "image_thumbnail",
+      submitted_at: new Date().toISOString(),
+      source: { bucket: "in", key: "photo.jpg" },
+      destination: { bucket: "out", base_key: `${randomUUID()}/` },
+      params: { sizes: [256] },
+      retry: { attempt: 1, max_attempts: 1 },
     });
     const submitted = performance.now();
     const { done } = await service.host.submit(task);

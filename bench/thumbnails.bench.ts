@@ -51,7 +51,11 @@ async function rawSharp(): Promise<number> {
   const out = await mkdtemp(join(root, "raw-"));
   const start = performance.now();
   for (const name of names) {
-    await sharp(join(photoDir, name)).rotate().resize({ width: 256, height: 256, fit: "inside", withoutEnlargement: true }).webp().toFile(join(out, `${name}.webp`));
+    await sharp(join(photoDir, name))
+      .rotate()
+      .resize({ width: 256, height: 256, fit: "inside", withoutEnlargement: true })
+      .webp()
+      .toFile(join(out, `${name}.webp`));
   }
   const seconds = (performance.now() - start) / 1000;
   await rm(out, { recursive: true, force: true });
@@ -77,9 +81,16 @@ async function submit(service: ServiceProcess, name: string): Promise<string> {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
-      task_id: taskId, tenant_id: tenant, file_id: randomUUID(), task_type: "image_thumbnail", priority: 5, submitted_at: new Date().toISOString(),
-      source: { bucket: "in", key: `tenants/${tenant}/files/${name}` }, destination: { bucket: "out", base_key: `tenants/${tenant}/processed/${taskId}/` },
-      params: { sizes: [256] }, retry: { attempt: 1, max_attempts: 1 },
+      task_id: taskId,
+      tenant_id: tenant,
+      file_id: randomUUID(),
+      task_type: "image_thumbnail",
+      priority: 5,
+      submitted_at: new Date().toISOString(),
+      source: { bucket: "in", key: `tenants/${tenant}/files/${name}` },
+      destination: { bucket: "out", base_key: `tenants/${tenant}/processed/${taskId}/` },
+      params: { sizes: [256] },
+      retry: { attempt: 1, max_attempts: 1 },
     }),
   });
   if (res.status !== 202 && res.status !== 200) throw new Error(`submit ${name}: ${res.status} ${await res.text()}`);
@@ -119,7 +130,10 @@ const treeRssMiB = async (pid: number): Promise<number> => ((await readTreeRssBy
 
 const settleDown = () => new Promise((r) => setTimeout(r, 3000));
 const service = await startServiceProcess({
-  DATA_DIR: join(root, "data"), WORK_DIR: join(root, "work"), STORAGE_DIR: join(root, "storage"), LOG_LEVEL: "warn",
+  DATA_DIR: join(root, "data"),
+  WORK_DIR: join(root, "work"),
+  STORAGE_DIR: join(root, "storage"),
+  LOG_LEVEL: "warn",
   // The bench polls every task's state: the API's default request budget would answer 429.
   RATE_LIMIT_PER_MINUTE: "0",
 });
@@ -143,7 +157,10 @@ try {
   throw error;
 } finally {
   service.process.kill("SIGTERM");
-  await service.process.then(() => {}, () => {});
+  await service.process.then(
+    () => {},
+    () => {},
+  );
   await rm(root, { recursive: true, force: true });
 }
 
@@ -151,7 +168,17 @@ const list = (xs: number[], digits = 2) => xs.map((x) => x.toFixed(digits)).join
 console.log(machineLine(`${PHOTOS} photos ${WIDTH}×${HEIGHT}, ${ROUNDS} round(s), VS3D_WARM_WORKERS=${process.env.VS3D_WARM_WORKERS ?? 0}`));
 console.log(`service, all submitted at once over HTTP → all settled: median ${median(times.service).toFixed(2)} s (${list(times.service)})`);
 console.log(`raw sharp, one after another:                       median ${median(times.raw).toFixed(2)} s (${list(times.raw)})`);
-console.log(`one task alone, submit → settled ms: median ${median(singles.map((s) => s.settledMs)).toFixed(0)} (${list(singles.map((s) => s.settledMs), 0)})`);
-console.log(`one task alone, SlotGranted → StageStarted ms: median ${median(singles.map((s) => s.startMs)).toFixed(0)} (${list(singles.map((s) => s.startMs), 0)})`);
+console.log(
+  `one task alone, submit → settled ms: median ${median(singles.map((s) => s.settledMs)).toFixed(0)} (${list(
+    singles.map((s) => s.settledMs),
+    0,
+  )})`,
+);
+console.log(
+  `one task alone, SlotGranted → StageStarted ms: median ${median(singles.map((s) => s.startMs)).toFixed(0)} (${list(
+    singles.map((s) => s.startMs),
+    0,
+  )})`,
+);
 console.log(`service RSS at rest (process tree): ${idleRss.toFixed(0)} MiB after start, ${afterRss.toFixed(0)} MiB after the runs`);
 console.log(`thumbnails_ratio=${(median(times.service) / median(times.raw)).toFixed(2)} (service / raw sharp; target ≤ 1.00)`);

@@ -31,8 +31,15 @@ await copyFile(VIDEO, join(storageRoot, "in", "video.mp4"));
 
 async function viaService(taskType: "geotiff_cog" | "video_transcode", key: string, params: Record<string, unknown>): Promise<number> {
   const task = TaskMessage.parse({
-    task_id: randomUUID(), tenant_id: randomUUID(), file_id: randomUUID(), task_type: taskType, submitted_at: new Date().toISOString(),
-    source: { bucket: "in", key }, destination: { bucket: "out", base_key: `${randomUUID()}/` }, params, retry: { attempt: 1, max_attempts: 1 },
+    task_id: randomUUID(),
+    tenant_id: randomUUID(),
+    file_id: randomUUID(),
+    task_type: taskType,
+    submitted_at: new Date().toISOString(),
+    source: { bucket: "in", key },
+    destination: { bucket: "out", base_key: `${randomUUID()}/` },
+    params,
+    retry: { attempt: 1, max_attempts: 1 },
   });
   const start = performance.now();
   const { done } = await service.host.submit(task);
@@ -54,7 +61,30 @@ async function bare(tool: string, args: (out: string) => string[]): Promise<numb
 const rasterInfo = await inspectGeoTiff(RASTER, { signal: new AbortController().signal, stage: "bench" });
 const cogRequest = { blockSize: 512, webOptimized: false };
 const cogArgs = (out: string) => cogTranslateArgs(RASTER, join(out, "cog.tif"), rasterInfo, cogRequest, chooseCog(rasterInfo, cogRequest));
-const ffmpegArgs = (out: string) => ["-v", "error", "-y", "-i", VIDEO, "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-vf", "scale=-2:720", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", join(out, "out.mp4")];
+const ffmpegArgs = (out: string) => [
+  "-v",
+  "error",
+  "-y",
+  "-i",
+  VIDEO,
+  "-c:v",
+  "libx264",
+  "-preset",
+  "veryfast",
+  "-crf",
+  "23",
+  "-pix_fmt",
+  "yuv420p",
+  "-vf",
+  "scale=-2:720",
+  "-c:a",
+  "aac",
+  "-b:a",
+  "128k",
+  "-movflags",
+  "+faststart",
+  join(out, "out.mp4"),
+];
 
 const cases = {
   "geotiff_cog via service (no preview)": () => viaService("geotiff_cog", "raster.tif", { preview: false }),
@@ -73,4 +103,6 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${ROUNDS} round(s); ${new Date().toISOString()}`);
 for (const [name, xs] of Object.entries(times)) console.log(`${name.padEnd(48)} median ${median(xs).toFixed(2)} s  (${xs.map((x) => x.toFixed(2)).join(", ")})`);
 const ratio = (a: string, b: string) => (median(times[a]!) / median(times[b]!)).toFixed(2);
-console.log(`cog_ratio=${ratio("geotiff_cog via service (no preview)", "gdal_translate -of COG, same options")} transcode_ratio=${ratio("video_transcode via service (720p, no poster)", "ffmpeg, same settings")}`);
+console.log(
+  `cog_ratio=${ratio("geotiff_cog via service (no preview)", "gdal_translate -of COG, same options")} transcode_ratio=${ratio("video_transcode via service (720p, no poster)", "ffmpeg, same settings")}`,
+);

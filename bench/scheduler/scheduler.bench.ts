@@ -54,20 +54,36 @@ async function runOnce(mode: Mode, workload: Arrival[]): Promise<RunResult> {
     latest = s;
     const row = { ...s, demandPercent: (demandCores / cores) * 100, systemPercent: undefined as number | undefined };
     samples.push(row);
-    sampleSystem().then((sys) => { row.systemPercent = sys.cpuPercent; }, () => {});
+    sampleSystem().then(
+      (sys) => {
+        row.systemPercent = sys.cpuPercent;
+      },
+      () => {},
+    );
   }, 2000);
 
-  const broker = mode === "broker"
-    ? createResourceBroker({
-        nodeId: "bench", append: async () => {}, capacity: { cores, ramBytes: ramTotal },
-        weights: mergeWeights([benchWeights(cores, kinds)]),
-        ...(quarter ? { config: { minCpuCores: 0.25 } } : {}),
-        // The tree sampler's times are performance.now(); the broker's clock is Date.now().
-        ...(args.has("--system-snapshot") ? {} : { snapshot: () => latest && {
-          cpuPercent: latest.cpuPercent, ramUsedBytes: latest.ramBytes, at: Date.now() - (performance.now() - latest.at), windowMs: latest.windowMs,
-        } }),
-      })
-    : undefined;
+  const broker =
+    mode === "broker"
+      ? createResourceBroker({
+          nodeId: "bench",
+          append: async () => {},
+          capacity: { cores, ramBytes: ramTotal },
+          weights: mergeWeights([benchWeights(cores, kinds)]),
+          ...(quarter ? { config: { minCpuCores: 0.25 } } : {}),
+          // The tree sampler's times are performance.now(); the broker's clock is Date.now().
+          ...(args.has("--system-snapshot")
+            ? {}
+            : {
+                snapshot: () =>
+                  latest && {
+                    cpuPercent: latest.cpuPercent,
+                    ramUsedBytes: latest.ramBytes,
+                    at: Date.now() - (performance.now() - latest.at),
+                    windowMs: latest.windowMs,
+                  },
+              }),
+        })
+      : undefined;
   const pool = createIoLimiter({ maxConcurrent: cores });
   const lightWaitsS: number[] = [];
   const t0 = performance.now();
@@ -120,16 +136,18 @@ for (const mode of order) {
   const over = r.samples.filter((s) => s.cpuPercent > target).length;
   // Sums of core fractions are inexact: 1.5 + 0.1 + 0.1 cores is 85.00000000000001 %, which is not over.
   const overDemand = r.samples.filter((s) => s.demandPercent > target + 1e-6).length;
-  console.log(`${mode.padEnd(6)} makespan_s=${f(r.makespanS, 1)} peak_concurrent=${r.peakConcurrent} mean_cpu=${f(mean(r.samples.map((s) => s.cpuPercent)), 1)} ` +
-    `over_target_ticks=${over}/${r.samples.length} over_target_demand_ticks=${overDemand} max_cpu=${f(Math.max(...r.samples.map((s) => s.cpuPercent)), 1)} ` +
-    `mean_ram=${f(mean(r.samples.map((s) => (s.ramBytes / ramTotal) * 100)), 1)} p95_light_wait_s=${f(p95(r.lightWaitsS))} ` +
-    `mean_system_cpu=${f(mean(r.samples.flatMap((s) => (s.systemPercent === undefined ? [] : [s.systemPercent]))), 1)}`);
+  console.log(
+    `${mode.padEnd(6)} makespan_s=${f(r.makespanS, 1)} peak_concurrent=${r.peakConcurrent} mean_cpu=${f(mean(r.samples.map((s) => s.cpuPercent)), 1)} ` +
+      `over_target_ticks=${over}/${r.samples.length} over_target_demand_ticks=${overDemand} max_cpu=${f(Math.max(...r.samples.map((s) => s.cpuPercent)), 1)} ` +
+      `mean_ram=${f(mean(r.samples.map((s) => (s.ramBytes / ramTotal) * 100)), 1)} p95_light_wait_s=${f(p95(r.lightWaitsS))} ` +
+      `mean_system_cpu=${f(mean(r.samples.flatMap((s) => (s.systemPercent === undefined ? [] : [s.systemPercent]))), 1)}`,
+  );
 }
 const of = (m: Mode) => results.filter((r) => r.mode === m);
 const b = of("broker");
 const samples = b.flatMap((r) => r.samples);
 console.log(
   `makespan_ratio=${f(mean(b.map((r) => r.makespanS)) / mean(of("fifo").map((r) => r.makespanS)), 3)} ` +
-  `over_target_ticks=${samples.filter((s) => s.cpuPercent > target).length} mean_cpu=${f(mean(samples.map((s) => s.cpuPercent)), 1)} ` +
-  `mean_ram=${f(mean(samples.map((s) => (s.ramBytes / ramTotal) * 100)), 1)} p95_light_wait_s=${f(p95(b.flatMap((r) => r.lightWaitsS)))}`,
+    `over_target_ticks=${samples.filter((s) => s.cpuPercent > target).length} mean_cpu=${f(mean(samples.map((s) => s.cpuPercent)), 1)} ` +
+    `mean_ram=${f(mean(samples.map((s) => (s.ramBytes / ramTotal) * 100)), 1)} p95_light_wait_s=${f(p95(b.flatMap((r) => r.lightWaitsS)))}`,
 );

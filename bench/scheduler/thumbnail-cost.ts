@@ -39,5 +39,7 @@ try {
 const mean = (k: "cpuMs" | "workCpuMs" | "wallMs") => rows.reduce((s, r) => s + r[k], 0) / rows.length / 1000;
 const sorted = rows.map((r) => r.cpuMs / 1000).sort((a, b) => a - b);
 console.log(`runs=${runs} cpu_s min=${sorted[0]?.toFixed(3)} max=${sorted.at(-1)?.toFixed(3)}`);
-console.log(`thumbnail_cpu_s=${mean("cpuMs").toFixed(3)} wall_s=${mean("wallMs").toFixed(3)} work_cpu_s=${mean("workCpuMs").toFixed(3)} ` +
-  `peak_rss_mib=${(Math.max(...rows.map((r) => r.rss)) / 1024 ** 2).toFixed(0)}`);
+console.log(
+  `thumbnail_cpu_s=${mean("cpuMs").toFixed(3)} wall_s=${mean("wallMs").toFixed(3)} work_cpu_s=${mean("workCpuMs").toFixed(3)} ` +
+    `peak_rss_mib=${(Math.max(...rows.map((r) => r.rss)) / 1024 ** 2).toFixed(0)}`,
+);

@@ -7,7 +7,13 @@ const MIB = 1024 ** 2;
  * percent) and RAM × 24/256. A thumbnail's 3 % would be 0.06 cores; it burns 0.1 cores for 2 s, i.e.
  * 0.2 CPU-s plus its own process start — about twice what a real thumbnail child costs (0.11 CPU-s in
  * all, bench/scheduler/thumbnail-cost.ts) and equal to the broker's minimum ask. */
-export interface TaskKind { type: TaskType; cores: number; wallMs: number; ramBytes: number; light: boolean }
+export interface TaskKind {
+  type: TaskType;
+  cores: number;
+  wallMs: number;
+  ramBytes: number;
+  light: boolean;
+}
 
 export const KINDS = {
   thumb: { type: "image_thumbnail", cores: 0.1, wallMs: 2000, ramBytes: 48 * MIB, light: true },
@@ -22,7 +28,11 @@ export type Kinds = Record<keyof typeof KINDS, TaskKind>;
  * 4.5× a real thumbnail), for `--quarter-core-thumbs`, which shows what the broker's other rules do alone. */
 export const QUARTER_CORE_KINDS: Kinds = { ...KINDS, thumb: { ...KINDS.thumb, cores: 0.25 } };
 
-export interface Arrival { id: string; atMs: number; kind: TaskKind }
+export interface Arrival {
+  id: string;
+  atMs: number;
+  kind: TaskKind;
+}
 
 /** Many thumbnails arriving in bursts, one heavy long task, some mid-sized ones. `scale` 2 doubles the
  * arrival span and the heavy task's length. */

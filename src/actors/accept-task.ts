@@ -28,7 +28,12 @@ export interface AcceptOptions {
 /** Records a task message in its stream. A new task is accepted (or accepted and failed at once when
  * its type, params or keys are bad, so it still gets a result); a message for an existing stream is
  * the next attempt, a replay from the DLQ, or a duplicate delivery, which changes nothing. */
-export async function acceptTask(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock" | "webhooks">, task: TaskMessage, causationId?: string, options: AcceptOptions = {}): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
+export async function acceptTask(
+  rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock" | "webhooks">,
+  task: TaskMessage,
+  causationId?: string,
+  options: AcceptOptions = {},
+): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
   // Another writer appended first: a second delivery of this message (which then reads as the
   // duplicate), or a webhook audit event on a settled stream (a DLQ replay must still reopen it).
   // Decided again on the stream as it is now; still losing after that, the message is the duplicate.
@@ -45,7 +50,12 @@ export async function acceptTask(rt: Pick<TaskRuntime, "store" | "registry" | "t
   }
 }
 
-async function acceptOnce(rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock" | "webhooks">, task: TaskMessage, causationId: string | undefined, options: AcceptOptions): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
+async function acceptOnce(
+  rt: Pick<TaskRuntime, "store" | "registry" | "tenantPrefix" | "clock" | "webhooks">,
+  task: TaskMessage,
+  causationId: string | undefined,
+  options: AcceptOptions,
+): Promise<{ stream: TaskStream; outcome: AcceptOutcome }> {
   const stream = await TaskStream.open(rt.store, task.task_id, rt.clock);
   const attempt = task.retry.attempt;
   if (!stream.exists) {
@@ -133,7 +143,11 @@ function assertSameTask(stream: TaskStream, task: TaskMessage): void {
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   if (typeof v === "object" && v !== null) {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(",")}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(v) ?? "null";
 }

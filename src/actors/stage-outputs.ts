@@ -26,7 +26,12 @@ export async function uploadStageOutputs(
     where.signal.throwIfAborted();
     const { size } = await storage.upload(where.bucket, key, localPath, { contentType, signal: where.signal });
     stored.push({
-      path: output.path, type: output.type, format: output.format, key, size_bytes: size, content_type: contentType,
+      path: output.path,
+      type: output.type,
+      format: output.format,
+      key,
+      size_bytes: size,
+      content_type: contentType,
       ...(output.partOf !== undefined ? { part_of: output.partOf } : {}),
       ...(output.warnings?.length ? { warnings: output.warnings } : {}),
     });
@@ -50,9 +55,16 @@ export async function restoreStageOutputs(storage: ObjectStorage, completed: Rec
 
 export function toOutputFiles(completed: Record<string, StoredOutput[]>): Record<string, OutputFile[]> {
   return Object.fromEntries(
-    Object.entries(completed).map(([stage, outs]) => [stage, outs.map((o) => ({
-      path: o.path, type: o.type, format: o.format, contentType: o.content_type, ...(o.part_of !== undefined ? { partOf: o.part_of } : {}),
-      ...(o.warnings ? { warnings: o.warnings } : {}),
-    }))]),
+    Object.entries(completed).map(([stage, outs]) => [
+      stage,
+      outs.map((o) => ({
+        path: o.path,
+        type: o.type,
+        format: o.format,
+        contentType: o.content_type,
+        ...(o.part_of !== undefined ? { partOf: o.part_of } : {}),
+        ...(o.warnings ? { warnings: o.warnings } : {}),
+      })),
+    ]),
   );
 }

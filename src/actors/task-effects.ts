@@ -38,7 +38,16 @@ export class TaskEffects {
   /** Whether this run armed the task's retry (its last effect when a failure is retried). */
   retryArmed = false;
 
-  constructor(o: { rt: TaskRuntime; stream: TaskStream; task: TaskMessage; def: ProcessorDefinition | undefined; paths: TaskPaths; signal: AbortSignal; guard: AbortController; log: TaskRuntime["logger"] }) {
+  constructor(o: {
+    rt: TaskRuntime;
+    stream: TaskStream;
+    task: TaskMessage;
+    def: ProcessorDefinition | undefined;
+    paths: TaskPaths;
+    signal: AbortSignal;
+    guard: AbortController;
+    log: TaskRuntime["logger"];
+  }) {
     this.rt = o.rt;
     this.stream = o.stream;
     this.task = o.task;
@@ -80,7 +89,13 @@ export class TaskEffects {
     const s = this.stream;
     await s.append(s.event("SlotRequested", {}));
     const grant = await this.rt.broker.request(
-      { taskId: this.task.task_id, taskType: this.task.task_type, priority: this.task.priority, submittedAt: this.task.submitted_at, ...(this.task.source.size_bytes !== undefined ? { inputBytes: this.task.source.size_bytes } : {}) },
+      {
+        taskId: this.task.task_id,
+        taskType: this.task.task_type,
+        priority: this.task.priority,
+        submittedAt: this.task.submitted_at,
+        ...(this.task.source.size_bytes !== undefined ? { inputBytes: this.task.source.size_bytes } : {}),
+      },
       this.signal,
     );
     this.#grantHeld = true;
@@ -105,9 +120,7 @@ export class TaskEffects {
     const pid = this.#worker.pid;
     if (pid !== undefined && ramBytes > 0) {
       const limit = Math.max(ramBytes * (this.rt.ramGuardFactor ?? 1.5), 256 * 2 ** 20);
-      this.#stopRss = watchRss(pid, limit, (rss) =>
-        this.guard.abort(new AppError("RESOURCE_EXCEEDED", `worker RSS ${mb(rss)} MiB exceeds its grant of ${mb(ramBytes)} MiB`)),
-      );
+      this.#stopRss = watchRss(pid, limit, (rss) => this.guard.abort(new AppError("RESOURCE_EXCEEDED", `worker RSS ${mb(rss)} MiB exceeds its grant of ${mb(ramBytes)} MiB`)));
     }
   }
 

@@ -102,7 +102,11 @@ export async function runTask(rt: TaskRuntime, taskId: string, signal: AbortSign
     }
     // The fleet's one line per failure is the task-log projection's (issue 15): this owner's note is
     // for debugging only, so a failure is neither logged twice nor at `error` when the input is at fault.
-    if (cause.kind === "failure") log.debug({ code: cause.error.code, stage: cause.error.stage, recoverable: cause.error.recoverable, will_retry: facts[0]?.type === "TaskFailed" && (facts[0] as { will_retry: boolean }).will_retry }, cause.error.message);
+    if (cause.kind === "failure")
+      log.debug(
+        { code: cause.error.code, stage: cause.error.stage, recoverable: cause.error.recoverable, will_retry: facts[0]?.type === "TaskFailed" && (facts[0] as { will_retry: boolean }).will_retry },
+        cause.error.message,
+      );
     // The failure and what follows from it are one append: a crash cannot split them.
     await stream.appendAll(facts);
     return actor ? null : stream.state;

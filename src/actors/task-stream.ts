@@ -98,7 +98,10 @@ export class TaskStream {
       await this.#appendNow(event);
       return true;
     });
-    this.#tail = next.then(() => {}, () => {});
+    this.#tail = next.then(
+      () => {},
+      () => {},
+    );
     return next;
   }
 

@@ -59,7 +59,11 @@ export interface ResourceBroker extends SlotBroker {
 
 export const RESOURCE_BROKER_DEFAULTS = { tickMs: 2000, placeAfterMs: 50 } as const;
 
-interface Pending { resolve: (g: SlotGrant) => void; reject: (e: unknown) => void; cleanup: () => void }
+interface Pending {
+  resolve: (g: SlotGrant) => void;
+  reject: (e: unknown) => void;
+  cleanup: () => void;
+}
 
 /** The broker actor: the pure machine, a clock that ticks it with snapshots, and the stream it writes. */
 export function createResourceBroker(options: ResourceBrokerOptions): ResourceBroker {
@@ -122,8 +126,11 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
     const batch = outbox.splice(0);
     if (batch.length === 0) return;
     const events = batch.map(toNewEvent);
-    chain = chain.then(
-      () => options.append(streamId, events).then(() => deliver(batch), (error: unknown) => failGrants(batch, error)),
+    chain = chain.then(() =>
+      options.append(streamId, events).then(
+        () => deliver(batch),
+        (error: unknown) => failGrants(batch, error),
+      ),
     );
   }
 
@@ -193,7 +200,7 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
     tick,
     flushed: async () => {
       // A delivery can enqueue more (a failed grant releases), so wait until the chain stops growing.
-      for (let seen: Promise<void> | undefined; seen !== chain; ) await (seen = chain);
+      for (let seen: Promise<void> | undefined; seen !== chain;) await (seen = chain);
     },
     view,
     load() {
@@ -214,7 +221,7 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
       pending.clear();
       send({ type: "broker.shutdown", at: clock.now(), reason });
       actor.stop();
-      for (let seen: Promise<void> | undefined; seen !== chain; ) await (seen = chain);
+      for (let seen: Promise<void> | undefined; seen !== chain;) await (seen = chain);
     },
   };
 }

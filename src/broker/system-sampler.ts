@@ -43,9 +43,13 @@ export function startSystemSampler(options: SystemSamplerOptions = {}): SystemSa
     busy = true;
     sampleSystem(clock.now())
       // systeminformation's load is the average since its previous call, which was the last sample.
-      .then((s) => { latest = latest ? { ...s, windowMs: s.at - latest.at } : s; })
+      .then((s) => {
+        latest = latest ? { ...s, windowMs: s.at - latest.at } : s;
+      })
       .catch((error: unknown) => options.onError?.(error))
-      .finally(() => { busy = false; });
+      .finally(() => {
+        busy = false;
+      });
   };
   sample();
   const stop = clock.every(options.intervalMs ?? SYSTEM_SAMPLER_DEFAULTS.intervalMs, sample);

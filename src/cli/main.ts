@@ -77,10 +77,21 @@ async function run(command: string, rest: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { state: { type: "string" }, type: { type: "string" }, tenant: { type: "string" }, limit: { type: "string" }, rejected: { type: "string" }, json: { type: "boolean", default: false }, ...viaService },
+      options: {
+        state: { type: "string" },
+        type: { type: "string" },
+        tenant: { type: "string" },
+        limit: { type: "string" },
+        rejected: { type: "string" },
+        json: { type: "boolean", default: false },
+        ...viaService,
+      },
     });
     if (positionals.length > 0) return usage(command, `takes no arguments, only options (got '${positionals[0]}')`);
-    return tasksCommand({ state: values.state, type: values.type, tenant: values.tenant, limit: values.limit, rejected: values.rejected, json: values.json, url: values.url, apiKey: values["api-key"] }, process.env);
+    return tasksCommand(
+      { state: values.state, type: values.type, tenant: values.tenant, limit: values.limit, rejected: values.rejected, json: values.json, url: values.url, apiKey: values["api-key"] },
+      process.env,
+    );
   }
   if (command === "cancel") {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { reason: { type: "string" }, json: { type: "boolean", default: false }, ...viaService } });

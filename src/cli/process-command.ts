@@ -49,17 +49,21 @@ export async function processCommand(args: ProcessArgs, env: Record<string, stri
   }
   const inputKey = `${taskId}/input/${basename(filePath)}`;
   // The same decoder as AMQP and HTTP: size, depth, storable strings, then the schema.
-  const decoded = decodeTask(new TextEncoder().encode(JSON.stringify({
-    task_id: taskId,
-    tenant_id: LOCAL_TENANT,
-    file_id: randomUUID(),
-    task_type: args.type,
-    submitted_at: new Date().toISOString(),
-    source: { bucket: CLI_BUCKET, key: inputKey, size_bytes: info.size, format: extname(filePath).slice(1).toLowerCase() || undefined },
-    destination: { bucket: CLI_BUCKET, base_key: `${taskId}/out/` },
-    params,
-    retry: { attempt: 1, max_attempts: 1 },
-  })));
+  const decoded = decodeTask(
+    new TextEncoder().encode(
+      JSON.stringify({
+        task_id: taskId,
+        tenant_id: LOCAL_TENANT,
+        file_id: randomUUID(),
+        task_type: args.type,
+        submitted_at: new Date().toISOString(),
+        source: { bucket: CLI_BUCKET, key: inputKey, size_bytes: info.size, format: extname(filePath).slice(1).toLowerCase() || undefined },
+        destination: { bucket: CLI_BUCKET, base_key: `${taskId}/out/` },
+        params,
+        retry: { attempt: 1, max_attempts: 1 },
+      }),
+    ),
+  );
   if (decoded.kind === "invalid") return fail(args, taskId, "INVALID_MESSAGE", decoded.reason);
 
   await placeInput(filePath, join(storageRoot, CLI_BUCKET, inputKey));

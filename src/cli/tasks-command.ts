@@ -24,7 +24,9 @@ export class TasksUsageError extends Error {}
 /** `vs3d tasks`: the task list, newest first, with the HTTP list's filters (one schema for both):
  * from the store, or from the service when it holds the store. */
 export async function tasksCommand(args: TasksArgs, env: Record<string, string | undefined>): Promise<number> {
-  const raw = Object.fromEntries(Object.entries({ state: args.state, task_type: args.type, tenant_id: args.tenant, limit: args.limit, rejected: args.rejected }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const raw = Object.fromEntries(
+    Object.entries({ state: args.state, task_type: args.type, tenant_id: args.tenant, limit: args.limit, rejected: args.rejected }).filter(([, v]) => v !== undefined),
+  ) as Record<string, string>;
   const parsed = TaskListQuery.safeParse(raw);
   if (!parsed.success) throw new TasksUsageError(parsed.error.issues.map((i) => `--${cliName(String(i.path[0] ?? ""))}: ${i.message}`).join("; "));
   const config = loadConfig(env);
@@ -73,5 +75,14 @@ function table(tasks: readonly TaskView[], now: Date): string {
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n") + "\n";
+  return (
+    [header, ...rows]
+      .map((r) =>
+        r
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }

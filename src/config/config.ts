@@ -35,7 +35,10 @@ export const Env = z.object({
   DATA_DIR: optionalString,
   LOG_LEVEL: z.preprocess((v) => (v === "" ? undefined : v), z.enum(LOG_LEVELS).default("info")),
   SHUTDOWN_GRACE_SECONDS: intVar(30, 0, 86_400),
-  RETRY_DELAYS_SECONDS: listVar(z.string().regex(/^\d+$/, "must be whole seconds").transform(Number).pipe(z.number().int().positive().max(MAX_TIMER_SECONDS, "must be at most 2147483 s (24 days)")), [30, 60]),
+  RETRY_DELAYS_SECONDS: listVar(
+    z.string().regex(/^\d+$/, "must be whole seconds").transform(Number).pipe(z.number().int().positive().max(MAX_TIMER_SECONDS, "must be at most 2147483 s (24 days)")),
+    [30, 60],
+  ),
   PROCESSOR_MODULES: listVar(z.string(), []),
   IO_CONCURRENCY: intVar(4, 1, 256),
   // Ceilings on archive_extract's caps (params can only lower them): src/config/archive-ceilings.ts.
@@ -48,10 +51,7 @@ export const Env = z.object({
 });
 export type Env = z.infer<typeof Env>;
 
-export type EventStoreConfig =
-  | { kind: "postgres"; url: string }
-  | { kind: "kurrentdb"; url: string }
-  | { kind: "pglite"; dataDir: string };
+export type EventStoreConfig = { kind: "postgres"; url: string } | { kind: "kurrentdb"; url: string } | { kind: "pglite"; dataDir: string };
 
 export type StorageConfig =
   | { kind: "local"; rootDir: string }

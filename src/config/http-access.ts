@@ -43,7 +43,10 @@ export function httpAccessFrom(e: HttpAccessEnv, readFile: (path: string) => str
     keys.set(key, tenant);
     return null;
   };
-  for (const pair of (e.API_KEYS ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of (e.API_KEYS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const at = pair.lastIndexOf(":");
     if (at <= 0) return { variable: "API_KEYS", message: "must be comma-separated key:tenant_id pairs (tenant * for an operator's key)" };
     const problem = add("API_KEYS", pair.slice(0, at), pair.slice(at + 1));

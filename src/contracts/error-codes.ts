@@ -26,7 +26,10 @@ export const ERROR_CODES = {
   STORAGE_ERROR: { recoverable: true, summary: "Reading or writing object storage failed." },
   INSUFFICIENT_DISK: { recoverable: true, summary: "Not enough free disk in the work directory." },
   INTERRUPTED: { recoverable: true, summary: "The node shut down or lost ownership of the task." },
-  WEBHOOK_REFUSED: { recoverable: false, summary: "The task's webhook.url may not be called: not http(s), a private, loopback or link-local address the settings do not allow, or no webhook secret covers the tenant." },
+  WEBHOOK_REFUSED: {
+    recoverable: false,
+    summary: "The task's webhook.url may not be called: not http(s), a private, loopback or link-local address the settings do not allow, or no webhook secret covers the tenant.",
+  },
   INVALID_APPEND: { recoverable: false, summary: "The event store refused an append: a malformed event, or an event id reused outside an idempotent retry." },
   INTERNAL: { recoverable: true, summary: "An unexpected error inside the service." },
 } as const satisfies Record<string, { recoverable: boolean; summary: string }>;

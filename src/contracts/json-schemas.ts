@@ -60,9 +60,8 @@ function taskMessageSchema(processors: readonly { taskType: string; params: z.Zo
   return named(
     "task-message",
     "Vision S3D Converter task message",
-    "Published by the platform to exchange vision.s3d.tasks with the task type as routing key (DESIGN.md §2). " +
-      `The service also refuses, beyond this schema: ${SERVICE_ONLY_RULES.join("; ")}.`,
-    { ...base, allOf: [{ $ref: "#/$defs/no_nul" }, ...byType], $defs: { ...((base["$defs"]) ?? {}), no_nul: NO_NUL } },
+    "Published by the platform to exchange vision.s3d.tasks with the task type as routing key (DESIGN.md §2). " + `The service also refuses, beyond this schema: ${SERVICE_ONLY_RULES.join("; ")}.`,
+    { ...base, allOf: [{ $ref: "#/$defs/no_nul" }, ...byType], $defs: { ...(base["$defs"] ?? {}), no_nul: NO_NUL } },
   );
 }
 
@@ -72,9 +71,24 @@ function taskMessageSchema(processors: readonly { taskType: string; params: z.Zo
 export function contractSchemas(processors: readonly { taskType: string; params: z.ZodType }[]): Record<string, unknown> {
   const out: Record<string, unknown> = {
     "task-message": taskMessageSchema(processors),
-    "cancel-message": named("cancel-message", "Vision S3D Converter cancel message", "Published to exchange vision.s3d.control (fanout): stops the task wherever it runs.", toSchema(CancelMessage, "input")),
-    "progress-message": named("progress-message", "Vision S3D Converter progress message", "Redis channel task:<task_id>:progress and key task:<task_id>:last_progress (1 h TTL).", toSchema(ProgressMessage, "output")),
-    "result-message": named("result-message", "Vision S3D Converter result message", "To exchange vision.s3d.results, routed to the task's callback queue; message_id = the id of the event it projects.", toSchema(ResultMessage, "output")),
+    "cancel-message": named(
+      "cancel-message",
+      "Vision S3D Converter cancel message",
+      "Published to exchange vision.s3d.control (fanout): stops the task wherever it runs.",
+      toSchema(CancelMessage, "input"),
+    ),
+    "progress-message": named(
+      "progress-message",
+      "Vision S3D Converter progress message",
+      "Redis channel task:<task_id>:progress and key task:<task_id>:last_progress (1 h TTL).",
+      toSchema(ProgressMessage, "output"),
+    ),
+    "result-message": named(
+      "result-message",
+      "Vision S3D Converter result message",
+      "To exchange vision.s3d.results, routed to the task's callback queue; message_id = the id of the event it projects.",
+      toSchema(ResultMessage, "output"),
+    ),
   };
   for (const p of [...processors].sort((a, b) => a.taskType.localeCompare(b.taskType))) {
     out[`params.${p.taskType}`] = named(`params.${p.taskType}`, `params of ${p.taskType}`, `The params object of a ${p.taskType} task.`, toSchema(p.params, "input"));

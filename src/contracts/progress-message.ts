@@ -1,18 +1,7 @@
 import { z } from "zod";
 import { ResultError } from "./result-message.ts";
 
-export const TASK_STATUSES = [
-  "queued",
-  "waiting_for_slot",
-  "downloading",
-  "processing",
-  "uploading",
-  "retrying",
-  "completed",
-  "failed",
-  "dead_lettered",
-  "cancelled",
-] as const;
+export const TASK_STATUSES = ["queued", "waiting_for_slot", "downloading", "processing", "uploading", "retrying", "completed", "failed", "dead_lettered", "cancelled"] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 

@@ -15,7 +15,10 @@ export type OutputRef = z.infer<typeof OutputRef>;
  * without warnings carries no `warnings` field at all. */
 export const ResultWarning = z.object({
   /** Stable UPPER_SNAKE code the platform can switch on ("TEXTURE_MISSING", "MATERIAL_MAP_DROPPED", …). */
-  code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).max(64),
+  code: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/)
+    .max(64),
   message: z.string(),
   /** The stage that raised it. */
   stage: z.string(),

@@ -63,14 +63,14 @@ export const TaskMessage = z.object({
       callback_queue: z.string().min(1).default(DEFAULT_CALLBACK_QUEUE),
       progress_channel: z.string().min(1).optional(),
       /** POST the settled result here (signed with the service's WEBHOOK_SECRET). */
-      url: WebhookUrl.describe("POST the settled result here, signed: X-VS3D-Signature: sha256=HMAC-SHA256(secret, '<X-VS3D-Timestamp>.<raw body>'), Idempotency-Key: the result's message_id").optional(),
+      url: WebhookUrl.describe(
+        "POST the settled result here, signed: X-VS3D-Signature: sha256=HMAC-SHA256(secret, '<X-VS3D-Timestamp>.<raw body>'), Idempotency-Key: the result's message_id",
+      ).optional(),
       /** Which settled outcomes to POST. Default: all of them. */
       events: z.array(WebhookEvent).min(1).max(3).describe("Which settled outcomes to POST; default: all").optional(),
     })
     .default({ callback_queue: DEFAULT_CALLBACK_QUEUE }),
-  retry: z
-    .object({ attempt: z.number().int().min(1).default(1), max_attempts: z.number().int().min(1).max(20).default(3) })
-    .default({ attempt: 1, max_attempts: 3 }),
+  retry: z.object({ attempt: z.number().int().min(1).default(1), max_attempts: z.number().int().min(1).max(20).default(3) }).default({ attempt: 1, max_attempts: 3 }),
 });
 export type TaskMessage = z.infer<typeof TaskMessage>;
 /** What a caller may send: defaults not yet applied. */

@@ -163,10 +163,14 @@ export function createHttpApp(deps: HttpDeps): Hono {
   });
 
   const deadLetters = deps.deadLetters;
-  registerTaskActions(app, {
-    store: deps.store,
-    retry: async (id) => (deadLetters ? ((await deadLetters.replay(id)) ? "requested" : false) : (await replayHere(deps.host, id)) ? "replayed" : false),
-  }, idOf);
+  registerTaskActions(
+    app,
+    {
+      store: deps.store,
+      retry: async (id) => (deadLetters ? ((await deadLetters.replay(id)) ? "requested" : false) : (await replayHere(deps.host, id)) ? "replayed" : false),
+    },
+    idOf,
+  );
 
   app.get("/tasks/:id/progress", async (c) => {
     const id = idOf(c);

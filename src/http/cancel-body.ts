@@ -14,7 +14,7 @@ export function cancelReasonOf(raw: string): { reason: string } | { refused: str
   try {
     json = JSON.parse(raw);
   } catch {
-    return { refused: "the body is not JSON (send {\"reason\": \"…\"} or nothing)" };
+    return { refused: 'the body is not JSON (send {"reason": "…"} or nothing)' };
   }
   const parsed = CancelBody.safeParse(json);
   if (!parsed.success) return { refused: z.prettifyError(parsed.error) };

@@ -54,19 +54,32 @@ export const TaskList = z.object({
 });
 export type TaskList = z.infer<typeof TaskList>;
 
-const commaList = z.string().transform((s) => s.split(",").map((v) => v.trim()).filter((v) => v !== ""));
+const commaList = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== ""),
+);
 
 /** GET /tasks: filters and paging. Rejected submissions are hidden unless asked for, so a burst of
  * bad messages cannot push real tasks off the page. */
-export const TaskListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50).describe("Page size"),
-  cursor: z.uuid().optional().describe("The task_id after which the page starts (from next_cursor)"),
-  state: commaList.pipe(z.array(z.enum(TASK_STATES)).min(1)).optional().describe("One state or several, comma-separated"),
-  task_type: commaList.pipe(z.array(z.string().max(64)).min(1)).optional().describe("One task type or several, comma-separated"),
-  tenant_id: z.string().max(100).optional(),
-  q: z.string().max(64).optional().describe("Part of a task_id (case-insensitive)"),
-  rejected: z.enum(["hide", "include", "only"]).default("hide").describe("Tasks refused at acceptance: hidden by default"),
-}).strict();
+export const TaskListQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(50).describe("Page size"),
+    cursor: z.uuid().optional().describe("The task_id after which the page starts (from next_cursor)"),
+    state: commaList
+      .pipe(z.array(z.enum(TASK_STATES)).min(1))
+      .optional()
+      .describe("One state or several, comma-separated"),
+    task_type: commaList
+      .pipe(z.array(z.string().max(64)).min(1))
+      .optional()
+      .describe("One task type or several, comma-separated"),
+    tenant_id: z.string().max(100).optional(),
+    q: z.string().max(64).optional().describe("Part of a task_id (case-insensitive)"),
+    rejected: z.enum(["hide", "include", "only"]).default("hide").describe("Tasks refused at acceptance: hidden by default"),
+  })
+  .strict();
 export type TaskListQuery = z.infer<typeof TaskListQuery>;
 
 export const TimelineEntry = z.object({
@@ -117,10 +130,19 @@ export const DeadLetterList = z.object({
 
 export const StreamEvents = z.object({
   stream: z.string().describe("task-<task_id>"),
-  events: z.array(z.object({
-    id: z.string(), revision: z.number().int(), position: z.string().or(z.number()), type: z.string(),
-    data: z.record(z.string(), z.unknown()), metadata: z.record(z.string(), z.unknown()), created_at: z.string().optional(),
-  }).catchall(z.unknown())),
+  events: z.array(
+    z
+      .object({
+        id: z.string(),
+        revision: z.number().int(),
+        position: z.string().or(z.number()),
+        type: z.string(),
+        data: z.record(z.string(), z.unknown()),
+        metadata: z.record(z.string(), z.unknown()),
+        created_at: z.string().optional(),
+      })
+      .catchall(z.unknown()),
+  ),
 });
 
 export const CancelBody = z.object({ reason: z.string().max(500).optional() });

@@ -39,7 +39,15 @@ export function registerNodeRoutes(app: Hono, deps: NodeRoutesDeps): void {
       const state = stateOf(t.snapshot);
       const ctx = t.snapshot.context;
       if ((state !== "failed" && state !== "dead_lettered") || isRejected(state, ctx) || !mayAccess(tenant, ctx.task?.tenant_id)) continue;
-      entries.push({ task_id: t.taskId, task_type: ctx.task?.task_type ?? null, attempt: ctx.attempt, code: ctx.error?.code ?? null, reason: ctx.reason ?? ctx.error?.message ?? null, dead_lettered_at: ctx.lastEventAt, replayable: true });
+      entries.push({
+        task_id: t.taskId,
+        task_type: ctx.task?.task_type ?? null,
+        attempt: ctx.attempt,
+        code: ctx.error?.code ?? null,
+        reason: ctx.reason ?? ctx.error?.message ?? null,
+        dead_lettered_at: ctx.lastEventAt,
+        replayable: true,
+      });
       if (entries.length >= DLQ_LIMIT) break;
     }
     return c.json({ source: "event_store", entries });

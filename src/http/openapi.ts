@@ -3,7 +3,23 @@ import { TaskMessage } from "../contracts/task-message.ts";
 import { ProgressMessage } from "../contracts/progress-message.ts";
 import { ResultMessage } from "../contracts/result-message.ts";
 import { WEBHOOK_HEADERS } from "../webhooks/webhook-signature.ts";
-import { CancelAccepted, CancelBody, DeadLetterList, ErrorBody, Health, NodeView, Readiness, RetryAccepted, StreamEvents, SubmitAccepted, SubmitRejected, TaskList, TaskListQuery, TaskTimeline, TaskView } from "./http-schemas.ts";
+import {
+  CancelAccepted,
+  CancelBody,
+  DeadLetterList,
+  ErrorBody,
+  Health,
+  NodeView,
+  Readiness,
+  RetryAccepted,
+  StreamEvents,
+  SubmitAccepted,
+  SubmitRejected,
+  TaskList,
+  TaskListQuery,
+  TaskTimeline,
+  TaskView,
+} from "./http-schemas.ts";
 
 /** Components of the document, each generated from the zod schema the code uses. */
 const COMPONENTS: Record<string, { schema: z.ZodType; io: "input" | "output" }> = {
@@ -98,7 +114,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
             "401": error("No or unknown API key (UNAUTHORIZED), when API_KEYS are configured"),
             "403": error("The key's tenant is not the task's (FORBIDDEN_TENANT), or HTTP_INTAKE=false (HTTP_INTAKE_DISABLED)"),
             "409": error("The same task_id was submitted with a different body (TASK_ID_CONFLICT)"),
-            "422": json("SubmitRejected", "A valid message the service will not run (bad params, a type it cannot do, a webhook.url it may not call: WEBHOOK_REFUSED): recorded as failed, and its failed result sent"),
+            "422": json(
+              "SubmitRejected",
+              "A valid message the service will not run (bad params, a type it cannot do, a webhook.url it may not call: WEBHOOK_REFUSED): recorded as failed, and its failed result sent",
+            ),
             "429": error("Over the key's rate limit (RATE_LIMITED); see Retry-After"),
             "413": error("The body is over the message size limit"),
           },
@@ -152,16 +171,23 @@ export function openApiDocument(version: string): Record<string, unknown> {
         post: {
           operationId: "retryTask",
           summary: "Start the next attempt of a task that ran out of attempts",
-          description: "Embedded mode: the task's message at its next attempt is submitted here (AttemptStarted, reason replay) and it resumes after its last completed stage. AMQP mode: its dead letter in tasks.dlq is republished, as `vs3d dlq replay --task-id` does.",
+          description:
+            "Embedded mode: the task's message at its next attempt is submitted here (AttemptStarted, reason replay) and it resumes after its last completed stage. AMQP mode: its dead letter in tasks.dlq is republished, as `vs3d dlq replay --task-id` does.",
           parameters: [taskId],
-          responses: { "202": json("RetryAccepted", "The next attempt was started or republished"), "400": error("Not a UUID"), "404": error("No such task (NOT_FOUND)"), "409": error("Not failed or dead-lettered, refused at acceptance, or not in the DLQ (NOT_RETRYABLE)") },
+          responses: {
+            "202": json("RetryAccepted", "The next attempt was started or republished"),
+            "400": error("Not a UUID"),
+            "404": error("No such task (NOT_FOUND)"),
+            "409": error("Not failed or dead-lettered, refused at acceptance, or not in the DLQ (NOT_RETRYABLE)"),
+          },
         },
       },
       "/events/tasks": {
         get: {
           operationId: "streamTaskChanges",
           summary: "Changes of every task the caller may see, as Server-Sent Events (the dashboard's live feed)",
-          description: "Events `hello` once, `task` (data: a TaskView) each time a task's stream grows, `node` (data: a NodeView) every 2 s when the node runs a resource broker, `ping` while quiet. Read it with fetch to send X-API-Key.",
+          description:
+            "Events `hello` once, `task` (data: a TaskView) each time a task's stream grows, `node` (data: a NodeView) every 2 s when the node runs a resource broker, `ping` while quiet. Read it with fetch to send X-API-Key.",
           responses: { "200": { description: "An SSE stream that stays open", content: { "text/event-stream": { schema: { type: "string" }, "x-event-data": ref("TaskView") } } } },
         },
       },
@@ -186,7 +212,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
           summary: "Cancel a task: the stream ends in TaskCancelled, the result is failed/CANCELLED",
           parameters: [taskId],
           requestBody: { required: false, content: { "application/json": { schema: ref("CancelRequest") } } },
-          responses: { "202": json("CancelAccepted", "The cancel was recorded or sent to the owning node"), "400": error("Not a UUID, or a body that is not a CancelRequest (INVALID_MESSAGE)"), "409": error("Unknown or already settled (NOT_CANCELLABLE)") },
+          responses: {
+            "202": json("CancelAccepted", "The cancel was recorded or sent to the owning node"),
+            "400": error("Not a UUID, or a body that is not a CancelRequest (INVALID_MESSAGE)"),
+            "409": error("Unknown or already settled (NOT_CANCELLABLE)"),
+          },
         },
       },
       "/tasks/{id}/files/{path}": {
@@ -194,7 +224,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
           operationId: "getTaskFile",
           summary: "One output file the task's stream recorded (e.g. tiles/tileset.json and its tiles), streamed from storage",
           parameters: [taskId, { name: "path", in: "path", required: true, description: "The output's path below the task's destination (may contain '/')", schema: { type: "string" } }],
-          responses: { "200": { description: "The file, with its recorded content type", content: { "application/octet-stream": { schema: { type: "string", contentMediaType: "application/octet-stream" } } } }, "404": error("No such task, or not an output of it (NOT_FOUND)") },
+          responses: {
+            "200": { description: "The file, with its recorded content type", content: { "application/octet-stream": { schema: { type: "string", contentMediaType: "application/octet-stream" } } } },
+            "404": error("No such task, or not an output of it (NOT_FOUND)"),
+          },
         },
       },
       "/tasks/{id}/view": {
@@ -221,8 +254,12 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { "200": json("Readiness", "Every dependency answers and the intake consumes"), "503": json("Readiness", "At least one dependency is down") },
         },
       },
-      "/metrics": { get: { operationId: "metrics", summary: "Prometheus metrics", responses: { "200": { description: "Prometheus text format", content: { "text/plain": { schema: { type: "string" } } } } } } },
-      "/openapi.json": { get: { operationId: "openapi", summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } } } },
+      "/metrics": {
+        get: { operationId: "metrics", summary: "Prometheus metrics", responses: { "200": { description: "Prometheus text format", content: { "text/plain": { schema: { type: "string" } } } } } },
+      },
+      "/openapi.json": {
+        get: { operationId: "openapi", summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } } },
+      },
     },
     // What the service sends, not serves: OpenAPI 3.1's place for it (the task's webhook.url).
     webhooks: { taskResult: taskResultWebhook() },

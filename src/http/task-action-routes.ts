@@ -24,7 +24,8 @@ export function registerTaskActions(app: Hono, deps: TaskActionDeps, idOf: (c: C
   app.post("/tasks/:id/retry", async (c) => {
     const id = idOf(c);
     const retry = await deps.retry(id);
-    if (retry === false) return c.json({ error: { code: "NOT_RETRYABLE", message: `task ${id} is unknown, still running, completed, cancelled or was refused at acceptance (or not in the DLQ)` } }, 409);
+    if (retry === false)
+      return c.json({ error: { code: "NOT_RETRYABLE", message: `task ${id} is unknown, still running, completed, cancelled or was refused at acceptance (or not in the DLQ)` } }, 409);
     return c.json({ task_id: id, retry }, 202);
   });
 }

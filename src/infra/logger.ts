@@ -12,7 +12,7 @@ export function createLogger(options: { level?: string; name?: string; destinati
       formatters: { level: (label) => ({ level: label }) },
     },
     // Logs go to stderr by default so that stdout stays clean for the CLI's --json result.
-    (options.destination ?? process.stderr),
+    options.destination ?? process.stderr,
   );
 }
 
@@ -47,12 +47,12 @@ export function keepOutputJson(logger: Logger): () => void {
 
 function wrap(stream: NodeJS.WriteStream, source: "stdout" | "stderr", log: Logger): () => void {
   const original = stream.write.bind(stream);
-  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  stream.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
     if (text.trim() !== "") log.warn({ source, text: text.replace(/\n+$/, "") }, `raw ${source} output`);
     const done = rest.find((r): r is () => void => typeof r === "function");
     if (done) queueMicrotask(done);
     return true;
-  });
+  };
   return () => void (stream.write = original);
 }

@@ -42,7 +42,8 @@ export function decodeTaskValue(raw: unknown, limits: Pick<MessageLimits, "maxDe
   if (unsafe !== null) return { kind: "invalid", reason: `task message cannot be stored: ${clip(unsafe)}`, salvage: salvage(raw) };
   const canonical = canonicalise(raw);
   const params = isRecord(canonical) ? canonical.params : undefined;
-  const paramsError = params === undefined || isRecord(params) ? undefined : `params must be a JSON object, not ${Array.isArray(params) ? "an array" : params === null ? "null" : `a ${typeof params}`}`;
+  const paramsError =
+    params === undefined || isRecord(params) ? undefined : `params must be a JSON object, not ${Array.isArray(params) ? "an array" : params === null ? "null" : `a ${typeof params}`}`;
   const parsed = IncomingTaskMessage.safeParse(paramsError && isRecord(canonical) ? { ...canonical, params: {} } : canonical);
   if (parsed.success) return { kind: "task", task: parsed.data, ...(paramsError ? { paramsError } : {}) };
   const issues = parsed.error.issues.slice(0, 8).map((i) => `${i.path.join(".") || "(message)"}: ${i.message}`);

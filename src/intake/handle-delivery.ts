@@ -36,7 +36,14 @@ export async function handleDelivery(d: DeliveryDeps, ch: Channel, msg: ConsumeM
   if (decoded.kind === "invalid") {
     const log = d.logger.child({ task_id: decoded.salvage?.task_id, routing_key: msg.fields.routingKey });
     // The routing key is the task type it was sent as; the attempt is not readable from a bad body.
-    logRefusedMessage(log, { task_id: decoded.salvage?.task_id, task_type: msg.fields.routingKey, tenant_id: decoded.salvage?.tenant_id, code: "INVALID_MESSAGE", reason: `${decoded.reason}: dead-lettered`, intake: "amqp" });
+    logRefusedMessage(log, {
+      task_id: decoded.salvage?.task_id,
+      task_type: msg.fields.routingKey,
+      tenant_id: decoded.salvage?.tenant_id,
+      code: "INVALID_MESSAGE",
+      reason: `${decoded.reason}: dead-lettered`,
+      intake: "amqp",
+    });
     if (decoded.salvage) {
       const messageId = `invalid-${createHash("sha256").update(msg.content).digest("hex").slice(0, 32)}`;
       await d.results.publish(decoded.salvage.callback_queue, invalidMessageResult(decoded.salvage, decoded.reason, new Date()), messageId);
@@ -53,7 +60,15 @@ export async function handleDelivery(d: DeliveryDeps, ch: Channel, msg: ConsumeM
   } catch (error) {
     if (!(error instanceof TaskConflictError)) throw error;
     // No result: it would be read as the outcome of the task that owns this task_id.
-    logRefusedMessage(log, { task_id: task.task_id, task_type: task.task_type, tenant_id: task.tenant_id, attempt: task.retry.attempt, code: error.code, reason: `${error.message}: dead-lettered`, intake: "amqp" });
+    logRefusedMessage(log, {
+      task_id: task.task_id,
+      task_type: task.task_type,
+      tenant_id: task.tenant_id,
+      attempt: task.retry.attempt,
+      code: error.code,
+      reason: `${error.message}: dead-lettered`,
+      intake: "amqp",
+    });
     await publishDeadLetter(d.link, msg, { code: "INVALID_MESSAGE", reason: error.message, taskId: task.task_id });
     return ack(ch, msg, log);
   }

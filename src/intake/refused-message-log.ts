@@ -16,7 +16,16 @@ export interface RefusedMessage {
  * could not read is null, not left out, so every rejection line has the same keys. */
 export function logRefusedMessage(logger: Logger, m: RefusedMessage): void {
   logger.warn(
-    { event: "MessageRefused", intake: m.intake, task_id: m.task_id ?? null, task_type: m.task_type ?? null, tenant_id: m.tenant_id ?? null, attempt: m.attempt ?? null, code: m.code, reason: m.reason },
+    {
+      event: "MessageRefused",
+      intake: m.intake,
+      task_id: m.task_id ?? null,
+      task_type: m.task_type ?? null,
+      tenant_id: m.tenant_id ?? null,
+      attempt: m.attempt ?? null,
+      code: m.code,
+      reason: m.reason,
+    },
     "task rejected",
   );
 }

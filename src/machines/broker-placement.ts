@@ -57,7 +57,10 @@ export interface Placement {
   reservedFor: string | undefined;
 }
 
-interface Room { cpu: number; ram: number }
+interface Room {
+  cpu: number;
+  ram: number;
+}
 
 /** Priority desc, then submitted_at asc, then arrival: the queue order of DESIGN.md §5. */
 export function queueOrder(a: WaitingSlot, b: WaitingSlot): number {
@@ -103,8 +106,7 @@ export function place(input: PlacementInput): Placement {
   };
 
   // A task whose type is at its limit cannot start anyway, so it reserves nothing.
-  const reserved = order.find((w, i) => ask(w).heavy && (counts.get(w.taskType) ?? 0) < weights[w.taskType].max_concurrent
-    && (i === 0 || now - w.requestedAt >= config.reserveAfterMs));
+  const reserved = order.find((w, i) => ask(w).heavy && (counts.get(w.taskType) ?? 0) < weights[w.taskType].max_concurrent && (i === 0 || now - w.requestedAt >= config.reserveAfterMs));
   if (reserved) tryPlace(reserved, free);
   // Running heavy tasks' asks: what the reserved task gets back when they end.
   const ending = running.filter((r) => r.cpuPercent >= config.heavyCpuPercent);

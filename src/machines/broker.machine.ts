@@ -38,7 +38,12 @@ export type BrokerEvent =
 /** A measurement of the node. `at` defaults to the tick's time (and a time that cannot be this
  * clock's — in the future or older than the released-slot memory — is taken as the tick's); the CPU
  * figure averages over `windowMs` before it (default 0: an instant). */
-export interface TickSnapshot { cpuPercent: number; ramUsedBytes: number; at?: number | undefined; windowMs?: number | undefined }
+export interface TickSnapshot {
+  cpuPercent: number;
+  ramUsedBytes: number;
+  at?: number | undefined;
+  windowMs?: number | undefined;
+}
 
 /** Domain events, appended to `broker-<node_id>` as they are emitted. */
 export type BrokerEmitted =

@@ -21,10 +21,7 @@ export function retryDelayFor(delays: readonly number[], attempt: number): numbe
  * - recoverable, attempts left → TaskFailed(will_retry) + RetryScheduled(next attempt, its delay)
  * - recoverable, last attempt  → TaskFailed + TaskDeadLettered("<CODE> after n attempt(s): …")
  * - not recoverable            → TaskFailed (the task is failed; a person may replay it) */
-export type FailureFacts =
-  | [TaskEventBody<"TaskFailed">, TaskEventBody<"RetryScheduled">]
-  | [TaskEventBody<"TaskFailed">, TaskEventBody<"TaskDeadLettered">]
-  | [TaskEventBody<"TaskFailed">];
+export type FailureFacts = [TaskEventBody<"TaskFailed">, TaskEventBody<"RetryScheduled">] | [TaskEventBody<"TaskFailed">, TaskEventBody<"TaskDeadLettered">] | [TaskEventBody<"TaskFailed">];
 
 export function failureFacts(error: SerializedError, attempt: number, maxAttempts: number, retryDelaysSeconds: readonly number[]): FailureFacts {
   const willRetry = error.recoverable && attempt < maxAttempts;
@@ -36,11 +33,7 @@ export function failureFacts(error: SerializedError, attempt: number, maxAttempt
 
 /** Why a running task stopped, as the host names it (signals first: whoever stopped the task names
  * the failure, not the worker's echo of being stopped). */
-export type StopCause =
-  | { kind: "cancel"; reason: string }
-  | { kind: "shutdown" }
-  | { kind: "lost_ownership" }
-  | { kind: "failure"; error: SerializedError };
+export type StopCause = { kind: "cancel"; reason: string } | { kind: "shutdown" } | { kind: "lost_ownership" } | { kind: "failure"; error: SerializedError };
 
 /** The facts a stop becomes. A lost owner writes nothing (the new owner's append fenced it out); a
  * shutdown records the interruption (the next owner resumes after the last completed stage); a
@@ -64,7 +57,11 @@ export function stopFacts(cause: StopCause, attempt: number, maxAttempts: number
  * is due, judged from its last fact. A stream may lack RetryScheduled (older versions wrote it apart
  * from TaskFailed): the next attempt and its delay then follow from the configuration. An overdue
  * retry is due now (0), never re-delayed by a full delay. */
-export function retryDue(ctx: Pick<TaskContext, "attempt" | "nextAttempt" | "retryDelaySeconds" | "lastEventAt">, retryDelaysSeconds: readonly number[], nowMs: number): { nextAttempt: number; dueAtMs: number; delaySeconds: number } {
+export function retryDue(
+  ctx: Pick<TaskContext, "attempt" | "nextAttempt" | "retryDelaySeconds" | "lastEventAt">,
+  retryDelaysSeconds: readonly number[],
+  nowMs: number,
+): { nextAttempt: number; dueAtMs: number; delaySeconds: number } {
   const nextAttempt = ctx.nextAttempt ?? ctx.attempt + 1;
   const delay = ctx.retryDelaySeconds ?? retryDelayFor(retryDelaysSeconds, ctx.attempt);
   const since = ctx.lastEventAt === null ? nowMs : Date.parse(ctx.lastEventAt);

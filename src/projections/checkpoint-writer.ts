@@ -51,9 +51,12 @@ export function createCheckpointWriter(o: CheckpointWriterOptions): CheckpointWr
     return result;
   };
 
-  const timer = setInterval(() => {
-    if (pending !== null && Date.now() - lastSaveAt >= everyMs) flush().catch((error: unknown) => o.onError?.(error));
-  }, Math.max(10, Math.floor(everyMs / 2)));
+  const timer = setInterval(
+    () => {
+      if (pending !== null && Date.now() - lastSaveAt >= everyMs) flush().catch((error: unknown) => o.onError?.(error));
+    },
+    Math.max(10, Math.floor(everyMs / 2)),
+  );
   timer.unref();
 
   return {

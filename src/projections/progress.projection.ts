@@ -39,7 +39,6 @@ export interface ProgressProjectionOptions {
   memory?: LastProgressMemory;
 }
 
-
 export const PROGRESS_PROJECTION_DEFAULTS = { name: "projection:progress" } as const;
 
 /** Subscribes to task streams and publishes each task's progress, throttled per task (≤ 1 per 2 s;
@@ -99,7 +98,10 @@ async function publishOrSkip(o: ProgressProjectionOptions, name: string, snapsho
   } catch (error) {
     if (!isPoisonError(error)) throw error;
     o.hooks?.parked();
-    o.logger.error({ projection: name, parked: "ProjectionParked", stream: event.streamId, event_id: event.id, position: event.position.toString(), reason: describeError(error) }, "progress cannot be published: skipped, the projection goes on");
+    o.logger.error(
+      { projection: name, parked: "ProjectionParked", stream: event.streamId, event_id: event.id, position: event.position.toString(), reason: describeError(error) },
+      "progress cannot be published: skipped, the projection goes on",
+    );
   }
 }
 

@@ -49,7 +49,20 @@ export interface ProjectionHooks {
 }
 
 export function createProjectionStats(name: string, now: () => number = Date.now): { stats: ProjectionStats; hooks: ProjectionHooks } {
-  const stats: ProjectionStats = { name, leader: false, handled: 0, published: 0, lastPosition: null, lagMs: null, restarts: 0, lastError: null, parked: 0, failuresInARow: 0, failedAfter: null, runningSince: null };
+  const stats: ProjectionStats = {
+    name,
+    leader: false,
+    handled: 0,
+    published: 0,
+    lastPosition: null,
+    lagMs: null,
+    restarts: 0,
+    lastError: null,
+    parked: 0,
+    failuresInARow: 0,
+    failedAfter: null,
+    runningSince: null,
+  };
   return {
     stats,
     hooks: {

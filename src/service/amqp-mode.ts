@@ -25,8 +25,7 @@ export function amqpMode(o: { url: string; logger: Logger; retryDelaysSeconds: r
     link,
     retry,
     results,
-    createIntake: (host) =>
-      createAmqpIntake({ link, host, results: salvaging(results), retry, retryDelaysSeconds: o.retryDelaysSeconds, logger: o.logger, prefetch: o.prefetch }),
+    createIntake: (host) => createAmqpIntake({ link, host, results: salvaging(results), retry, retryDelaysSeconds: o.retryDelaysSeconds, logger: o.logger, prefetch: o.prefetch }),
   };
 }
 

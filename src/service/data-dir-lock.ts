@@ -35,7 +35,12 @@ export async function acquireDataDirLock(dataDir: string): Promise<() => Promise
         throw new StoreInUseError(`the event store in ${dataDir} is in use by process ${owner} (stop it, or set DATA_DIR / EVENT_STORE_URL elsewhere)`);
       }
       if (!(owner > 0)) {
-        const age = Date.now() - (await stat(lockPath).then((s) => s.mtimeMs, () => 0));
+        const age =
+          Date.now() -
+          (await stat(lockPath).then(
+            (s) => s.mtimeMs,
+            () => 0,
+          ));
         if (age < UNREADABLE_LOCK_STALE_MS) throw new StoreInUseError(`the event store in ${dataDir} is being locked by another process`);
       }
       await rm(lockPath, { force: true });

@@ -6,7 +6,11 @@ import type { Service } from "./service.ts";
 /** `available`: set on informational entries (a capability, not a dependency), which never make the node unready. */
 type Check = { ok: boolean; detail?: string; available?: boolean };
 
-const settle = (p: Promise<unknown>): Promise<Check> => p.then(() => ({ ok: true }), (e: unknown) => ({ ok: false, detail: e instanceof Error ? e.message : String(e) }));
+const settle = (p: Promise<unknown>): Promise<Check> =>
+  p.then(
+    () => ({ ok: true }),
+    (e: unknown) => ({ ok: false, detail: e instanceof Error ? e.message : String(e) }),
+  );
 
 /** `/health/ready`: one entry per dependency this node was configured with (DESIGN.md §6), so an
  * orchestrator can tell which one is down. Returns the check and a close for its own Redis client. */

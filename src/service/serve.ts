@@ -44,7 +44,19 @@ export async function runServe(env: Record<string, string | undefined> = process
   });
   const server = serve({ fetch: withHttpMetrics(app, service.metrics.registry).fetch, port: config.httpPort, hostname: config.http.host });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  logger.info({ port: config.httpPort, node_id: config.nodeId, event_store: config.eventStore.kind, storage: config.storage.kind, intake: service.amqp ? "amqp" : "http", http_host: config.http.host, api_keys: config.http.keys.size, http_intake: config.http.intake }, "service listening");
+  logger.info(
+    {
+      port: config.httpPort,
+      node_id: config.nodeId,
+      event_store: config.eventStore.kind,
+      storage: config.storage.kind,
+      intake: service.amqp ? "amqp" : "http",
+      http_host: config.http.host,
+      api_keys: config.http.keys.size,
+      http_intake: config.http.intake,
+    },
+    "service listening",
+  );
   if (config.http.keys.size === 0) logger.warn({ http_host: config.http.host }, "no API_KEYS configured: the HTTP API listens on loopback only and asks no key");
 
   let control: { stop(): Promise<void> } | null = null;

@@ -147,7 +147,9 @@ export async function createService(config: Config, logger: Logger, overrides: S
     checkpoints: store.checkpoints,
     leadership: store.leadership,
     bus,
-    ...(amqp ? { results: amqp.results, parkResult: (p: ParkedResultEvent) => amqp.results.park({ queue: p.queue, message: p.message, messageId: p.event.id, reason: p.reason, projection: p.projection }) } : {}),
+    ...(amqp
+      ? { results: amqp.results, parkResult: (p: ParkedResultEvent) => amqp.results.park({ queue: p.queue, message: p.message, messageId: p.event.id, reason: p.reason, projection: p.projection }) }
+      : {}),
     webhooks: config.webhooks,
     logger,
     signal: stop.signal,

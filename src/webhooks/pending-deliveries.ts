@@ -29,11 +29,14 @@ export function createPendingDeliveries(o: {
     const entry = pending.get(messageId);
     if (!entry || stopped) return;
     const wait = Math.max(0, (dueAt ?? 0) - now());
-    entry.timer = setTimeout(() => {
-      entry.timer = null;
-      queue.push(messageId);
-      pump();
-    }, Math.min(wait, 2 ** 31 - 1));
+    entry.timer = setTimeout(
+      () => {
+        entry.timer = null;
+        queue.push(messageId);
+        pump();
+      },
+      Math.min(wait, 2 ** 31 - 1),
+    );
   };
   const pump = () => {
     while (!stopped && running < o.concurrency && queue.length > 0) {

@@ -96,7 +96,10 @@ export async function runWebhookProjection(o: WebhookProjectionOptions): Promise
 async function planOf(o: WebhookProjectionOptions, streamId: string, messageId: string): Promise<DeliveryPlan> {
   const stored = await o.store.readStream(streamId);
   try {
-    return deliveryPlan(stored.map((e) => ({ id: e.id, revision: e.revision, event: parseStored(e) })), messageId);
+    return deliveryPlan(
+      stored.map((e) => ({ id: e.id, revision: e.revision, event: parseStored(e) })),
+      messageId,
+    );
   } catch (error) {
     if (!(error instanceof ZodError)) throw error;
     o.logger.error({ err: error, stream: streamId, message_id: messageId }, "webhook projection cannot read a task stream; no webhook for it");

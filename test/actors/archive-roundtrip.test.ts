@@ -26,8 +26,14 @@ test("archive_compress over a prefix of objects, then archive_extract of its out
     }
     const submit = async (taskType: string, key: string, params: Record<string, unknown>) => {
       const task = TaskMessage.parse({
-        task_id: randomUUID(), tenant_id: tenant, file_id: randomUUID(), task_type: taskType, submitted_at: new Date().toISOString(),
-        source: { bucket: "b", key }, destination: { bucket: "b", base_key: `tenants/${tenant}/out/${taskType}/` }, params,
+        task_id: randomUUID(),
+        tenant_id: tenant,
+        file_id: randomUUID(),
+        task_type: taskType,
+        submitted_at: new Date().toISOString(),
+        source: { bucket: "b", key },
+        destination: { bucket: "b", base_key: `tenants/${tenant}/out/${taskType}/` },
+        params,
       });
       const { done } = await service.host.submit(task);
       await done;

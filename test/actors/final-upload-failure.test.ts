@@ -11,7 +11,11 @@ import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
 import { startServiceProcess, waitFor } from "../helpers/service-process.ts";
 import { startHarness } from "../helpers/embedded-http-harness.ts";
 
-interface View { state: string; error: { code: string; stage: string | null; message: string; recoverable: boolean } | null; outputs: unknown[] }
+interface View {
+  state: string;
+  error: { code: string; stage: string | null; message: string; recoverable: boolean } | null;
+  outputs: unknown[];
+}
 
 test("S3: the last stage's upload to a bucket that does not exist fails the task (STORAGE_ERROR, its stage, not retried); the node runs the next task", { timeout: 60_000 }, async () => {
   const s3 = await startS3rver(["in", "out"]);
@@ -83,10 +87,14 @@ test("local storage that cannot be written: the task dead-letters with STORAGE_E
     const bad = taskMessage({ params: { stages: 1, stage_ms: 50 }, destination: { bucket: "out", base_key: "blocked/x/" }, retry: { attempt: 1, max_attempts: 1 } });
     const posted = await fetch(`${svc.url}/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(bad) });
     assert.equal(posted.status, 202);
-    const view = await waitFor("the failure", async () => {
-      const v = (await (await fetch(`${svc.url}/tasks/${bad.task_id as string}`)).json()) as View;
-      return ["failed", "dead_lettered"].includes(v.state) ? v : null;
-    }, 30_000);
+    const view = await waitFor(
+      "the failure",
+      async () => {
+        const v = (await (await fetch(`${svc.url}/tasks/${bad.task_id as string}`)).json()) as View;
+        return ["failed", "dead_lettered"].includes(v.state) ? v : null;
+      },
+      30_000,
+    );
     assert.equal(view.state, "dead_lettered", "recoverable, but its only attempt");
     assert.equal(view.error?.code, "STORAGE_ERROR");
     assert.equal(view.error?.stage, "step_1");

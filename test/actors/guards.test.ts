@@ -9,10 +9,14 @@ test("the RSS guard counts a worker's children (the tools it runs) too", { timeo
   const before = (await readTreeRssBytes(process.pid))!;
   const child = spawn(process.execPath, ["-e", "globalThis.b = Buffer.alloc(300 * 2 ** 20, 1); setTimeout(() => {}, 20000)"], { stdio: "ignore" });
   try {
-    const grown = await waitFor("the child's memory", async () => {
-      const now = (await readTreeRssBytes(process.pid))!;
-      return now - before > 250 * 2 ** 20 ? now : null;
-    }, 15_000);
+    const grown = await waitFor(
+      "the child's memory",
+      async () => {
+        const now = (await readTreeRssBytes(process.pid))!;
+        return now - before > 250 * 2 ** 20 ? now : null;
+      },
+      15_000,
+    );
     assert.ok(grown - before > 250 * 2 ** 20);
   } finally {
     child.kill("SIGKILL");
@@ -34,10 +38,14 @@ test("a task far over its RAM grant is stopped with RESOURCE_EXCEEDED; one past 
       assert.equal((await fetch(`${svc.url}/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(m) })).status, 202);
     }
     const settled = async (id: string) =>
-      waitFor(`task ${id} to settle`, async () => {
-        const v = (await (await fetch(`${svc.url}/tasks/${id}`)).json()) as { state: string; error: { code: string; message: string } | null };
-        return ["failed", "dead_lettered", "completed"].includes(v.state) ? v : null;
-      }, 60_000);
+      waitFor(
+        `task ${id} to settle`,
+        async () => {
+          const v = (await (await fetch(`${svc.url}/tasks/${id}`)).json()) as { state: string; error: { code: string; message: string } | null };
+          return ["failed", "dead_lettered", "completed"].includes(v.state) ? v : null;
+        },
+        60_000,
+      );
     const hogView = await settled(hog.task_id as string);
     assert.equal(hogView.error?.code, "RESOURCE_EXCEEDED", hogView.error?.message);
     const slowView = await settled(slow.task_id as string);

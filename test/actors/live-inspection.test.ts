@@ -39,7 +39,10 @@ test("with STATELY_INSPECT set, a running task's actor streams its snapshots to 
     }
     const distinct = states.filter((v, i) => v !== states[i - 1]);
     assert.deepEqual(distinct, ["queued", "downloading", "waiting_for_slot", "processing", "uploading", "completed"], "each state the task went through, in order");
-    assert.ok(received.some((e) => e.type === "@xstate.actor" && e.name === "broker-" + service.config.nodeId), "the broker actor is inspected too");
+    assert.ok(
+      received.some((e) => e.type === "@xstate.actor" && e.name === "broker-" + service.config.nodeId),
+      "the broker actor is inspected too",
+    );
   } finally {
     await service.host.shutdown(1000);
     await service.close();

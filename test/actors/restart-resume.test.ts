@@ -5,7 +5,10 @@ import { join } from "node:path";
 import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
 import { startServiceProcess, waitFor } from "../helpers/service-process.ts";
 
-interface EventRow { type: string; data: { stage?: string; type: string } }
+interface EventRow {
+  type: string;
+  data: { stage?: string; type: string };
+}
 
 async function events(url: string, taskId: string): Promise<EventRow[]> {
   const r = await fetch(`${url}/tasks/${taskId}/events`);
@@ -33,10 +36,14 @@ test("SIGKILL mid-task: after a restart the task completes without redoing a com
 
   const second = await startServiceProcess(sandbox.env);
   try {
-    const final = await waitFor("completion", async () => {
-      const evs = await events(second.url, taskId);
-      return evs.some((e) => e.type === "TaskCompleted") ? evs : null;
-    }, 120_000);
+    const final = await waitFor(
+      "completion",
+      async () => {
+        const evs = await events(second.url, taskId);
+        return evs.some((e) => e.type === "TaskCompleted") ? evs : null;
+      },
+      120_000,
+    );
     const types = final.map((e) => e.type);
     assert.ok(types.includes("TaskInterrupted"), "the restart records the interruption");
     for (const stage of ["step_1", "step_2", "step_3"]) {
@@ -47,7 +54,10 @@ test("SIGKILL mid-task: after a restart the task completes without redoing a com
     }
     // step_1 ran once in all; step_2 was cut by the kill and ran again; step_3 once.
     const runs = (await readFile(ledger, "utf8")).trim().split("\n");
-    assert.deepEqual(runs.filter((r) => r === "step_1"), ["step_1"]);
+    assert.deepEqual(
+      runs.filter((r) => r === "step_1"),
+      ["step_1"],
+    );
     assert.equal(runs.filter((r) => r === "step_2").length, 2);
     const view = (await (await fetch(`${second.url}/tasks/${taskId}`)).json()) as { state: string; outputs: unknown[] };
     assert.equal(view.state, "completed");

@@ -19,5 +19,8 @@ test("a retry that falls due before the host exists is resubmitted once the host
   });
   await new Promise((r) => setTimeout(r, 50));
   scheduler.cancelAll();
-  assert.deepEqual(resubmitted.map((t) => [t.task_id, t.retry.attempt]), [[task.task_id, 2]]);
+  assert.deepEqual(
+    resubmitted.map((t) => [t.task_id, t.retry.attempt]),
+    [[task.task_id, 2]],
+  );
 });

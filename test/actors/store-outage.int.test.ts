@@ -14,7 +14,10 @@ import { startHarness, taskMessage } from "../helpers/embedded-http-harness.ts";
 import { randomSchema, dropSchema, POSTGRES_URL } from "../event-store/postgres-server.ts";
 import { randomUUID } from "node:crypto";
 
-interface EventRow { type: string; data: { stage?: string } }
+interface EventRow {
+  type: string;
+  data: { stage?: string };
+}
 
 test("a 2.5 s PostgreSQL outage mid-stage: the running task completes with no interruption, no failure and no stage run twice", { timeout: 120_000 }, async () => {
   const db = await freshDatabase();
@@ -111,7 +114,11 @@ test("an append whose commit went through but whose answer was lost is retried w
     assert.ok(tries >= 2, "retried after the lost answer");
     assert.equal(result.nextRevision, 0);
     const stored = await raw.readStream(stream);
-    assert.deepEqual(stored.map((e) => e.id), [event.id], "written once");
+    assert.deepEqual(
+      stored.map((e) => e.id),
+      [event.id],
+      "written once",
+    );
   } finally {
     proxy.restore();
     await raw.close();

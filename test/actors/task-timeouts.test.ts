@@ -23,10 +23,7 @@ test("a task's timeout counts its own run, not the time it waited for a slot beh
 });
 
 test("a timeout beyond a timer's range (30 days) is refused at start-up, naming the setting", { timeout: 60_000 }, async () => {
-  await assert.rejects(
-    startHarness({ env: { VS3D_BROKER_WEIGHTS: JSON.stringify({ image_convert: { timeout_seconds: 30 * 86_400 } }) } }),
-    /timeout_seconds/,
-  );
+  await assert.rejects(startHarness({ env: { VS3D_BROKER_WEIGHTS: JSON.stringify({ image_convert: { timeout_seconds: 30 * 86_400 } }) } }), /timeout_seconds/);
 });
 
 test("a retry delay beyond a timer's range (30 days) is refused at start-up, naming the variable", { timeout: 60_000 }, async () => {

@@ -17,14 +17,29 @@ after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))
 async function stage(params: Record<string, unknown>): Promise<RunStageRequest> {
   const dir = await mkdtemp(join(tmpdir(), "vs3d-warm-"));
   dirs.push(dir);
-  return { type: "run-stage", taskType: "image_convert", stage: "step_1", params: { stages: 1, stage_ms: 0, ...params }, filePath: join(dir, "in"), workDir: dir, outDir: dir, source: { key: "in" }, previous: {} };
+  return {
+    type: "run-stage",
+    taskType: "image_convert",
+    stage: "step_1",
+    params: { stages: 1, stage_ms: 0, ...params },
+    filePath: join(dir, "in"),
+    workDir: dir,
+    outDir: dir,
+    source: { key: "in" },
+    previous: {},
+  };
 }
 
 /** One task on a process from the pool: bind, run its stage, release. */
 async function runTask(pool: ReturnType<typeof createWarmPool>, params: Record<string, unknown> = {}, signal = new AbortController().signal) {
   const proc = await pool.take(KEY);
   proc.bind({ signal, logger: silentLogger() });
-  const result = await proc.runStage(await stage(params), () => {}).then(() => "done", (e: unknown) => e);
+  const result = await proc
+    .runStage(await stage(params), () => {})
+    .then(
+      () => "done",
+      (e: unknown) => e,
+    );
   await pool.release(proc);
   return { proc, result };
 }
@@ -52,7 +67,10 @@ test("warm workers: a process started ahead serves the next task at once; a soun
     assert.ok(new Set(pids).size < 3, `a process served more than one task: ${pids.join(", ")}`);
     const used = [first.proc, second.proc, third.proc];
     for (const p of used) assert.ok(p.tasks <= 2, "no process serves more than maxTasks");
-    assert.ok(used.filter((p) => p.tasks === 2).every((p) => !p.reusable || pool.idleCount <= 2), "after maxTasks it is retired, not parked");
+    assert.ok(
+      used.filter((p) => p.tasks === 2).every((p) => !p.reusable || pool.idleCount <= 2),
+      "after maxTasks it is retired, not parked",
+    );
   } finally {
     await pool.drain();
   }

@@ -102,11 +102,23 @@ void test("nested archives stay files unless extract_nested, which unpacks them 
   await withSandbox(async (sb) => {
     const inner = buildZip([{ name: "deep/inner.txt", data: "inner" }]);
     const file = join(sb.workDir, "outer.zip");
-    await writeFile(file, buildZip([{ name: "readme.txt", data: "outer" }, { name: "inner.zip", data: inner }]));
+    await writeFile(
+      file,
+      buildZip([
+        { name: "readme.txt", data: "outer" },
+        { name: "inner.zip", data: inner },
+      ]),
+    );
     const flat = await runStages(archiveExtractProcessor, file, {}, { workDir: sb.workDir, outDir: join(sb.outDir, "flat") });
-    assert.deepEqual(flat.outputs["extract"]?.map((o) => o.path), ["files/readme.txt", "files/inner.zip"]);
+    assert.deepEqual(
+      flat.outputs["extract"]?.map((o) => o.path),
+      ["files/readme.txt", "files/inner.zip"],
+    );
     const nested = await runStages(archiveExtractProcessor, file, { extract_nested: true }, { workDir: sb.workDir, outDir: join(sb.outDir, "nested") });
-    assert.deepEqual(nested.outputs["extract"]?.map((o) => o.path), ["files/readme.txt", "files/inner.zip", "files/inner.zip.d/deep/inner.txt"]);
+    assert.deepEqual(
+      nested.outputs["extract"]?.map((o) => o.path),
+      ["files/readme.txt", "files/inner.zip", "files/inner.zip.d/deep/inner.txt"],
+    );
     assert.equal(await readFile(join(sb.outDir, "nested", "files", "inner.zip.d", "deep", "inner.txt"), "utf8"), "inner");
   });
 });
@@ -125,7 +137,10 @@ void test("a retry after a crash starts over instead of tripping on the files th
     await mkdir(join(sb.outDir, "files"), { recursive: true });
     await writeFile(join(sb.outDir, "files", "same.txt"), "left by a crashed attempt");
     const r = await runStages(archiveExtractProcessor, fixture("archives", "evil_zip_duplicate_names.zip"), {}, { workDir: sb.workDir, outDir: sb.outDir });
-    assert.deepEqual(r.outputs["extract"]?.map((o) => o.path), ["files/same.txt", "files/same (2).txt"]);
+    assert.deepEqual(
+      r.outputs["extract"]?.map((o) => o.path),
+      ["files/same.txt", "files/same (2).txt"],
+    );
     assert.equal(await readFile(join(sb.outDir, "files", "same.txt"), "utf8"), "first\n");
   });
 });

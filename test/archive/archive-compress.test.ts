@@ -67,7 +67,10 @@ void test("source_keys select files; paths are relative to source_prefix or the 
     const r = await runStages(archiveCompressProcessor, src, params, { workDir: sb.workDir, outDir: sb.outDir });
     const back = join(sb.outDir, "back");
     const x = await runStages(archiveExtractProcessor, join(sb.outDir, r.outputs["compress"]![0]!.path), {}, { workDir: sb.workDir, outDir: back });
-    assert.deepEqual(x.outputs["extract"]?.map((o) => o.path), ["files/readme.md", "files/scans/empty.txt"]);
+    assert.deepEqual(
+      x.outputs["extract"]?.map((o) => o.path),
+      ["files/readme.md", "files/scans/empty.txt"],
+    );
     const missing = { ...params, source_keys: ["tenants/t/files/not-downloaded.txt"] };
     await expectAppError(runStages(archiveCompressProcessor, src, missing, { workDir: sb.workDir, outDir: join(sb.outDir, "m") }), "INPUT_NOT_FOUND");
     assert.deepEqual(await readdir(join(sb.outDir, "m")).catch(() => []), []);

@@ -74,7 +74,10 @@ void test("ZIP, TAR.GZ, TAR.XZ, 7Z extract the same image, listed in the manifes
   for (const name of ["filetype_fixture.zip", "filetype_fixture.tar.gz", "filetype_fixture.tar.xz", "filetype_fixture.7z"]) {
     const { outputs, manifest, files } = await extract(fixture(...ARCHIVES, name));
     assert.deepEqual(outputs["extract"], [{ path: "files/test.jpg", type: "file", format: "jpg" }], name);
-    assert.deepEqual(outputs["manifest"]?.map((o) => [o.path, o.type]), [["manifest.json", "manifest"]]);
+    assert.deepEqual(
+      outputs["manifest"]?.map((o) => [o.path, o.type]),
+      [["manifest.json", "manifest"]],
+    );
     const jpg = files.get("test.jpg")!;
     assert.equal(jpg.length, 2248, name);
     assert.deepEqual(jpg.subarray(0, 3), Buffer.from([0xff, 0xd8, 0xff]), `${name}: a JPEG`);
@@ -119,7 +122,10 @@ void test("duplicate names: the first keeps its name, the later one becomes `sam
   const { files, manifest } = await extract(fixture(...ARCHIVES, "evil_zip_duplicate_names.zip"));
   assert.equal(files.get("same.txt")?.toString(), "first\n");
   assert.equal(files.get("same (2).txt")?.toString(), "second\n");
-  assert.deepEqual(manifest.files.map((f) => f.path), ["same.txt", "same (2).txt"]);
+  assert.deepEqual(
+    manifest.files.map((f) => f.path),
+    ["same.txt", "same (2).txt"],
+  );
 });
 
 void test("20 000 entries trip the entry cap by default and extract with a raised cap", async () => {
@@ -143,7 +149,10 @@ void test("a format is read from its bytes, not its name", async () => {
     const disguised = join(sb.workDir, "photo.tar.gz");
     await writeFile(disguised, await readFile(fixture(...ARCHIVES, "filetype_fixture.7z")));
     const r = await runStages(archiveExtractProcessor, disguised, {}, { workDir: sb.workDir, outDir: sb.outDir, source: { key: "t/photo.tar.gz", format: "tar.gz" } });
-    assert.deepEqual(r.outputs["extract"]?.map((o) => o.path), ["files/test.jpg"]);
+    assert.deepEqual(
+      r.outputs["extract"]?.map((o) => o.path),
+      ["files/test.jpg"],
+    );
     const notArchive = join(sb.workDir, "notes.zip");
     await writeFile(notArchive, "just text, named like a zip");
     await expectAppError(runStages(archiveExtractProcessor, notArchive, {}, { workDir: sb.workDir, outDir: join(sb.outDir, "x") }), "UNSUPPORTED_FORMAT");

@@ -38,8 +38,20 @@ void test("FIFOs, sockets and block devices in a zip are refused even with allow
 
 void test("allow_links: a link that stays inside is created; one that climbs out is refused", async () => {
   await withSandbox(async (sb) => {
-    const r = await extractZip(sb, [{ name: "data/x.txt", data: "x" }, { name: "data/l", data: "x.txt", mode: 0o120777 }, { name: "top", data: "data/x.txt", mode: 0o120777 }], { allow_links: true });
-    assert.deepEqual(r.outputs["extract"]?.map((o) => o.path), ["files/data/x.txt"], "links are not uploaded as files");
+    const r = await extractZip(
+      sb,
+      [
+        { name: "data/x.txt", data: "x" },
+        { name: "data/l", data: "x.txt", mode: 0o120777 },
+        { name: "top", data: "data/x.txt", mode: 0o120777 },
+      ],
+      { allow_links: true },
+    );
+    assert.deepEqual(
+      r.outputs["extract"]?.map((o) => o.path),
+      ["files/data/x.txt"],
+      "links are not uploaded as files",
+    );
     assert.equal(await readlink(join(sb.outDir, "files", "data", "l")), "x.txt");
     assert.equal(await readFile(join(sb.outDir, "files", "top"), "utf8"), "x");
   });
@@ -70,7 +82,10 @@ void test("an existing symlink in the output directory is never followed", async
     // … and the stage replaces a files/ that is a symlink instead of writing into where it points.
     await symlink(outside, join(sb.outDir, "files"));
     const r = await extractZip(sb, [{ name: "planted.txt" }]);
-    assert.deepEqual(r.outputs["extract"]?.map((o) => o.path), ["files/planted.txt"]);
+    assert.deepEqual(
+      r.outputs["extract"]?.map((o) => o.path),
+      ["files/planted.txt"],
+    );
     assert.deepEqual(await readdir(outside), []);
   });
 });
@@ -105,7 +120,10 @@ void test("a pax tar (long unicode names) extracts", async () => {
     create({ file, cwd: src, portable: true, sync: true }, [long.split("/")[0]!]);
     assert.ok((await readFile(file)).includes("path="), "node-tar wrote a pax header");
     const r = await runStages(archiveExtractProcessor, file, {}, { workDir: sb.workDir, outDir: sb.outDir });
-    assert.deepEqual(r.outputs["extract"]?.map((o) => o.path), [`files/${long}`]);
+    assert.deepEqual(
+      r.outputs["extract"]?.map((o) => o.path),
+      [`files/${long}`],
+    );
     assert.equal(await readFile(join(sb.outDir, "files", long), "utf8"), "pax");
   });
 });
@@ -120,7 +138,10 @@ void test("7z symlinks (7zz -snl): refused by default, created inside with allow
     await execa("7zz", ["a", "-snl", "-bso0", inside, "d"], { cwd: src });
     await expectAppError(runStages(archiveExtractProcessor, inside, {}, { workDir: sb.workDir, outDir: join(sb.outDir, "no") }), "UNSAFE_ARCHIVE");
     const r = await runStages(archiveExtractProcessor, inside, { allow_links: true }, { workDir: sb.workDir, outDir: join(sb.outDir, "yes") });
-    assert.deepEqual(r.outputs["extract"]?.map((o) => o.path), ["files/d/a.txt"]);
+    assert.deepEqual(
+      r.outputs["extract"]?.map((o) => o.path),
+      ["files/d/a.txt"],
+    );
     assert.equal(await readFile(join(sb.outDir, "yes", "files", "d", "inside"), "utf8"), "aaa");
 
     await symlink("/etc/hostname", join(src, "d", "outside"));

@@ -26,12 +26,15 @@ void test("encrypted 7z and zip: no password → PASSWORD_REQUIRED, wrong → WR
     for (const [name, args] of VARIANTS) {
       const archive = join(sb.workDir, name);
       await execa("7zz", ["a", ...args, `-p${SECRET}`, "-bso0", "-y", archive, "docs"], { cwd: src });
-      const run = (params: Record<string, unknown>, out: string) =>
-        runStages(archiveExtractProcessor, archive, params, { workDir: sb.workDir, outDir: join(sb.outDir, name, out) });
+      const run = (params: Record<string, unknown>, out: string) => runStages(archiveExtractProcessor, archive, params, { workDir: sb.workDir, outDir: join(sb.outDir, name, out) });
       await expectAppError(run({}, "none"), "PASSWORD_REQUIRED");
       await expectAppError(run({ password: "not it" }, "wrong"), "WRONG_PASSWORD");
       const ok = await run({ password: SECRET }, "right");
-      assert.deepEqual(ok.outputs["extract"]?.map((o) => o.path), ["files/docs/plan.txt"], name);
+      assert.deepEqual(
+        ok.outputs["extract"]?.map((o) => o.path),
+        ["files/docs/plan.txt"],
+        name,
+      );
       assert.equal(await readFile(join(sb.outDir, name, "right", "files", "docs", "plan.txt"), "utf8"), "the plan\n".repeat(100), name);
     }
   } finally {

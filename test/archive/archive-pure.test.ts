@@ -28,7 +28,11 @@ void test("entry names are normalised to relative paths", () => {
 
 void test("names that could leave the target are UNSAFE_ARCHIVE", () => {
   for (const name of ["/etc/passwd", "../x", "a/../../x", "a/../b", "..\\..\\x", "C:/x", "c:x", "\\\\server\\share", "a\0b", "", "./", "//x"]) {
-    assert.equal(code(() => normaliseEntryPath(name)), "UNSAFE_ARCHIVE", JSON.stringify(name));
+    assert.equal(
+      code(() => normaliseEntryPath(name)),
+      "UNSAFE_ARCHIVE",
+      JSON.stringify(name),
+    );
   }
 });
 
@@ -57,10 +61,19 @@ void test("duplicate names: later entries get (2), (3) before the extension; dir
   assert.equal(r.claim("d", "directory"), "d");
   assert.equal(numberedName("a/.hidden", 2), "a/.hidden (2)");
   assert.equal(numberedName("a/b.tar.gz", 2), "a/b.tar (2).gz");
-  assert.equal(code(() => r.claim("same.txt/inner", "file")), "UNSAFE_ARCHIVE");
+  assert.equal(
+    code(() => r.claim("same.txt/inner", "file")),
+    "UNSAFE_ARCHIVE",
+  );
   r.claim("l", "link");
-  assert.equal(code(() => r.claim("l/through", "file")), "UNSAFE_ARCHIVE");
-  assert.equal(code(() => r.claim("d", "file")), "UNSAFE_ARCHIVE");
+  assert.equal(
+    code(() => r.claim("l/through", "file")),
+    "UNSAFE_ARCHIVE",
+  );
+  assert.equal(
+    code(() => r.claim("d", "file")),
+    "UNSAFE_ARCHIVE",
+  );
 });
 
 void test("the budget stops on the first byte over each cap", () => {
@@ -68,25 +81,40 @@ void test("the budget stops on the first byte over each cap", () => {
   const entry = new ExtractBudget(1000, caps);
   entry.startEntry("a");
   entry.addBytes(60);
-  assert.equal(code(() => entry.addBytes(1)), "ARCHIVE_BOMB");
+  assert.equal(
+    code(() => entry.addBytes(1)),
+    "ARCHIVE_BOMB",
+  );
 
   const total = new ExtractBudget(1000, caps);
   total.startEntry("a");
   total.addBytes(50);
   total.startEntry("b");
   total.addBytes(50);
-  assert.equal(code(() => total.addBytes(1)), "ARCHIVE_BOMB");
-  assert.equal(code(() => total.startEntry("c")), "ARCHIVE_BOMB");
+  assert.equal(
+    code(() => total.addBytes(1)),
+    "ARCHIVE_BOMB",
+  );
+  assert.equal(
+    code(() => total.startEntry("c")),
+    "ARCHIVE_BOMB",
+  );
 
   const ratio = new ExtractBudget(5, caps);
   ratio.startEntry("a");
   ratio.addBytes(50);
-  assert.equal(code(() => ratio.addBytes(1)), "ARCHIVE_BOMB");
+  assert.equal(
+    code(() => ratio.addBytes(1)),
+    "ARCHIVE_BOMB",
+  );
 
   const grace = new ExtractBudget(1, { ...caps, ratioGraceBytes: 50 });
   grace.startEntry("a");
   grace.addBytes(50); // under the grace: a tiny compressible archive is not a bomb
-  assert.equal(code(() => grace.addBytes(1)), "ARCHIVE_BOMB");
+  assert.equal(
+    code(() => grace.addBytes(1)),
+    "ARCHIVE_BOMB",
+  );
 });
 
 void test("formats are recognised by magic bytes, hints only name them", () => {

@@ -12,10 +12,12 @@ void test("real children granted by the broker on real snapshots never exceed th
   const capacity = readNodeCapacity();
   // Asks in cores of this node, so the expected concurrency holds on any machine the test runs on.
   const pct = (cores: number) => Math.min(100, (cores / capacity.cores) * 100);
-  const weights = mergeWeights([{
-    mesh_3d_convert: { cpu_percent: pct(0.6), ram_gb: 0.0625, max_concurrent: 2 },
-    image_thumbnail: { cpu_percent: pct(0.25), ram_gb: 0.03125, max_concurrent: 30 },
-  }]);
+  const weights = mergeWeights([
+    {
+      mesh_3d_convert: { cpu_percent: pct(0.6), ram_gb: 0.0625, max_concurrent: 2 },
+      image_thumbnail: { cpu_percent: pct(0.25), ram_gb: 0.03125, max_concurrent: 30 },
+    },
+  ]);
   const events: string[] = [];
   const broker = createResourceBroker({ nodeId: "it", append: (_s, es) => Promise.resolve(void events.push(...es.map((e) => e.type))), capacity, weights, tickMs: 250 });
   const running = new Map<string, number>();
@@ -25,7 +27,10 @@ void test("real children granted by the broker on real snapshots never exceed th
   const task = async (id: string, type: TaskType) => {
     const grant = await broker.request({ taskId: id, taskType: type, priority: 5, submittedAt: new Date().toISOString() });
     running.set(id, grant.cpuPercent);
-    peakCpu = Math.max(peakCpu, [...running.values()].reduce((a, b) => a + b, 0));
+    peakCpu = Math.max(
+      peakCpu,
+      [...running.values()].reduce((a, b) => a + b, 0),
+    );
     peakMesh = Math.max(peakMesh, [...running.keys()].filter((k) => k.startsWith("mesh")).length);
     try {
       const r = await runBurn({ cores: (grant.cpuPercent / 100) * capacity.cores, wallMs: 1000, ramBytes: grant.ramBytes });
@@ -36,10 +41,7 @@ void test("real children granted by the broker on real snapshots never exceed th
     }
   };
   try {
-    await Promise.all([
-      ...Array.from({ length: 3 }, (_, i) => task(`mesh-${i}`, "mesh_3d_convert")),
-      ...Array.from({ length: 3 }, (_, i) => task(`thumb-${i}`, "image_thumbnail")),
-    ]);
+    await Promise.all([...Array.from({ length: 3 }, (_, i) => task(`mesh-${i}`, "mesh_3d_convert")), ...Array.from({ length: 3 }, (_, i) => task(`thumb-${i}`, "image_thumbnail"))]);
   } finally {
     await broker.stop();
   }

@@ -29,7 +29,11 @@ void test("weights: bad input is refused with a message naming the problem", () 
     ["{nope", /not JSON/],
   ];
   for (const [json, message] of bad) {
-    assert.throws(() => loadWeights({ env: { VS3D_BROKER_WEIGHTS: json } }), (e: unknown) => e instanceof AppError && message.test(e.message), json);
+    assert.throws(
+      () => loadWeights({ env: { VS3D_BROKER_WEIGHTS: json } }),
+      (e: unknown) => e instanceof AppError && message.test(e.message),
+      json,
+    );
   }
   assert.throws(() => loadWeights({ file: join(dir, "missing.json"), env: {} }), /cannot read broker weights file/);
 });
@@ -47,8 +51,11 @@ void test("capacity: a cgroup v2 limit below the host wins, v1 is the fallback, 
   mkdirSync(join(v2, "svc"), { recursive: true });
   writeFileSync(join(v2, "svc", "cpu.max"), "150000 100000\n");
   writeFileSync(join(v2, "svc", "memory.max"), String(8 * 1024 ** 3));
-  assert.deepEqual(readNodeCapacity({ cgroupRoot: v2, procSelfCgroup: "0::/svc\n", hostCores: 8, hostRamBytes: 32 * 1024 ** 3 }),
-    { cores: 1.5, ramBytes: 8 * 1024 ** 3, source: { cpu: "cgroup2", ram: "cgroup2" } });
+  assert.deepEqual(readNodeCapacity({ cgroupRoot: v2, procSelfCgroup: "0::/svc\n", hostCores: 8, hostRamBytes: 32 * 1024 ** 3 }), {
+    cores: 1.5,
+    ramBytes: 8 * 1024 ** 3,
+    source: { cpu: "cgroup2", ram: "cgroup2" },
+  });
 
   const v1 = join(dir, "v1");
   mkdirSync(join(v1, "cpu"), { recursive: true });
@@ -56,9 +63,11 @@ void test("capacity: a cgroup v2 limit below the host wins, v1 is the fallback, 
   writeFileSync(join(v1, "cpu", "cpu.cfs_quota_us"), "200000\n");
   writeFileSync(join(v1, "cpu", "cpu.cfs_period_us"), "100000\n");
   writeFileSync(join(v1, "memory", "job", "memory.limit_in_bytes"), String(2 * 1024 ** 3));
-  assert.deepEqual(readNodeCapacity({ cgroupRoot: v1, procSelfCgroup: "4:memory:/job\n2:cpu,cpuacct:/\n", hostCores: 8, hostRamBytes: 32 * 1024 ** 3 }),
-    { cores: 2, ramBytes: 2 * 1024 ** 3, source: { cpu: "cgroup1", ram: "cgroup1" } });
+  assert.deepEqual(readNodeCapacity({ cgroupRoot: v1, procSelfCgroup: "4:memory:/job\n2:cpu,cpuacct:/\n", hostCores: 8, hostRamBytes: 32 * 1024 ** 3 }), {
+    cores: 2,
+    ramBytes: 2 * 1024 ** 3,
+    source: { cpu: "cgroup1", ram: "cgroup1" },
+  });
 
-  assert.deepEqual(readNodeCapacity({ cgroupRoot: join(dir, "none"), procSelfCgroup: "", hostCores: 2, hostRamBytes: 1024 }),
-    { cores: 2, ramBytes: 1024, source: { cpu: "host", ram: "host" } });
+  assert.deepEqual(readNodeCapacity({ cgroupRoot: join(dir, "none"), procSelfCgroup: "", hostCores: 2, hostRamBytes: 1024 }), { cores: 2, ramBytes: 1024, source: { cpu: "host", ram: "host" } });
 });

@@ -30,7 +30,10 @@ function setup(extra: Partial<ResourceBrokerOptions> = {}) {
   const granted = new Map<string, SlotGrant>();
   const ask = (taskId: string, taskType: TaskType, more: Partial<SlotRequest> = {}, signal?: AbortSignal) => {
     const p = broker.request({ taskId, taskType, priority: 5, submittedAt: new Date(clock.now()).toISOString(), ...more }, signal);
-    p.then((g) => void granted.set(taskId, g), () => {});
+    p.then(
+      (g) => void granted.set(taskId, g),
+      () => {},
+    );
     return p;
   };
   const step = async (ms: number) => {
@@ -47,7 +50,10 @@ void test("a request on an idle node is granted within placeAfterMs, not a tick 
   void ask("t1", "video_transcode", { inputBytes: 1000 });
   await step(49);
   assert.equal(granted.size, 0, "requests arriving together are gathered first");
-  assert.deepEqual(events().map((e) => e.type), ["SlotRequested"]);
+  assert.deepEqual(
+    events().map((e) => e.type),
+    ["SlotRequested"],
+  );
   await step(1);
   assert.deepEqual(granted.get("t1"), { taskId: "t1", cpuPercent: 50, ramBytes: 4 * GIB, exclusive: false });
   const [requested, grantedEvent] = events();
@@ -76,7 +82,12 @@ void test("a release frees capacity and the next waiting task starts at once", a
   await step(0);
   assert.equal(granted.size, 7);
   assert.ok(granted.has("t6"));
-  assert.deepEqual(events().slice(-2).map((e) => e.type), ["SlotReleased", "SlotGranted"]);
+  assert.deepEqual(
+    events()
+      .slice(-2)
+      .map((e) => e.type),
+    ["SlotReleased", "SlotGranted"],
+  );
 });
 
 void test("an aborted request is withdrawn, rejects with the signal's reason and is never granted", async (t) => {
@@ -88,7 +99,10 @@ void test("an aborted request is withdrawn, rejects with the signal's reason and
   await assert.rejects(p, /task cancelled/);
   await step(4000);
   assert.equal(granted.size, 0);
-  assert.deepEqual(events().map((e) => e.type), ["SlotRequested", "SlotWithdrawn"]);
+  assert.deepEqual(
+    events().map((e) => e.type),
+    ["SlotRequested", "SlotWithdrawn"],
+  );
   assert.equal(broker.view().waiting.length, 0);
 });
 
@@ -102,12 +116,21 @@ async function heavyUnderLightStream(reserveAfterMs: number, horizonMs: number):
     // The stream runs for three ticks first, so the heavy task arrives at a node full of light work.
     if (i === 3) {
       start = clock.now();
-      void ask("heavy", "geotiff_cog").then(() => { grantedAt = clock.now() - start; }, () => {});
+      void ask("heavy", "geotiff_cog").then(
+        () => {
+          grantedAt = clock.now() - start;
+        },
+        () => {},
+      );
     }
     for (let k = 0; k < 3; k++) void ask(`l${i}-${k}`, "image_thumbnail", { priority: 9 });
     await step(2000);
     for (const id of granted.keys()) if (!startedAt.has(id)) startedAt.set(id, clock.now());
-    for (const [id, at] of startedAt) if (id !== "heavy" && clock.now() - at >= 4000) { broker.release(id); startedAt.set(id, Infinity); }
+    for (const [id, at] of startedAt)
+      if (id !== "heavy" && clock.now() - at >= 4000) {
+        broker.release(id);
+        startedAt.set(id, Infinity);
+      }
     if (granted.has("heavy")) {
       assert.deepEqual(broker.view().running.filter((r) => r.taskType === "geotiff_cog").length, 1);
       break;
@@ -138,7 +161,10 @@ void test("a task bigger than the node runs alone: others drain first and none s
   assert.deepEqual(granted.get("lod"), { taskId: "lod", cpuPercent: 75, ramBytes: 24 * GIB, exclusive: true });
   await step(4000);
   assert.ok(!granted.has("late"));
-  assert.deepEqual(broker.view().running.map((r) => r.taskId), ["lod"]);
+  assert.deepEqual(
+    broker.view().running.map((r) => r.taskId),
+    ["lod"],
+  );
   broker.release("lod");
   await step(0);
   assert.ok(granted.has("late"));
@@ -187,7 +213,14 @@ void test("stop() releases every grant and withdraws every request on the stream
   const appended = events().length;
   await assert.rejects(waiting, (e: Error & { code?: string }) => e.code === "INTERRUPTED");
   const tail = events().slice(-3);
-  assert.deepEqual(tail.map((e) => [e.type, (e.data as { task_id: string }).task_id]), [["SlotReleased", "v1"], ["SlotWithdrawn", "v2"], ["SlotWithdrawn", "v3"]]);
+  assert.deepEqual(
+    tail.map((e) => [e.type, (e.data as { task_id: string }).task_id]),
+    [
+      ["SlotReleased", "v1"],
+      ["SlotWithdrawn", "v2"],
+      ["SlotWithdrawn", "v3"],
+    ],
+  );
   assert.equal((tail[1]?.data as { reason: string }).reason, "node shutting down");
   assert.deepEqual(broker.view(), { waiting: [], running: [], reservedFor: undefined });
   await assert.rejects(broker.request({ taskId: "late", taskType: "image_thumbnail", priority: 5, submittedAt: new Date().toISOString() }), /stopped/);

@@ -7,9 +7,21 @@ const ev = (type: string, stage?: string): StreamEvent => ({ type, data: stage ?
 const done = (id: string, messageId = "m1") => ({ messageId, body: { task_id: id, status: "completed" } });
 
 test("the chaos judge: one final result after dedup, no stage redone, a resume past a completed stage is seen", () => {
-  const resumed = [ev("TaskAccepted"), ev("StageStarted", "a"), ev("StageCompleted", "a"), ev("StageStarted", "b"), ev("TaskInterrupted"), ev("StageStarted", "b"), ev("StageCompleted", "b"), ev("TaskCompleted")];
+  const resumed = [
+    ev("TaskAccepted"),
+    ev("StageStarted", "a"),
+    ev("StageCompleted", "a"),
+    ev("StageStarted", "b"),
+    ev("TaskInterrupted"),
+    ev("StageStarted", "b"),
+    ev("StageCompleted", "b"),
+    ev("TaskCompleted"),
+  ];
   const v = judgeTask("t1", [done("t1"), done("t1"), done("t2")], resumed);
-  assert.deepEqual({ finals: v.finals, dup: v.duplicateDeliveries, redone: v.stagesRedone, interrupted: v.interrupted, past: v.resumedPastAStage }, { finals: 1, dup: 1, redone: [], interrupted: true, past: true });
+  assert.deepEqual(
+    { finals: v.finals, dup: v.duplicateDeliveries, redone: v.stagesRedone, interrupted: v.interrupted, past: v.resumedPastAStage },
+    { finals: 1, dup: 1, redone: [], interrupted: true, past: true },
+  );
   assert.deepEqual(violations([v], new Map([["t1", "completed"]])), []);
 });
 
@@ -27,9 +39,27 @@ test("the chaos judge flags a second final result, a redone stage, a missing res
 });
 
 test("the seeded generator repeats itself for a seed and differs across seeds", () => {
-  const a = Array.from({ length: 5 }, ((r) => () => r.int(1000))(seededRng(42)));
-  const b = Array.from({ length: 5 }, ((r) => () => r.int(1000))(seededRng(42)));
-  const c = Array.from({ length: 5 }, ((r) => () => r.int(1000))(seededRng(43)));
+  const a = Array.from(
+    { length: 5 },
+    (
+      (r) => () =>
+        r.int(1000)
+    )(seededRng(42)),
+  );
+  const b = Array.from(
+    { length: 5 },
+    (
+      (r) => () =>
+        r.int(1000)
+    )(seededRng(42)),
+  );
+  const c = Array.from(
+    { length: 5 },
+    (
+      (r) => () =>
+        r.int(1000)
+    )(seededRng(43)),
+  );
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
 });

@@ -11,11 +11,7 @@ import { textOf } from "../../src/shared/text-of.ts";
  * task_id is readable and `result` says so); `result`: a failed result with this code (a task that
  * was accepted and failed); `settled`: its stream ends failed or completed (its results go to a
  * callback queue the platform cannot read); `duplicate`: nothing new happens to the task it copies. */
-export type PoisonExpect =
-  | { kind: "dlq"; code: string; result: boolean }
-  | { kind: "result"; code: string }
-  | { kind: "settled" }
-  | { kind: "duplicate"; of: string };
+export type PoisonExpect = { kind: "dlq"; code: string; result: boolean } | { kind: "result"; code: string } | { kind: "settled" } | { kind: "duplicate"; of: string };
 
 export interface Poison {
   name: string;
@@ -43,7 +39,13 @@ export async function poisonCorpus(stack: ChaosStack, tenant: string, completed:
   };
   await put("empty.xyz", "");
   await put("garbage.xyz", Array.from({ length: 200 }, (_, i) => (i % 2 ? `${i} ${i} ${i}` : `junk ${i} !`)).join("\n"));
-  await put("long-name.zip", buildZip([{ name: "ok.txt", data: "ok\n" }, { name: "n".repeat(5000), data: "x\n" }]));
+  await put(
+    "long-name.zip",
+    buildZip([
+      { name: "ok.txt", data: "ok\n" },
+      { name: "n".repeat(5000), data: "x\n" },
+    ]),
+  );
   await put("huge.png", pngHeader(2 ** 31 - 1, 2 ** 31 - 1));
 
   const msg = (overrides: Record<string, unknown> = {}) => platformTaskMessage(tenant, stack.platform.callbackQueue, { params: { sizes: [64] }, ...overrides });
@@ -56,19 +58,40 @@ export async function poisonCorpus(stack: ChaosStack, tenant: string, completed:
     http: "4xx",
     ...extra,
   });
-  const failsWith = (name: string, code: string, body: Record<string, unknown>): Poison => ({ name, routingKey: String(body.task_type), body: text(body), taskId: String(body.task_id), expect: { kind: "result", code }, http: "accepted" });
+  const failsWith = (name: string, code: string, body: Record<string, unknown>): Poison => ({
+    name,
+    routingKey: String(body.task_type),
+    body: text(body),
+    taskId: String(body.task_id),
+    expect: { kind: "result", code },
+    http: "accepted",
+  });
   const deep = `${'{"a":'.repeat(5000)}1${"}".repeat(5000)}`;
   const deepMsg = msg();
 
   return [
-    { name: "not JSON", routingKey: "image_thumbnail", body: Buffer.from(`{"task_id": "${randomUUID()}", oops`), taskId: null, expect: { kind: "dlq", code: "INVALID_MESSAGE", result: false }, http: "4xx" },
+    {
+      name: "not JSON",
+      routingKey: "image_thumbnail",
+      body: Buffer.from(`{"task_id": "${randomUUID()}", oops`),
+      taskId: null,
+      expect: { kind: "dlq", code: "INVALID_MESSAGE", result: false },
+      http: "4xx",
+    },
     { name: "not UTF-8", routingKey: "image_thumbnail", body: Buffer.from([0xff, 0xfe, 0x7b, 0x00]), taskId: null, expect: { kind: "dlq", code: "INVALID_MESSAGE", result: false }, http: "4xx" },
     invalid("NUL in an unknown params key", msg({ params: { sizes: [64], "k\u0000": 1 } })),
     invalid("NUL in source.bucket", msg({ source: { bucket: "in\u0000", key: `${files}photo.jpg` } })),
     invalid("NUL in source.format", msg({ source: { bucket: "in", key: `${files}photo.jpg`, format: "jpg\u0000" } })),
     invalid("lone surrogate in params", msg({ params: { sizes: [64], note: "\udfff" } })),
     { ...invalid("params nested 5 000 deep", deepMsg), body: Buffer.from(JSON.stringify({ ...deepMsg, params: "@" }).replace('"@"', deep)) },
-    { name: "a 5 MB message", routingKey: "image_thumbnail", body: text(msg({ params: { sizes: [64], pad: "x".repeat(5 * 2 ** 20) } })), taskId: null, expect: { kind: "dlq", code: "INVALID_MESSAGE", result: false }, http: "4xx" },
+    {
+      name: "a 5 MB message",
+      routingKey: "image_thumbnail",
+      body: text(msg({ params: { sizes: [64], pad: "x".repeat(5 * 2 ** 20) } })),
+      taskId: null,
+      expect: { kind: "dlq", code: "INVALID_MESSAGE", result: false },
+      http: "4xx",
+    },
     invalid("unknown task type", msg({ task_type: "hologram_render" })),
     invalid("attempt 5 of max 3", msg({ retry: { attempt: 5, max_attempts: 3 } })),
     invalid("another task's progress channel", msg({ webhook: { callback_queue: stack.platform.callbackQueue, progress_channel: `task:${randomUUID()}:progress` } })),
@@ -96,7 +119,13 @@ export async function poisonCorpus(stack: ChaosStack, tenant: string, completed:
       taskId: completed.task_id,
       expect: { kind: "dlq", code: "INVALID_MESSAGE", result: false },
     },
-    { name: "an uppercase copy of a completed task", routingKey: String(completed.task_type), body: text({ ...completed, task_id: completed.task_id.toUpperCase() }), taskId: completed.task_id, expect: { kind: "duplicate", of: completed.task_id } },
+    {
+      name: "an uppercase copy of a completed task",
+      routingKey: String(completed.task_type),
+      body: text({ ...completed, task_id: completed.task_id.toUpperCase() }),
+      taskId: completed.task_id,
+      expect: { kind: "duplicate", of: completed.task_id },
+    },
   ];
 }
 

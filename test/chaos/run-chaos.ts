@@ -55,8 +55,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const stack = await chaosStack();
   const found: string[] = [];
   const summary: ChaosSummary = {
-    seed: options.seed, quick: options.quick, tasks: 0, kills: 0, restarts: 0, results: 0, duplicates: 0, stagesRedone: 0, resumed: 0,
-    resumedPastAStage: 0, finishedByOther: 0, readiness: [], poison: { sent: 0, handled: 0, amqp: [0, 0], http: [0, 0], cli: [0, 0] }, violations: found, seconds: 0,
+    seed: options.seed,
+    quick: options.quick,
+    tasks: 0,
+    kills: 0,
+    restarts: 0,
+    results: 0,
+    duplicates: 0,
+    stagesRedone: 0,
+    resumed: 0,
+    resumedPastAStage: 0,
+    finishedByOther: 0,
+    readiness: [],
+    poison: { sent: 0, handled: 0, amqp: [0, 0], http: [0, 0], cli: [0, 0] },
+    violations: found,
+    seconds: 0,
   };
   try {
     const tenant = randomUUID();
@@ -127,7 +140,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     const completed = tasks.find((t) => stack.platform.results.some((r) => r.body.task_id === t.message.task_id && r.body.status === "completed"));
     const logMarks = stack.nodes.map((n) => n.generations.map((g) => g.logs().length));
     if (completed) await poisonPhase(stack, tenant, completed.message, size, summary, found, log);
-    const requeues = stack.nodes.flatMap((n, i) => n.generations.map((g, j) => g.logs().slice(logMarks[i]![j] ?? 0))).join("\n").match(/delivery handling failed: requeueing/g)?.length ?? 0;
+    const requeues =
+      stack.nodes
+        .flatMap((n, i) => n.generations.map((g, j) => g.logs().slice(logMarks[i]![j] ?? 0)))
+        .join("\n")
+        .match(/delivery handling failed: requeueing/g)?.length ?? 0;
     if (requeues > 0) found.push(`poison: ${requeues} deliveries were requeued after a handling failure (a loop in the making)`);
 
     // Later tasks still get their results: no poison stopped a projection.
@@ -144,7 +161,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       const v = judgeTask(t.message.task_id, stack.platform.results, evs);
       verdicts.push(v);
       // Each interrupted task's history, compact: the evidence behind "resumed" and "no stage redone".
-      if (v.interrupted) log(`chaos: resumed ${t.kind} ${v.taskId}: ${evs.filter((e) => e.type !== "ProgressReported").map((e) => (typeof e.data.stage === "string" ? `${e.type}(${e.data.stage})` : e.type)).join(" ")}`);
+      if (v.interrupted)
+        log(
+          `chaos: resumed ${t.kind} ${v.taskId}: ${evs
+            .filter((e) => e.type !== "ProgressReported")
+            .map((e) => (typeof e.data.stage === "string" ? `${e.type}(${e.data.stage})` : e.type))
+            .join(" ")}`,
+        );
     }
     found.push(...violations(verdicts, new Map(tasks.map((t) => [t.message.task_id, "completed"]))));
     summary.tasks = tasks.length;
@@ -167,7 +190,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   return summary;
 }
 
-async function poisonPhase(stack: ChaosStack, tenant: string, completed: ChaosTask["message"], size: (typeof SIZES)["quick"], summary: ChaosSummary, found: string[], log: (line: string) => void): Promise<void> {
+async function poisonPhase(
+  stack: ChaosStack,
+  tenant: string,
+  completed: ChaosTask["message"],
+  size: (typeof SIZES)["quick"],
+  summary: ChaosSummary,
+  found: string[],
+  log: (line: string) => void,
+): Promise<void> {
   const amqp = await poisonCorpus(stack, tenant, completed);
   const before = await events(liveNode(stack), completed.task_id);
   log(`chaos: poison corpus, ${amqp.length} AMQP messages`);
@@ -209,7 +240,10 @@ async function poisonPhase(stack: ChaosStack, tenant: string, completed: ChaosTa
   let cliOk = 0;
   for (const c of cli) {
     const run = await execa(join(REPO_ROOT, "bin", "vs3d.js"), ["process", c.file, "--type", c.type, "--params", c.params, "--out", join(dir, "out"), "--json"], {
-      cwd: dir, reject: false, timeout: 90_000, env: { LOG_LEVEL: "silent", DATA_DIR: join(dir, "data"), WORK_DIR: join(dir, "work") },
+      cwd: dir,
+      reject: false,
+      timeout: 90_000,
+      env: { LOG_LEVEL: "silent", DATA_DIR: join(dir, "data"), WORK_DIR: join(dir, "work") },
     });
     const line = run.stdout.trim().split("\n").at(-1) ?? "";
     const code = (() => {
@@ -258,27 +292,40 @@ async function judgeAmqpPoison(stack: ChaosStack, corpus: readonly Poison[], com
 /** Tasks interrupted on a killed node whose completion was logged by the other node. */
 function finishedByOther(stack: ChaosStack, kills: readonly { node: string; generation: number }[], verdicts: readonly TaskVerdict[]): number {
   const taskLines = (n: ChaosNode, gen?: number) =>
-    (gen === undefined ? n.generations : [n.generations[gen]!]).flatMap((g) => g.logs().split("\n")).flatMap((l) => {
-      try {
-        return [JSON.parse(l) as { task_id?: string; msg?: string; component?: string }];
-      } catch {
-        return [];
-      }
-    });
+    (gen === undefined ? n.generations : [n.generations[gen]!])
+      .flatMap((g) => g.logs().split("\n"))
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as { task_id?: string; msg?: string; component?: string }];
+        } catch {
+          return [];
+        }
+      });
   const handed = new Set<string>();
   for (const k of kills) {
     const victim = stack.nodes.find((n) => n.name === k.node)!;
     const other = stack.nodes.find((n) => n.name !== k.node)!;
-    const started = new Set(taskLines(victim, k.generation).filter((l) => l.msg === "task message accepted").map((l) => l.task_id));
+    const started = new Set(
+      taskLines(victim, k.generation)
+        .filter((l) => l.msg === "task message accepted")
+        .map((l) => l.task_id),
+    );
     // The owner's own line, not the fleet's task log (which any node may write).
-    const completedByOther = new Set(taskLines(other).filter((l) => l.msg === "task completed" && l.component !== "task-log").map((l) => l.task_id));
+    const completedByOther = new Set(
+      taskLines(other)
+        .filter((l) => l.msg === "task completed" && l.component !== "task-log")
+        .map((l) => l.task_id),
+    );
     for (const v of verdicts) if (v.interrupted && started.has(v.taskId) && completedByOther.has(v.taskId)) handed.add(v.taskId);
   }
   return handed.size;
 }
 
 async function waitForFinals(stack: ChaosStack, tasks: readonly ChaosTask[], timeoutMs: number, found: string[]): Promise<void> {
-  const final = (t: ChaosTask) => stack.platform.results.some((r) => r.body.task_id === t.message.task_id && (r.body.status === "completed" || (r.body.status === "failed" && (r.body as { retry?: { will_retry?: boolean } }).retry?.will_retry === false)));
+  const final = (t: ChaosTask) =>
+    stack.platform.results.some(
+      (r) => r.body.task_id === t.message.task_id && (r.body.status === "completed" || (r.body.status === "failed" && (r.body as { retry?: { will_retry?: boolean } }).retry?.will_retry === false)),
+    );
   const ok = await waitFor(() => Promise.resolve(tasks.every(final)), timeoutMs);
   if (!ok) for (const t of tasks.filter((x) => !final(x))) found.push(`${t.message.task_id} (${t.kind}): no final result within ${timeoutMs / 1000} s`);
 }
@@ -324,7 +371,10 @@ const checkName = (dep: Dependency) => (dep === "rabbitmq" ? "amqp" : dep === "r
 
 async function isReady(n: ChaosNode): Promise<boolean> {
   if (!n.current) return false;
-  return fetch(`${n.current.url}/health/ready`, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
+  return fetch(`${n.current.url}/health/ready`, { signal: AbortSignal.timeout(3000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
 }
 
 async function waitReady(n: ChaosNode, timeoutMs: number): Promise<void> {
@@ -342,7 +392,9 @@ function pollReadiness(nodes: readonly ChaosNode[]): { stop(): { at: number; ok:
         const at = Date.now();
         const r = await fetch(`${n.current.url}/health/ready`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
         const body = r ? ((await r.json().catch(() => null)) as { checks?: Record<string, { ok: boolean }> } | null) : null;
-        const failing = Object.entries(body?.checks ?? {}).filter(([, c]) => !c.ok).map(([k]) => k);
+        const failing = Object.entries(body?.checks ?? {})
+          .filter(([, c]) => !c.ok)
+          .map(([k]) => k);
         seen.push({ at, ok: r?.ok ?? false, failing });
       }
       await sleep(250);

@@ -17,7 +17,11 @@ test("`vs3d machine task --stately` is a createMachine() call with every state, 
   const machine = imported(statelyImport(taskMachine.config));
   assert.deepEqual(Object.keys(machine.root.states), Object.keys(taskMachine.root.states));
   for (const [state, effect] of Object.entries(TASK_EFFECTS)) {
-    assert.deepEqual(machine.root.states[state]!.invoke.map((i) => i.src), [effect], `${state} invokes ${effect}`);
+    assert.deepEqual(
+      machine.root.states[state]!.invoke.map((i) => i.src),
+      [effect],
+      `${state} invokes ${effect}`,
+    );
   }
   for (const [name, node] of Object.entries(taskMachine.root.states)) {
     assert.deepEqual([...machine.root.states[name]!.ownEvents].sort(), [...node.ownEvents].sort(), `${name} takes the same events`);

@@ -24,7 +24,10 @@ test("production mode (PostgreSQL + RabbitMQ): vs3d tasks reads the store, vs3d 
     const vs3d = (args: string[]) => execa(join(REPO_ROOT, "bin", "vs3d.js"), args, { cwd, reject: false, env: { ...stack.env, LOG_LEVEL: "silent" } });
     const listed = await vs3d(["tasks", "--state", "processing", "--json"]);
     assert.equal(listed.exitCode, 0, listed.stderr);
-    assert.deepEqual((JSON.parse(listed.stdout) as { tasks: { task_id: string }[] }).tasks.map((t) => t.task_id), [msg.task_id]);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { tasks: { task_id: string }[] }).tasks.map((t) => t.task_id),
+      [msg.task_id],
+    );
 
     const cancel = await vs3d(["cancel", msg.task_id, "--reason", "platform deleted the file", "--json"]);
     assert.equal(cancel.exitCode, 0, cancel.stderr);

@@ -10,7 +10,13 @@ test("vs3d --help and every command's --help answer on stdout with exit 0", asyn
   const top = await vs3d(["--help"]);
   assert.equal(top.exitCode, 0);
   for (const name of Object.keys(COMMANDS)) assert.match(top.stdout, new RegExp(`^  ${name} `, "m"), `the overview lists ${name}`);
-  const subcommands = [["dlq", "list", "--help"], ["dlq", "replay", "-h"], ["machine", "broker", "--help"], ["tasks", "--state", "failed", "--help"], ["cancel", "some-id", "--help"]];
+  const subcommands = [
+    ["dlq", "list", "--help"],
+    ["dlq", "replay", "-h"],
+    ["machine", "broker", "--help"],
+    ["tasks", "--state", "failed", "--help"],
+    ["cancel", "some-id", "--help"],
+  ];
   const runs = await Promise.all([...Object.keys(COMMANDS).flatMap((name) => [vs3d([name, "--help"]), vs3d(["help", name])]), ...subcommands.map(vs3d)]);
   for (const r of runs) {
     assert.equal(r.exitCode, 0, r.command);
@@ -20,7 +26,22 @@ test("vs3d --help and every command's --help answer on stdout with exit 0", asyn
 });
 
 test("usage errors are one line on stderr with exit 2, never a stack trace; piping into head is no error", async () => {
-  for (const args of [["nope"], ["process", "x.jpg", "--bogus"], ["process"], ["replay"], ["replay", "a", "b"], ["dlq", "purge"], ["machine", "zzz"], ["replay", "--limit"], ["tasks", "--state", "sleeping"], ["tasks", "--limit", "0"], ["tasks", "extra"], ["tasks", "--bogus"], ["cancel"], ["cancel", "a", "b"]]) {
+  for (const args of [
+    ["nope"],
+    ["process", "x.jpg", "--bogus"],
+    ["process"],
+    ["replay"],
+    ["replay", "a", "b"],
+    ["dlq", "purge"],
+    ["machine", "zzz"],
+    ["replay", "--limit"],
+    ["tasks", "--state", "sleeping"],
+    ["tasks", "--limit", "0"],
+    ["tasks", "extra"],
+    ["tasks", "--bogus"],
+    ["cancel"],
+    ["cancel", "a", "b"],
+  ]) {
     const r = await vs3d(args);
     assert.equal(r.exitCode, 2, args.join(" "));
     const lines = r.stderr.split("\n").filter((l) => l.startsWith("vs3d"));

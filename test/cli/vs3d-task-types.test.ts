@@ -27,7 +27,10 @@ test("geotiff_cog and geotiff_resize through the CLI", { timeout: 180_000 }, asy
   const cog = outputsOf(await processFile(fixture("geotiff", "riocogeo_image_nodata.tif"), "geotiff_cog", { preview: { format: "png", max_size: 256 } }));
   assert.deepEqual(cog.map((o) => o.type).sort(), ["cog", "preview"]);
   const resized = await processFile(fixture("geotiff", "riocogeo_image_2000px.tif"), "geotiff_resize", { width: 500 });
-  assert.deepEqual(outputsOf(resized).map((o) => o.type), ["raster"]);
+  assert.deepEqual(
+    outputsOf(resized).map((o) => o.type),
+    ["raster"],
+  );
   const info = await execa("gdalinfo", ["-json", join(resized.out, "resized.tif")]);
   assert.deepEqual((JSON.parse(info.stdout) as { size: number[] }).size[0], 500);
 });
@@ -36,7 +39,17 @@ test("video_transcode through the CLI", { timeout: 180_000 }, async () => {
   const r = await processFile(fixture("video", "derived_testsrc2_720p_10s.mp4"), "video_transcode", { heights: [144], preset: "ultrafast", poster: true });
   const outputs = outputsOf(r);
   assert.deepEqual(outputs.map((o) => o.type).sort(), ["poster", "video"]);
-  const probe = await execa("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name,height", "-of", "json", join(r.out, outputs.find((o) => o.type === "video")!.key.split("/out/")[1]!)]);
+  const probe = await execa("ffprobe", [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-show_entries",
+    "stream=codec_name,height",
+    "-of",
+    "json",
+    join(r.out, outputs.find((o) => o.type === "video")!.key.split("/out/")[1]!),
+  ]);
   const stream = (JSON.parse(probe.stdout) as { streams: { codec_name: string; height: number }[] }).streams[0]!;
   assert.deepEqual([stream.codec_name, stream.height], ["h264", 144]);
 });
@@ -49,7 +62,10 @@ test("archive_extract and archive_compress through the CLI; a zip-slip fails wit
   assert.equal(manifest.file_count, outputs.filter((o) => o.type === "file").length);
 
   const compressed = await processFile(fixture("images", "recurser_Landscape_3.jpg"), "archive_compress", { format: "tar.gz" });
-  assert.deepEqual(outputsOf(compressed).map((o) => o.format), ["tar.gz"]);
+  assert.deepEqual(
+    outputsOf(compressed).map((o) => o.format),
+    ["tar.gz"],
+  );
   assert.ok((await stat(join(compressed.out, "archive.tar.gz"))).size > 0);
 
   const evil = await processFile(fixture("archives", "evil_zip_relative.zip"), "archive_extract", {});
@@ -62,9 +78,15 @@ test("archive_extract and archive_compress through the CLI; a zip-slip fails wit
 
 test("point_cloud_convert through the CLI: LAZ → LAS and LAS → LAZ", { timeout: 180_000 }, async () => {
   const las = await processFile(fixture("pointcloud", "laspy_autzen_trim.laz"), "point_cloud_convert", { output_format: "las" });
-  assert.deepEqual(outputsOf(las).map((o) => o.format), ["las"]);
+  assert.deepEqual(
+    outputsOf(las).map((o) => o.format),
+    ["las"],
+  );
   const header = await readFile(join(las.out, "points.las"));
   assert.equal(header.subarray(0, 4).toString(), "LASF");
   const laz = await processFile(fixture("pointcloud", "laspy_simple.las"), "point_cloud_convert", { output_format: "laz" });
-  assert.deepEqual(outputsOf(laz).map((o) => o.format), ["laz"]);
+  assert.deepEqual(
+    outputsOf(laz).map((o) => o.format),
+    ["laz"],
+  );
 });

@@ -6,7 +6,10 @@ import { REPO_ROOT } from "../helpers/fixtures.ts";
 import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
 import { startServiceProcess, waitFor } from "../helpers/service-process.ts";
 
-interface Listed { tasks: { task_id: string; state: string; rejected: boolean; outputs: { size_bytes: number }[] }[]; total: number }
+interface Listed {
+  tasks: { task_id: string; state: string; rejected: boolean; outputs: { size_bytes: number }[] }[];
+  total: number;
+}
 
 test("vs3d tasks and vs3d cancel: through the service's HTTP API while it holds the store, from the store once it stopped", { timeout: 240_000 }, async () => {
   const installation = await embeddedEnv();
@@ -47,8 +50,14 @@ test("vs3d tasks and vs3d cancel: through the service's HTTP API while it holds 
     assert.equal(events.events.find((e) => e.type === "TaskCancelled")?.data.reason, "wrong file");
     const json = (r: { stdout: string }) => JSON.parse(r.stdout) as Listed;
     const onlyDone = await vs3d(["tasks", "--state", "completed", "--type", "image_convert", "--json"]);
-    assert.deepEqual(json(onlyDone).tasks.map((t) => t.task_id), [done.task_id]);
-    assert.deepEqual(json(await vs3d(["tasks", "--rejected", "only", "--json"])).tasks.map((t) => t.task_id), [refused.task_id]);
+    assert.deepEqual(
+      json(onlyDone).tasks.map((t) => t.task_id),
+      [done.task_id],
+    );
+    assert.deepEqual(
+      json(await vs3d(["tasks", "--rejected", "only", "--json"])).tasks.map((t) => t.task_id),
+      [refused.task_id],
+    );
     assert.equal(json(await vs3d(["tasks", "--limit", "1", "--json"])).tasks.length, 1);
 
     const again = await vs3d(["cancel", String(long.task_id)]);

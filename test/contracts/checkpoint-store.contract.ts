@@ -152,7 +152,10 @@ export function leadershipContract(name: string, factory: () => Promise<Leadersh
     it("a fn that throws makes run() reject with its error and frees the lock at once", async (c) => {
       const lock = `projection:${randomUUID()}`;
       const boom = new Error("projection bug");
-      await assert.rejects(c.a.run(lock, () => Promise.reject(boom), new AbortController().signal), (e) => e === boom);
+      await assert.rejects(
+        c.a.run(lock, () => Promise.reject(boom), new AbortController().signal),
+        (e) => e === boom,
+      );
       const hb = holder({ active: 0, maxActive: 0 });
       const sb = new AbortController();
       const runB = c.b.run(lock, hb.fn, sb.signal);
@@ -172,27 +175,35 @@ export function leadershipContract(name: string, factory: () => Promise<Leadersh
       await runA;
     });
 
-    it("the holder's connection dies: its fn is aborted and the other takes over within the bound", async (c) => {
-      const { log, ha, hb, sb, runB } = await contend(c);
-      const start = Date.now();
-      await c.killA!();
-      await until("a's fn sees the loss", c.takeoverMs, () => ha.abortedWith !== null);
-      await until("b takes over", c.takeoverMs, () => hb.entered === 1);
-      console.log(`# takeover after a killed connection: ${Date.now() - start} ms`);
-      assert.equal(ha.entered, 1, "a took its lock back before b: a node that lost its lock must back off");
-      assert.equal(log.maxActive, 1);
-      sb.abort();
-      await runB;
-    }, (c) => c.killA === undefined);
+    it(
+      "the holder's connection dies: its fn is aborted and the other takes over within the bound",
+      async (c) => {
+        const { log, ha, hb, sb, runB } = await contend(c);
+        const start = Date.now();
+        await c.killA!();
+        await until("a's fn sees the loss", c.takeoverMs, () => ha.abortedWith !== null);
+        await until("b takes over", c.takeoverMs, () => hb.entered === 1);
+        console.log(`# takeover after a killed connection: ${Date.now() - start} ms`);
+        assert.equal(ha.entered, 1, "a took its lock back before b: a node that lost its lock must back off");
+        assert.equal(log.maxActive, 1);
+        sb.abort();
+        await runB;
+      },
+      (c) => c.killA === undefined,
+    );
 
-    it("the holder's store closes: its run() ends and the other takes over", async (c) => {
-      const { ha, hb, sb, runA, runB } = await contend(c);
-      await c.closeA!();
-      await runA;
-      assert.notEqual(ha.abortedWith, null);
-      await until("b takes over", c.takeoverMs, () => hb.entered === 1);
-      sb.abort();
-      await runB;
-    }, (c) => c.closeA === undefined);
+    it(
+      "the holder's store closes: its run() ends and the other takes over",
+      async (c) => {
+        const { ha, hb, sb, runA, runB } = await contend(c);
+        await c.closeA!();
+        await runA;
+        assert.notEqual(ha.abortedWith, null);
+        await until("b takes over", c.takeoverMs, () => hb.entered === 1);
+        sb.abort();
+        await runB;
+      },
+      (c) => c.closeA === undefined,
+    );
   });
 }

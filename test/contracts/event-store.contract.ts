@@ -7,9 +7,21 @@ import { RevisionConflictError } from "../../src/ports/revision-conflict.error.t
 
 /** Cases an adapter may skip, each with a written reason (STYLE.md §3). */
 export type EventStoreContractCase =
-  | "append-read" | "expected-revision" | "concurrent-appenders" | "idempotent-retry" | "invalid-append"
-  | "event-id-across-streams" | "read-stream" | "read-all" | "head-position" | "list-streams" | "subscribe-catch-up-live" | "subscribe-filtered"
-  | "subscribe-concurrent-writers" | "subscribe-latency" | "close";
+  | "append-read"
+  | "expected-revision"
+  | "concurrent-appenders"
+  | "idempotent-retry"
+  | "invalid-append"
+  | "event-id-across-streams"
+  | "read-stream"
+  | "read-all"
+  | "head-position"
+  | "list-streams"
+  | "subscribe-catch-up-live"
+  | "subscribe-filtered"
+  | "subscribe-concurrent-writers"
+  | "subscribe-latency"
+  | "close";
 
 export interface EventStoreContractOptions {
   skip?: Partial<Record<EventStoreContractCase, string>>;
@@ -23,8 +35,7 @@ export function newEvent(type = "Something", data: unknown = { n: 1 }, metadata:
   return { id: randomUUID(), type, data, metadata: { correlation_id: "corr-1", causation_id: "cause-1", ...metadata } };
 }
 
-const isConflict = (actual: number | "no_stream") => (error: unknown) =>
-  error instanceof RevisionConflictError && error.actual === actual;
+const isConflict = (actual: number | "no_stream") => (error: unknown) => error instanceof RevisionConflictError && error.actual === actual;
 const isInvalidAppend = (error: unknown) => error instanceof AppError && error.code === "INVALID_APPEND" && !error.recoverable;
 
 /** Takes up to `count` events from a subscription, failing if they do not arrive within `ms`. */
@@ -56,9 +67,14 @@ export function eventStoreContract(name: string, factory: EventStoreFactory, opt
   void describe(`event store contract: ${name}`, () => {
     it("append-read", "an appended event reads back whole: data, metadata, revision, bigint position, createdAt", async (store) => {
       const before = Date.now();
-      const event = newEvent("TaskAccepted", { task_id: "t1", nested: { list: [1, "two", null, true], n: 1.5 }, text: "é ✓" }, {
-        machine_version: "3", extra_key: { deep: [1, 2] },
-      });
+      const event = newEvent(
+        "TaskAccepted",
+        { task_id: "t1", nested: { list: [1, "two", null, true], n: 1.5 }, text: "é ✓" },
+        {
+          machine_version: "3",
+          extra_key: { deep: [1, 2] },
+        },
+      );
       const result = await store.append("task-1", [event], { expectedRevision: "no_stream" });
       assert.equal(result.nextRevision, 0);
       assert.equal(typeof result.position, "bigint");
@@ -77,13 +93,18 @@ export function eventStoreContract(name: string, factory: EventStoreFactory, opt
       assert.equal((await store.append("s", [newEvent(), newEvent()], { expectedRevision: "no_stream" })).nextRevision, 1);
       await assert.rejects(store.append("s", [newEvent()], { expectedRevision: "no_stream" }), isConflict(1));
       await assert.rejects(store.append("s", [newEvent()], { expectedRevision: 0 }), isConflict(1));
-      await assert.rejects(store.append("s", [newEvent()], { expectedRevision: 2 }), (e: unknown) =>
-        e instanceof RevisionConflictError && e.streamId === "s" && e.expected === 2 && e.actual === 1 && e.code === "REVISION_CONFLICT");
+      await assert.rejects(
+        store.append("s", [newEvent()], { expectedRevision: 2 }),
+        (e: unknown) => e instanceof RevisionConflictError && e.streamId === "s" && e.expected === 2 && e.actual === 1 && e.code === "REVISION_CONFLICT",
+      );
       assert.equal((await store.append("s", [newEvent()], { expectedRevision: 1 })).nextRevision, 2);
       assert.equal((await store.append("s", [newEvent()], { expectedRevision: "stream_exists" })).nextRevision, 3);
       assert.equal((await store.append("s", [newEvent()], { expectedRevision: "any" })).nextRevision, 4);
       assert.equal((await store.append("fresh", [newEvent()], { expectedRevision: "any" })).nextRevision, 0);
-      assert.deepEqual((await store.readStream("s")).map((e) => e.revision), [0, 1, 2, 3, 4]);
+      assert.deepEqual(
+        (await store.readStream("s")).map((e) => e.revision),
+        [0, 1, 2, 3, 4],
+      );
     });
 
     it("concurrent-appenders", "of concurrent appenders with the same expected revision exactly one wins", async (store) => {
@@ -105,7 +126,10 @@ export function eventStoreContract(name: string, factory: EventStoreFactory, opt
       // Retried after later appends, still with the revision it first expected (as EventStoreDB allows).
       assert.deepEqual(await store.append("idem", next, { expectedRevision: 1 }), second);
       assert.deepEqual(await store.append("idem", batch, { expectedRevision: "no_stream" }), first);
-      assert.deepEqual((await store.readStream("idem")).map((e) => e.type), ["A", "B", "C"]);
+      assert.deepEqual(
+        (await store.readStream("idem")).map((e) => e.type),
+        ["A", "B", "C"],
+      );
       await assert.rejects(store.append("idem", [batch[1]!, newEvent("D")], { expectedRevision: "any" }), isInvalidAppend);
       await assert.rejects(store.append("idem", [batch[1]!, batch[0]!], { expectedRevision: "any" }), isInvalidAppend);
       await assert.rejects(store.append("idem", next, { expectedRevision: 0 }), isConflict(2));
@@ -130,7 +154,11 @@ export function eventStoreContract(name: string, factory: EventStoreFactory, opt
     });
 
     it("read-stream", "readStream goes forwards or backwards from a revision, up to maxCount", async (store) => {
-      await store.append("r", Array.from({ length: 5 }, (_, n) => newEvent(`E${n}`)), { expectedRevision: "no_stream" });
+      await store.append(
+        "r",
+        Array.from({ length: 5 }, (_, n) => newEvent(`E${n}`)),
+        { expectedRevision: "no_stream" },
+      );
       await store.append("other", [newEvent()], { expectedRevision: "no_stream" });
       const revs = (events: StoredEvent[]) => events.map((e) => e.revision);
       assert.deepEqual(revs(await store.readStream("r")), [0, 1, 2, 3, 4]);
@@ -151,8 +179,14 @@ export function eventStoreContract(name: string, factory: EventStoreFactory, opt
       for (let i = 1; i < all.length; i++) assert.ok(all[i]!.position > all[i - 1]!.position);
       assert.deepEqual(await store.readAll({ after: all[1]!.position }), all.slice(2));
       assert.deepEqual(await store.readAll({ after: all[0]!.position, maxCount: 2 }), all.slice(1, 3));
-      assert.deepEqual((await store.readAll({ streamPrefix: "task-" })).map((e) => e.streamId), ["task-a", "task-a", "task-b"]);
-      assert.deepEqual((await store.readAll({ streamPrefix: "task-", after: all[1]!.position })).map((e) => e.streamId), ["task-b"]);
+      assert.deepEqual(
+        (await store.readAll({ streamPrefix: "task-" })).map((e) => e.streamId),
+        ["task-a", "task-a", "task-b"],
+      );
+      assert.deepEqual(
+        (await store.readAll({ streamPrefix: "task-", after: all[1]!.position })).map((e) => e.streamId),
+        ["task-b"],
+      );
       assert.deepEqual(await store.readAll({ after: all[4]!.position }), []);
     });
 
@@ -179,11 +213,17 @@ export function eventStoreContract(name: string, factory: EventStoreFactory, opt
       const abort = new AbortController();
       const iterator = store.subscribeToAll({ signal: abort.signal })[Symbol.asyncIterator]();
       const it1 = { [Symbol.asyncIterator]: () => iterator };
-      assert.deepEqual((await take(it1, 2)).map((e) => e.type), ["A0", "A1"]);
+      assert.deepEqual(
+        (await take(it1, 2)).map((e) => e.type),
+        ["A0", "A1"],
+      );
       const pending = take(it1, 2);
       await store.append("b", [newEvent("B0")], { expectedRevision: "no_stream" });
       await store.append("a", [newEvent("A2")], { expectedRevision: 1 });
-      assert.deepEqual((await pending).map((e) => e.type), ["B0", "A2"]);
+      assert.deepEqual(
+        (await pending).map((e) => e.type),
+        ["B0", "A2"],
+      );
       const waiting = iterator.next();
       abort.abort();
       assert.equal((await waiting).done, true);
@@ -198,7 +238,10 @@ export function eventStoreContract(name: string, factory: EventStoreFactory, opt
       const pending = take(sub, 2);
       await store.append("broker-1", [newEvent("B1")], { expectedRevision: 0 });
       await store.append("task-2", [newEvent("T2")], { expectedRevision: "no_stream" });
-      assert.deepEqual((await pending).map((e) => e.type), ["T1", "T2"]);
+      assert.deepEqual(
+        (await pending).map((e) => e.type),
+        ["T1", "T2"],
+      );
       abort.abort();
     });
 
@@ -207,11 +250,13 @@ export function eventStoreContract(name: string, factory: EventStoreFactory, opt
       const perWriter = 25;
       const abort = new AbortController();
       const seen = take(store.subscribeToAll({ signal: abort.signal }), writers * perWriter, 20_000);
-      await Promise.all(Array.from({ length: writers }, async (_, w) => {
-        for (let n = 0; n < perWriter; n++) {
-          await store.append(`w-${w}`, [newEvent("W", { w, n })], { expectedRevision: n === 0 ? "no_stream" : n - 1 });
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: writers }, async (_, w) => {
+          for (let n = 0; n < perWriter; n++) {
+            await store.append(`w-${w}`, [newEvent("W", { w, n })], { expectedRevision: n === 0 ? "no_stream" : n - 1 });
+          }
+        }),
+      );
       const events = await seen;
       abort.abort();
       assertCompleteAndOrdered(events, writers, perWriter);

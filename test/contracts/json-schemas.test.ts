@@ -21,8 +21,12 @@ test("the task message schema accepts DESIGN.md's example and rejects an unknown
   for (const f of await readdir(join(REPO_ROOT, "schemas"))) ajv.addSchema(JSON.parse(await readFile(join(REPO_ROOT, "schemas", f), "utf8")) as object);
   const validate = ajv.getSchema("https://schemas.vision-s3d.dev/converter/task-message.schema.json")!;
   const example = {
-    task_id: "7d0f3c1e-2b4a-4f7e-9a51-0c2d8e6f1a23", tenant_id: "1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9", file_id: "0a1b2c3d-4e5f-4607-8819-2a3b4c5d6e7f",
-    task_type: "point_cloud_lod", priority: 5, submitted_at: "2026-02-28T10:00:00Z",
+    task_id: "7d0f3c1e-2b4a-4f7e-9a51-0c2d8e6f1a23",
+    tenant_id: "1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9",
+    file_id: "0a1b2c3d-4e5f-4607-8819-2a3b4c5d6e7f",
+    task_type: "point_cloud_lod",
+    priority: 5,
+    submitted_at: "2026-02-28T10:00:00Z",
     source: { bucket: "b", key: "tenants/abc/files/scan.las", size_bytes: 2147483648, format: "las" },
     destination: { bucket: "b", base_key: "tenants/abc/processed/scan/" },
     params: { levels: 3 },

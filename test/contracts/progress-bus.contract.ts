@@ -85,7 +85,10 @@ export function testProgressBusContract(name: string, options: ProgressBusContra
       const stop = await bus.subscribe(a.channel, c.fn);
       await bus.publish(b.channel, progressMessage(b.id, 99));
       for (const p of [1, 2, 3]) await bus.publish(a.channel, progressMessage(a.id, p));
-      assert.deepEqual((await c.next(3)).map((m) => m.progress.percent), [1, 2, 3]);
+      assert.deepEqual(
+        (await c.next(3)).map((m) => m.progress.percent),
+        [1, 2, 3],
+      );
       assert.ok(c.got.every((m) => m.task_id === a.id));
       await stop();
     });
@@ -103,7 +106,10 @@ export function testProgressBusContract(name: string, options: ProgressBusContra
       await bus.publish(a.channel, progressMessage(a.id, 6));
       await second.next(2);
       // The second subscriber has seen 6, so the first would have by now too if still subscribed.
-      assert.deepEqual(first.got.map((m) => m.progress.percent), [5]);
+      assert.deepEqual(
+        first.got.map((m) => m.progress.percent),
+        [5],
+      );
       await stopSecond();
     });
 
@@ -124,7 +130,10 @@ export function testProgressBusContract(name: string, options: ProgressBusContra
       const before = errors.length;
       await bus.publish(a.channel, progressMessage(a.id, 1));
       await bus.publish(a.channel, progressMessage(a.id, 2));
-      assert.deepEqual((await good.next(2)).map((m) => m.progress.percent), [1, 2]);
+      assert.deepEqual(
+        (await good.next(2)).map((m) => m.progress.percent),
+        [1, 2],
+      );
       assert.equal(errors.length - before, 2);
       await stopBad();
       await stopGood();

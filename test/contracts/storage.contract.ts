@@ -96,9 +96,15 @@ export function testStorageContract(name: string, options: StorageContractOption
         await subject.storage.upload(subject.bucket, key, src);
       }
       const all = await subject.storage.list(subject.bucket, "lod/");
-      assert.deepEqual(all.map((o) => o.key), ["lod/level_0/a.laz", "lod/level_1/b.laz", "lod/manifest.json"]);
+      assert.deepEqual(
+        all.map((o) => o.key),
+        ["lod/level_0/a.laz", "lod/level_1/b.laz", "lod/manifest.json"],
+      );
       assert.ok(all.every((o) => o.size === 3));
-      assert.deepEqual((await subject.storage.list(subject.bucket, "lod/level_")).map((o) => o.key), ["lod/level_0/a.laz", "lod/level_1/b.laz"]);
+      assert.deepEqual(
+        (await subject.storage.list(subject.bucket, "lod/level_")).map((o) => o.key),
+        ["lod/level_0/a.laz", "lod/level_1/b.laz"],
+      );
       assert.deepEqual(await subject.storage.list(subject.bucket, "nothing-here/"), []);
     });
 

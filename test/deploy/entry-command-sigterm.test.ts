@@ -34,29 +34,52 @@ test("SIGTERM to the image's entry command line (tini → node) during a task: T
     env: {
       // The image's `node` is Node 24: here, the one running this test (the project's, not the system's).
       PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
-      HTTP_PORT: String(port), DATA_DIR: join(root, "data"), STORAGE_DIR: storage, WORK_DIR: join(root, "work"),
-      SHUTDOWN_GRACE_SECONDS: String(grace), LOG_LEVEL: "info",
+      HTTP_PORT: String(port),
+      DATA_DIR: join(root, "data"),
+      STORAGE_DIR: storage,
+      WORK_DIR: join(root, "work"),
+      SHUTDOWN_GRACE_SECONDS: String(grace),
+      LOG_LEVEL: "info",
       PROCESSOR_MODULES: join(REPO_ROOT, "test", "fixtures", "test-processors.ts"),
     },
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor("the service to answer", () => fetch(`${url}/health/live`).then((r) => r.ok, () => false), 60_000);
+    await waitFor(
+      "the service to answer",
+      () =>
+        fetch(`${url}/health/live`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      60_000,
+    );
     const taskId = randomUUID();
     const submitted = await fetch(`${url}/tasks`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
-        task_id: taskId, tenant_id: tenant, file_id: randomUUID(), task_type: "image_convert", priority: 5, submitted_at: new Date().toISOString(),
-        source: { bucket: "in", key }, destination: { bucket: "out", base_key: `tenants/${tenant}/processed/${taskId}/` },
-        params: { stages: 2, stage_ms: 20_000 }, retry: { attempt: 1, max_attempts: 3 },
+        task_id: taskId,
+        tenant_id: tenant,
+        file_id: randomUUID(),
+        task_type: "image_convert",
+        priority: 5,
+        submitted_at: new Date().toISOString(),
+        source: { bucket: "in", key },
+        destination: { bucket: "out", base_key: `tenants/${tenant}/processed/${taskId}/` },
+        params: { stages: 2, stage_ms: 20_000 },
+        retry: { attempt: 1, max_attempts: 3 },
       }),
     });
     assert.ok(submitted.status < 300, `submitted: ${submitted.status} ${await submitted.text()}`);
-    await waitFor("step_1 to start", async () => {
-      const r = await fetch(`${url}/tasks/${taskId}/events`);
-      return r.ok && ((await r.json()) as { events: { type: string }[] }).events.some((e) => e.type === "StageStarted");
-    }, 30_000);
+    await waitFor(
+      "step_1 to start",
+      async () => {
+        const r = await fetch(`${url}/tasks/${taskId}/events`);
+        return r.ok && ((await r.json()) as { events: { type: string }[] }).events.some((e) => e.type === "StageStarted");
+      },
+      30_000,
+    );
 
     const t0 = Date.now();
     child.kill("SIGTERM"); // to tini, as `docker stop` does

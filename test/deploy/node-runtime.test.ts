@@ -29,7 +29,12 @@ test("no TypeScript loader at run time: tsx is a dev dependency only, and the im
 test("a worker child loads the host's --import preloads, as URLs it finds from any directory, and nothing else of its command line", () => {
   const guard = pathToFileURL(join(process.cwd(), "guard.mjs")).href;
   assert.deepEqual(inheritedImports(["--max-old-space-size=512", "--import", "tsx", "--inspect", "--import=./guard.mjs", "--import", "data:text/javascript,0"]), [
-    "--import", import.meta.resolve("tsx"), "--import", guard, "--import", "data:text/javascript,0",
+    "--import",
+    import.meta.resolve("tsx"),
+    "--import",
+    guard,
+    "--import",
+    "data:text/javascript,0",
   ]);
   assert.deepEqual(inheritedImports([]), []);
   assert.deepEqual(inheritedImports(["--import"]), [], "a dangling flag is not passed on");

@@ -36,7 +36,10 @@ test("a cancel message on vision.s3d.control stops a running task: TaskCancelled
     const http = await fetch(`${svc.url}/tasks/${viaHttp.task_id}/cancel`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: "via http" }) });
     assert.equal(http.status, 202);
 
-    for (const [m, reason] of [[viaAmqp, "user deleted the file"], [viaHttp, "via http"]] as const) {
+    for (const [m, reason] of [
+      [viaAmqp, "user deleted the file"],
+      [viaHttp, "via http"],
+    ] as const) {
       const results = await stack.platform.waitForResults(m.task_id, (r) => r.some((x) => x.body.status === "failed"), 30_000);
       const failed = results.find((r) => r.body.status === "failed")!.body as unknown as { error: { code: string; message: string }; retry: { will_retry: boolean } };
       assert.equal(failed.error.code, "CANCELLED");

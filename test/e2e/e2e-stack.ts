@@ -44,7 +44,15 @@ export async function e2eStack(options: { slowProcessors?: boolean } = {}): Prom
       const svc = await startServiceProcess({ ...env, ...extraEnv });
       started.push(svc);
       // Live is not enough: the topology must exist and the consumers run before the platform publishes.
-      await waitFor("readiness", () => fetch(`${svc.url}/health/ready`).then((r) => r.ok, () => false), 30_000);
+      await waitFor(
+        "readiness",
+        () =>
+          fetch(`${svc.url}/health/ready`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        30_000,
+      );
       return svc;
     },
     logs: () => started.map((s, i) => `--- service #${i + 1} ---\n${s.logs()}`).join("\n"),

@@ -19,10 +19,14 @@ test("invalid JSON, an unknown task type and a schema error land in tasks.dlq wi
     await stack.platform.publish("hologram_render", unknown);
     await stack.platform.publish("image_thumbnail", broken);
 
-    const dead = await waitFor("three dead letters", async () => {
-      const found = await stack.platform.dlqMessages(mine);
-      return found.length >= 3 ? found : null;
-    }, 20_000);
+    const dead = await waitFor(
+      "three dead letters",
+      async () => {
+        const found = await stack.platform.dlqMessages(mine);
+        return found.length >= 3 ? found : null;
+      },
+      20_000,
+    );
     assert.equal(dead.length, 3);
     const byContent = (pred: (m: GetMessage) => boolean) => dead.find(pred)!.properties.headers!;
     const h1 = byContent((m) => m.content.toString() === notJson);

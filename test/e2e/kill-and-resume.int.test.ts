@@ -20,10 +20,14 @@ test("SIGKILL mid-task: RabbitMQ redelivers, the next process resumes from the s
     const first = await stack.start();
     await stack.platform.publish("image_convert", msg);
     // (step_1's upload runs beside step_2, so its StageCompleted may follow step_2's StageStarted.)
-    await waitFor("step_1 done and step_2 started", async () => {
-      const evs = await taskEvents(first.url, msg.task_id);
-      return evs.some((e) => e.type === "StageCompleted" && e.data.stage === "step_1") && evs.some((e) => e.type === "StageStarted" && e.data.stage === "step_2");
-    }, 30_000);
+    await waitFor(
+      "step_1 done and step_2 started",
+      async () => {
+        const evs = await taskEvents(first.url, msg.task_id);
+        return evs.some((e) => e.type === "StageCompleted" && e.data.stage === "step_1") && evs.some((e) => e.type === "StageStarted" && e.data.stage === "step_2");
+      },
+      30_000,
+    );
     first.process.kill("SIGKILL");
     await first.process;
 
@@ -32,11 +36,18 @@ test("SIGKILL mid-task: RabbitMQ redelivers, the next process resumes from the s
     // Let any late duplicate arrive before counting.
     await new Promise((r) => setTimeout(r, 1000));
     const unique = new Map(stack.platform.results.filter((r) => r.body.task_id === msg.task_id).map((r) => [r.messageId, r.body]));
-    assert.deepEqual([...unique.values()].map((b) => b.status), ["completed"], "exactly one result after dedup by message_id");
+    assert.deepEqual(
+      [...unique.values()].map((b) => b.status),
+      ["completed"],
+      "exactly one result after dedup by message_id",
+    );
     assert.ok(results.length >= 1);
 
     const events = await taskEvents(second.url, msg.task_id);
-    assert.ok(events.some((e) => e.type === "TaskInterrupted"), "the resume records the interruption");
+    assert.ok(
+      events.some((e) => e.type === "TaskInterrupted"),
+      "the resume records the interruption",
+    );
     for (const stage of ["step_1", "step_2", "step_3"]) {
       const done = events.findIndex((e) => e.type === "StageCompleted" && e.data.stage === stage);
       assert.ok(done >= 0, `${stage} completed`);
@@ -44,7 +55,11 @@ test("SIGKILL mid-task: RabbitMQ redelivers, the next process resumes from the s
       assert.ok(!events.slice(done).some((e) => e.type === "StageStarted" && e.data.stage === stage), `${stage} not started again after completing`);
     }
     const runs = (await readFile(ledger, "utf8")).trim().split("\n");
-    assert.deepEqual(runs.filter((r) => r === "step_1"), ["step_1"], "step_1 ran once across both processes");
+    assert.deepEqual(
+      runs.filter((r) => r === "step_1"),
+      ["step_1"],
+      "step_1 ran once across both processes",
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${stack.logs()}`, { cause: error });
   } finally {
@@ -75,7 +90,10 @@ test("SIGTERM mid-task: the task is interrupted, its delivery requeued, the proc
     const second = await stack.start();
     await stack.platform.waitForResults(msg.task_id, (r) => r.some((x) => x.body.status === "completed"), 45_000);
     const events = await taskEvents(second.url, msg.task_id);
-    assert.ok(events.some((e) => e.type === "TaskInterrupted" && e.data.reason === "node shutting down"), "the shutdown is recorded in the stream");
+    assert.ok(
+      events.some((e) => e.type === "TaskInterrupted" && e.data.reason === "node shutting down"),
+      "the shutdown is recorded in the stream",
+    );
     assert.match(first.logs(), /"msg":"stopped"/);
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${stack.logs()}`, { cause: error });

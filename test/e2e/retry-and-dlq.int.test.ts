@@ -29,21 +29,35 @@ test("a recoverable failure retries through a TTL queue, ends dead-lettered with
     await stack.platform.publish("image_convert", msg);
 
     const results = await stack.platform.waitForResults(taskId, (r) => r.some((x) => (x.body as { retry?: { will_retry: boolean } }).retry?.will_retry === false), 45_000);
-    const retries = results.map((r) => (r.body as unknown as { retry: { attempt: number; will_retry: boolean }; error: { code: string } }));
-    assert.deepEqual(retries.map((r) => [r.retry.attempt, r.retry.will_retry]), [[1, true], [2, false]]);
+    const retries = results.map((r) => r.body as unknown as { retry: { attempt: number; will_retry: boolean }; error: { code: string } });
+    assert.deepEqual(
+      retries.map((r) => [r.retry.attempt, r.retry.will_retry]),
+      [
+        [1, true],
+        [2, false],
+      ],
+    );
     assert.ok(retries.every((r) => r.error.code === "PROCESSOR_CRASHED"));
 
     // The failed result projects TaskFailed; TaskDeadLettered is the next fact, a moment later.
-    const types = await waitFor("TaskDeadLettered", async () => {
-      const t = (await taskEvents(svc.url, taskId)).map((e) => e.type);
-      return t.includes("TaskDeadLettered") ? t : null;
-    }, 10_000);
+    const types = await waitFor(
+      "TaskDeadLettered",
+      async () => {
+        const t = (await taskEvents(svc.url, taskId)).map((e) => e.type);
+        return t.includes("TaskDeadLettered") ? t : null;
+      },
+      10_000,
+    );
     assert.ok(types.includes("RetryScheduled") && types.includes("AttemptStarted"), types.join(","));
     assert.equal(types.at(-1), "TaskDeadLettered");
-    const [dead] = await waitFor("the dead letter", async () => {
-      const found = await stack.platform.dlqMessages(ofTask(taskId));
-      return found.length ? found : null;
-    }, 10_000);
+    const [dead] = await waitFor(
+      "the dead letter",
+      async () => {
+        const found = await stack.platform.dlqMessages(ofTask(taskId));
+        return found.length ? found : null;
+      },
+      10_000,
+    );
     assert.equal(dead!.properties.headers?.["x-vs3d-error-code"], "PROCESSOR_CRASHED");
     assert.match(String(dead!.properties.headers?.["x-vs3d-reason"]), /PROCESSOR_CRASHED after 2 attempt/);
     assert.ok(Date.now() - t0 >= 1000, "attempt 2 waited for the 1 s retry queue");
@@ -60,15 +74,23 @@ test("a recoverable failure retries through a TTL queue, ends dead-lettered with
     // Replay: the stream records a replay as attempt 3, which crashes again and is dead-lettered again.
     const replayed = await vs3d(["dlq", "replay", "--task-id", taskId], stack.env);
     assert.equal(replayed.exitCode, 0, String(replayed.stderr));
-    const final = await waitFor("the replayed attempt to be dead-lettered", async () => {
-      const evs = await taskEvents(svc.url, taskId);
-      return evs.filter((e) => e.type === "TaskDeadLettered").length === 2 ? evs : null;
-    }, 30_000);
+    const final = await waitFor(
+      "the replayed attempt to be dead-lettered",
+      async () => {
+        const evs = await taskEvents(svc.url, taskId);
+        return evs.filter((e) => e.type === "TaskDeadLettered").length === 2 ? evs : null;
+      },
+      30_000,
+    );
     assert.ok(final.some((e) => e.type === "AttemptStarted" && e.data.reason === "replay" && e.data.attempt === 3));
-    const again = await waitFor("the new dead letter", async () => {
-      const found = await stack.platform.dlqMessages(ofTask(taskId));
-      return found.some((m) => (JSON.parse(m.content.toString()) as { retry: { attempt: number } }).retry.attempt === 3) ? found : null;
-    }, 10_000);
+    const again = await waitFor(
+      "the new dead letter",
+      async () => {
+        const found = await stack.platform.dlqMessages(ofTask(taskId));
+        return found.some((m) => (JSON.parse(m.content.toString()) as { retry: { attempt: number } }).retry.attempt === 3) ? found : null;
+      },
+      10_000,
+    );
     assert.equal(again.length, 1, "the replayed dead letter left the DLQ");
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${stack.logs()}`, { cause: error });

@@ -47,10 +47,16 @@ test("the platform's image_thumbnail task over RabbitMQ: progress on Redis, a co
       assert.equal(meta.format, "webp");
       sizes.push(Math.max(meta.width ?? 0, meta.height ?? 0));
     }
-    assert.deepEqual(sizes.sort((a, b) => a - b), [64, 200]);
+    assert.deepEqual(
+      sizes.sort((a, b) => a - b),
+      [64, 200],
+    );
 
     await waitFor("the final progress message", () => Promise.resolve(progress.some((p) => p.status === "completed")), 10_000);
-    assert.ok(progress.some((p) => p.status === "processing"), `a processing message arrived: ${JSON.stringify(progress.map((p) => p.status))}`);
+    assert.ok(
+      progress.some((p) => p.status === "processing"),
+      `a processing message arrived: ${JSON.stringify(progress.map((p) => p.status))}`,
+    );
     const last = JSON.parse((await redis.get(`task:${msg.task_id}:last_progress`)) ?? "{}") as { status?: string; progress?: { percent: number } };
     assert.equal(last.status, "completed");
     assert.equal(last.progress?.percent, 100);

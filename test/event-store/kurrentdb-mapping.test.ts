@@ -66,18 +66,29 @@ describe("KurrentDB positions and events", () => {
 
   const resolved = (over: Record<string, unknown> = {}): AllStreamResolvedEvent => ({
     event: {
-      streamId: "task-1", id: "5f0c1c9e-3a4b-4c5d-8e6f-7a8b9c0d1e2f", isJson: true, revision: 3n, type: "StageStarted",
-      created: new Date("2026-02-28T10:00:00Z"), data: { stage: "lod" },
+      streamId: "task-1",
+      id: "5f0c1c9e-3a4b-4c5d-8e6f-7a8b9c0d1e2f",
+      isJson: true,
+      revision: 3n,
+      type: "StageStarted",
+      created: new Date("2026-02-28T10:00:00Z"),
+      data: { stage: "lod" },
       metadata: { correlation_id: "t1", causation_id: "c1", machine_version: "2" },
-      position: { commit: 4242n, prepare: 4242n }, ...over,
+      position: { commit: 4242n, prepare: 4242n },
+      ...over,
     },
   });
 
   test("a resolved event reads back as a StoredEvent: number revision, bigint position, metadata, createdAt", () => {
     assert.deepEqual(toStoredEvent(resolved()), {
-      id: "5f0c1c9e-3a4b-4c5d-8e6f-7a8b9c0d1e2f", type: "StageStarted", data: { stage: "lod" },
+      id: "5f0c1c9e-3a4b-4c5d-8e6f-7a8b9c0d1e2f",
+      type: "StageStarted",
+      data: { stage: "lod" },
       metadata: { correlation_id: "t1", causation_id: "c1", machine_version: "2" },
-      streamId: "task-1", revision: 3, position: 4242n, createdAt: new Date("2026-02-28T10:00:00Z"),
+      streamId: "task-1",
+      revision: 3,
+      position: 4242n,
+      createdAt: new Date("2026-02-28T10:00:00Z"),
     });
     assert.equal(toStoredEvent({ commitPosition: 9n }), null, "a link to a deleted event has no record");
     assert.deepEqual(toStoredEvent(resolved({ metadata: undefined }))?.metadata, { correlation_id: "", causation_id: "" });
@@ -97,8 +108,14 @@ describe("KurrentDB positions and events", () => {
   test("readAll from a position is inclusive on the server: the boundary event is dropped, maxCount kept", () => {
     const at = (p: bigint) => ({ ...newEvent(), streamId: "s", revision: 0, position: p, createdAt: new Date() });
     const read = [at(10n), at(20n), at(30n)];
-    assert.deepEqual(strictlyAfter(read, 10n, 1).map((e) => e.position), [20n]);
-    assert.deepEqual(strictlyAfter(read, undefined, 2).map((e) => e.position), [10n, 20n]);
+    assert.deepEqual(
+      strictlyAfter(read, 10n, 1).map((e) => e.position),
+      [20n],
+    );
+    assert.deepEqual(
+      strictlyAfter(read, undefined, 2).map((e) => e.position),
+      [10n, 20n],
+    );
     assert.deepEqual(strictlyAfter(read, 30n), []);
   });
 });
@@ -137,11 +154,17 @@ describe("KurrentDB URLs", () => {
     const url = toConnectionString("esdb://admin:changeit@a:2113,b:2114?tls=false&nodePreference=leader");
     assert.equal(url, "kurrentdb://admin:changeit@a:2113,b:2114?tls=false&nodePreference=leader");
     const parsed = parseConnectionString(url);
-    assert.deepEqual(parsed.hosts, [{ address: "a", port: 2113 }, { address: "b", port: 2114 }]);
+    assert.deepEqual(parsed.hosts, [
+      { address: "a", port: 2113 },
+      { address: "b", port: 2114 },
+    ]);
     assert.equal(parsed.tls, false);
     assert.deepEqual(parsed.defaultCredentials, { username: "admin", password: "changeit" });
     assert.equal(parseConnectionString(toConnectionString("esdb+discover://c.example:2113")).dnsDiscover, true);
-    assert.throws(() => toConnectionString("postgres://u:pw@h/db"), (e: Error) => /not a KurrentDB connection string/.test(e.message) && !e.message.includes("pw@"));
+    assert.throws(
+      () => toConnectionString("postgres://u:pw@h/db"),
+      (e: Error) => /not a KurrentDB connection string/.test(e.message) && !e.message.includes("pw@"),
+    );
   });
 
   test("passwords are masked in messages", () => {

@@ -16,16 +16,24 @@ const open = (namespace: string, options: KurrentDbEventStoreOptions = {}) => op
 const namespace = () => `t${randomBytes(5).toString("hex")}.`;
 
 if (url === undefined) {
-  void test("KurrentDB adapter contracts", { skip: "KURRENTDB_URL is not set: no KurrentDB server here (the pure parts run in kurrentdb-mapping.test.ts, checkpoints and leases over PGlite in kurrentdb-bookkeeping.test.ts)" }, () => {});
+  void test(
+    "KurrentDB adapter contracts",
+    { skip: "KURRENTDB_URL is not set: no KurrentDB server here (the pure parts run in kurrentdb-mapping.test.ts, checkpoints and leases over PGlite in kurrentdb-bookkeeping.test.ts)" },
+    () => {},
+  );
 } else {
-  eventStoreContract("KurrentDB", async () => {
-    const store = await open(namespace());
-    return { store, cleanup: () => store.close() };
-  }, {
-    skip: {
-      "event-id-across-streams": "KurrentDB scopes event ids to a stream: the same id in another stream is a new event (documented in kurrentdb-append.ts)",
+  eventStoreContract(
+    "KurrentDB",
+    async () => {
+      const store = await open(namespace());
+      return { store, cleanup: () => store.close() };
     },
-  });
+    {
+      skip: {
+        "event-id-across-streams": "KurrentDB scopes event ids to a stream: the same id in another stream is a new event (documented in kurrentdb-append.ts)",
+      },
+    },
+  );
 
   checkpointStoreContract("KurrentDB (stream per projection)", async () => {
     const ns = namespace();

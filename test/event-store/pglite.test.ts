@@ -32,7 +32,10 @@ void test("a subscriber whose notifications are lost still gets live events from
     const pending = take(store.subscribeToAll({ signal: abort.signal }), 1, 3000);
     await new Promise((r) => setTimeout(r, 50)); // the subscriber is idle, waiting
     await store.append("late", [newEvent("Late")], { expectedRevision: "no_stream" });
-    assert.deepEqual((await pending).map((e) => e.type), ["Late"]);
+    assert.deepEqual(
+      (await pending).map((e) => e.type),
+      ["Late"],
+    );
     abort.abort();
   } finally {
     await store.close();

@@ -8,7 +8,11 @@ import { readAllQuery } from "../../src/infra/event-store/read-all-query.ts";
 import { createSqlEventStore } from "../../src/infra/event-store/sql-event-store.ts";
 import { newEvent } from "../contracts/event-store.contract.ts";
 
-interface PlanNode { "Actual Rows": number; "Actual Loops": number; Plans?: PlanNode[] }
+interface PlanNode {
+  "Actual Rows": number;
+  "Actual Loops": number;
+  Plans?: PlanNode[];
+}
 
 /** Rows produced by every node of the plan: what the read touched, whatever path it took. */
 const rowsTouched = (n: PlanNode): number => n["Actual Rows"] * n["Actual Loops"] + (n.Plans ?? []).reduce((s, c) => s + rowsTouched(c), 0);
@@ -41,7 +45,10 @@ void test("a category tail read touches a few rows, in a store of 600 events as 
     }
     // The plan may change with the table's size (index scan or bitmap), so a bound, not equality:
     // a whole-category walk touches every task event (600, then 2 400).
-    assert.ok(touched.every((n) => n < 50), `rows touched by a tail read: ${touched.join(" → ")} as the store grew 5×`);
+    assert.ok(
+      touched.every((n) => n < 50),
+      `rows touched by a tail read: ${touched.join(" → ")} as the store grew 5×`,
+    );
   } finally {
     await store.close();
   }

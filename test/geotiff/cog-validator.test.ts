@@ -62,7 +62,11 @@ void test("BigTIFF COGs with overviews are read and valid; moving a block breaks
     await execa("gdal_translate", ["-q", "-of", "COG", "-co", "BIGTIFF=YES", "-co", "BLOCKSIZE=256", geotiff("riocogeo_image_2000px.tif"), out]);
     const report = await validateCog(out);
     assert.deepEqual(report.errors, []);
-    assert.deepEqual(report.details.overviewSizes, [[750, 750], [375, 375], [187, 187]]);
+    assert.deepEqual(report.details.overviewSizes, [
+      [750, 750],
+      [375, 375],
+      [187, 187],
+    ]);
 
     // Corrupt the 4-byte size leader in front of the first block of the smallest overview.
     const bytes = await readFile(out);

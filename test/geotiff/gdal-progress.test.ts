@@ -16,7 +16,10 @@ void test("progress split across arbitrary chunks only moves forward and ends at
   for (let i = 0; i < full.length; i += 3) listen(full.slice(i, i + 3));
   assert.equal(seen.at(-1), 100);
   assert.ok(seen.length >= 10, `only ${seen.length} updates`);
-  assert.deepEqual([...seen].sort((a, b) => a - b), seen);
+  assert.deepEqual(
+    [...seen].sort((a, b) => a - b),
+    seen,
+  );
   assert.ok(!seen.includes(6000), "the input size line is not progress");
 });
 

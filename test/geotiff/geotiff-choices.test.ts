@@ -9,8 +9,20 @@ import type { RasterInfo } from "../../src/processors/geotiff/raster-info.ts";
 import { resizeTarget } from "../../src/processors/geotiff/resize-target.ts";
 
 const rgb: RasterInfo = {
-  width: 4000, height: 2000, bandCount: 3, dataType: "Byte", kind: "imagery", hasPalette: false, hasAlpha: false, hasMask: false,
-  nodata: null, photometric: null, compression: null, hasGeoreference: true, pixelSize: [0.5, 0.5], overviewCount: 0,
+  width: 4000,
+  height: 2000,
+  bandCount: 3,
+  dataType: "Byte",
+  kind: "imagery",
+  hasPalette: false,
+  hasAlpha: false,
+  hasMask: false,
+  nodata: null,
+  photometric: null,
+  compression: null,
+  hasGeoreference: true,
+  pixelSize: [0.5, 0.5],
+  overviewCount: 0,
 };
 const dem: RasterInfo = { ...rgb, bandCount: 1, dataType: "Float32", kind: "elevation", nodata: "nan" };
 const landcover: RasterInfo = { ...rgb, bandCount: 1, kind: "categorical", hasPalette: true };
@@ -24,8 +36,15 @@ void test("defaults: lossless deflate, predictor for imagery and elevation, none
 });
 
 void test("lossy compression of non-8-bit or paletted data is INVALID_PARAMS", () => {
-  for (const [info, compression] of [[dem, "jpeg"], [landcover, "webp"], [dem, "webp"]] as const) {
-    assert.throws(() => chooseCog(info, { ...req, compression }), (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS");
+  for (const [info, compression] of [
+    [dem, "jpeg"],
+    [landcover, "webp"],
+    [dem, "webp"],
+  ] as const) {
+    assert.throws(
+      () => chooseCog(info, { ...req, compression }),
+      (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS",
+    );
   }
 });
 
@@ -52,7 +71,10 @@ void test("resize targets: one side keeps the aspect, resolution uses the pixel 
   assert.deepEqual(resizeTarget(rgb, parse({ width: 1000 })).args, ["-outsize", "1000", "500"]);
   assert.deepEqual(resizeTarget(rgb, parse({ height: 100 })).args, ["-outsize", "200", "100"]);
   assert.deepEqual(resizeTarget(rgb, parse({ resolution: 2 })), { width: 1000, height: 500, args: ["-tr", "2", "2"] });
-  assert.throws(() => resizeTarget({ ...rgb, pixelSize: null }, parse({ resolution: 2 })), (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS");
+  assert.throws(
+    () => resizeTarget({ ...rgb, pixelSize: null }, parse({ resolution: 2 })),
+    (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS",
+  );
 });
 
 void test("previews fit the max size without upscaling; grey and nodata become RGB + transparency", () => {

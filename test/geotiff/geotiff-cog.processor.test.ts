@@ -66,7 +66,10 @@ void test("Int16 nodata -9999 is kept, and nodata is transparent in the preview"
 void test("the alpha band of an RGBA input is kept", async () => {
   const run = await cog(geotiff("riocogeo_image_rgba.tif"), { compression: "zstd", block_size: 256 });
   const out = await info(run.file("cog"));
-  assert.deepEqual(out.bands.map((b) => b.colorInterpretation), ["Red", "Green", "Blue", "Alpha"]);
+  assert.deepEqual(
+    out.bands.map((b) => b.colorInterpretation),
+    ["Red", "Green", "Blue", "Alpha"],
+  );
   assert.equal(out.metadata.IMAGE_STRUCTURE?.COMPRESSION, "ZSTD");
   assert.equal((await validateCog(run.file("cog"))).valid, true);
 });
@@ -102,16 +105,19 @@ void test("a 6000 px stripped raster becomes a tiled COG with overviews (timed a
   const report = await validateCog(run.file("cog"));
   assert.equal(report.valid, true);
   assert.equal(report.details.tiled, true);
-  assert.deepEqual(report.details.overviewSizes, [[3000, 3000], [1500, 1500], [750, 750], [375, 375]]);
+  assert.deepEqual(report.details.overviewSizes, [
+    [3000, 3000],
+    [1500, 1500],
+    [750, 750],
+    [375, 375],
+  ]);
 
   const plain = join(scratch, "plain.tif");
   const t1 = performance.now();
   await execa("gdal_translate", ["-q", "-of", "COG", input, plain]);
   const theirs = performance.now() - t1;
   const [oursSize, plainSize] = [(await stat(run.file("cog"))).size, (await stat(plain)).size];
-  console.log(
-    `6000px COG: processor ${ours.toFixed(0)} ms (${oursSize} B); plain gdal_translate -of COG ${theirs.toFixed(0)} ms (${plainSize} B), ratio ${(ours / theirs).toFixed(2)}`,
-  );
+  console.log(`6000px COG: processor ${ours.toFixed(0)} ms (${oursSize} B); plain gdal_translate -of COG ${theirs.toFixed(0)} ms (${plainSize} B), ratio ${(ours / theirs).toFixed(2)}`);
   assert.ok(oursSize < plainSize, "deflate+predictor should beat the driver's default LZW");
 });
 

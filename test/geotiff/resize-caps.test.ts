@@ -16,7 +16,10 @@ void before(async () => {
 void after(cleanupRuns);
 
 async function failure(run: Promise<unknown>): Promise<AppError> {
-  const e = await run.then(() => assert.fail("expected a failure"), (error: unknown) => error);
+  const e = await run.then(
+    () => assert.fail("expected a failure"),
+    (error: unknown) => error,
+  );
   assert.ok(e instanceof AppError, String(e));
   return e;
 }

@@ -19,13 +19,17 @@ export function createFifoSlotBroker(options: { maxConcurrent: number }): SlotBr
       return new Promise<SlotGrant>((resolve, reject) => {
         const entry = { req, resolve };
         waiting.push(entry);
-        signal?.addEventListener("abort", () => {
-          const i = waiting.indexOf(entry);
-          if (i >= 0) {
-            waiting.splice(i, 1);
-            reject(abortReason(signal));
-          }
-        }, { once: true });
+        signal?.addEventListener(
+          "abort",
+          () => {
+            const i = waiting.indexOf(entry);
+            if (i >= 0) {
+              waiting.splice(i, 1);
+              reject(abortReason(signal));
+            }
+          },
+          { once: true },
+        );
         pump();
       });
     },

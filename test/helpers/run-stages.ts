@@ -65,10 +65,7 @@ export async function runStages<P>(processor: ProcessorDefinition<P>, filePath: 
   };
   try {
     for (const stage of processor.stages(params)) {
-      const result = await stage.run(
-        { filePath, workDir, outDir, params, source, previous: { ...outputs } },
-        { signal, progress: (p) => progress.push({ ...p, stage: stage.name }), log: () => {} },
-      );
+      const result = await stage.run({ filePath, workDir, outDir, params, source, previous: { ...outputs } }, { signal, progress: (p) => progress.push({ ...p, stage: stage.name }), log: () => {} });
       outputs[stage.name] = result.outputs;
       allOutputs.push(...result.outputs);
     }

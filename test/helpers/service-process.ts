@@ -39,7 +39,10 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited early:\n${logs}`);
-    const ok = await fetch(`${url}/health/live`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health/live`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`service did not start:\n${logs}`);
     await new Promise((r) => setTimeout(r, 200));

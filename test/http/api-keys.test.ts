@@ -14,11 +14,20 @@ const TENANT_B = randomUUID();
 
 test("access settings: keys map to tenants; without keys only loopback; bad values name their variable", () => {
   const ok = loadConfig({ API_KEYS: `${KEY_A}:tenant-a, ${OPS}:*` }, host);
-  assert.deepEqual([...ok.http.keys], [[KEY_A, "tenant-a"], [OPS, "*"]]);
+  assert.deepEqual(
+    [...ok.http.keys],
+    [
+      [KEY_A, "tenant-a"],
+      [OPS, "*"],
+    ],
+  );
   assert.equal(ok.http.host, "0.0.0.0", "with keys the API listens on every interface by default");
   assert.equal(loadConfig({}, host).http.host, "127.0.0.1", "without keys: loopback");
   const refuse = (env: Record<string, string>, variable: string) =>
-    assert.throws(() => loadConfig(env, host), (e: unknown) => e instanceof ConfigError && e.variables.includes(variable) && e.message.includes(variable));
+    assert.throws(
+      () => loadConfig(env, host),
+      (e: unknown) => e instanceof ConfigError && e.variables.includes(variable) && e.message.includes(variable),
+    );
   refuse({ HTTP_HOST: "0.0.0.0" }, "HTTP_HOST");
   refuse({ API_KEYS: "short:tenant" }, "API_KEYS");
   refuse({ API_KEYS: KEY_A }, "API_KEYS");
@@ -62,7 +71,11 @@ test("API keys over HTTP: no key 401, another tenant's task invisible and not su
     const listOps = (await (await fetch(u("/tasks"), json(OPS))).json()) as { tasks: { task_id: string; tenant_id: string }[] };
     assert.equal(listOps.tasks.find((t) => t.task_id === id)?.tenant_id, TENANT_A);
     assert.equal((await fetch(u(`/tasks/${id}?api_key=${KEY_A}`))).status, 200, "GETs may carry the key in the query (EventSource, viewer)");
-    assert.equal((await fetch(u("/tasks"), { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } })).headers.get("access-control-allow-origin"), null, "CORS is off");
+    assert.equal(
+      (await fetch(u("/tasks"), { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } })).headers.get("access-control-allow-origin"),
+      null,
+      "CORS is off",
+    );
   } finally {
     svc.process.kill("SIGTERM");
     await svc.process;

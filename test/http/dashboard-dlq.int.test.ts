@@ -25,7 +25,10 @@ test("dashboard DLQ with RabbitMQ: GET /dlq lists tasks.dlq, POST /tasks/:id/ret
 
     const listed = (await (await app.request("/dlq")).json()) as { source: string; entries: { task_id: string; code: string; reason: string; replayable: boolean; attempt: number }[] };
     assert.equal(listed.source, "rabbitmq");
-    assert.deepEqual(listed.entries.map((e) => [e.task_id, e.code, e.reason, e.replayable, e.attempt]), [[id, "INTERNAL", "out of attempts", true, 3]]);
+    assert.deepEqual(
+      listed.entries.map((e) => [e.task_id, e.code, e.reason, e.replayable, e.attempt]),
+      [[id, "INTERNAL", "out of attempts", true, 3]],
+    );
     assert.equal((await ch.checkQueue(DLQ)).messageCount, 1, "listing leaves the dead letter where it is");
 
     const retried = await app.request(`/tasks/${id}/retry`, { method: "POST" });

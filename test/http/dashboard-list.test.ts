@@ -16,8 +16,14 @@ function indexed(kind: "running" | "completed" | "rejected", overrides: Record<s
   const base = { task_id: task.task_id, attempt: 1, at };
   const events: TaskEvent[] =
     kind === "rejected"
-      ? [{ type: "TaskAccepted", ...base, task, stages: [] }, { type: "TaskFailed", ...base, error: { code: "INVALID_PARAMS", message: "bad", stage: null, recoverable: false }, will_retry: false }]
-      : [{ type: "TaskAccepted", ...base, task, stages }, { type: "DownloadStarted", ...base }];
+      ? [
+          { type: "TaskAccepted", ...base, task, stages: [] },
+          { type: "TaskFailed", ...base, error: { code: "INVALID_PARAMS", message: "bad", stage: null, recoverable: false }, will_retry: false },
+        ]
+      : [
+          { type: "TaskAccepted", ...base, task, stages },
+          { type: "DownloadStarted", ...base },
+        ];
   if (kind === "completed") {
     events.push(
       { type: "DownloadCompleted", ...base, size_bytes: 1 },
@@ -38,7 +44,10 @@ test("task list: 400 refused submissions do not push real tasks off the first pa
   const real = [indexed("completed"), indexed("running")];
   const newestFirst = [...Array.from({ length: 400 }, () => indexed("rejected")), ...real];
   const page = selectTasks(newestFirst, query({ limit: "50" }), null, new Date());
-  assert.deepEqual(page.tasks.map((t) => t.task_id), real.map((t) => t.taskId));
+  assert.deepEqual(
+    page.tasks.map((t) => t.task_id),
+    real.map((t) => t.taskId),
+  );
   assert.equal(page.total, 2);
   const refused = selectTasks(newestFirst, query({ rejected: "only", limit: "500" }), null, new Date());
   assert.equal(refused.total, 400);
@@ -47,16 +56,16 @@ test("task list: 400 refused submissions do not push real tasks off the first pa
 
 test("task list: filters by state, type, tenant and id; pages by cursor without gaps or repeats", () => {
   const tenant = randomUUID();
-  const tasks = [
-    ...Array.from({ length: 7 }, () => indexed("completed", { tenant_id: tenant })),
-    ...Array.from({ length: 3 }, () => indexed("running", { task_type: "image_convert", params: {} })),
-  ];
+  const tasks = [...Array.from({ length: 7 }, () => indexed("completed", { tenant_id: tenant })), ...Array.from({ length: 3 }, () => indexed("running", { task_type: "image_convert", params: {} }))];
   assert.equal(selectTasks(tasks, query({ state: "completed" }), null, new Date()).total, 7);
   assert.equal(selectTasks(tasks, query({ state: "downloading,completed" }), null, new Date()).total, 10);
   assert.equal(selectTasks(tasks, query({ task_type: "image_convert" }), null, new Date()).total, 3);
   assert.equal(selectTasks(tasks, query({ tenant_id: tenant }), null, new Date()).total, 7);
   const one = tasks[4]!.taskId;
-  assert.deepEqual(selectTasks(tasks, query({ q: one.slice(9, 18).toUpperCase() }), null, new Date()).tasks.map((t) => t.task_id), [one]);
+  assert.deepEqual(
+    selectTasks(tasks, query({ q: one.slice(9, 18).toUpperCase() }), null, new Date()).tasks.map((t) => t.task_id),
+    [one],
+  );
   // A key of a tenant sees its own tasks only, whatever the filter says.
   assert.equal(selectTasks(tasks, query({}), tenant, new Date()).total, 7);
 
@@ -68,7 +77,10 @@ test("task list: filters by state, type, tenant and id; pages by cursor without 
     if (page.next_cursor === null) break;
     cursor = page.next_cursor;
   }
-  assert.deepEqual(seen, tasks.map((t) => t.taskId));
+  assert.deepEqual(
+    seen,
+    tasks.map((t) => t.taskId),
+  );
 });
 
 test("task list query: bad values and unknown parameters are refused", () => {

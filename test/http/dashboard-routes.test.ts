@@ -51,7 +51,10 @@ test("dashboard routes: live feed, timeline, retry of a failed task (embedded re
 
     const dlq = (await (await h.app.request("/dlq")).json()) as { source: string; entries: { task_id: string; replayable: boolean }[] };
     assert.equal(dlq.source, "event_store");
-    assert.deepEqual(dlq.entries.map((e) => e.task_id), [id]);
+    assert.deepEqual(
+      dlq.entries.map((e) => e.task_id),
+      [id],
+    );
 
     const retried = await h.app.request(`/tasks/${id}/retry`, { method: "POST" });
     assert.equal(retried.status, 202);
@@ -81,7 +84,11 @@ test("dashboard routes: live feed, timeline, retry of a failed task (embedded re
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, "INVALID_QUERY");
     }
     const failedOnly = (await (await h.app.request("/tasks?state=failed,dead_lettered")).json()) as { tasks: { task_id: string }[]; total: number };
-    assert.deepEqual(failedOnly.tasks.map((t) => t.task_id), [id], "the refused one is hidden, the completed one filtered out");
+    assert.deepEqual(
+      failedOnly.tasks.map((t) => t.task_id),
+      [id],
+      "the refused one is hidden, the completed one filtered out",
+    );
   } finally {
     await h.close();
   }

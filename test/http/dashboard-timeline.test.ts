@@ -48,12 +48,29 @@ test("timeline: a completed stage and the completion carry their durations", () 
     { type: "StageCompleted", ...base(4.5), stage: "thumbnail_64", outputs: [] },
     { type: "TaskCompleted", ...base(5), duration_seconds: 5 },
   ]);
-  assert.deepEqual(entries.map((e) => [e.kind, e.duration_seconds]), [["accepted", null], ["stage", 3.5], ["completed", 5]]);
+  assert.deepEqual(
+    entries.map((e) => [e.kind, e.duration_seconds]),
+    [
+      ["accepted", null],
+      ["stage", 3.5],
+      ["completed", 5],
+    ],
+  );
 });
 
 test("timeline: a webhook delivery that failed says what the receiver answered and when it is tried again", () => {
   const [entry] = taskTimeline([
-    { type: "WebhookDeliveryAttempted", ...base(60), message_id: "m1", delivery_attempt: 1, url: "https://platform.example/hooks", status: 500, duration_ms: 120, delivered: false, next_attempt_at: t(90) },
+    {
+      type: "WebhookDeliveryAttempted",
+      ...base(60),
+      message_id: "m1",
+      delivery_attempt: 1,
+      url: "https://platform.example/hooks",
+      status: 500,
+      duration_ms: 120,
+      delivered: false,
+      next_attempt_at: t(90),
+    },
   ]);
   assert.equal(entry!.kind, "webhook");
   assert.equal(entry!.title, "Webhook not delivered (try 1)");

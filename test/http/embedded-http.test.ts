@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
 import { startServiceProcess, waitFor } from "../helpers/service-process.ts";
 
-interface Progress { status: string; progress: { percent: number; stage: string | null } }
+interface Progress {
+  status: string;
+  progress: { percent: number; stage: string | null };
+}
 
 /** Reads an SSE response until it ends, collecting `progress` events. */
 async function readSse(res: Response): Promise<Progress[]> {
@@ -41,16 +44,25 @@ test("embedded HTTP: POST /tasks, live progress over SSE to 100 %, state and eve
     const stages = new Set(messages.map((m) => m.progress.stage).filter(Boolean));
     assert.ok(stages.size >= 2, `progress named the stages as they ran: ${[...stages].join(", ")}`);
     const percents = messages.map((m) => m.progress.percent);
-    assert.deepEqual(percents, [...percents].sort((a, b) => a - b), "the bar never runs backwards");
+    assert.deepEqual(
+      percents,
+      [...percents].sort((a, b) => a - b),
+      "the bar never runs backwards",
+    );
 
     const view = (await (await fetch(`${svc.url}/tasks/${msg.task_id as string}`)).json()) as { state: string; stages: { completed: boolean }[]; outputs: unknown[] };
     assert.equal(view.state, "completed");
     assert.ok(view.stages.every((s) => s.completed));
     assert.equal(view.outputs.length, 3);
-    const events = (await (await fetch(`${svc.url}/tasks/${msg.task_id as string}/events`)).json()) as { events: { type: string; revision: number; metadata: { correlation_id: string; machine_version: string } }[] };
+    const events = (await (await fetch(`${svc.url}/tasks/${msg.task_id as string}/events`)).json()) as {
+      events: { type: string; revision: number; metadata: { correlation_id: string; machine_version: string } }[];
+    };
     assert.equal(events.events[0]!.type, "TaskAccepted");
     assert.equal(events.events.at(-1)!.type, "TaskCompleted");
-    assert.deepEqual(events.events.map((e) => e.revision), events.events.map((_, i) => i));
+    assert.deepEqual(
+      events.events.map((e) => e.revision),
+      events.events.map((_, i) => i),
+    );
     assert.ok(events.events.every((e) => e.metadata.correlation_id === msg.task_id && e.metadata.machine_version.startsWith("task-machine@")));
 
     // The same message again is a duplicate: nothing reruns.
@@ -114,7 +126,12 @@ test("embedded HTTP: every /tasks/:id route refuses an id that is not a UUID", {
   const sandbox = await embeddedEnv();
   const svc = await startServiceProcess(sandbox.env);
   try {
-    for (const [method, path] of [["GET", "/tasks/nope"], ["GET", "/tasks/nope/events"], ["GET", "/tasks/..%2F..%2Fetc/progress"], ["POST", "/tasks/x/cancel"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/tasks/nope"],
+      ["GET", "/tasks/nope/events"],
+      ["GET", "/tasks/..%2F..%2Fetc/progress"],
+      ["POST", "/tasks/x/cancel"],
+    ] as const) {
       const r = await fetch(`${svc.url}${path}`, { method });
       assert.equal(r.status, 400, `${method} ${path}`);
       assert.equal(((await r.json()) as { error: { code: string } }).error.code, "INVALID_MESSAGE");

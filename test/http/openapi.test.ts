@@ -29,7 +29,10 @@ test("/openapi.json is a valid OpenAPI 3.1 document", async () => {
 
 test("the task-result webhook is described as OpenAPI 3.1 webhooks: its signature headers and the result message body", () => {
   const hook = (doc["webhooks"] as Record<string, { post: { parameters: { name: string }[]; requestBody: unknown } }>)["taskResult"]!;
-  assert.deepEqual(hook.post.parameters.map((p) => p.name), ["X-VS3D-Signature", "X-VS3D-Timestamp", "Idempotency-Key", "X-VS3D-Event"]);
+  assert.deepEqual(
+    hook.post.parameters.map((p) => p.name),
+    ["X-VS3D-Signature", "X-VS3D-Timestamp", "Idempotency-Key", "X-VS3D-Event"],
+  );
   assert.match(JSON.stringify(hook.post.requestBody), /#\/components\/schemas\/ResultMessage/);
 });
 
@@ -46,7 +49,11 @@ test("every route the HTTP app serves is in the document (and nothing the app la
   const documented = new Set(Object.entries(paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m} ${p}`)));
   const undocumented = [...served].filter((r) => !documented.has(r));
   assert.deepEqual(undocumented, [], "served but not documented");
-  assert.deepEqual([...documented].filter((r) => !served.has(r)), [], "documented but not served");
+  assert.deepEqual(
+    [...documented].filter((r) => !served.has(r)),
+    [],
+    "documented but not served",
+  );
 });
 
 test("the service's real responses match the document's schemas", { timeout: 90_000 }, async () => {

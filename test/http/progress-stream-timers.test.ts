@@ -28,9 +28,15 @@ test("GET /tasks/:id/progress keeps one ping timer, however many messages it for
 
     const before = timers();
     const message: ProgressMessage = {
-      task_id: taskId, tenant_id: String(msg.tenant_id), file_id: String(msg.file_id), status: "processing",
+      task_id: taskId,
+      tenant_id: String(msg.tenant_id),
+      file_id: String(msg.file_id),
+      status: "processing",
       progress: { percent: 10, stage: "step_1", stage_label: null, items_done: null, items_total: null, items_unit: null, stage_index: 1, stage_count: 1 },
-      eta_seconds: null, emitted_at: new Date().toISOString(), attempt: 1, error: null,
+      eta_seconds: null,
+      emitted_at: new Date().toISOString(),
+      attempt: 1,
+      error: null,
     };
     const forwarded = 40;
     for (let i = 0; i < forwarded; i++) {

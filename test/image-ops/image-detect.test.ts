@@ -30,7 +30,12 @@ before(async () => {
   const dir = await scratchDir("vs3d-detect-");
   modelPath = join(dir, "yolo-test.onnx");
   await writeFile(modelPath, buildYoloTestModel({ size: 640, output: yoloOutput(ROWS, 2), classes: 2, candidates: ROWS.length, names: "{0: 'person', 1: 'car'}" }));
-  image = await scratchFile("street.png", await sharp({ create: { width: 1280, height: 720, channels: 3, background: "#808080" } }).png().toBuffer());
+  image = await scratchFile(
+    "street.png",
+    await sharp({ create: { width: 1280, height: 720, channels: 3, background: "#808080" } })
+      .png()
+      .toBuffer(),
+  );
 });
 
 const detect = async (params: object, path = modelPath, file = image) => {
@@ -49,45 +54,100 @@ test("image_detect on the built model: threshold, per-class NMS, letterbox un-ma
     ["car", 0.6, 1120, 0, 1280, 60],
     ["person", 0.5, 150, 70, 250, 170],
   ]);
-  assert.deepEqual(doc.detections.map((d) => d.class_id), [0, 1, 1, 0]);
-  assert.deepEqual(r.allOutputs.map((o) => o.path), ["detections.json"]);
+  assert.deepEqual(
+    doc.detections.map((d) => d.class_id),
+    [0, 1, 1, 0],
+  );
+  assert.deepEqual(
+    r.allOutputs.map((o) => o.path),
+    ["detections.json"],
+  );
 });
 
 test("image_detect params: confidence, iou, classes by label or id, max_detections, class_names", { timeout: 60_000 }, async () => {
-  assert.deepEqual((await detect({ confidence: 0.55 })).doc.detections.map((d) => d.confidence), [0.9, 0.7, 0.6]);
-  assert.deepEqual((await detect({ iou: 0.95 })).doc.detections.map((d) => d.confidence), [0.9, 0.8, 0.7, 0.6, 0.5], "B survives a looser NMS");
-  assert.deepEqual((await detect({ classes: ["car"] })).doc.detections.map((d) => d.confidence), [0.7, 0.6]);
-  assert.deepEqual((await detect({ classes: [0], confidence: 0.01 })).doc.detections.map((d) => d.confidence), [0.9, 0.5, 0.05], "person scores only; C as a person is suppressed by A");
+  assert.deepEqual(
+    (await detect({ confidence: 0.55 })).doc.detections.map((d) => d.confidence),
+    [0.9, 0.7, 0.6],
+  );
+  assert.deepEqual(
+    (await detect({ iou: 0.95 })).doc.detections.map((d) => d.confidence),
+    [0.9, 0.8, 0.7, 0.6, 0.5],
+    "B survives a looser NMS",
+  );
+  assert.deepEqual(
+    (await detect({ classes: ["car"] })).doc.detections.map((d) => d.confidence),
+    [0.7, 0.6],
+  );
+  assert.deepEqual(
+    (await detect({ classes: [0], confidence: 0.01 })).doc.detections.map((d) => d.confidence),
+    [0.9, 0.5, 0.05],
+    "person scores only; C as a person is suppressed by A",
+  );
   assert.equal((await detect({ max_detections: 2 })).doc.count, 2);
-  assert.deepEqual((await detect({ class_names: ["pedestrian", "vehicle"] })).doc.detections.map((d) => d.label), ["pedestrian", "vehicle", "vehicle", "pedestrian"]);
+  assert.deepEqual(
+    (await detect({ class_names: ["pedestrian", "vehicle"] })).doc.detections.map((d) => d.label),
+    ["pedestrian", "vehicle", "vehicle", "pedestrian"],
+  );
   await assert.rejects(detect({ classes: ["bicycle"] }), (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS" && /bicycle/.test(e.message));
 });
 
 test("image_detect reads grey and alpha inputs (three channels into the model) and a portrait letterbox", { timeout: 60_000 }, async () => {
-  const grey = await scratchFile("grey.png", await sharp(Buffer.alloc(360 * 640, 119), { raw: { width: 360, height: 640, channels: 1 } }).toColourspace("b-w").png().toBuffer());
+  const grey = await scratchFile(
+    "grey.png",
+    await sharp(Buffer.alloc(360 * 640, 119), { raw: { width: 360, height: 640, channels: 1 } })
+      .toColourspace("b-w")
+      .png()
+      .toBuffer(),
+  );
   assert.equal((await sharp(grey).metadata()).channels, 1);
   const { doc } = await detect({}, modelPath, grey);
   // 360×640 at scale 1, padded 140 px left: A's model box (270, 280)–(370, 360) → (130, 280)–(230, 360)
   assert.deepEqual(doc.detections[0]!.box, { x0: 130, y0: 280, x1: 230, y1: 360 });
-  const alpha = await scratchFile("alpha.png", await sharp({ create: { width: 1280, height: 720, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.5 } } }).png().toBuffer());
+  const alpha = await scratchFile(
+    "alpha.png",
+    await sharp({ create: { width: 1280, height: 720, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.5 } } })
+      .png()
+      .toBuffer(),
+  );
   assert.equal((await detect({}, modelPath, alpha)).doc.count, 4);
 });
 
 test("a model with a dynamic input size is fed input_size (default 640)", { timeout: 60_000 }, async () => {
   const dynamic = join(await scratchDir("vs3d-detect-"), "dynamic.onnx");
-  await writeFile(dynamic, buildYoloTestModel({ size: 0, dynamic: true, output: yoloOutput([[160, 160, 40, 20, 0.9, 0], [160, 20, 40, 20, 0.9, 0]], 2), classes: 2, candidates: 2 }));
+  await writeFile(
+    dynamic,
+    buildYoloTestModel({
+      size: 0,
+      dynamic: true,
+      output: yoloOutput(
+        [
+          [160, 160, 40, 20, 0.9, 0],
+          [160, 20, 40, 20, 0.9, 0],
+        ],
+        2,
+      ),
+      classes: 2,
+      candidates: 2,
+    }),
+  );
   const small = await detect({ input_size: 320 }, dynamic);
   assert.deepEqual(small.doc.input_size, [320, 320]);
   // 1280×720 into 320×320: scale 0.25, 70 px padding above: (140, 150)–(180, 170) → (560, 320)–(720, 400);
   // the second box lies wholly in the padding, so nothing of it is in the image: dropped
-  assert.deepEqual(small.doc.detections.map((d) => d.box), [{ x0: 560, y0: 320, x1: 720, y1: 400 }]);
+  assert.deepEqual(
+    small.doc.detections.map((d) => d.box),
+    [{ x0: 560, y0: 320, x1: 720, y1: 400 }],
+  );
   assert.equal(small.doc.detections[0]!.label, "class_0", "no names metadata: class_<id>");
   assert.deepEqual((await detect({}, dynamic)).doc.input_size, [640, 640]);
 });
 
 test("image_detect annotate: the boxes are drawn on the upright image in their class colour", { timeout: 60_000 }, async () => {
   const { r } = await detect({ annotate: true, annotate_format: "png" });
-  assert.deepEqual(r.allOutputs.map((o) => o.path), ["detections.json", "annotated.png"]);
+  assert.deepEqual(
+    r.allOutputs.map((o) => o.path),
+    ["detections.json", "annotated.png"],
+  );
   const annotated = join(r.outDir, "annotated.png");
   const meta = await sharp(annotated).metadata();
   assert.deepEqual([meta.width, meta.height], [1280, 720]);

@@ -18,10 +18,19 @@ const readDoc = async (outDir: string) => JSON.parse(await readFile(join(outDir,
 test("image_ocr reads rendered text: the words match, with line and word boxes inside the image and confidences", { timeout: 60_000 }, async () => {
   const file = await scratchFile("page.png", await renderText(LINES));
   const r = await runStages(imageOcrProcessor, file, { hocr: true, pdf: true });
-  assert.deepEqual(r.allOutputs.map((o) => o.path), ["ocr.json", "ocr.hocr", "ocr.pdf"]);
+  assert.deepEqual(
+    r.allOutputs.map((o) => o.path),
+    ["ocr.json", "ocr.hocr", "ocr.pdf"],
+  );
   const doc = await readDoc(r.outDir);
-  assert.deepEqual(doc.lines.map((l) => l.text), LINES);
-  assert.deepEqual(doc.lines.flatMap((l) => l.words.map((w) => w.text)), words(LINES));
+  assert.deepEqual(
+    doc.lines.map((l) => l.text),
+    LINES,
+  );
+  assert.deepEqual(
+    doc.lines.flatMap((l) => l.words.map((w) => w.text)),
+    words(LINES),
+  );
   assert.equal(doc.word_count, words(LINES).length);
   assert.ok(doc.confidence > 80, `confident on clean text (${doc.confidence})`);
   const meta = await sharp(file).metadata();

@@ -31,7 +31,10 @@ test("image_process through vs3d process --json", { timeout: 120_000 }, async ()
   assert.equal(r.result.status, "completed", JSON.stringify(r.result));
   assert.equal(r.exitCode, 0);
   if (r.result.status !== "completed") return;
-  assert.deepEqual(r.result.outputs.map((o) => [o.type, o.format]), [["image", "webp"]]);
+  assert.deepEqual(
+    r.result.outputs.map((o) => [o.type, o.format]),
+    [["image", "webp"]],
+  );
   const meta = await sharp(join(r.out, "image.webp")).metadata();
   assert.deepEqual([meta.format, meta.width], ["webp", 320]);
 });
@@ -42,16 +45,30 @@ test("image_ocr through vs3d process --json reads the rendered words", { timeout
   const r = await vs3dProcess(file, "image_ocr", { hocr: true });
   assert.equal(r.result.status, "completed", JSON.stringify(r.result));
   const doc = JSON.parse(await readFile(join(r.out, "ocr.json"), "utf8")) as OcrDocument;
-  assert.deepEqual(doc.lines.map((l) => l.text), lines);
+  assert.deepEqual(
+    doc.lines.map((l) => l.text),
+    lines,
+  );
 });
 
 test("image_detect through vs3d process --json: DETECTION_MODEL from the environment reaches the worker", { timeout: 120_000 }, async () => {
   const model = await scratchFile("m.onnx", buildYoloTestModel({ size: 320, output: yoloOutput([[160, 160, 64, 32, 0.1, 0.9]], 2), classes: 2, candidates: 1, names: "{0: 'cat', 1: 'dog'}" }));
-  const image = await scratchFile("yard.png", await sharp({ create: { width: 640, height: 640, channels: 3, background: "#406080" } }).png().toBuffer());
+  const image = await scratchFile(
+    "yard.png",
+    await sharp({ create: { width: 640, height: 640, channels: 3, background: "#406080" } })
+      .png()
+      .toBuffer(),
+  );
   const r = await vs3dProcess(image, "image_detect", { annotate: true }, { DETECTION_MODEL: model });
   assert.equal(r.result.status, "completed", JSON.stringify(r.result));
-  if (r.result.status === "completed") assert.deepEqual(r.result.outputs.map((o) => o.type), ["detections", "annotated"]);
+  if (r.result.status === "completed")
+    assert.deepEqual(
+      r.result.outputs.map((o) => o.type),
+      ["detections", "annotated"],
+    );
   const doc = JSON.parse(await readFile(join(r.out, "detections.json"), "utf8")) as { detections: Array<{ label: string; box: object }> };
-  assert.deepEqual(doc.detections.map((d) => [d.label, d.box]), [["dog", { x0: 256, y0: 288, x1: 384, y1: 352 }]]);
+  assert.deepEqual(
+    doc.detections.map((d) => [d.label, d.box]),
+    [["dog", { x0: 256, y0: 288, x1: 384, y1: 352 }]],
+  );
 });
-

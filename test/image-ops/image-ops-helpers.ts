@@ -28,7 +28,9 @@ export async function scratchFile(name: string, body: Uint8Array | string): Prom
 export async function halfAndHalf(width: number, height: number): Promise<Buffer> {
   const data = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) for (let x = Math.floor(width / 2); x < width; x++) data.fill(255, (y * width + x) * 3, (y * width + x) * 3 + 3);
-  return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** Four quadrants: red top-left, green top-right, blue bottom-left, white bottom-right. */
@@ -41,7 +43,9 @@ export async function quadrants(width: number, height: number): Promise<Buffer> 
       data.set(colour, i);
     }
   }
-  return sharp(data, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** RGB(A) of one pixel of an image file. */

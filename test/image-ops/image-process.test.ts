@@ -29,14 +29,36 @@ async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Pro
 test("operations run in the listed order: resize then crop differs from crop then resize", async () => {
   const src = await scratchFile("q.png", await quadrants(400, 200));
   // crop the top-left 100×100 (all red), then resize to 50 wide → red 50×50
-  const a = await run(src, { operations: [{ op: "crop", left: 0, top: 0, width: 100, height: 100 }, { op: "resize", width: 50 }], format: "png" });
+  const a = await run(src, {
+    operations: [
+      { op: "crop", left: 0, top: 0, width: 100, height: 100 },
+      { op: "resize", width: 50 },
+    ],
+    format: "png",
+  });
   const am = await meta(a.file("image"));
   assert.deepEqual([am.width, am.height], [50, 50]);
   assert.deepEqual((await pixel(a.file("image"), 25, 25)).slice(0, 3), [255, 0, 0]);
   // resize to 100×50 first, then the same crop box no longer fits: the error names the operation
-  await rejects(run(src, { operations: [{ op: "resize", width: 100 }, { op: "crop", left: 0, top: 0, width: 100, height: 100 }], format: "png" }), "INVALID_PARAMS", /operations\[1\] \(crop\)/);
+  await rejects(
+    run(src, {
+      operations: [
+        { op: "resize", width: 100 },
+        { op: "crop", left: 0, top: 0, width: 100, height: 100 },
+      ],
+      format: "png",
+    }),
+    "INVALID_PARAMS",
+    /operations\[1\] \(crop\)/,
+  );
   // resize then a fitting crop of the bottom-right quadrant → white
-  const b = await run(src, { operations: [{ op: "resize", width: 200 }, { op: "crop", width: 100, height: 50, gravity: "southeast" }], format: "png" });
+  const b = await run(src, {
+    operations: [
+      { op: "resize", width: 200 },
+      { op: "crop", width: 100, height: 50, gravity: "southeast" },
+    ],
+    format: "png",
+  });
   assert.deepEqual([(await meta(b.file("image"))).width, (await meta(b.file("image"))).height], [100, 50]);
   assert.deepEqual((await pixel(b.file("image"), 50, 25)).slice(0, 3), [255, 255, 255]);
 });
@@ -55,7 +77,13 @@ test("geometry: rotate, flip, flop, extend and trim move the quadrants where the
   assert.deepEqual([em.width, em.height], [270, 130]);
   assert.deepEqual((await pixel(extended.file("image"), 5, 5)).slice(0, 3), [255, 0, 255]);
   // extend with a solid border, then trim takes it off again
-  const trimmed = await run(src, { operations: [{ op: "extend", top: 15, bottom: 15, left: 15, right: 15, background: "#000000" }, { op: "trim", background: "#000000" }], format: "png" });
+  const trimmed = await run(src, {
+    operations: [
+      { op: "extend", top: 15, bottom: 15, left: 15, right: 15, background: "#000000" },
+      { op: "trim", background: "#000000" },
+    ],
+    format: "png",
+  });
   const tm = await meta(trimmed.file("image"));
   assert.deepEqual([tm.width, tm.height], [200, 100]);
 });
@@ -66,10 +94,19 @@ test("filters: grayscale, threshold, edge detection, blur and modulate change th
   const g = await rawOf(grey.file("image"));
   assert.ok(g.channels === 1 || [...Array(500).keys()].every((i) => g.data[i * 3] === g.data[i * 3 + 1] && g.data[i * 3 + 1] === g.data[i * 3 + 2]), "grey pixels");
 
-  const thr = await run(photo, { operations: [{ op: "resize", width: 300 }, { op: "threshold", value: 128 }], format: "png" });
+  const thr = await run(photo, {
+    operations: [
+      { op: "resize", width: 300 },
+      { op: "threshold", value: 128 },
+    ],
+    format: "png",
+  });
   const t = await rawOf(thr.file("image"));
   const values = new Set(t.data);
-  assert.ok([...values].every((v) => v === 0 || v === 255), `only black and white, got ${[...values].slice(0, 5).join(",")}`);
+  assert.ok(
+    [...values].every((v) => v === 0 || v === 255),
+    `only black and white, got ${[...values].slice(0, 5).join(",")}`,
+  );
   assert.equal(values.size, 2);
 
   const edge = await scratchFile("edge.png", await halfAndHalf(100, 60));
@@ -88,12 +125,21 @@ test("filters: grayscale, threshold, edge detection, blur and modulate change th
   const dv = (await pixel(dark.file("image"), 90, 30))[0]!;
   assert.ok(dv < 200 && dv > 60, `white at half brightness (${dv})`);
 
-  const rest = await run(photo, { operations: [{ op: "resize", width: 200 }, { op: "normalize" }, { op: "gamma", gamma: 2 }, { op: "sharpen", sigma: 1 }, { op: "modulate", saturation: 0, hue: 90 }], format: "jpeg", quality: 80 });
+  const rest = await run(photo, {
+    operations: [{ op: "resize", width: 200 }, { op: "normalize" }, { op: "gamma", gamma: 2 }, { op: "sharpen", sigma: 1 }, { op: "modulate", saturation: 0, hue: 90 }],
+    format: "jpeg",
+    quality: 80,
+  });
   assert.equal((await meta(rest.file("image"))).format, "jpeg");
 });
 
 test("watermark: text lands in its corner at the requested opacity; an inline image overlay too", async () => {
-  const white = await scratchFile("white.png", await sharp({ create: { width: 400, height: 200, channels: 3, background: "#ffffff" } }).png().toBuffer());
+  const white = await scratchFile(
+    "white.png",
+    await sharp({ create: { width: 400, height: 200, channels: 3, background: "#ffffff" } })
+      .png()
+      .toBuffer(),
+  );
   const marked = await run(white, { operations: [{ op: "watermark", text: "VS3D", gravity: "southeast", color: "#000000", opacity: 1, scale: 0.3 }], format: "png" });
   const m = await rawOf(marked.file("image"));
   const darkIn = (x0: number, y0: number, x1: number, y1: number) => {
@@ -104,7 +150,9 @@ test("watermark: text lands in its corner at the requested opacity; an inline im
   assert.ok(darkIn(200, 100, 400, 200) > 200, "dark text pixels in the south-east quarter");
   assert.equal(darkIn(0, 0, 200, 100), 0, "nothing in the north-west quarter");
 
-  const logo = await sharp({ create: { width: 40, height: 40, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
+  const logo = await sharp({ create: { width: 40, height: 40, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } })
+    .png()
+    .toBuffer();
   const overlaid = await run(white, { operations: [{ op: "watermark", image_base64: logo.toString("base64"), gravity: "northwest", opacity: 0.5, margin: 0 }], format: "png" });
   const [r, g, b] = await pixel(overlaid.file("image"), 5, 5);
   assert.equal(r, 255);
@@ -147,17 +195,33 @@ test("batch: one output per input, a bad input recorded in report.json without f
   await writeFile(join(dir, "shots", "a.png"), await quadrants(120, 80));
   await writeFile(join(dir, "shots", "b.jpg"), await readFile(fixture("images", "recurser_Landscape_3.jpg")));
   await writeFile(join(dir, "shots", "broken.jpg"), "definitely not a jpeg");
-  await writeFile(join(dir, "logo.png"), await sharp({ create: { width: 20, height: 20, channels: 3, background: "#00ff00" } }).png().toBuffer());
+  await writeFile(
+    join(dir, "logo.png"),
+    await sharp({ create: { width: 20, height: 20, channels: 3, background: "#00ff00" } })
+      .png()
+      .toBuffer(),
+  );
   const params = {
-    operations: [{ op: "resize", width: 64 }, { op: "watermark", image_key: "t/in/logo.png", gravity: "northwest", opacity: 1, margin: 0, scale: 0.2 }],
+    operations: [
+      { op: "resize", width: 64 },
+      { op: "watermark", image_key: "t/in/logo.png", gravity: "northwest", opacity: 1, margin: 0, scale: 0.2 },
+    ],
     format: "webp",
     batch: { keys: ["t/in/shots/a.png", "t/in/shots/b.jpg", "t/in/shots/broken.jpg", "t/in/logo.png"] },
   };
   const parsed = imageProcessProcessor.params.parse(params);
   assert.deepEqual(imageProcessProcessor.inputObjects!(parsed), { keys: params.batch.keys, base: "t/in/" });
   const r = await run(dir, params);
-  assert.deepEqual(r.allOutputs.map((o) => o.path), ["images/shots/a.webp", "images/shots/b.webp", "report.json"]);
-  const report = JSON.parse(await readFile(join(r.outDir, "report.json"), "utf8")) as { inputs: number; completed: number; failed: number; items: Array<{ input: string; status: string; error?: { code: string } }> };
+  assert.deepEqual(
+    r.allOutputs.map((o) => o.path),
+    ["images/shots/a.webp", "images/shots/b.webp", "report.json"],
+  );
+  const report = JSON.parse(await readFile(join(r.outDir, "report.json"), "utf8")) as {
+    inputs: number;
+    completed: number;
+    failed: number;
+    items: Array<{ input: string; status: string; error?: { code: string } }>;
+  };
   assert.deepEqual([report.inputs, report.completed, report.failed], [3, 2, 1]);
   const broken = report.items.find((i) => i.input === "t/in/shots/broken.jpg")!;
   assert.equal(broken.status, "failed");

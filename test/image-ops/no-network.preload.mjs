@@ -8,12 +8,17 @@ import dns from "node:dns";
 import { appendFileSync } from "node:fs";
 
 const log = process.env.VS3D_NETWORK_LOG;
-const refuse = (what) => (...args) => {
-  if (log && args[0] !== "guard-check") appendFileSync(log, `${what} ${String(args[0]).slice(0, 200)}\n`);
-  throw new Error(`network access refused in this test: ${what}`);
-};
+const refuse =
+  (what) =>
+  (...args) => {
+    if (log && args[0] !== "guard-check") appendFileSync(log, `${what} ${String(args[0]).slice(0, 200)}\n`);
+    throw new Error(`network access refused in this test: ${what}`);
+  };
 globalThis.fetch = refuse("fetch");
-for (const [name, mod] of [["http", http], ["https", https]]) {
+for (const [name, mod] of [
+  ["http", http],
+  ["https", https],
+]) {
   mod.request = refuse(`${name}.request`);
   mod.get = refuse(`${name}.get`);
 }

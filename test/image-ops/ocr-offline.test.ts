@@ -17,7 +17,10 @@ const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
  * namespaces): tesseract's worker thread does not run `--import` preloads, so only the namespace
  * covers it. Without one, the preload still guards the main thread. */
 async function isolation(): Promise<string[]> {
-  const ok = await execa("unshare", ["-n", "true"], { reject: false }).then((r) => r.exitCode === 0, () => false);
+  const ok = await execa("unshare", ["-n", "true"], { reject: false }).then(
+    (r) => r.exitCode === 0,
+    () => false,
+  );
   return ok ? ["unshare", "-n"] : [];
 }
 

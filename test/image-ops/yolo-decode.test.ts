@@ -23,10 +23,13 @@ test("decodeYolo reads both layouts alike; objectness multiplies; threshold keep
   const first = decodeYolo(yoloOutput(rows, 2), { layout: "channels_first", objectness: false, candidates: 2, classes: 2 }, 0.2, null);
   const last = decodeYolo(Float32Array.from(rows.flat()), { layout: "channels_last", objectness: false, candidates: 2, classes: 2 }, 0.2, null);
   assert.deepEqual(first, last);
-  assert.deepEqual(first.map((c) => [c.classId, Math.round(c.confidence * 100), c.box.x0, c.box.y0, c.box.x1, c.box.y1]), [
-    [1, 60, 8, 16, 12, 24],
-    [0, 20, 45, 45, 55, 55],
-  ]);
+  assert.deepEqual(
+    first.map((c) => [c.classId, Math.round(c.confidence * 100), c.box.x0, c.box.y0, c.box.x1, c.box.y1]),
+    [
+      [1, 60, 8, 16, 12, 24],
+      [0, 20, 45, 45, 55, 55],
+    ],
+  );
   const v5 = decodeYolo(Float32Array.from([10, 20, 4, 8, 0.5, 0.3, 0.6]), { layout: "channels_last", objectness: true, candidates: 1, classes: 2 }, 0.29, null);
   assert.equal(v5.length, 1);
   assert.ok(Math.abs(v5[0]!.confidence - 0.3) < 1e-6);
@@ -43,9 +46,18 @@ test("NMS: per class, greedy by confidence, IoU above the threshold suppressed, 
     { classId: 1, confidence: 0.8, box: box(0) },
     { classId: 0, confidence: 0.4, box: box(30) },
   ];
-  assert.deepEqual(nonMaxSuppression(c, 0.3, 10).map((k) => k.confidence), [0.9, 0.8, 0.4]);
-  assert.deepEqual(nonMaxSuppression(c, 0.34, 10).map((k) => k.confidence), [0.9, 0.8, 0.5, 0.4]);
-  assert.deepEqual(nonMaxSuppression(c, 0.3, 2).map((k) => k.confidence), [0.9, 0.8]);
+  assert.deepEqual(
+    nonMaxSuppression(c, 0.3, 10).map((k) => k.confidence),
+    [0.9, 0.8, 0.4],
+  );
+  assert.deepEqual(
+    nonMaxSuppression(c, 0.34, 10).map((k) => k.confidence),
+    [0.9, 0.8, 0.5, 0.4],
+  );
+  assert.deepEqual(
+    nonMaxSuppression(c, 0.3, 2).map((k) => k.confidence),
+    [0.9, 0.8],
+  );
 });
 
 test("letterbox and back: portrait and landscape, padding centred, boxes clipped", () => {

@@ -61,7 +61,11 @@ void test("a JPEG cut in half is INPUT_CORRUPT and leaves no output behind", asy
     const error = await failure(def as ProcessorDefinition<unknown>, params, truncated, root);
     assertCode(error, "INPUT_CORRUPT", stage, /damaged or truncated/);
     const left = await readdir(join(root, "out"), { recursive: true, withFileTypes: true });
-    assert.deepEqual(left.filter((e) => e.isFile()).map((e) => e.name), [], "no partial output for the uploader to pick up");
+    assert.deepEqual(
+      left.filter((e) => e.isFile()).map((e) => e.name),
+      [],
+      "no partial output for the uploader to pick up",
+    );
   }
 });
 

@@ -12,7 +12,9 @@ let transparentPng = "";
 before(async () => {
   // Left half opaque red, right half fully transparent: no fixture has alpha, so make one.
   transparentPng = join(await scratchDir(), "half-transparent.png");
-  const half = await sharp({ create: { width: 32, height: 32, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
+  const half = await sharp({ create: { width: 32, height: 32, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } })
+    .png()
+    .toBuffer();
   await sharp({ create: { width: 64, height: 32, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
     .composite([{ input: half, left: 0, top: 0 }])
     .png()

@@ -37,12 +37,18 @@ void test("an EXIF orientation 3 photo is turned the right way up, not just kept
 void test("each size is its own resumable stage, duplicates collapse, and progress brackets every stage", async () => {
   const def = imageThumbnailProcessor;
   const params = ImageThumbnailParams.parse({ sizes: [128, 64, 128], format: "jpeg" });
-  assert.deepEqual(def.stages(params).map((s) => [s.name, s.label]), [
-    ["thumbnail_128", "Thumbnail 128 px"],
-    ["thumbnail_64", "Thumbnail 64 px"],
-  ]);
+  assert.deepEqual(
+    def.stages(params).map((s) => [s.name, s.label]),
+    [
+      ["thumbnail_128", "Thumbnail 128 px"],
+      ["thumbnail_64", "Thumbnail 64 px"],
+    ],
+  );
   const run = await runStages(def, fixture("images", "recurser_Landscape_3.jpg"), params);
-  assert.deepEqual(run.allOutputs.map((o) => o.path), ["thumbnails/128.jpg", "thumbnails/64.jpg"]);
+  assert.deepEqual(
+    run.allOutputs.map((o) => o.path),
+    ["thumbnails/128.jpg", "thumbnails/64.jpg"],
+  );
   assert.deepEqual((await readdir(`${run.outDir}/thumbnails`)).sort(), ["128.jpg", "64.jpg"], "no partial files left behind");
   for (const stage of ["thumbnail_128", "thumbnail_64"]) {
     const reports = run.progress.filter((p) => p.stage === stage);

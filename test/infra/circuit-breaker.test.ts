@@ -48,7 +48,10 @@ test("half open: one trial at a time, the others are refused", async () => {
   t = 20;
   let release!: () => void;
   const trial = b.run(() => new Promise<string>((r) => (release = () => r("back"))));
-  await assert.rejects(b.run(() => Promise.resolve("second")), CircuitOpenError);
+  await assert.rejects(
+    b.run(() => Promise.resolve("second")),
+    CircuitOpenError,
+  );
   release();
   assert.equal(await trial, "back");
   assert.equal(b.state, "closed");

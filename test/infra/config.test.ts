@@ -57,7 +57,15 @@ test("S3 is chosen by an endpoint or credentials; region defaults to auto; boole
     credentials: { accessKeyId: "k", secretAccessKey: "s" },
     forcePathStyle: false,
   });
-  for (const [raw, expected] of [["true", true], ["1", true], ["YES", true], ["on", true], ["false", false], ["0", false], ["No", false]] as const) {
+  for (const [raw, expected] of [
+    ["true", true],
+    ["1", true],
+    ["YES", true],
+    ["on", true],
+    ["false", false],
+    ["0", false],
+    ["No", false],
+  ] as const) {
     const c = loadConfig({ S3_ENDPOINT: "http://127.0.0.1:9000", S3_FORCE_PATH_STYLE: raw }, host);
     assert.equal(c.storage.kind === "s3" && c.storage.forcePathStyle, expected, raw);
   }

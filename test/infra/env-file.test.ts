@@ -18,7 +18,7 @@ async function run(cwd: string, env: Record<string, string> = {}) {
 
 test(".env in the working directory is read at start-up; the environment's own values win", async () => {
   const dir = await mkdtemp(join(tmpdir(), "vs3d-env-"));
-  await writeFile(join(dir, ".env"), "# comment\nVS3D_T_A=from-file\nVS3D_T_B=\"quoted value\"\n");
+  await writeFile(join(dir, ".env"), '# comment\nVS3D_T_A=from-file\nVS3D_T_B="quoted value"\n');
   const r = await run(dir, { VS3D_T_A: "from-env" });
   assert.equal(r.exitCode, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { file: join(dir, ".env"), a: "from-env", b: "quoted value" });

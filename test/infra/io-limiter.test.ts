@@ -7,13 +7,14 @@ void test("the I/O limiter runs at most maxConcurrent transfers, in arrival orde
   let active = 0;
   let peak = 0;
   const started: number[] = [];
-  const job = (i: number) => io.run(async () => {
-    started.push(i);
-    peak = Math.max(peak, ++active);
-    await new Promise((r) => setTimeout(r, 15));
-    active--;
-    return i;
-  });
+  const job = (i: number) =>
+    io.run(async () => {
+      started.push(i);
+      peak = Math.max(peak, ++active);
+      await new Promise((r) => setTimeout(r, 15));
+      active--;
+      return i;
+    });
   assert.deepEqual(await Promise.all([0, 1, 2, 3, 4].map(job)), [0, 1, 2, 3, 4]);
   assert.equal(peak, 2);
   assert.deepEqual(started, [0, 1, 2, 3, 4]);
@@ -23,7 +24,12 @@ void test("the I/O limiter runs at most maxConcurrent transfers, in arrival orde
 void test("a transfer aborted while queued never runs and frees its place; a failing one frees its place too", async () => {
   const io = createIoLimiter({ maxConcurrent: 1 });
   let release!: () => void;
-  const first = io.run(() => new Promise<void>((r) => { release = r; }));
+  const first = io.run(
+    () =>
+      new Promise<void>((r) => {
+        release = r;
+      }),
+  );
   const ac = new AbortController();
   let ran = false;
   const queued = io.run(() => Promise.resolve(void (ran = true)), ac.signal);
@@ -32,7 +38,10 @@ void test("a transfer aborted while queued never runs and frees its place; a fai
   assert.equal(io.waiting, 0);
   release();
   await first;
-  await assert.rejects(io.run(() => Promise.reject(new Error("boom"))), /boom/);
+  await assert.rejects(
+    io.run(() => Promise.reject(new Error("boom"))),
+    /boom/,
+  );
   assert.equal(await io.run(() => Promise.resolve("next")), "next");
   assert.equal(ran, false);
   assert.throws(() => createIoLimiter({ maxConcurrent: 0 }), RangeError);

@@ -20,7 +20,10 @@ test("local storage: an upload does not follow a folder symlink planted in STORA
   const src = join(s.root, "thumb.webp");
   await writeFile(src, "pixels");
   const storage = createLocalStorage({ rootDir: s.storageDir, diskReserveBytes: 0 });
-  const uploaded = await storage.upload("out", "tenants/a/processed/thumb.webp", src).then(() => "written", (e: unknown) => e);
+  const uploaded = await storage.upload("out", "tenants/a/processed/thumb.webp", src).then(
+    () => "written",
+    (e: unknown) => e,
+  );
   assert.deepEqual(await readdir(s.outside), [], `nothing lands outside STORAGE_DIR (upload: ${String(uploaded)})`);
 });
 
@@ -30,7 +33,10 @@ test("local storage: a download does not read a file outside STORAGE_DIR through
   await symlink(join(s.outside, "secret.txt"), join(s.storageDir, "out", "tenants", "a", "scan.las"));
   const storage = createLocalStorage({ rootDir: s.storageDir, diskReserveBytes: 0 });
   const listed = await storage.list("out", "tenants/a/");
-  const got = await storage.download("out", "tenants/a/scan.las", join(s.root, "work", "scan.las")).then(() => "read", (e: unknown) => (e as { code?: string }).code);
+  const got = await storage.download("out", "tenants/a/scan.las", join(s.root, "work", "scan.las")).then(
+    () => "read",
+    (e: unknown) => (e as { code?: string }).code,
+  );
   // list() already skips symlinks; download must agree with it.
   assert.deepEqual(listed, []);
   assert.notEqual(got, "read", "the symlinked object is refused (INPUT_NOT_FOUND or DESTINATION_OUTSIDE_PREFIX)");

@@ -34,7 +34,16 @@ test("after Redis comes back empty, the last_progress of every running task is w
   const bus = createRedisProgressBus({ url: proxy.url(REDIS_URL) });
   const raw = new Redis(REDIS_URL);
   const stop = new AbortController();
-  const running = startProjections({ store, checkpoints: store.checkpoints, leadership: store.leadership, bus, logger: silentLogger(), signal: stop.signal, nodeId: "redis-test", initialBackoffMs: 100 });
+  const running = startProjections({
+    store,
+    checkpoints: store.checkpoints,
+    leadership: store.leadership,
+    bus,
+    logger: silentLogger(),
+    signal: stop.signal,
+    nodeId: "redis-test",
+    initialBackoffMs: 100,
+  });
   try {
     const runningTasks = [sampleTask(), sampleTask()];
     const finished = sampleTask();

@@ -24,10 +24,16 @@ test("a transfer that breaks twice on a socket error succeeds on the third attem
 test("a permanent error (access denied) is not retried; attempts run out on persistent breaks", async () => {
   let calls = 0;
   const denied = Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
-  await assert.rejects(withTransferRetry(async () => (calls++, Promise.reject(denied)), { baseDelayMs: 1, isTransient: isTransientS3Error }), denied);
+  await assert.rejects(
+    withTransferRetry(async () => (calls++, Promise.reject(denied)), { baseDelayMs: 1, isTransient: isTransientS3Error }),
+    denied,
+  );
   assert.equal(calls, 1);
   calls = 0;
-  await assert.rejects(withTransferRetry(async () => (calls++, Promise.reject(reset())), { attempts: 3, baseDelayMs: 1, isTransient: isTransientS3Error }), /ECONNRESET/);
+  await assert.rejects(
+    withTransferRetry(async () => (calls++, Promise.reject(reset())), { attempts: 3, baseDelayMs: 1, isTransient: isTransientS3Error }),
+    /ECONNRESET/,
+  );
   assert.equal(calls, 3);
 });
 

@@ -35,7 +35,10 @@ test("defect 8: the same task_id with a different body is a conflict; the same b
     await assert.rejects(acceptTask(rt, { ...task, destination: { bucket: "other", base_key: "x/" } }), TaskConflictError);
     // The conflicting copy changed nothing.
     const events = (await rt.store.readStream(taskStreamId(task.task_id))).map(parseStored);
-    assert.deepEqual(events.map((e) => e.type), ["TaskAccepted"]);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ["TaskAccepted"],
+    );
   } finally {
     await close();
   }

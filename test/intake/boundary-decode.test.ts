@@ -41,11 +41,15 @@ test("defect 3: what the decoder refuses is exactly what PostgreSQL jsonb refuse
   try {
     for (const value of ["a\u0000b", "x\ud800y"]) {
       assert.notEqual(jsonSafetyIssue({ v: value }), null);
-      await assert.rejects(store.append("probe-1", [{ id: crypto.randomUUID(), type: "Probe", data: { v: value }, metadata: { correlation_id: "probe", causation_id: "probe" } }], { expectedRevision: "any" }));
+      await assert.rejects(
+        store.append("probe-1", [{ id: crypto.randomUUID(), type: "Probe", data: { v: value }, metadata: { correlation_id: "probe", causation_id: "probe" } }], { expectedRevision: "any" }),
+      );
     }
     // …and a safe value goes in.
     assert.equal(jsonSafetyIssue({ v: "ok \ud83d\ude00" }), null);
-    await store.append("probe-2", [{ id: crypto.randomUUID(), type: "Probe", data: { v: "ok \ud83d\ude00" }, metadata: { correlation_id: "probe", causation_id: "probe" } }], { expectedRevision: "any" });
+    await store.append("probe-2", [{ id: crypto.randomUUID(), type: "Probe", data: { v: "ok \ud83d\ude00" }, metadata: { correlation_id: "probe", causation_id: "probe" } }], {
+      expectedRevision: "any",
+    });
   } finally {
     await store.close();
   }

@@ -37,10 +37,23 @@ test("an overdue retry whose message was lost is published again to run now, not
 
     const acked: string[] = [];
     const ch = { ack: () => void acked.push("ack"), nack: () => void acked.push("nack") } as unknown as Channel;
-    const msg = { content: Buffer.from(JSON.stringify(task)), fields: { routingKey: task.task_type, redelivered: true, exchange: "vision.s3d.tasks" }, properties: { headers: {} } } as unknown as ConsumeMessage;
+    const msg = {
+      content: Buffer.from(JSON.stringify(task)),
+      fields: { routingKey: task.task_type, redelivered: true, exchange: "vision.s3d.tasks" },
+      properties: { headers: {} },
+    } as unknown as ConsumeMessage;
     const started = Date.now();
     await handleDelivery(
-      { link, host: service.host, results: { publish: async () => {} }, retry: createAmqpRetryScheduler(link, [30]), retryDelaysSeconds: [30], logger: silentLogger(), stopping: new AbortController().signal, retryGraceMs: 100 },
+      {
+        link,
+        host: service.host,
+        results: { publish: async () => {} },
+        retry: createAmqpRetryScheduler(link, [30]),
+        retryDelaysSeconds: [30],
+        logger: silentLogger(),
+        stopping: new AbortController().signal,
+        retryGraceMs: 100,
+      },
       ch,
       msg,
     );

@@ -18,9 +18,13 @@ function phpEnv(amqpUrl: string, dbUrl: string, queue: string): Record<string, s
   const db = new URL(dbUrl);
   const redis = new URL(REDIS_URL);
   return {
-    VS3D_AMQP_HOST: amqp.hostname, VS3D_AMQP_PORT: amqp.port || "5672", VS3D_AMQP_USER: decodeURIComponent(amqp.username),
-    VS3D_AMQP_PASSWORD: decodeURIComponent(amqp.password), VS3D_AMQP_VHOST: decodeURIComponent(amqp.pathname.slice(1)),
-    VS3D_REDIS_HOST: redis.hostname, VS3D_REDIS_PORT: redis.port || "6379",
+    VS3D_AMQP_HOST: amqp.hostname,
+    VS3D_AMQP_PORT: amqp.port || "5672",
+    VS3D_AMQP_USER: decodeURIComponent(amqp.username),
+    VS3D_AMQP_PASSWORD: decodeURIComponent(amqp.password),
+    VS3D_AMQP_VHOST: decodeURIComponent(amqp.pathname.slice(1)),
+    VS3D_REDIS_HOST: redis.hostname,
+    VS3D_REDIS_PORT: redis.port || "6379",
     VS3D_DB_DSN: `pgsql:host=${db.hostname};port=${db.port || "5432"};dbname=${db.pathname.slice(1)};user=${decodeURIComponent(db.username)}`,
     VS3D_RESULTS_QUEUE: queue,
   };
@@ -50,7 +54,10 @@ test("Laravel kit: a task published from PHP completes; PHP reads its progress a
     assert.deepEqual(JSON.parse(results.stdout.trim().split("\n").at(-1)!), { handled: 1, duplicates: 0, rejected: 0 });
 
     // Progress went through PHP to the tenant's Reverb channel, ending in the final state.
-    const lines = (await progress).stdout.trim().split("\n").map((l) => JSON.parse(l) as { channel: string; message: { status: string; task_id: string } });
+    const lines = (await progress).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { channel: string; message: { status: string; task_id: string } });
     assert.ok(lines.length >= 1, "at least the final progress message was rebroadcast");
     assert.ok(lines.every((l) => l.channel === `tenant.${String(task.tenant_id)}.files` && l.message.task_id === task.task_id));
     assert.equal(lines.at(-1)!.message.status, "completed");
@@ -64,11 +71,18 @@ test("Laravel kit: a task published from PHP completes; PHP reads its progress a
     const client = new pg.Client({ connectionString: appDb.url });
     await client.connect();
     try {
-      const rows = (await client.query("SELECT processing_status, results_received, outputs FROM files WHERE id = $1", [task.file_id])).rows as { processing_status: string; results_received: number; outputs: { type: string }[] }[];
+      const rows = (await client.query("SELECT processing_status, results_received, outputs FROM files WHERE id = $1", [task.file_id])).rows as {
+        processing_status: string;
+        results_received: number;
+        outputs: { type: string }[];
+      }[];
       assert.equal(rows.length, 1);
       assert.equal(rows[0]!.processing_status, "completed");
       assert.equal(rows[0]!.results_received, 1);
-      assert.deepEqual(rows[0]!.outputs.map((o) => o.type), ["thumbnail"]);
+      assert.deepEqual(
+        rows[0]!.outputs.map((o) => o.type),
+        ["thumbnail"],
+      );
 
       // A redelivered copy of the same result (same message_id) is acked and dropped.
       const events = (await (await fetch(`${svc.url}/tasks/${task.task_id}/events`)).json()) as { events: { id: string; type: string }[] };
@@ -98,5 +112,11 @@ test("Laravel kit: a task published from PHP completes; PHP reads its progress a
 
 test("Laravel kit: every PHP file of the kit parses", async () => {
   const { stdout } = await execa("bash", ["-c", `find '${KIT}' -name '*.php' -print0 | xargs -0 -n1 php -l`]);
-  assert.ok(stdout.split("\n").filter(Boolean).every((l) => l.startsWith("No syntax errors")), stdout);
+  assert.ok(
+    stdout
+      .split("\n")
+      .filter(Boolean)
+      .every((l) => l.startsWith("No syntax errors")),
+    stdout,
+  );
 });

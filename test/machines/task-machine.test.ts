@@ -63,7 +63,10 @@ test("a happy path ends completed with the uploaded outputs, and completed stage
   const at = "2026-11-22T10:00:00Z";
   const base = { task_id: task.task_id, attempt: 1, at };
   const out = { path: "a.webp", type: "thumbnail", format: "webp", key: "k/a.webp", size_bytes: 5, content_type: "image/webp" };
-  const stages = [{ name: "a", label: "A", weight: 1 }, { name: "b", label: "B", weight: 1 }];
+  const stages = [
+    { name: "a", label: "A", weight: 1 },
+    { name: "b", label: "B", weight: 1 },
+  ];
   const events: TaskEvent[] = [
     { type: "TaskAccepted", ...base, task, stages },
     { type: "DownloadStarted", ...base },
@@ -80,7 +83,8 @@ test("a happy path ends completed with the uploaded outputs, and completed stage
     { type: "DownloadStarted", ...base },
     { type: "DownloadCompleted", ...base, size_bytes: 1 },
     { type: "SlotGranted", ...base, cpu_percent: 3, ram_bytes: 1, exclusive: false },
-  ] as TaskEvent[]) snap = applyTaskEvent(snap, e);
+  ] as TaskEvent[])
+    snap = applyTaskEvent(snap, e);
   assert.equal(accepts(snap, { type: "StageStarted", ...base, stage: "a" }), false, "a completed stage is never started again");
   snap = applyTaskEvent(snap, { type: "StageStarted", ...base, stage: "b" });
   snap = applyTaskEvent(snap, { type: "StageCompleted", ...base, stage: "b", outputs: [{ ...out, path: "b.webp", key: "k/b.webp" }] });

@@ -17,7 +17,11 @@ test("a failure becomes TaskFailed + RetryScheduled, TaskFailed + TaskDeadLetter
   ];
   for (const row of rows) {
     const facts = failureFacts(row.error, row.attempt, row.max, [30, 60]);
-    assert.deepEqual(facts.map((f) => f.type), row.want, row.name);
+    assert.deepEqual(
+      facts.map((f) => f.type),
+      row.want,
+      row.name,
+    );
     assert.equal(facts[0].will_retry, row.willRetry, row.name);
     assert.deepEqual(facts[0].error, row.error, row.name);
   }
@@ -48,18 +52,31 @@ test("stops: a cancel ends the task, a shutdown interrupts it, a lost owner writ
   assert.deepEqual(stopFacts({ kind: "cancel", reason: "user" }, 1, 3, [30]), [{ type: "TaskCancelled", reason: "user" }]);
   assert.deepEqual(stopFacts({ kind: "shutdown" }, 1, 3, [30]), [{ type: "TaskInterrupted", reason: "node shutting down" }]);
   assert.deepEqual(stopFacts({ kind: "lost_ownership" }, 1, 3, [30]), []);
-  assert.deepEqual(stopFacts({ kind: "failure", error: recoverable }, 1, 3, [30]).map((f) => f.type), ["TaskFailed", "RetryScheduled"]);
+  assert.deepEqual(
+    stopFacts({ kind: "failure", error: recoverable }, 1, 3, [30]).map((f) => f.type),
+    ["TaskFailed", "RetryScheduled"],
+  );
 });
 
 test("a retry is due its delay after its last fact; an overdue one is due now, not a full delay later", () => {
   const at = "2026-12-01T10:00:00.000Z";
   const t0 = Date.parse(at);
   const ctx = { attempt: 1, nextAttempt: 2, retryDelaySeconds: 30, lastEventAt: at };
-  const rows: { name: string; now: number; ctx: typeof ctx | { attempt: number; nextAttempt: null; retryDelaySeconds: null; lastEventAt: string }; want: { nextAttempt: number; delaySeconds: number } }[] = [
+  const rows: {
+    name: string;
+    now: number;
+    ctx: typeof ctx | { attempt: number; nextAttempt: null; retryDelaySeconds: null; lastEventAt: string };
+    want: { nextAttempt: number; delaySeconds: number };
+  }[] = [
     { name: "just scheduled", now: t0, ctx, want: { nextAttempt: 2, delaySeconds: 30 } },
     { name: "10 s later", now: t0 + 10_000, ctx, want: { nextAttempt: 2, delaySeconds: 20 } },
     { name: "overdue", now: t0 + 300_000, ctx, want: { nextAttempt: 2, delaySeconds: 0 } },
-    { name: "no RetryScheduled: from the configuration", now: t0 + 5_000, ctx: { attempt: 2, nextAttempt: null, retryDelaySeconds: null, lastEventAt: at }, want: { nextAttempt: 3, delaySeconds: 55 } },
+    {
+      name: "no RetryScheduled: from the configuration",
+      now: t0 + 5_000,
+      ctx: { attempt: 2, nextAttempt: null, retryDelaySeconds: null, lastEventAt: at },
+      want: { nextAttempt: 3, delaySeconds: 55 },
+    },
   ];
   for (const row of rows) {
     const due = retryDue(row.ctx, [30, 60], row.now);

@@ -29,7 +29,8 @@ async function fails(path: string, code: string, params: object = {}, processor:
 function triangleDoc(positions: number[], indices: number[]): Document {
   const doc = new Document();
   const buffer = doc.createBuffer();
-  const prim = doc.createPrimitive()
+  const prim = doc
+    .createPrimitive()
     .setAttribute("POSITION", doc.createAccessor().setType("VEC3").setArray(new Float32Array(positions)).setBuffer(buffer))
     .setIndices(doc.createAccessor().setType("SCALAR").setArray(new Uint32Array(indices)).setBuffer(buffer));
   doc.createScene().addChild(doc.createNode().setMesh(doc.createMesh().addPrimitive(prim)));
@@ -55,7 +56,8 @@ test("an index out of range or NaN positions are INPUT_CORRUPT (GLB through glTF
   assert.match(oob.message, /ACCESSOR_INDEX_OOB/);
   const nan = await fails(await writeGlb(triangleDoc([0, 0, 0, NaN, 0, 0, 0, 1, 0], [0, 1, 2]), join(dir, "nan.glb")), "INPUT_CORRUPT", {}, meshLodProcessor);
   assert.match(nan.message, /ACCESSOR_INVALID_FLOAT|NaN/);
-  const ply = "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n3 0 1 9\n";
+  const ply =
+    "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n3 0 1 9\n";
   assert.match((await fails(await writeBytes(join(dir, "oob.ply"), ply), "INPUT_CORRUPT")).message, /out of range/);
   const nanPly = ply.replace("1 0 0\n", "nan 0 0\n").replace("3 0 1 9", "3 0 1 2");
   assert.match((await fails(await writeBytes(join(dir, "nan.ply"), nanPly), "INPUT_CORRUPT")).message, /NaN/);
@@ -103,14 +105,21 @@ test("missing MTL and missing textures are reported in the manifest and as resul
   await writeBytes(join(dir, "no-mtl", "box-textured.obj"), obj);
   await writeBytes(join(dir, "no-png", "box-textured.obj"), obj);
   await writeBytes(join(dir, "no-png", "box-textured.mtl"), mtl);
-  for (const [sub, expected] of [["no-mtl", [{ kind: "material_library", uri: "box-textured.mtl" }]], ["no-png", [{ kind: "texture", uri: "cesium.png" }]]] as const) {
+  for (const [sub, expected] of [
+    ["no-mtl", [{ kind: "material_library", uri: "box-textured.mtl" }]],
+    ["no-png", [{ kind: "texture", uri: "cesium.png" }]],
+  ] as const) {
     const run = await runStages(meshConvertProcessor, join(dir, sub), { thumbnail: false });
     await assertValidatorClean(run.file("mesh"));
     const manifest = JSON.parse(await readFile(join(run.outDir, "manifest.json"), "utf8")) as { source: { missing_resources: unknown[] } };
     assert.deepEqual(manifest.source.missing_resources, expected, sub);
     assert.equal((await glbSummary(run.file("mesh"))).textures, 0);
     const warnings = run.allOutputs.find((o) => o.type === "mesh")?.warnings ?? [];
-    assert.deepEqual(warnings.map((w) => [w.code, w.details?.["uri"]]), [[sub === "no-mtl" ? "MATERIAL_LIBRARY_MISSING" : "TEXTURE_MISSING", expected[0].uri]], "and in the result");
+    assert.deepEqual(
+      warnings.map((w) => [w.code, w.details?.["uri"]]),
+      [[sub === "no-mtl" ? "MATERIAL_LIBRARY_MISSING" : "TEXTURE_MISSING", expected[0].uri]],
+      "and in the result",
+    );
   }
 });
 
@@ -133,15 +142,23 @@ test("skinned and morph-target meshes stay valid through every level (joints, we
   const bump = new Float32Array(n * 3).map((_, i) => (i % 3 === 1 ? 0.1 : 0));
   prim.addTarget(doc.createPrimitiveTarget().setAttribute("POSITION", doc.createAccessor().setType("VEC3").setArray(bump).setBuffer(buffer)));
   doc.getRoot().listMeshes()[0]!.setWeights([0]);
-  const j0 = doc.createNode("j0"), j1 = doc.createNode("j1").setTranslation([0, 1, 0]);
+  const j0 = doc.createNode("j0"),
+    j1 = doc.createNode("j1").setTranslation([0, 1, 0]);
   j0.addChild(j1);
   const ibm = new Float32Array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, -1, 0, 1]);
   const skin = doc.createSkin("skin").addJoint(j0).addJoint(j1).setInverseBindMatrices(doc.createAccessor().setType("MAT4").setArray(ibm).setBuffer(buffer));
-  const node = doc.getRoot().listNodes().find((x) => x.getMesh())!.setSkin(skin);
+  const node = doc
+    .getRoot()
+    .listNodes()
+    .find((x) => x.getMesh())!
+    .setSkin(skin);
   doc.getRoot().listScenes()[0]!.addChild(j0);
   void node;
   const run = await runStages(meshLodProcessor, await writeGlb(doc, join(dir, "skinned.glb")), { thumbnail: false });
-  const manifest = JSON.parse(await readFile(join(run.outDir, "manifest.json"), "utf8")) as { source: { features: { skinned: boolean; morph_targets: boolean } }; levels: { file: string; triangles: number }[] };
+  const manifest = JSON.parse(await readFile(join(run.outDir, "manifest.json"), "utf8")) as {
+    source: { features: { skinned: boolean; morph_targets: boolean } };
+    levels: { file: string; triangles: number }[];
+  };
   assert.deepEqual(manifest.source.features, { skinned: true, morph_targets: true, animations: 0 });
   for (const l of manifest.levels) {
     await assertValidatorClean(join(run.outDir, l.file));

@@ -25,9 +25,15 @@ test("vs3d process --type mesh_3d_lod --json: three levels, thumbnail and manife
   assert.equal(r.result.status, "completed", JSON.stringify(r.result));
   assert.equal(r.exitCode, 0, r.stderr);
   if (r.result.status !== "completed") return;
-  assert.deepEqual(r.result.outputs.map((o) => o.type), ["lod", "lod", "lod", "thumbnail", "manifest"]);
+  assert.deepEqual(
+    r.result.outputs.map((o) => o.type),
+    ["lod", "lod", "lod", "thumbnail", "manifest"],
+  );
   const manifest = JSON.parse(await readFile(join(r.out, "manifest.json"), "utf8")) as { levels: { file: string; triangles: number; target_reached: boolean }[] };
-  assert.deepEqual(manifest.levels.map((l) => l.triangles), [30720, 7680, 1536]);
+  assert.deepEqual(
+    manifest.levels.map((l) => l.triangles),
+    [30720, 7680, 1536],
+  );
   for (const l of manifest.levels) {
     await assertValidatorClean(join(r.out, l.file));
     const key = r.result.outputs.find((o) => o.key.endsWith(l.file))!;
@@ -39,15 +45,20 @@ test("vs3d process --type mesh_3d_convert --json: a binary FBX becomes a meshopt
   const r = await processFile(fixture("mesh", "filetype_fixture.fbx"), "mesh_3d_convert", { compression: "meshopt", usdz: true });
   assert.equal(r.result.status, "completed", JSON.stringify(r.result));
   if (r.result.status !== "completed") return;
-  assert.deepEqual(r.result.outputs.map((o) => o.type), ["mesh", "usdz", "thumbnail", "manifest"]);
+  assert.deepEqual(
+    r.result.outputs.map((o) => o.type),
+    ["mesh", "usdz", "thumbnail", "manifest"],
+  );
   await assertValidatorClean(join(r.out, "model.glb"));
   assert.equal((await glbSummary(join(r.out, "model.glb"))).triangles, 12);
-
 });
 
 test("vs3d process --json: a texture the model names but the input lacks is a warning in the completed result", { timeout: 120_000 }, async () => {
   const r = await processFile(fixture("mesh", "derived_box-textured_ascii7500.fbx"), "mesh_3d_convert", { thumbnail: false });
   assert.equal(r.result.status, "completed", JSON.stringify(r.result));
   if (r.result.status !== "completed") return;
-  assert.deepEqual(r.result.warnings?.map((w) => [w.code, w.stage, w.output_key?.split("/").pop(), w.details?.["uri"]]), [["TEXTURE_MISSING", "convert", "model.glb", "cesium.png"]]);
+  assert.deepEqual(
+    r.result.warnings?.map((w) => [w.code, w.stage, w.output_key?.split("/").pop(), w.details?.["uri"]]),
+    [["TEXTURE_MISSING", "convert", "model.glb", "cesium.png"]],
+  );
 });

@@ -41,29 +41,51 @@ const FIXTURES: Expect[] = [
 ];
 
 interface LevelEntry {
-  label: string; file: string; triangles: number; vertices: number; target_triangles: number; target_reached: boolean;
-  achieved_ratio: number; simplify_cpu_seconds: number; bytes: number; extensions: string[]; sha256: string; bbox: { min: number[]; max: number[] }; error: { relative: number; absolute: number };
+  label: string;
+  file: string;
+  triangles: number;
+  vertices: number;
+  target_triangles: number;
+  target_reached: boolean;
+  achieved_ratio: number;
+  simplify_cpu_seconds: number;
+  bytes: number;
+  extensions: string[];
+  sha256: string;
+  bbox: { min: number[]; max: number[] };
+  error: { relative: number; absolute: number };
 }
 
 for (const f of FIXTURES) {
   const name = f.path.join("/");
   test(`mesh_3d_convert: ${name} → one validator-clean GLB with its textures, a thumbnail and a manifest`, { timeout: 60_000 }, async () => {
     const run = await runStages(meshConvertProcessor, fixture("mesh", ...f.path), {});
-    assert.deepEqual(run.allOutputs.map((o) => o.type), ["mesh", "thumbnail", "manifest"]);
+    assert.deepEqual(
+      run.allOutputs.map((o) => o.type),
+      ["mesh", "thumbnail", "manifest"],
+    );
     const model = join(run.outDir, "model.glb");
     await assertValidatorClean(model);
     const s = await glbSummary(model);
     assert.equal(s.triangles, f.triangles);
     assert.equal(s.textures, f.textures, "every texture the model names and the input holds is embedded");
     const manifest = JSON.parse(await readFile(join(run.outDir, "manifest.json"), "utf8")) as {
-      model: { triangles: number; sha256: string; bytes: number; extensions: string[] }; source: { missing_resources: { uri: string }[]; features: { morph_targets: boolean } };
+      model: { triangles: number; sha256: string; bytes: number; extensions: string[] };
+      source: { missing_resources: { uri: string }[]; features: { morph_targets: boolean } };
     };
     const bytes = await readFile(model);
     assert.equal(manifest.model.sha256, createHash("sha256").update(bytes).digest("hex"));
     assert.equal(manifest.model.bytes, bytes.length);
     // (a quantized input stays quantized: KHR_mesh_quantization is valid glTF, not compression)
-    assert.deepEqual(manifest.model.extensions.filter((e) => /compression/.test(e)), [], "no compression unless asked for; the input's Draco/meshopt is decoded");
-    assert.deepEqual(manifest.source.missing_resources.map((m) => m.uri), f.missing ?? []);
+    assert.deepEqual(
+      manifest.model.extensions.filter((e) => /compression/.test(e)),
+      [],
+      "no compression unless asked for; the input's Draco/meshopt is decoded",
+    );
+    assert.deepEqual(
+      manifest.source.missing_resources.map((m) => m.uri),
+      f.missing ?? [],
+    );
     assert.equal(manifest.source.features.morph_targets, f.morph ?? false);
     const thumb = await sharp(join(run.outDir, "thumbnail.webp")).stats();
     const meta = await sharp(join(run.outDir, "thumbnail.webp")).metadata();
@@ -73,7 +95,10 @@ for (const f of FIXTURES) {
 
   test(`mesh_3d_lod: ${name} → 100/25/5 % levels, validator-clean, counts within their targets`, { timeout: 60_000 }, async () => {
     const run = await runStages(meshLodProcessor, fixture("mesh", ...f.path), {});
-    assert.deepEqual(run.allOutputs.map((o) => o.path), ["lod_high.glb", "lod_medium.glb", "lod_low.glb", "thumbnail.webp", "manifest.json"]);
+    assert.deepEqual(
+      run.allOutputs.map((o) => o.path),
+      ["lod_high.glb", "lod_medium.glb", "lod_low.glb", "thumbnail.webp", "manifest.json"],
+    );
     assert.deepEqual(Object.keys(run.outputs), ["lod_high", "lod_medium", "lod_low", "thumbnail", "manifest"], "each level is its own checkpointed stage");
     const manifest = JSON.parse(await readFile(join(run.outDir, "manifest.json"), "utf8")) as { levels: LevelEntry[]; source: { source_triangles: number } };
     assert.equal(manifest.source.source_triangles, f.triangles);
@@ -85,7 +110,12 @@ for (const f of FIXTURES) {
       assert.equal(s.triangles, level.triangles, "the manifest counts what the GLB holds");
       assert.equal(s.vertices, level.vertices);
       assert.equal(level.bytes, (await stat(path)).size);
-      assert.equal(level.sha256, createHash("sha256").update(await readFile(path)).digest("hex"));
+      assert.equal(
+        level.sha256,
+        createHash("sha256")
+          .update(await readFile(path))
+          .digest("hex"),
+      );
       assert.equal(s.textures, f.textures, `textures survive level ${level.label}`);
       assert.ok(level.triangles <= previous, "levels never grow");
       previous = level.triangles;

@@ -33,7 +33,10 @@ test("format detection reads content: a binary STL whose header starts with 'sol
 
 test("STL: binary with a 'solid' header (named .txt) and ASCII both convert to a 12-triangle cube", { timeout: 60_000 }, async () => {
   const dir = await scratchDir("vs3d-mesh-");
-  for (const [file, bytes] of [["cube-solid-header.txt", binaryStl(cubeTriangles())], ["cube.stl", asciiStl(cubeTriangles())]] as const) {
+  for (const [file, bytes] of [
+    ["cube-solid-header.txt", binaryStl(cubeTriangles())],
+    ["cube.stl", asciiStl(cubeTriangles())],
+  ] as const) {
     const run = await convert(await writeBytes(join(dir, file), bytes));
     await assertValidatorClean(run.file("mesh"));
     const s = await glbSummary(run.file("mesh"));
@@ -68,7 +71,14 @@ test("glTF + .bin + image as a set of keys, and the same model as a ZIP: texture
   assert.equal(a.textures, 1);
   assert.equal(a.triangles, 16 * 32 * 2 - 2 * 32);
 
-  const zip = await writeBytes(join(dir, "sphere-upload.bin"), buildZip(Object.entries(resources).map(([uri, bytes]) => ({ name: `model/${uri}`, data: new Uint8Array(bytes) })).concat([{ name: "model/sphere.gltf", data: new TextEncoder().encode(JSON.stringify(json)) }])));
+  const zip = await writeBytes(
+    join(dir, "sphere-upload.bin"),
+    buildZip(
+      Object.entries(resources)
+        .map(([uri, bytes]) => ({ name: `model/${uri}`, data: new Uint8Array(bytes) }))
+        .concat([{ name: "model/sphere.gltf", data: new TextEncoder().encode(JSON.stringify(json)) }]),
+    ),
+  );
   const fromZip = await convert(zip);
   const b = await glbSummary(fromZip.file("mesh"));
   assert.deepEqual([b.triangles, b.textures], [a.triangles, 1]);
@@ -107,7 +117,8 @@ test("USDZ for AR Quick Look: an uncompressed ZIP, the USD layer first, every fi
       if (err) return reject(err);
       const out: { name: string; offset: number; method: number; size: number }[] = [];
       zip.on("entry", (e: yauzl.Entry) => {
-        const nameLen = bytes.readUInt16LE(e.relativeOffsetOfLocalHeader + 26), extraLen = bytes.readUInt16LE(e.relativeOffsetOfLocalHeader + 28);
+        const nameLen = bytes.readUInt16LE(e.relativeOffsetOfLocalHeader + 26),
+          extraLen = bytes.readUInt16LE(e.relativeOffsetOfLocalHeader + 28);
         out.push({ name: e.fileName, offset: e.relativeOffsetOfLocalHeader + 30 + nameLen + extraLen, method: e.compressionMethod, size: e.uncompressedSize });
         zip.readEntry();
       });
@@ -125,7 +136,7 @@ test("USDZ for AR Quick Look: an uncompressed ZIP, the USD layer first, every fi
   assert.match(usda, /^#usda 1\.0/);
   assert.match(usda, /upAxis = "Y"/);
   assert.match(usda, /def Mesh "Mesh0"/);
-  assert.equal((usda.match(/faceVertexCounts = \[([^\]]*)\]/)![1]!.split(",").length), 12);
+  assert.equal(usda.match(/faceVertexCounts = \[([^\]]*)\]/)![1]!.split(",").length, 12);
   assert.match(usda, /UsdPreviewSurface/);
   assert.match(usda, /asset inputs:file = @textures\/t0\.png@/);
   const png = entries.find((e) => e.name === "textures/t0.png")!;
@@ -137,9 +148,15 @@ test("mesh_3d_lod: ratio and max_triangles levels on a textured sphere; textures
   const src = await writeGlb(await texturedSphereDoc(64, 128, 1024), join(dir, "sphere.glb"));
   const run = await runStages(meshLodProcessor, src, {
     thumbnail: false,
-    lod_levels: [{ level: 0, ratio: 1, label: "full" }, { level: 1, max_triangles: 4000, label: "mid" }, { level: 2, ratio: 0.02, label: "far" }],
+    lod_levels: [
+      { level: 0, ratio: 1, label: "full" },
+      { level: 1, max_triangles: 4000, label: "mid" },
+      { level: 2, ratio: 0.02, label: "far" },
+    ],
   });
-  const manifest = JSON.parse(await readFile(join(run.outDir, "manifest.json"), "utf8")) as { levels: { label: string; triangles: number; target_triangles: number; target_reached: boolean; texture_max_size: number; error: { relative: number } }[] };
+  const manifest = JSON.parse(await readFile(join(run.outDir, "manifest.json"), "utf8")) as {
+    levels: { label: string; triangles: number; target_triangles: number; target_reached: boolean; texture_max_size: number; error: { relative: number } }[];
+  };
   const [full, mid, far] = manifest.levels;
   assert.equal(full!.triangles, 64 * 128 * 2 - 2 * 128);
   assert.equal(mid!.target_triangles, 4000);
@@ -161,10 +178,20 @@ test("a resumed mesh_3d_lod runs only the remaining levels, from the previous le
   const params = meshLodProcessor.params.parse({ thumbnail: false });
   const low = meshLodProcessor.stages(params).find((s) => s.name === "lod_low")!;
   const again = await low.run(
-    { filePath: "/nonexistent/source.glb", workDir: first.workDir, outDir: first.outDir, params, source: { key: "k" }, previous: { lod_high: first.outputs.lod_high!, lod_medium: first.outputs.lod_medium! } },
+    {
+      filePath: "/nonexistent/source.glb",
+      workDir: first.workDir,
+      outDir: first.outDir,
+      params,
+      source: { key: "k" },
+      previous: { lod_high: first.outputs.lod_high!, lod_medium: first.outputs.lod_medium! },
+    },
     { signal: new AbortController().signal, progress: () => {}, log: () => {} },
   );
-  assert.deepEqual(again.outputs.map((o) => o.path), ["lod_low.glb"]);
+  assert.deepEqual(
+    again.outputs.map((o) => o.path),
+    ["lod_low.glb"],
+  );
   assert.equal((await glbSummary(join(first.outDir, "lod_low.glb"))).triangles, 1536);
 });
 

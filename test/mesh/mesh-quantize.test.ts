@@ -10,7 +10,11 @@ import { assertValidatorClean, glbJson, glbSummary, texturedSphereDoc, writeGlb 
 
 after(cleanupRuns);
 
-interface Json { accessors: { componentType: number; normalized?: boolean; max?: number[] }[]; meshes: { primitives: { attributes: Record<string, number> }[] }[]; extensionsRequired?: string[] }
+interface Json {
+  accessors: { componentType: number; normalized?: boolean; max?: number[] }[];
+  meshes: { primitives: { attributes: Record<string, number> }[] }[];
+  extensionsRequired?: string[];
+}
 
 test("levels: two nodes sharing a material become one primitive; positions and UVs on gltfpack's unpadded integer grids; world geometry and UVs survive", { timeout: 60_000 }, async () => {
   const dir = await scratchDir("vs3d-mesh-grid-");
@@ -29,7 +33,8 @@ test("levels: two nodes sharing a material become one primitive; positions and U
     const json = (await glbJson(path)) as unknown as Json;
     assert.equal(json.meshes.flatMap((m) => m.primitives).length, 1, `${file}: one primitive for the one material`);
     const { POSITION, TEXCOORD_0 } = json.meshes[0]!.primitives[0]!.attributes as { POSITION: number; TEXCOORD_0: number };
-    const pos = json.accessors[POSITION]!, uv = json.accessors[TEXCOORD_0]!;
+    const pos = json.accessors[POSITION]!,
+      uv = json.accessors[TEXCOORD_0]!;
     assert.deepEqual([pos.componentType, pos.normalized ?? false], [5123, false], `${file}: positions are unsigned shorts, not normalized`);
     assert.ok(Math.max(...pos.max!) <= 2 ** 14 - 1, `${file}: 14-bit grid, no padded low bits (max ${pos.max?.join(",")})`);
     assert.deepEqual([uv.componentType, uv.normalized ?? false], [5123, false]);
@@ -41,7 +46,10 @@ test("levels: two nodes sharing a material become one primitive; positions and U
     // sphere's silhouette shrinks (~0.17 at 5 %). A transform folded wrongly into the nodes is off by whole units.
     const tolerance = { "lod_high.glb": 2e-3, "lod_medium.glb": 0.1, "lod_low.glb": 0.25 }[file]!;
     for (let i = 0; i < 3; i++) {
-      assert.ok(Math.abs(s.bbox.min[i]! - sourceBox.min[i]!) < tolerance && Math.abs(s.bbox.max[i]! - sourceBox.max[i]!) < tolerance, `${file}: world box ${JSON.stringify(s.bbox)} vs ${JSON.stringify(sourceBox)}`);
+      assert.ok(
+        Math.abs(s.bbox.min[i]! - sourceBox.min[i]!) < tolerance && Math.abs(s.bbox.max[i]! - sourceBox.max[i]!) < tolerance,
+        `${file}: world box ${JSON.stringify(s.bbox)} vs ${JSON.stringify(sourceBox)}`,
+      );
     }
     // Read back (as the thumbnail, the USDZ writer and the next level read it), the UVs are plain [0, 1] again.
     const uvs = s.doc.getRoot().listMeshes()[0]!.listPrimitives()[0]!.getAttribute("TEXCOORD_0")!;

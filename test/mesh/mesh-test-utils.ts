@@ -64,7 +64,8 @@ export function uvSphere(rings: number, segments: number): { positions: Float32A
   const indices: number[] = [];
   for (let r = 0; r < rings; r++) {
     for (let s = 0; s < segments; s++) {
-      const a = r * (segments + 1) + s, b = a + segments + 1;
+      const a = r * (segments + 1) + s,
+        b = a + segments + 1;
       if (r > 0) indices.push(a, a + 1, b);
       if (r < rings - 1) indices.push(a + 1, b + 1, b);
     }
@@ -76,7 +77,11 @@ export function uvSphere(rings: number, segments: number): { positions: Float32A
 export async function checkerPng(size: number): Promise<Uint8Array> {
   const px = Buffer.alloc(size * size * 3);
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) px.fill(((x >> 4) + (y >> 4)) % 2 ? 230 : 40, (y * size + x) * 3, (y * size + x) * 3 + 3);
-  return new Uint8Array(await sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp(px, { raw: { width: size, height: size, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 /** A textured UV sphere as a glTF-Transform document (for GLB / glTF inputs the tests write). */
@@ -84,11 +89,25 @@ export async function texturedSphereDoc(rings: number, segments: number, texture
   const m = uvSphere(rings, segments);
   const doc = new Document();
   const buffer = doc.createBuffer("buffer");
-  const acc = (type: "VEC2" | "VEC3" | "SCALAR", a: Float32Array | Uint32Array) => doc.createAccessor().setType(type).setArray(a as Float32Array<ArrayBuffer>).setBuffer(buffer);
-  const texture = doc.createTexture("checker").setImage(await checkerPng(textureSize)).setMimeType("image/png").setURI("checker.png");
+  const acc = (type: "VEC2" | "VEC3" | "SCALAR", a: Float32Array | Uint32Array) =>
+    doc
+      .createAccessor()
+      .setType(type)
+      .setArray(a as Float32Array<ArrayBuffer>)
+      .setBuffer(buffer);
+  const texture = doc
+    .createTexture("checker")
+    .setImage(await checkerPng(textureSize))
+    .setMimeType("image/png")
+    .setURI("checker.png");
   const material = doc.createMaterial("checker").setBaseColorTexture(texture);
-  const prim = doc.createPrimitive().setAttribute("POSITION", acc("VEC3", m.positions)).setAttribute("NORMAL", acc("VEC3", m.normals))
-    .setAttribute("TEXCOORD_0", acc("VEC2", m.uvs)).setIndices(acc("SCALAR", m.indices)).setMaterial(material);
+  const prim = doc
+    .createPrimitive()
+    .setAttribute("POSITION", acc("VEC3", m.positions))
+    .setAttribute("NORMAL", acc("VEC3", m.normals))
+    .setAttribute("TEXCOORD_0", acc("VEC2", m.uvs))
+    .setIndices(acc("SCALAR", m.indices))
+    .setMaterial(material);
   doc.createScene("s").addChild(doc.createNode("sphere").setMesh(doc.createMesh("sphere").addPrimitive(prim)));
   return doc;
 }
@@ -108,8 +127,30 @@ export function binaryStl(triangles: number[][], header = "solid binary-header-t
 
 /** The 12 triangles of a unit cube, as STL facets. */
 export function cubeTriangles(): number[][] {
-  const v = [[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1]];
-  const faces = [[0, 2, 1], [0, 3, 2], [4, 5, 6], [4, 6, 7], [0, 1, 5], [0, 5, 4], [2, 3, 7], [2, 7, 6], [1, 2, 6], [1, 6, 5], [0, 4, 7], [0, 7, 3]];
+  const v = [
+    [0, 0, 0],
+    [1, 0, 0],
+    [1, 1, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+    [1, 0, 1],
+    [1, 1, 1],
+    [0, 1, 1],
+  ];
+  const faces = [
+    [0, 2, 1],
+    [0, 3, 2],
+    [4, 5, 6],
+    [4, 6, 7],
+    [0, 1, 5],
+    [0, 5, 4],
+    [2, 3, 7],
+    [2, 7, 6],
+    [1, 2, 6],
+    [1, 6, 5],
+    [0, 4, 7],
+    [0, 7, 3],
+  ];
   return faces.map((f) => f.flatMap((i) => v[i]!));
 }
 

@@ -17,7 +17,10 @@ after(cleanupRuns);
 const LAZ_ONLY = { output_formats: ["laz"], generate_thumbnails: false };
 
 async function failsWith(path: string, code: string, stage: string, params: unknown = LAZ_ONLY): Promise<AppError> {
-  const error = await runStages(pointCloudLodProcessor, path, params).then(() => undefined, (e: unknown) => e);
+  const error = await runStages(pointCloudLodProcessor, path, params).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
   assert.equal(error.code, code, error.message);
   assert.equal(error.stage, stage);
@@ -47,7 +50,10 @@ test("a PLY with a NaN or an infinite coordinate fails with INPUT_CORRUPT naming
   const bytes = await readFile(fixture("pointcloud", "derived_simple_xyzrgb_binary.ply"));
   const body = bytes.indexOf("end_header\n") + "end_header\n".length;
   const record = 3 * 8 + 3 + 2;
-  for (const [bad, index] of [[Number.NaN, 0], [Number.POSITIVE_INFINITY, 500]] as const) {
+  for (const [bad, index] of [
+    [Number.NaN, 0],
+    [Number.POSITIVE_INFINITY, 500],
+  ] as const) {
     const copy = Buffer.from(bytes);
     copy.writeDoubleLE(bad, body + index * record + 8);
     const path = join(await scratchDir(), "bad.ply");
@@ -85,10 +91,20 @@ test("header bounds that do not contain the points: the octree uses the real bou
   const tree = (await loadOctree(join(run.workDir, "octree")))!;
   const truth = await openLasSource(fixture("pointcloud", "laspy_simple.las"));
   await truth.close();
-  assert.deepEqual(tree.bounds.min.map((v, a) => Math.abs(v - truth.header.bounds!.min[a]!) < 1e-6), [true, true, true]);
-  assert.deepEqual(tree.bounds.max.map((v, a) => Math.abs(v - truth.header.bounds!.max[a]!) < 1e-6), [true, true, true]);
+  assert.deepEqual(
+    tree.bounds.min.map((v, a) => Math.abs(v - truth.header.bounds!.min[a]!) < 1e-6),
+    [true, true, true],
+  );
+  assert.deepEqual(
+    tree.bounds.max.map((v, a) => Math.abs(v - truth.header.bounds!.max[a]!) < 1e-6),
+    [true, true, true],
+  );
   const high = await openLasSource(join(run.outDir, "lod_high.laz"));
-  assert.deepEqual(high.header.bounds!.max.map((v, a) => Math.abs(v - truth.header.bounds!.max[a]!) < 0.01), [true, true, true], "the level's header has the real bounds");
+  assert.deepEqual(
+    high.header.bounds!.max.map((v, a) => Math.abs(v - truth.header.bounds!.max[a]!) < 0.01),
+    [true, true, true],
+    "the level's header has the real bounds",
+  );
   assert.equal((await sourceKeys(high)).length, truth.header.pointCount);
 });
 
@@ -96,7 +112,12 @@ test("bad params are rejected by the schema", () => {
   const bad = [
     { output_formats: ["tiff"] },
     { output_formats: [] },
-    { lod_levels: [{ level: 0, max_points: 10, label: "a" }, { level: 1, max_points: 5, label: "a" }] },
+    {
+      lod_levels: [
+        { level: 0, max_points: 10, label: "a" },
+        { level: 1, max_points: 5, label: "a" },
+      ],
+    },
     { lod_levels: [{ level: 0, max_points: 0, label: "a" }] },
     { lod_levels: [{ level: 0, max_points: 10, label: "../x" }] },
     { tiles: { geometric_error_scale: -1 } },
@@ -113,8 +134,19 @@ test("an unknown srs_in fails at read_header with INVALID_PARAMS, before any ind
 });
 
 test("a cloud without a CRS still completes: levels and a tileset placed at the origin", { timeout: 60_000 }, async () => {
-  const run = await runStages(pointCloudLodProcessor, await lasWith([[1, 2, 3], [4, 5, 6], [7, 8, 9.5]]), { output_formats: ["laz", "3dtiles"], generate_thumbnails: false });
-  assert.deepEqual(run.allOutputs.filter((o) => !o.partOf).map((o) => o.type), ["lod_high", "lod_medium", "lod_low", "tileset"]);
+  const run = await runStages(
+    pointCloudLodProcessor,
+    await lasWith([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9.5],
+    ]),
+    { output_formats: ["laz", "3dtiles"], generate_thumbnails: false },
+  );
+  assert.deepEqual(
+    run.allOutputs.filter((o) => !o.partOf).map((o) => o.type),
+    ["lod_high", "lod_medium", "lod_low", "tileset"],
+  );
   const tileset = JSON.parse(await readFile(join(run.outDir, "tiles/tileset.json"), "utf8")) as { root: { transform?: number[] } };
   assert.ok(!tileset.root.transform || tileset.root.transform.slice(12, 15).every((v) => Math.abs(v) < 1e3), "not placed on the globe");
 });

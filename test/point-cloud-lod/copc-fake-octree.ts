@@ -27,7 +27,8 @@ function pick<T extends Column>(column: T, indices: ArrayLike<number>, per = 1):
 /** The points at `indices`, every attribute kept. */
 export function selectPoints(all: PointChunk, indices: ArrayLike<number>, extraSize: number): PointChunk {
   const out: PointChunk = { count: indices.length, x: pick(all.x, indices), y: pick(all.y, indices), z: pick(all.z, indices) };
-  const o = out as unknown as Record<string, Column>, a = all as unknown as Record<string, Column | undefined>;
+  const o = out as unknown as Record<string, Column>,
+    a = all as unknown as Record<string, Column | undefined>;
   for (const name of COLUMNS) {
     const col = a[name];
     if (col) o[name] = pick(col, indices);
@@ -79,7 +80,8 @@ export interface FakeOctreeOptions {
  * stays, the rest go one level down (ADD refinement, every point in exactly one node). Nodes
  * breadth-first, z-order within a level, as the real builder lists them. */
 export function fakeOctree(header: PointCloudHeader, all: PointChunk, options: FakeOctreeOptions = {}): Octree & { indicesOf(key: NodeKey): number[] } {
-  const grid = options.grid ?? 16, maxDepth = options.maxDepth ?? 5;
+  const grid = options.grid ?? 16,
+    maxDepth = options.maxDepth ?? 5;
   const bounds = boundsOf(all);
   const size = Math.max(...[0, 1, 2].map((a) => bounds.max[a]! - bounds.min[a]!), 1e-6) * 1.001;
   const center = [0, 1, 2].map((a) => (bounds.min[a]! + bounds.max[a]!) / 2);
@@ -139,13 +141,19 @@ export function fakeOctree(header: PointCloudHeader, all: PointChunk, options: F
   });
   const indicesOf = (key: NodeKey): number[] => byNode.get(nodeName(key))?.indices ?? [];
   return {
-    header, pointCount: all.count, bounds, cube, nodes, indicesOf,
+    header,
+    pointCount: all.count,
+    bounds,
+    cube,
+    nodes,
+    indicesOf,
     readNode: (key) => Promise.resolve(selectPoints(all, indicesOf(key), extraSize)),
   };
 }
 
 export function boundsOf(c: PointChunk): Bounds {
-  const min: Vec3 = [Infinity, Infinity, Infinity], max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  const min: Vec3 = [Infinity, Infinity, Infinity],
+    max: Vec3 = [-Infinity, -Infinity, -Infinity];
   const cols = [c.x, c.y, c.z];
   for (let i = 0; i < c.count; i++) {
     for (let a = 0; a < 3; a++) {

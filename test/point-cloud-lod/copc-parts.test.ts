@@ -14,9 +14,11 @@ import { encodeVariableChunkTable } from "../../src/processors/point-cloud-lod/c
 function fullTree(depth: number): HierarchyEntry[] {
   const out: HierarchyEntry[] = [];
   for (let d = 0; d <= depth; d++) {
-    for (let x = 0; x < 2 ** d; x++) for (let y = 0; y < 2 ** d; y++) for (let z = 0; z < 2 ** d; z++) {
-      out.push({ key: { d, x, y, z }, offset: 1000 + out.length * 10, byteSize: 10, pointCount: 5 + out.length });
-    }
+    for (let x = 0; x < 2 ** d; x++)
+      for (let y = 0; y < 2 ** d; y++)
+        for (let z = 0; z < 2 ** d; z++) {
+          out.push({ key: { d, x, y, z }, offset: 1000 + out.length * 10, byteSize: 10, pointCount: 5 + out.length });
+        }
   }
   return out;
 }
@@ -69,14 +71,22 @@ void describe("COPC parts", () => {
   });
 
   void it("the variable chunk table decodes (with the project's decoder) to each chunk's points and bytes", () => {
-    const chunks = [{ points: 1, bytes: 30 }, { points: 20_000, bytes: 310_000 }, { points: 7, bytes: 90 }, { points: 2 ** 30, bytes: 2 ** 31 - 1 }];
+    const chunks = [
+      { points: 1, bytes: 30 },
+      { points: 20_000, bytes: 310_000 },
+      { points: 7, bytes: 90 },
+      { points: 2 ** 30, bytes: 2 ** 31 - 1 },
+    ];
     const decoded = decodeChunkTable(encodeVariableChunkTable(chunks), 1234, true);
     let at = 1234;
-    assert.deepEqual(decoded, chunks.map((c) => {
-      const d = { offset: at, byteLength: c.bytes, points: c.points };
-      at += c.bytes;
-      return d;
-    }));
+    assert.deepEqual(
+      decoded,
+      chunks.map((c) => {
+        const d = { offset: at, byteLength: c.bytes, points: c.points };
+        at += c.bytes;
+        return d;
+      }),
+    );
     assert.deepEqual(decodeChunkTable(encodeVariableChunkTable([]), 0, true), []);
   });
 
@@ -118,9 +128,18 @@ void describe("COPC parts", () => {
     const ov = new DataView(out.buffer);
     const name = (i: number): string => new TextDecoder().decode(out.subarray(i * 192 + 4, i * 192 + 36)).replace(/\0+$/, "");
     assert.deepEqual([0, 1, 2, 3].map(name), ["Colors_0", "Colors_1", "Colors_2", "Height"]);
-    assert.deepEqual([0, 1, 2].map((i) => out[i * 192 + 2]), [3, 3, 3]);
-    assert.deepEqual([0, 1, 2].map((i) => ov.getFloat64(i * 192 + 112, true)), [0.5, 0.25, 0.125]);
-    assert.deepEqual([0, 1, 2].map((i) => ov.getFloat64(i * 192 + 120, true)), [0, 0, 0]);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => out[i * 192 + 2]),
+      [3, 3, 3],
+    );
+    assert.deepEqual(
+      [0, 1, 2].map((i) => ov.getFloat64(i * 192 + 112, true)),
+      [0.5, 0.25, 0.125],
+    );
+    assert.deepEqual(
+      [0, 1, 2].map((i) => ov.getFloat64(i * 192 + 120, true)),
+      [0, 0, 0],
+    );
     assert.ok(Buffer.from(out.subarray(576)).equals(Buffer.from(d.subarray(192))));
     const plain = d.subarray(192);
     assert.equal(expandDeprecatedExtraBytes(plain), plain);

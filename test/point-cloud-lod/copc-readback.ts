@@ -48,7 +48,10 @@ function rows(count: number, columns: (readonly [string, (i: number) => number])
  * the file's quantum. */
 export function assertSameAsChunk(got: Record<string, number[]>, want: PointChunk, file: { scale: Vec3 | number[]; offset: Vec3 | number[] }, where: string): void {
   assert.equal(got.X?.length, want.count, `${where}: point count`);
-  const q = (a: number) => (v: number): number => Math.round((v - file.offset[a]!) / file.scale[a]!);
+  const q =
+    (a: number) =>
+    (v: number): number =>
+      Math.round((v - file.offset[a]!) / file.scale[a]!);
   const g = (name: string, f: (v: number) => number = (v) => v): readonly [string, (i: number) => number] => {
     const column = got[name];
     assert.ok(column, `${where}: copc.js has no ${name}`);
@@ -73,7 +76,12 @@ export function assertSameAsChunk(got: Record<string, number[]>, want: PointChun
   both("Infrared", want.nir);
   if (want.las) {
     const flags = want.las.flags;
-    ["Synthetic", "KeyPoint", "Withheld", "Overlap", "ScanDirectionFlag", "EdgeOfFlightLine"].forEach((name, bit) => both(name, Array.from(flags, (f) => (f >> bit) & 1)));
+    ["Synthetic", "KeyPoint", "Withheld", "Overlap", "ScanDirectionFlag", "EdgeOfFlightLine"].forEach((name, bit) =>
+      both(
+        name,
+        Array.from(flags, (f) => (f >> bit) & 1),
+      ),
+    );
     both("UserData", want.las.userData);
     both("PointSourceId", want.las.pointSourceId);
     both("ScanAngle", want.las.scanAngle, (v) => Math.round(v / 0.006));

@@ -20,7 +20,11 @@ test("planLevel: exact totals, whole depths above the cut, proportional shares a
   assert.deepEqual(planLevel(nodes, 50), [50, 0, 0, 0, 0]);
   assert.deepEqual(planLevel(nodes, 300), [100, 150, 50, 0, 0]);
   assert.deepEqual(planLevel(nodes, 101), [100, 1, 0, 0, 0]);
-  for (let t = 0; t <= 600; t += 7) assert.equal(planLevel(nodes, t).reduce((a, b) => a + b, 0), t);
+  for (let t = 0; t <= 600; t += 7)
+    assert.equal(
+      planLevel(nodes, t).reduce((a, b) => a + b, 0),
+      t,
+    );
 });
 
 test("LOD levels of a LAZ: exact counts, decoded by laz-perf, every attribute of the source kept, spatially even", { timeout: 120_000 }, async () => {
@@ -31,13 +35,24 @@ test("LOD levels of a LAZ: exact counts, decoded by laz-perf, every attribute of
   ];
   const run = await runStages(pointCloudLodProcessor, AUTZEN, { lod_levels: levels, output_formats: ["laz", "las", "ply"], generate_thumbnails: false, tiles: { points_per_tile: 2000 } });
   assert.deepEqual(Object.keys(run.outputs), ["read_header", "index", "lod_high", "lod_mid", "lod_low"]);
-  assert.deepEqual(run.outputs.lod_mid!.map((o) => [o.path, o.type, o.format]), [["lod_mid.laz", "lod_mid", "laz"], ["lod_mid.las", "lod_mid", "las"], ["lod_mid.ply", "lod_mid", "ply"]]);
+  assert.deepEqual(
+    run.outputs.lod_mid!.map((o) => [o.path, o.type, o.format]),
+    [
+      ["lod_mid.laz", "lod_mid", "laz"],
+      ["lod_mid.las", "lod_mid", "las"],
+      ["lod_mid.ply", "lod_mid", "ply"],
+    ],
+  );
   const source = await sourceKeys(await openLasSource(AUTZEN));
   const all = new Set(source);
   const srcFile = await openLasSource(AUTZEN);
   const src = srcFile.header;
   await srcFile.close();
-  for (const [label, expected] of [["high", 110_000], ["mid", 12_345], ["low", 777]] as const) {
+  for (const [label, expected] of [
+    ["high", 110_000],
+    ["mid", 12_345],
+    ["low", 777],
+  ] as const) {
     const laz = await openLasSource(`${run.outDir}/lod_${label}.laz`);
     assert.equal(laz.header.pointCount, expected, `lod_${label}.laz header count`);
     assert.equal(laz.header.las?.pointFormat, src.las?.pointFormat);
@@ -64,7 +79,8 @@ test("LOD levels of a LAZ: exact counts, decoded by laz-perf, every attribute of
   const cells = new Set<number>();
   for await (const c of lowLaz.points()) {
     for (let i = 0; i < c.count; i++) {
-      const cx = Math.min(5, Math.floor(((c.x[i]! - b.min[0]) / (b.max[0] - b.min[0])) * 6)), cy = Math.min(5, Math.floor(((c.y[i]! - b.min[1]) / (b.max[1] - b.min[1])) * 6));
+      const cx = Math.min(5, Math.floor(((c.x[i]! - b.min[0]) / (b.max[0] - b.min[0])) * 6)),
+        cy = Math.min(5, Math.floor(((c.y[i]! - b.min[1]) / (b.max[1] - b.min[1])) * 6));
       cells.add(cx * 6 + cy);
     }
   }
@@ -72,9 +88,15 @@ test("LOD levels of a LAZ: exact counts, decoded by laz-perf, every attribute of
   assert.equal(cells.size, 36);
   // Progress counts points.
   const indexing = run.progress.filter((p) => p.stage === "index");
-  assert.ok(indexing.some((p) => /^Indexing .* of 110 k points$/.test(p.label ?? "")), JSON.stringify(indexing.slice(-3)));
+  assert.ok(
+    indexing.some((p) => /^Indexing .* of 110 k points$/.test(p.label ?? "")),
+    JSON.stringify(indexing.slice(-3)),
+  );
   assert.equal(indexing.at(-1)?.done, 110_000);
-  assert.ok(indexing.every((p, i) => i === 0 || p.done >= indexing[i - 1]!.done), "monotonic");
+  assert.ok(
+    indexing.every((p, i) => i === 0 || p.done >= indexing[i - 1]!.done),
+    "monotonic",
+  );
   assert.deepEqual(run.progress.filter((p) => p.stage === "lod_mid").at(-1), { done: 12_345, total: 12_345, label: "LOD mid: 12345 of 12345 points", stage: "lod_mid" });
 });
 
@@ -84,8 +106,15 @@ test("default levels: high/medium/low = all / 10 % / 1 % of the input, LAZ; extr
   const src = await openLasSource(path);
   const n = src.header.pointCount!;
   const all = new Set(await sourceKeys(src));
-  assert.deepEqual(run.allOutputs.map((o) => o.path), ["lod_high.laz", "lod_medium.laz", "lod_low.laz"]);
-  for (const [label, want] of [["high", n], ["medium", Math.round(n * 0.1)], ["low", Math.max(1, Math.round(n * 0.01))]] as const) {
+  assert.deepEqual(
+    run.allOutputs.map((o) => o.path),
+    ["lod_high.laz", "lod_medium.laz", "lod_low.laz"],
+  );
+  for (const [label, want] of [
+    ["high", n],
+    ["medium", Math.round(n * 0.1)],
+    ["low", Math.max(1, Math.round(n * 0.01))],
+  ] as const) {
     const laz = await openLasSource(`${run.outDir}/lod_${label}.laz`);
     assert.equal(laz.header.extraBytes?.size, src.header.extraBytes?.size);
     const keys = await sourceKeys(laz);

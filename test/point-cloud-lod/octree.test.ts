@@ -43,13 +43,17 @@ async function assertInvariants(tree: Octree, path: string): Promise<void> {
     assert.equal(node.subtreePointCount, subtree, `${nodeName(node.key)} subtree count`);
     if (node.key.d > 0) {
       const parent = byName.get(nodeName({ d: node.key.d - 1, x: node.key.x >> 1, y: node.key.y >> 1, z: node.key.z >> 1 }));
-      assert.ok(parent?.children.some((c) => nodeName(c) === nodeName(node.key)), `${nodeName(node.key)} is its parent's child`);
+      assert.ok(
+        parent?.children.some((c) => nodeName(c) === nodeName(node.key)),
+        `${nodeName(node.key)} is its parent's child`,
+      );
     }
     assert.deepEqual(node.cube, nodeCube(tree.cube, node.key));
     const pts = await tree.readNode(node.key);
     assert.equal(pts.count, node.pointCount);
     const eps = (tree.cube.max[0] - tree.cube.min[0]) * 1e-9;
-    const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
+    const min = [Infinity, Infinity, Infinity],
+      max = [-Infinity, -Infinity, -Infinity];
     for (let i = 0; i < pts.count; i++) {
       const v = [pts.x[i]!, pts.y[i]!, pts.z[i]!];
       for (let a = 0; a < 3; a++) {
@@ -99,7 +103,8 @@ test("the upper levels hold an even sample: the root's points cover the whole ex
   const { min, max } = tree.bounds;
   const cells = new Set<number>();
   for (let i = 0; i < root.count; i++) {
-    const cx = Math.min(3, Math.floor(((root.x[i]! - min[0]) / (max[0] - min[0])) * 4)), cy = Math.min(3, Math.floor(((root.y[i]! - min[1]) / (max[1] - min[1])) * 4));
+    const cx = Math.min(3, Math.floor(((root.x[i]! - min[0]) / (max[0] - min[0])) * 4)),
+      cy = Math.min(3, Math.floor(((root.y[i]! - min[1]) / (max[1] - min[1])) * 4));
     cells.add(cx * 4 + cy);
   }
   assert.equal(cells.size, 16);
@@ -109,9 +114,11 @@ test("the upper levels hold an even sample: the root's points cover the whole ex
 async function lasOf(path: string, points: (i: number) => [number, number, number], count: number): Promise<void> {
   const header = { ...emptyHeader("las"), scale: [0.01, 0.01, 0.01] as [number, number, number], offset: [0, 0, 0] as [number, number, number] };
   const sink = await createLasSink(path, header);
-  for (let at = 0; at < count; ) {
+  for (let at = 0; at < count;) {
     const n = Math.min(100_000, count - at);
-    const x = new Float64Array(n), y = new Float64Array(n), z = new Float64Array(n);
+    const x = new Float64Array(n),
+      y = new Float64Array(n),
+      z = new Float64Array(n);
     for (let i = 0; i < n; i++) [x[i], y[i], z[i]] = points(at + i);
     await sink.write({ count: n, x, y, z });
     at += n;
@@ -133,7 +140,10 @@ test("a million identical points (and a few others) end in a leaf at bounded dep
   const biggest = tree.nodes.reduce((a, b) => (b.pointCount > a.pointCount ? b : a));
   assert.ok(biggest.pointCount > 990_000, "the duplicates sit together in one leaf");
   assert.deepEqual(biggest.bounds.min, biggest.bounds.max);
-  assert.equal(tree.nodes.reduce((n, x) => n + x.pointCount, 0), 1_001_000);
+  assert.equal(
+    tree.nodes.reduce((n, x) => n + x.pointCount, 0),
+    1_001_000,
+  );
 });
 
 function dirBytes(dir: string): number {
@@ -160,12 +170,18 @@ test("a dense cluster is split into chunks a level of 128³ deeper: no chunk exc
   const path = join(root, "cluster.las");
   // 20 000 points over 1 km, 60 000 within a 2 m cube (one counting cell holds them all).
   let s = 7;
-  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   await lasOf(path, (i) => (i < 20_000 ? [rnd() * 1000, rnd() * 1000, rnd() * 50] : [500 + rnd() * 2, 500 + rnd() * 2, 20 + rnd() * 2]), 80_000);
   let chunks: readonly { key: { d: number }; points: number }[] = [];
   const tree = await buildOctreeAtomically(opener(path), join(root, "o"), { ...quiet, maxLeafPoints: 500, maxChunkPoints: 5000, onChunks: (c) => (chunks = c) });
   assert.ok(chunks.length > 10);
-  assert.ok(chunks.every((c) => c.points <= 5000), `largest chunk ${Math.max(...chunks.map((c) => c.points))}`);
-  assert.ok(chunks.some((c) => c.key.d > 7), "the cluster was split below the counting grid");
+  assert.ok(
+    chunks.every((c) => c.points <= 5000),
+    `largest chunk ${Math.max(...chunks.map((c) => c.points))}`,
+  );
+  assert.ok(
+    chunks.some((c) => c.key.d > 7),
+    "the cluster was split below the counting grid",
+  );
   await assertInvariants(tree, path);
 });

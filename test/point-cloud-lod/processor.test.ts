@@ -18,8 +18,13 @@ test("point_cloud_lod on a LAZ: levels, tileset, COPC, preview and thumbnail, on
   assert.deepEqual(Object.keys(run.outputs), ["read_header", "index", "lod_high", "lod_medium", "lod_low", "tiles", "copc", "preview", "thumbnail"]);
   const listed = run.allOutputs.filter((o) => o.partOf === undefined).map((o) => [o.type, o.path]);
   assert.deepEqual(listed, [
-    ["lod_high", "lod_high.laz"], ["lod_medium", "lod_medium.laz"], ["lod_low", "lod_low.laz"],
-    ["tileset", "tiles/tileset.json"], ["copc", "points.copc.laz"], ["preview", "preview.glb"], ["thumbnail", "thumbnail.webp"],
+    ["lod_high", "lod_high.laz"],
+    ["lod_medium", "lod_medium.laz"],
+    ["lod_low", "lod_low.laz"],
+    ["tileset", "tiles/tileset.json"],
+    ["copc", "points.copc.laz"],
+    ["preview", "preview.glb"],
+    ["thumbnail", "thumbnail.webp"],
   ]);
   const tiles = run.outputs.tiles!.filter((o) => o.partOf !== undefined);
   assert.ok(tiles.length > 1 && tiles.every((t) => t.partOf === "tiles/tileset.json" && t.path.startsWith("tiles/")));

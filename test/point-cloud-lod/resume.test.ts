@@ -5,7 +5,10 @@ import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
 import { fixture } from "../helpers/fixtures.ts";
 import { startServiceProcess, waitFor } from "../helpers/service-process.ts";
 
-interface EventRow { type: string; data: { stage?: string; outputs?: { type: string }[] } }
+interface EventRow {
+  type: string;
+  data: { stage?: string; outputs?: { type: string }[] };
+}
 
 async function events(url: string, taskId: string): Promise<EventRow[]> {
   const r = await fetch(`${url}/tasks/${taskId}/events`);
@@ -30,10 +33,14 @@ test("point_cloud_lod: SIGKILL after the first level, restart: the task complete
   try {
     const posted = await fetch(`${first.url}/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(msg) });
     assert.equal(posted.status, 202);
-    atKill = await waitFor("lod_high completed", async () => {
-      const evs = await events(first.url, taskId);
-      return completed(evs, "lod_high") > 0 ? evs : null;
-    }, 120_000);
+    atKill = await waitFor(
+      "lod_high completed",
+      async () => {
+        const evs = await events(first.url, taskId);
+        return completed(evs, "lod_high") > 0 ? evs : null;
+      },
+      120_000,
+    );
   } finally {
     first.process.kill("SIGKILL");
     await first.process;
@@ -41,12 +48,22 @@ test("point_cloud_lod: SIGKILL after the first level, restart: the task complete
   assert.ok(!atKill.some((e) => e.type === "TaskCompleted"), "the kill came before the task ended");
   const second = await startServiceProcess(sandbox.env);
   try {
-    const final = await waitFor("completion", async () => {
-      const evs = await events(second.url, taskId);
-      return evs.some((e) => e.type === "TaskCompleted" || e.type === "TaskFailed") ? evs : null;
-    }, 180_000);
-    assert.ok(final.some((e) => e.type === "TaskCompleted"), JSON.stringify(final.filter((e) => e.type === "TaskFailed")));
-    assert.ok(final.some((e) => e.type === "TaskInterrupted"), "the restart records the interruption");
+    const final = await waitFor(
+      "completion",
+      async () => {
+        const evs = await events(second.url, taskId);
+        return evs.some((e) => e.type === "TaskCompleted" || e.type === "TaskFailed") ? evs : null;
+      },
+      180_000,
+    );
+    assert.ok(
+      final.some((e) => e.type === "TaskCompleted"),
+      JSON.stringify(final.filter((e) => e.type === "TaskFailed")),
+    );
+    assert.ok(
+      final.some((e) => e.type === "TaskInterrupted"),
+      "the restart records the interruption",
+    );
     for (const stage of ["read_header", "index", "lod_high"]) {
       assert.equal(started(final, stage), 1, `${stage} ran once`);
       assert.equal(completed(final, stage), 1);
@@ -54,7 +71,10 @@ test("point_cloud_lod: SIGKILL after the first level, restart: the task complete
     for (const stage of ["lod_medium", "lod_low", "tiles", "preview", "thumbnail"]) assert.equal(completed(final, stage), 1, `${stage} completed once`);
     const view = (await (await fetch(`${second.url}/tasks/${taskId}`)).json()) as { state: string; outputs: { type: string; key: string }[] };
     assert.equal(view.state, "completed");
-    assert.deepEqual(view.outputs.map((o) => o.type).filter((t) => t !== "tile"), ["lod_high", "lod_medium", "lod_low", "tileset", "preview", "thumbnail"]);
+    assert.deepEqual(
+      view.outputs.map((o) => o.type).filter((t) => t !== "tile"),
+      ["lod_high", "lod_medium", "lod_low", "tileset", "preview", "thumbnail"],
+    );
     const high = await readFile(`${sandbox.env.STORAGE_DIR}/out/${view.outputs[0]!.key}`);
     assert.equal(high.subarray(0, 4).toString(), "LASF");
   } finally {

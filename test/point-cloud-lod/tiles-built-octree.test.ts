@@ -14,7 +14,10 @@ import { gltfValidator, matchPoints, validateTileset } from "./tiles-validate.ts
 const quiet = { signal: new AbortController().signal, progress: () => undefined };
 const shiftOf = (p: PointChunk): number => ([p.red, p.green, p.blue].some((c) => c?.some((v) => v > 255)) ? 8 : 0);
 
-for (const [name, leaf] of [["laspy_autzen_trim.laz", 5_000], ["laspy_1_4_w_evlr.laz", 200]] as const) {
+for (const [name, leaf] of [
+  ["laspy_autzen_trim.laz", 5_000],
+  ["laspy_1_4_w_evlr.laz", 200],
+] as const) {
   test(`the real octree builder's output of ${name} tiles into a valid tileset holding each point once`, async () => {
     await withTempDir(async (dir) => {
       const source = pc(name);
@@ -25,7 +28,10 @@ for (const [name, leaf] of [["laspy_autzen_trim.laz", 5_000], ["laspy_1_4_w_evlr
       assert.equal(result.outputs.length, octree.nodes.length + 1);
       const report = await validateTileset(join(dir, "out/tiles/tileset.json"));
       assert.deepEqual(report.issues, []);
-      assert.equal(report.tiles.reduce((s, t) => s + t.count, 0), octree.pointCount);
+      assert.equal(
+        report.tiles.reduce((s, t) => s + t.count, 0),
+        octree.pointCount,
+      );
 
       const { header, points } = await readAll(source);
       const geo = createGeoreference(defineCrs(crsSourceFromFile(header.crs))!, octree.bounds);
@@ -33,7 +39,17 @@ for (const [name, leaf] of [["laspy_autzen_trim.laz", 5_000], ["laspy_1_4_w_evlr
       for (let i = 0; i < points.count; i++) geo.toLocal(points.x[i]!, points.y[i]!, points.z[i]!, positions, i * 3);
       const s = shiftOf(points);
       const rgb = points.red ? Uint8Array.from({ length: points.count * 3 }, (_, k) => [points.red!, points.green!, points.blue!][k % 3]![Math.floor(k / 3)]! >> s) : undefined;
-      const m = matchPoints({ positions, count: points.count, ...(rgb ? { rgb } : {}), ...(points.intensity ? { intensity: points.intensity } : {}), ...(points.classification ? { classification: points.classification } : {}) }, report.tiles, 0.002);
+      const m = matchPoints(
+        {
+          positions,
+          count: points.count,
+          ...(rgb ? { rgb } : {}),
+          ...(points.intensity ? { intensity: points.intensity } : {}),
+          ...(points.classification ? { classification: points.classification } : {}),
+        },
+        report.tiles,
+        0.002,
+      );
       assert.deepEqual([m.unmatchedExpected, m.unmatchedDecoded], [0, 0], `max error ${m.maxError}`);
       for (const t of report.tiles) {
         for (const bytes of [t.glb, t.plainGlb]) {

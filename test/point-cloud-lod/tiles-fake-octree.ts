@@ -30,7 +30,8 @@ function concat(chunks: PointChunk[]): PointChunk {
     out.y.set(c.y, at);
     out.z.set(c.z, at);
     for (const f of fields) {
-      const src = c[f], dst = out[f];
+      const src = c[f],
+        dst = out[f];
       if (src && dst) (dst as Float64Array).set(src, at);
     }
     at += c.count;
@@ -147,7 +148,8 @@ export function fakeOctree(header: PointCloudHeader, points: PointChunk, options
 }
 
 function boundsOf(p: PointChunk, idx: Uint32Array): Bounds {
-  const min: [number, number, number] = [Infinity, Infinity, Infinity], max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
+  const min: [number, number, number] = [Infinity, Infinity, Infinity],
+    max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
   for (const i of idx) {
     const v = [p.x[i]!, p.y[i]!, p.z[i]!];
     for (let a = 0; a < 3; a++) {

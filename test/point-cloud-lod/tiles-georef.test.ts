@@ -20,7 +20,12 @@ async function headerOf(name: string): Promise<PointCloudHeader> {
 }
 
 const bare = (crs: PointCloudHeader["crs"] = {}): PointCloudHeader => ({
-  sourceFormat: "las", pointCount: 1, bounds: undefined, scale: undefined, offset: undefined, crs,
+  sourceFormat: "las",
+  pointCount: 1,
+  bounds: undefined,
+  scale: undefined,
+  offset: undefined,
+  crs,
   attributes: { color: false, intensity: false, gpsTime: false, nir: false, classification: false },
 });
 
@@ -37,7 +42,10 @@ test("metresPerUnit: the fixtures' CRSs (foot, US survey foot, metre, degrees), 
   assert.equal(metresPerUnit(await headerOf("laspy_autzen_trim.laz"), "EPSG:2993"), 1, "srs_in overrides the file");
   assert.equal(metresPerUnit(bare({ epsg: 123456 })), 1, "an EPSG code nobody knows");
   assert.equal(metresPerUnit(bare(), "EPSG:6557"), FOOT, "outside the table: GDAL defines it");
-  assert.throws(() => metresPerUnit(bare(), "metres please"), (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS");
+  assert.throws(
+    () => metresPerUnit(bare(), "metres please"),
+    (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS",
+  );
 });
 
 test("CRS definitions: a COMPD_CS gives proj4 its PROJCS and the vertical unit from VERT_CS; GeoTIFF unit keys count", async () => {
@@ -66,7 +74,12 @@ test("CRS definitions: a COMPD_CS gives proj4 its PROJCS and the vertical unit f
   assert.match(proj4FromEpsg(32756)!, /\+zone=56 \+south/);
   assert.match(proj4FromEpsg(26915)!, /\+zone=15 .*NAD83/);
   assert.equal(proj4FromEpsg(32661), undefined);
-  for (const bad of ["", "EPSG:", "hello world", "PROJCS[unbalanced"]) assert.throws(() => parseSrsIn(bad), (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS", bad);
+  for (const bad of ["", "EPSG:", "hello world", "PROJCS[unbalanced"])
+    assert.throws(
+      () => parseSrsIn(bad),
+      (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS",
+      bad,
+    );
 });
 
 test("resolveCrs: the table first, then GDAL for other EPSG codes; a bad srs_in is INVALID_PARAMS", async () => {
@@ -103,7 +116,8 @@ test("the local frame keeps distances: autzen's feet become metres, and grid int
   const header = await headerOf("laspy_autzen_trim.laz");
   const crs = defineCrs(crsSourceFromFile(header.crs))!;
   const geo = createGeoreference(crs, header.bounds!);
-  const a = [0, 0, 0], b = [0, 0, 0];
+  const a = [0, 0, 0],
+    b = [0, 0, 0];
   geo.toLocal(636001.76, 848935.2, 406.26, a, 0);
   geo.toLocal(637179.22, 849497.9, 520.51, b, 0);
   const metres = Math.hypot(b[0]! - a[0]!, b[1]! - a[1]!, b[2]! - a[2]!);

@@ -21,13 +21,34 @@ test("the tileset checker reports broken tilesets (so a clean report means somet
     const cases: [string, (j: Json) => Promise<void> | void, RegExp][] = [
       ["version", (j) => void (j.asset.version = "1.0"), /asset.version/],
       ["refine", (j) => void delete j.root.refine, /refine/],
-      ["leaf error", (j) => { let t = j.root; while (t.children) t = t.children[0]!; t.geometricError = 1; }, /leaf geometricError/],
+      [
+        "leaf error",
+        (j) => {
+          let t = j.root;
+          while (t.children) t = t.children[0]!;
+          t.geometricError = 1;
+        },
+        /leaf geometricError/,
+      ],
       ["increasing error", (j) => void (j.root.children![0]!.geometricError = j.root.geometricError * 2), /not below its parent/],
       ["child box outside", (j) => void (j.root.children![0]!.boundingVolume.box[0]! += 1e4), /not inside its parent/],
       ["content box outside", (j) => void (j.root.content.boundingVolume.box[2]! += 1e4), /content box not inside|outside the content/],
-      ["shrunk content box", (j) => { const b = j.root.content.boundingVolume.box; b[3] = b[3]! / 2; }, /points .* lie outside/],
+      [
+        "shrunk content box",
+        (j) => {
+          const b = j.root.content.boundingVolume.box;
+          b[3] = b[3]! / 2;
+        },
+        /points .* lie outside/,
+      ],
       ["box shape", (j) => void (j.root.boundingVolume.box = [0, 0, 0]), /12 finite numbers/],
-      ["missing content", async (j) => { await rm(join(dir, "tiles", j.root.children![0]!.content.uri)); }, /does not resolve/],
+      [
+        "missing content",
+        async (j) => {
+          await rm(join(dir, "tiles", j.root.children![0]!.content.uri));
+        },
+        /does not resolve/,
+      ],
       ["same content twice", (j) => void (j.root.children![0]!.content.uri = j.root.content.uri), /referenced twice/],
     ];
     for (const [name, mutate, expect] of cases) {
@@ -36,7 +57,10 @@ test("the tileset checker reports broken tilesets (so a clean report means somet
       await mutate(j);
       await writeFile(path, JSON.stringify(j));
       const { issues } = await validateTileset(path);
-      assert.ok(issues.some((i) => expect.test(i)), `${name}: ${JSON.stringify(issues.slice(0, 4))}`);
+      assert.ok(
+        issues.some((i) => expect.test(i)),
+        `${name}: ${JSON.stringify(issues.slice(0, 4))}`,
+      );
       await writeFile(join(dir, "tiles", (JSON.parse(good) as Json).root.children![0]!.content.uri), glbBackup);
     }
     await writeFile(path, good);
@@ -45,7 +69,10 @@ test("the tileset checker reports broken tilesets (so a clean report means somet
     const { tiles } = await validateTileset(path);
     const gltf = JSON.parse(JSON.stringify(tiles[0]!.gltf)) as GltfJson;
     assert.deepEqual(metadataIssues(gltf), []);
-    const meta = gltf.extensions!.EXT_structural_metadata as { schema: { classes: { point: { properties: Record<string, { componentType: string }> } } }; propertyAttributes: { properties: Record<string, { attribute: string }> }[] };
+    const meta = gltf.extensions!.EXT_structural_metadata as {
+      schema: { classes: { point: { properties: Record<string, { componentType: string }> } } };
+      propertyAttributes: { properties: Record<string, { attribute: string }> }[];
+    };
     meta.schema.classes.point.properties.intensity!.componentType = "UINT8";
     meta.propertyAttributes[0]!.properties.classification!.attribute = "_NOPE";
     const problems = metadataIssues(gltf);

@@ -50,7 +50,14 @@ export interface GltfJson {
   nodes: { mesh?: number; translation?: number[]; scale?: number[] }[];
   meshes: { primitives: { attributes: Record<string, number>; mode?: number; extensions?: Record<string, unknown> }[] }[];
   accessors: { bufferView: number; componentType: number; type: string; count: number; normalized?: boolean; byteOffset?: number; min?: number[]; max?: number[] }[];
-  bufferViews: { buffer: number; byteOffset?: number; byteLength: number; byteStride?: number; target?: number; extensions?: { EXT_meshopt_compression?: { buffer: number; byteOffset?: number; byteLength: number; byteStride: number; count: number; mode: string; filter?: string } } }[];
+  bufferViews: {
+    buffer: number;
+    byteOffset?: number;
+    byteLength: number;
+    byteStride?: number;
+    target?: number;
+    extensions?: { EXT_meshopt_compression?: { buffer: number; byteOffset?: number; byteLength: number; byteStride: number; count: number; mode: string; filter?: string } };
+  }[];
   buffers: { byteLength: number; uri?: string; extensions?: Record<string, unknown> }[];
   [k: string]: unknown;
 }
@@ -113,7 +120,8 @@ export async function validateTileset(tilesetPath: string): Promise<TilesetRepor
     if (tile.children !== undefined && (!Array.isArray(tile.children) || tile.children.length === 0)) issues.push(`${path}: children must be a non-empty array`);
     const children = tile.children ?? [];
     if (children.length === 0 && tile.geometricError !== 0) issues.push(`${path}: leaf geometricError is ${tile.geometricError}, not 0`);
-    if (parent && isNum(parent.geometricError) && isNum(tile.geometricError) && !(tile.geometricError < parent.geometricError)) issues.push(`${path}: geometricError ${tile.geometricError} not below its parent's ${parent.geometricError}`);
+    if (parent && isNum(parent.geometricError) && isNum(tile.geometricError) && !(tile.geometricError < parent.geometricError))
+      issues.push(`${path}: geometricError ${tile.geometricError} not below its parent's ${parent.geometricError}`);
     if (parent?.boundingVolume?.box && box && !boxInBox(box, parent.boundingVolume.box)) issues.push(`${path}: box not inside its parent's box`);
     if (tile.content) {
       const uri = tile.content.uri;
@@ -161,7 +169,10 @@ const COMPONENT_TYPES: Record<string, number> = { UINT8: 5121, INT8: 5120, UINT1
 export function metadataIssues(gltf: GltfJson): string[] {
   const out: string[] = [];
   const ext = gltf.extensions?.EXT_structural_metadata as
-    | { schema?: { id?: string; classes?: Record<string, { properties?: Record<string, { type?: string; componentType?: string }> }> }; propertyAttributes?: { class?: string; properties?: Record<string, { attribute?: string }> }[] }
+    | {
+        schema?: { id?: string; classes?: Record<string, { properties?: Record<string, { type?: string; componentType?: string }> }> };
+        propertyAttributes?: { class?: string; properties?: Record<string, { attribute?: string }> }[];
+      }
     | undefined;
   const prim = gltf.meshes[0]?.primitives[0];
   const used = (prim?.extensions?.EXT_structural_metadata as { propertyAttributes?: number[] } | undefined)?.propertyAttributes;
@@ -179,7 +190,8 @@ export function metadataIssues(gltf: GltfJson): string[] {
       const accessor = attr !== undefined ? prim?.attributes[attr] : undefined;
       if (!attr || !attr.startsWith("_")) out.push(`property ${name}: attribute ${attr} must be an application-specific (_) attribute`);
       else if (accessor === undefined) out.push(`property ${name}: attribute ${attr} is not on the primitive`);
-      else if (def?.componentType && gltf.accessors[accessor]?.componentType !== COMPONENT_TYPES[def.componentType]) out.push(`property ${name}: ${attr}'s component type does not match ${def.componentType}`);
+      else if (def?.componentType && gltf.accessors[accessor]?.componentType !== COMPONENT_TYPES[def.componentType])
+        out.push(`property ${name}: ${attr}'s component type does not match ${def.componentType}`);
       if (def && def.type !== "SCALAR") out.push(`property ${name}: type ${def.type}, expected SCALAR`);
     }
   });
@@ -216,14 +228,24 @@ export function decodeTileGlb(uri: string, glb: Uint8Array): DecodedTile {
     const a = gltf.accessors[index]!;
     const bv = gltf.bufferViews[a.bufferView]!;
     const data = views[a.bufferView]!;
-    const comps = COMPONENTS[a.type]!, size = SIZE[a.componentType]!;
+    const comps = COMPONENTS[a.type]!,
+      size = SIZE[a.componentType]!;
     const stride = bv.byteStride ?? comps * size;
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const out = new Float64Array(a.count * comps);
     for (let i = 0; i < a.count; i++)
       for (let c = 0; c < comps; c++) {
         const at = (a.byteOffset ?? 0) + i * stride + c * size;
-        out[i * comps + c] = a.componentType === 5123 ? dv.getUint16(at, true) : a.componentType === 5121 ? dv.getUint8(at) : a.componentType === 5122 ? dv.getInt16(at, true) : a.componentType === 5126 ? dv.getFloat32(at, true) : dv.getUint32(at, true);
+        out[i * comps + c] =
+          a.componentType === 5123
+            ? dv.getUint16(at, true)
+            : a.componentType === 5121
+              ? dv.getUint8(at)
+              : a.componentType === 5122
+                ? dv.getInt16(at, true)
+                : a.componentType === 5126
+                  ? dv.getFloat32(at, true)
+                  : dv.getUint32(at, true);
       }
     return { values: out, count: a.count, comps };
   };
@@ -231,10 +253,13 @@ export function decodeTileGlb(uri: string, glb: Uint8Array): DecodedTile {
   const prim = gltf.meshes[0]!.primitives[0]!;
   if ((prim.mode ?? 4) !== 0) throw new Error("primitive is not POINTS");
   const pos = read(prim.attributes.POSITION!);
-  const t = node.translation ?? [0, 0, 0], s = node.scale ?? [1, 1, 1];
+  const t = node.translation ?? [0, 0, 0],
+    s = node.scale ?? [1, 1, 1];
   const positions = new Float64Array(pos.count * 3);
   for (let i = 0; i < pos.count; i++) {
-    const gx = t[0]! + pos.values[i * 3]! * s[0]!, gy = t[1]! + pos.values[i * 3 + 1]! * s[1]!, gz = t[2]! + pos.values[i * 3 + 2]! * s[2]!;
+    const gx = t[0]! + pos.values[i * 3]! * s[0]!,
+      gy = t[1]! + pos.values[i * 3 + 1]! * s[1]!,
+      gz = t[2]! + pos.values[i * 3 + 2]! * s[2]!;
     // glTF y-up → tileset z-up: (x, y, z) → (x, −z, y).
     positions[i * 3] = gx;
     positions[i * 3 + 1] = -gz;
@@ -316,21 +341,27 @@ export function matchPoints(
     list.push(i);
   }
   const used = new Uint8Array(expected.count);
-  let unmatchedDecoded = 0, maxError = 0;
+  let unmatchedDecoded = 0,
+    maxError = 0;
   // Finest tiles first: their tolerance is smallest, so they claim their points before coarse ones.
   const order = [...tiles].sort((a, b) => Math.max(...a.step) - Math.max(...b.step));
   for (const t of order) {
     const tol = t.step.map((s) => s / 2 + slack);
     for (let i = 0; i < t.count; i++) {
-      const x = t.positions[i * 3]!, y = t.positions[i * 3 + 1]!, z = t.positions[i * 3 + 2]!;
+      const x = t.positions[i * 3]!,
+        y = t.positions[i * 3 + 1]!,
+        z = t.positions[i * 3 + 2]!;
       const [gx, gy, gz] = [Math.floor(x / cell), Math.floor(y / cell), Math.floor(z / cell)];
-      let best = -1, bestD = Infinity;
+      let best = -1,
+        bestD = Infinity;
       for (let a = -1; a <= 1; a++)
         for (let b = -1; b <= 1; b++)
           for (let c = -1; c <= 1; c++) {
             for (const j of grid.get(`${gx + a},${gy + b},${gz + c}`) ?? []) {
               if (used[j]) continue;
-              const dx = Math.abs(expected.positions[j * 3]! - x), dy = Math.abs(expected.positions[j * 3 + 1]! - y), dz = Math.abs(expected.positions[j * 3 + 2]! - z);
+              const dx = Math.abs(expected.positions[j * 3]! - x),
+                dy = Math.abs(expected.positions[j * 3 + 1]! - y),
+                dz = Math.abs(expected.positions[j * 3 + 2]! - z);
               if (dx > tol[0]! || dy > tol[1]! || dz > tol[2]!) continue;
               if (t.intensity && expected.intensity && t.intensity[i] !== expected.intensity[j]) continue;
               if (t.classification && expected.classification && t.classification[i] !== expected.classification[j]) continue;

@@ -27,12 +27,19 @@ function expectedPoints(geo: Georeference, points: PointChunk, shift: number) {
   const positions = new Float64Array(points.count * 3);
   for (let i = 0; i < points.count; i++) geo.toLocal(points.x[i]!, points.y[i]!, points.z[i]!, positions, i * 3);
   const rgb = points.red ? new Uint8Array(points.count * 3) : undefined;
-  if (rgb) for (let i = 0; i < points.count; i++) {
-    rgb[i * 3] = points.red![i]! >> shift;
-    rgb[i * 3 + 1] = points.green![i]! >> shift;
-    rgb[i * 3 + 2] = points.blue![i]! >> shift;
-  }
-  return { positions, count: points.count, ...(rgb ? { rgb } : {}), ...(points.intensity ? { intensity: points.intensity } : {}), ...(points.classification ? { classification: points.classification } : {}) };
+  if (rgb)
+    for (let i = 0; i < points.count; i++) {
+      rgb[i * 3] = points.red![i]! >> shift;
+      rgb[i * 3 + 1] = points.green![i]! >> shift;
+      rgb[i * 3 + 2] = points.blue![i]! >> shift;
+    }
+  return {
+    positions,
+    count: points.count,
+    ...(rgb ? { rgb } : {}),
+    ...(points.intensity ? { intensity: points.intensity } : {}),
+    ...(points.classification ? { classification: points.classification } : {}),
+  };
 }
 
 /** Root transform applied to a tileset-frame point, then to geodetic degrees. */
@@ -46,7 +53,10 @@ function toGeodetic(transform: number[], p: readonly number[]) {
 
 async function assertGltfClean(tiles: readonly DecodedTile[]): Promise<void> {
   for (const t of tiles) {
-    for (const [what, bytes] of [["as written", t.glb], ["decoded", t.plainGlb]] as const) {
+    for (const [what, bytes] of [
+      ["as written", t.glb],
+      ["decoded", t.plainGlb],
+    ] as const) {
       const report = await gltfValidator(bytes);
       const errors = report.issues.messages.filter((m) => m.severity === 0);
       assert.equal(report.issues.numErrors, 0, `${t.uri} (${what}): ${JSON.stringify(errors.slice(0, 3))}`);
@@ -54,7 +64,12 @@ async function assertGltfClean(tiles: readonly DecodedTile[]): Promise<void> {
     assert.deepEqual(t.gltf.extensionsRequired, ["KHR_mesh_quantization", "EXT_meshopt_compression"]);
     assert.ok(t.gltf.extensionsUsed?.includes("EXT_structural_metadata"), `${t.uri} declares EXT_structural_metadata`);
     const meta = t.gltf.extensions?.EXT_structural_metadata as { propertyAttributes: { properties: Record<string, { attribute: string }> }[] };
-    assert.deepEqual(Object.values(meta.propertyAttributes[0]!.properties).map((p) => p.attribute).sort(), ["_CLASSIFICATION", "_INTENSITY"]);
+    assert.deepEqual(
+      Object.values(meta.propertyAttributes[0]!.properties)
+        .map((p) => p.attribute)
+        .sort(),
+      ["_CLASSIFICATION", "_INTENSITY"],
+    );
   }
 }
 
@@ -79,11 +94,17 @@ test("autzen (Oregon Lambert, feet): a valid 3D Tiles 1.1 tileset holding every 
     }
     assert.equal(progress.at(-1)!.done, points.count);
     assert.equal(progress.at(-1)!.total, points.count);
-    assert.ok(progress.every((p, i) => i === 0 || p.done >= progress[i - 1]!.done), "progress never goes back");
+    assert.ok(
+      progress.every((p, i) => i === 0 || p.done >= progress[i - 1]!.done),
+      "progress never goes back",
+    );
 
     const report = await validateTileset(join(dir, "tiles/tileset.json"));
     assert.deepEqual(report.issues, []);
-    assert.equal(report.tiles.reduce((s, t) => s + t.count, 0), points.count);
+    assert.equal(
+      report.tiles.reduce((s, t) => s + t.count, 0),
+      points.count,
+    );
 
     // Placement: the tileset's centre is in Eugene, Oregon.
     const root = report.tileset.root!;
@@ -200,7 +221,10 @@ test("bad srs_in is INVALID_PARAMS; a file CRS that does not fit its points leav
     const log: string[] = [];
     const result = await writeTileset(oddTree, dir, {}, ctx(log));
     assert.equal(result.georeferenced, false);
-    assert.ok(log.some((l) => /not georeferenced.*not on the globe/.test(l)), log.join("\n"));
+    assert.ok(
+      log.some((l) => /not georeferenced.*not on the globe/.test(l)),
+      log.join("\n"),
+    );
     assert.deepEqual((await validateTileset(join(dir, "tiles/tileset.json"))).issues, []);
   });
 });
@@ -227,7 +251,12 @@ test("geometric errors scale with geometricErrorScale and reach 0 at the leaves"
 
 function syntheticHeader(): PointCloudHeader {
   return {
-    sourceFormat: "las", pointCount: undefined, bounds: undefined, scale: undefined, offset: undefined, crs: {},
+    sourceFormat: "las",
+    pointCount: undefined,
+    bounds: undefined,
+    scale: undefined,
+    offset: undefined,
+    crs: {},
     attributes: { color: false, intensity: false, gpsTime: false, nir: false, classification: false },
   };
 }
@@ -252,19 +281,32 @@ test("edge clouds: one point, a thousand identical points, a NaN coordinate, and
     await writeTileset(octree, dir, {}, ctx());
     const report = await validateTileset(join(dir, "tiles/tileset.json"));
     assert.deepEqual(report.issues, []);
-    assert.equal(report.tiles.reduce((s, t) => s + t.count, 0), n);
+    assert.equal(
+      report.tiles.reduce((s, t) => s + t.count, 0),
+      n,
+    );
   });
   // A node that yields a NaN coordinate (the builder rejects them; the writer does not trust it).
   const nan: PointChunk = { count: 2, x: Float64Array.of(1, Number.NaN), y: Float64Array.of(1, 2), z: Float64Array.of(1, 2) };
   const nanTree: Octree = {
-    header: syntheticHeader(), pointCount: 2, bounds: { min: [1, 1, 1], max: [2, 2, 2] }, cube: { min: [1, 1, 1], max: [2, 2, 2] },
+    header: syntheticHeader(),
+    pointCount: 2,
+    bounds: { min: [1, 1, 1], max: [2, 2, 2] },
+    cube: { min: [1, 1, 1], max: [2, 2, 2] },
     nodes: [{ key: { d: 0, x: 0, y: 0, z: 0 }, cube: { min: [1, 1, 1], max: [2, 2, 2] }, bounds: { min: [1, 1, 1], max: [2, 2, 2] }, pointCount: 2, subtreePointCount: 2, spacing: 0.5, children: [] }],
     readNode: () => Promise.resolve(nan),
   };
   await withTempDir(async (dir) => {
     await assert.rejects(writeTileset(nanTree, dir, {}, ctx()), (e: unknown) => e instanceof AppError && e.code === "INPUT_CORRUPT");
   });
-  const empty: Octree = { header: syntheticHeader(), pointCount: 0, bounds: { min: [0, 0, 0], max: [0, 0, 0] }, cube: { min: [0, 0, 0], max: [0, 0, 0] }, nodes: [], readNode: () => Promise.reject(new Error("none")) };
+  const empty: Octree = {
+    header: syntheticHeader(),
+    pointCount: 0,
+    bounds: { min: [0, 0, 0], max: [0, 0, 0] },
+    cube: { min: [0, 0, 0], max: [0, 0, 0] },
+    nodes: [],
+    readNode: () => Promise.reject(new Error("none")),
+  };
   await withTempDir(async (dir) => {
     await assert.rejects(writeTileset(empty, dir, {}, ctx()), (e: unknown) => e instanceof AppError && e.code === "INPUT_EMPTY");
   });
@@ -277,7 +319,17 @@ test("a cancelled signal stops the writer between tiles", async () => {
   let tiles = 0;
   await withTempDir(async (dir) => {
     await assert.rejects(
-      writeTileset(octree, dir, {}, { signal: ac.signal, progress: () => { if (++tiles === 3) ac.abort(new AppError("CANCELLED", "stop")); } }),
+      writeTileset(
+        octree,
+        dir,
+        {},
+        {
+          signal: ac.signal,
+          progress: () => {
+            if (++tiles === 3) ac.abort(new AppError("CANCELLED", "stop"));
+          },
+        },
+      ),
       (e: unknown) => e instanceof AppError && e.code === "CANCELLED",
     );
   });

@@ -8,25 +8,45 @@ import { embeddedEnv, taskMessage } from "../helpers/embedded-env.ts";
 import { startServiceProcess, waitFor, type ServiceProcess } from "../helpers/service-process.ts";
 import { pc } from "../point-cloud/pc-test-utils.ts";
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--use-angle=swiftshader",
+  "--enable-unsafe-swiftshader",
+];
 
-interface TaskView { state: string; outputs: { path: string; type: string; key: string; size_bytes: number; part_of?: string }[] }
+interface TaskView {
+  state: string;
+  outputs: { path: string; type: string; key: string; size_bytes: number; part_of?: string }[];
+}
 
 function completed(svc: ServiceProcess, id: string): Promise<TaskView> {
-  return waitFor("the task to complete", async () => {
-    const v = (await (await fetch(`${svc.url}/tasks/${id}`)).json()) as TaskView;
-    if (v.state === "failed") throw new Error(`task failed: ${JSON.stringify(v)}\n${svc.logs().slice(-3000)}`);
-    return v.state === "completed" ? v : undefined;
-  }, 90_000);
+  return waitFor(
+    "the task to complete",
+    async () => {
+      const v = (await (await fetch(`${svc.url}/tasks/${id}`)).json()) as TaskView;
+      if (v.state === "failed") throw new Error(`task failed: ${JSON.stringify(v)}\n${svc.logs().slice(-3000)}`);
+      return v.state === "completed" ? v : undefined;
+    },
+    90_000,
+  );
 }
 
 /** Waits until the viewer has loaded what it wants, then counts the screenshot's non-background
  * pixels (background #111111; the status line's 30 px are skipped) and their distinct colours. */
 async function viewerScreenshot(page: Page, failures: string[]): Promise<{ points: number; png: Buffer; lit: number; pixels: number; colours: number }> {
-  await page.waitForFunction(() => {
-    const s = (globalThis as unknown as { vs3dViewer?: { points: number; progress: number; error: string | null } }).vs3dViewer;
-    return s && (s.error !== null || (s.points > 0 && s.progress === 1));
-  }, undefined, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => {
+      const s = (globalThis as unknown as { vs3dViewer?: { points: number; progress: number; error: string | null } }).vs3dViewer;
+      return s && (s.error !== null || (s.points > 0 && s.progress === 1));
+    },
+    undefined,
+    { timeout: 60_000 },
+  );
   const state = await page.evaluate(() => (globalThis as unknown as { vs3dViewer: { points: number; error: string | null } }).vs3dViewer);
   assert.equal(state.error, null, `viewer error; ${failures.join("; ")}`);
   assert.deepEqual(failures, []);
@@ -36,7 +56,9 @@ async function viewerScreenshot(page: Page, failures: string[]): Promise<{ point
   let lit = 0;
   const colours = new Set<number>();
   for (let i = 30 * info.width * info.channels; i < data.length; i += info.channels) {
-    const r = data[i]!, g = data[i + 1]!, b = data[i + 2]!;
+    const r = data[i]!,
+      g = data[i + 1]!,
+      b = data[i + 2]!;
     if (Math.abs(r - 17) + Math.abs(g - 17) + Math.abs(b - 17) > 40) {
       lit++;
       colours.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));

@@ -41,12 +41,15 @@ export function buildTestE57(fields: TestE57Field[], pose?: { rotation: [number,
     packet.set(s, at);
     at += s.byteLength;
   });
-  const sectionAt = 48, dataAt = 80;
-  const proto = fields.map((f) => f.integer
-    ? `<${f.name} type="Integer" minimum="${f.integer[0]}" maximum="${f.integer[1]}"/>`
-    : `<${f.name} type="Float"/>`).join("");
-  const poseXml = pose ? `<pose type="Structure"><rotation type="Structure"><w type="Float">${pose.rotation[0]}</w><x type="Float">${pose.rotation[1]}</x><y type="Float">${pose.rotation[2]}</y><z type="Float">${pose.rotation[3]}</z></rotation><translation type="Structure"><x type="Float">${pose.translation[0]}</x><y type="Float">${pose.translation[1]}</y><z type="Float">${pose.translation[2]}</z></translation></pose>` : "";
-  const xml = new TextEncoder().encode(`<?xml version="1.0" encoding="UTF-8"?><e57Root type="Structure" xmlns="http://www.astm.org/COMMIT/E57/2010-e57-v1.0"><data3D type="Vector"><vectorChild type="Structure">${poseXml}<points type="CompressedVector" fileOffset="${physical(sectionAt)}" recordCount="${count}"><prototype type="Structure">${proto}</prototype><codecs type="Vector"/></points></vectorChild></data3D></e57Root>`);
+  const sectionAt = 48,
+    dataAt = 80;
+  const proto = fields.map((f) => (f.integer ? `<${f.name} type="Integer" minimum="${f.integer[0]}" maximum="${f.integer[1]}"/>` : `<${f.name} type="Float"/>`)).join("");
+  const poseXml = pose
+    ? `<pose type="Structure"><rotation type="Structure"><w type="Float">${pose.rotation[0]}</w><x type="Float">${pose.rotation[1]}</x><y type="Float">${pose.rotation[2]}</y><z type="Float">${pose.rotation[3]}</z></rotation><translation type="Structure"><x type="Float">${pose.translation[0]}</x><y type="Float">${pose.translation[1]}</y><z type="Float">${pose.translation[2]}</z></translation></pose>`
+    : "";
+  const xml = new TextEncoder().encode(
+    `<?xml version="1.0" encoding="UTF-8"?><e57Root type="Structure" xmlns="http://www.astm.org/COMMIT/E57/2010-e57-v1.0"><data3D type="Vector"><vectorChild type="Structure">${poseXml}<points type="CompressedVector" fileOffset="${physical(sectionAt)}" recordCount="${count}"><prototype type="Structure">${proto}</prototype><codecs type="Vector"/></points></vectorChild></data3D></e57Root>`,
+  );
   const xmlAt = dataAt + packetLength;
   const logicalLength = Math.ceil((xmlAt + xml.byteLength) / 1020) * 1020;
   const logical = new Uint8Array(logicalLength);

@@ -7,7 +7,6 @@ import { decodeChunkTable } from "../../src/processors/point-cloud/lazperf/laz-c
 import { collect } from "./collect.ts";
 import { pc } from "./pc-test-utils.ts";
 
-
 void describe("LAS/LAZ/COPC readers", () => {
   void it("reads LAS 1.2 format 3 with colour, header and chunking", async () => {
     const src = await openLasSource(pc("laspy_simple.las"), { chunkSize: 500 });
@@ -17,8 +16,14 @@ void describe("LAS/LAZ/COPC readers", () => {
     assert.equal(pts.count, 1065);
     assert.equal(pts.chunks, 3);
     const b = src.header.bounds!;
-    assert.ok(pts.x.every((x) => x >= b.min[0] - 1e-6 && x <= b.max[0] + 1e-6), "points lie inside the header bounds");
-    assert.ok(pts.red.some((r) => r > 0), "colour read");
+    assert.ok(
+      pts.x.every((x) => x >= b.min[0] - 1e-6 && x <= b.max[0] + 1e-6),
+      "points lie inside the header bounds",
+    );
+    assert.ok(
+      pts.red.some((r) => r > 0),
+      "colour read",
+    );
   });
 
   void it("reads LAS 1.4 format 7", async () => {
@@ -46,14 +51,25 @@ void describe("LAS/LAZ/COPC readers", () => {
   });
 
   void it("decodes the LAZ chunk table: chunks tile the point data, COPC chunk counts add up", async () => {
-    for (const [name, variable, chunks, points] of [["laspy_autzen_trim.laz", false, 3, undefined], ["laspy_simple.copc.laz", true, 65, 1065]] as const) {
+    for (const [name, variable, chunks, points] of [
+      ["laspy_autzen_trim.laz", false, 3, undefined],
+      ["laspy_simple.copc.laz", true, 65, 1065],
+    ] as const) {
       const b = new Uint8Array(await readFile(pc(name)));
       const h = parseLasHeader(b);
       const tableAt = Number(new DataView(b.buffer).getBigInt64(h.offsetToPointData, true));
       const table = decodeChunkTable(b.subarray(tableAt), h.offsetToPointData + 8, variable);
       assert.equal(table.length, chunks, name);
-      assert.equal(table.reduce((n, c) => n + c.byteLength, 0), tableAt - h.offsetToPointData - 8, `${name}: chunk sizes fill the data`);
-      if (points !== undefined) assert.equal(table.reduce((n, c) => n + (c.points ?? 0), 0), points);
+      assert.equal(
+        table.reduce((n, c) => n + c.byteLength, 0),
+        tableAt - h.offsetToPointData - 8,
+        `${name}: chunk sizes fill the data`,
+      );
+      if (points !== undefined)
+        assert.equal(
+          table.reduce((n, c) => n + (c.points ?? 0), 0),
+          points,
+        );
     }
   });
 });

@@ -12,7 +12,14 @@ const at = (s: number) => new Date(t0 + s * 1000).toISOString();
 const ev = (s: number, e: Record<string, unknown>) => ({ task_id: task.task_id, attempt: 1, at: at(s), ...e }) as TaskEvent;
 
 const queuedThenRunning: TaskEvent[] = [
-  ev(0, { type: "TaskAccepted", task, stages: [{ name: "index", label: "Indexing", weight: 1 }, { name: "tiles", label: "Tiles", weight: 1 }] }),
+  ev(0, {
+    type: "TaskAccepted",
+    task,
+    stages: [
+      { name: "index", label: "Indexing", weight: 1 },
+      { name: "tiles", label: "Tiles", weight: 1 },
+    ],
+  }),
   ev(1, { type: "DownloadStarted" }),
   ev(2, { type: "DownloadCompleted", size_bytes: 10 }),
   ev(2, { type: "SlotRequested" }),

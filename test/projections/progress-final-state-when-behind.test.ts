@@ -22,7 +22,8 @@ test("a progress projection that runs behind (restart backoff, backlog) still se
     s.event("StageCompleted", { stage: "step_1", outputs: [] }),
     s.event("UploadCompleted", { outputs: [] }),
     s.event("TaskCompleted", { duration_seconds: 1 }),
-  ]) await s.append(e);
+  ])
+    await s.append(e);
 
   const published: ProgressMessage[] = [];
   const stop = new AbortController();

@@ -11,7 +11,15 @@ test("overall percent weighs stages and never runs backwards, also when a stage 
   const b = { task_id: task.task_id, attempt: 1, at };
   const out = (p: string) => [{ path: p, type: "x", format: "txt", key: `k/${p}`, size_bytes: 1, content_type: "text/plain" }];
   const history: TaskEvent[] = [
-    { type: "TaskAccepted", ...b, task, stages: [{ name: "a", label: "A", weight: 1 }, { name: "b", label: "B", weight: 3 }] },
+    {
+      type: "TaskAccepted",
+      ...b,
+      task,
+      stages: [
+        { name: "a", label: "A", weight: 1 },
+        { name: "b", label: "B", weight: 3 },
+      ],
+    },
     { type: "DownloadStarted", ...b },
     { type: "DownloadCompleted", ...b, size_bytes: 1 },
     { type: "SlotGranted", ...b, cpu_percent: 1, ram_bytes: 1, exclusive: false },
@@ -28,7 +36,11 @@ test("overall percent weighs stages and never runs backwards, also when a stage 
     const snap = replayTask(history.slice(0, i + 1));
     return progressMessageOf(stateOf(snap), snap.context, new Date(at))!.progress.percent;
   });
-  assert.deepEqual(percents, [...percents].sort((x, y) => x - y), `monotonic: ${percents.join(", ")}`);
+  assert.deepEqual(
+    percents,
+    [...percents].sort((x, y) => x - y),
+    `monotonic: ${percents.join(", ")}`,
+  );
   assert.equal(percents[5], 12.5, "half of a stage weighing 1 of 4");
   assert.equal(percents[6], 25, "stage a counts as done once b runs");
   assert.equal(percents[8], 62.5);

@@ -30,7 +30,10 @@ function sent(steps: [atMs: number, message: ProgressMessage][]): [number, numbe
 test("a burst of progress in one stage sends at most one message per 2 s", () => {
   const burst = Array.from({ length: 50 }, (_, i): [number, ProgressMessage] => [i * 100, msg("processing", "lod", i)]);
   const out = sent(burst);
-  assert.deepEqual(out.map(([at]) => at), [0, 2000, 4000]);
+  assert.deepEqual(
+    out.map(([at]) => at),
+    [0, 2000, 4000],
+  );
   for (let i = 1; i < out.length; i++) assert.ok(out[i]![0] - out[i - 1]![0] >= 2000);
 });
 
@@ -41,18 +44,33 @@ test("a stage change is sent at once, even inside the 2 s window", () => {
     [600, msg("processing", "lod_2", 40)],
     [900, msg("processing", "lod_2", 45)],
   ]);
-  assert.deepEqual(out, [[0, 10], [600, 40]]);
+  assert.deepEqual(out, [
+    [0, 10],
+    [600, 40],
+  ]);
 });
 
 test("the final state after a burst is always sent", () => {
   const burst = Array.from({ length: 10 }, (_, i): [number, ProgressMessage] => [i * 50, msg("processing", "lod", 90 + i)]);
   const out = sent([...burst, [520, msg("uploading", "lod", 99)], [560, msg("completed", "lod", 100)]]);
-  assert.deepEqual(out, [[0, 90], [520, 99], [560, 100]]);
+  assert.deepEqual(out, [
+    [0, 90],
+    [520, 99],
+    [560, 100],
+  ]);
 });
 
 test("failed and cancelled are sent right after a throttled update", () => {
   for (const final of ["failed", "cancelled", "dead_lettered"] as const) {
-    const out = sent([[0, msg("processing", "a", 1)], [10, msg("processing", "a", 2)], [20, msg(final, "a", 2)]]);
-    assert.deepEqual(out.map(([at]) => at), [0, 20], final);
+    const out = sent([
+      [0, msg("processing", "a", 1)],
+      [10, msg("processing", "a", 2)],
+      [20, msg(final, "a", 2)],
+    ]);
+    assert.deepEqual(
+      out.map(([at]) => at),
+      [0, 20],
+      final,
+    );
   }
 });

@@ -7,8 +7,7 @@ import { assertPostgresReachable, dropSchema, POSTGRES_URL, randomSchema } from 
 
 before(assertPostgresReachable);
 
-const open = (schema: string) =>
-  createPostgresEventStore({ connectionString: POSTGRES_URL, schema, maxConnections: 2, leadership: { retryIntervalMs: 100, heartbeatIntervalMs: 500 } });
+const open = (schema: string) => createPostgresEventStore({ connectionString: POSTGRES_URL, schema, maxConnections: 2, leadership: { retryIntervalMs: 100, heartbeatIntervalMs: 500 } });
 
 checkpointStoreContract("PostgreSQL server", async () => {
   const schema = randomSchema("ckpt");

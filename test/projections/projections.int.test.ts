@@ -27,7 +27,17 @@ async function startNode(schema: string, nodeId: string) {
   const bus = createRedisProgressBus({ url: REDIS_URL });
   const results = recordingPublisher();
   const stop = new AbortController();
-  const running = startProjections({ store, checkpoints: store.checkpoints, leadership: store.leadership, bus, results, logger: silentLogger(), signal: stop.signal, nodeId, resultsCheckpointEveryEvents: 1 });
+  const running = startProjections({
+    store,
+    checkpoints: store.checkpoints,
+    leadership: store.leadership,
+    bus,
+    results,
+    logger: silentLogger(),
+    signal: stop.signal,
+    nodeId,
+    resultsCheckpointEveryEvents: 1,
+  });
   let stopping: Promise<void> | null = null;
   return {
     store,
@@ -54,7 +64,10 @@ test("progress reaches Redis throttled: stage changes and the final state always
     await listener.subscribe(`task:${task.task_id}:progress`, (m) => got.push(m));
     const s = await TaskStream.open(node.store, task.task_id);
     const add = (type: TaskEvent["type"], body: Record<string, unknown> = {}) => s.append(s.event<TaskEvent["type"]>(type, body));
-    const stages = [{ name: "s1", label: "Stage one", weight: 1 }, { name: "s2", label: "Stage two", weight: 1 }];
+    const stages = [
+      { name: "s1", label: "Stage one", weight: 1 },
+      { name: "s2", label: "Stage two", weight: 1 },
+    ];
     const output = (n: string) => ({ path: n, type: "image", format: "webp", key: `k/${n}`, size_bytes: 1, content_type: "image/webp" });
     const started = Date.now();
     await add("TaskAccepted", { task, stages });
@@ -72,16 +85,19 @@ test("progress reaches Redis throttled: stage changes and the final state always
 
     await until("the completed message", 5000, () => got.some((m) => m.status === "completed"));
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(got.map((m) => [m.status, m.progress.stage]), [
-      ["queued", null],
-      ["downloading", null],
-      ["waiting_for_slot", null],
-      ["processing", null],
-      ["processing", "s1"], // the 15 progress reports inside 2 s of it are held back
-      ["processing", "s2"],
-      ["uploading", "s2"],
-      ["completed", null],
-    ]);
+    assert.deepEqual(
+      got.map((m) => [m.status, m.progress.stage]),
+      [
+        ["queued", null],
+        ["downloading", null],
+        ["waiting_for_slot", null],
+        ["processing", null],
+        ["processing", "s1"], // the 15 progress reports inside 2 s of it are held back
+        ["processing", "s2"],
+        ["uploading", "s2"],
+        ["completed", null],
+      ],
+    );
     assert.equal(got.at(-1)!.progress.percent, 100);
     assert.deepEqual(await listener.last(task.task_id), got.at(-1));
     const ttl = await raw.ttl(lastProgressKey(task.task_id));
@@ -113,7 +129,11 @@ test("two nodes on one store: only the leader publishes results; when it stops t
     const t0 = Date.now();
     await until("the follower takes over", 5000, () => follower.results.sent.length > 0);
     console.log(`results takeover after a clean leader stop: ${Date.now() - t0} ms`);
-    assert.deepEqual(follower.results.sent.map((s) => s.messageId), late.outcomeIds, "the new leader resumes after the checkpoint: no re-sends");
+    assert.deepEqual(
+      follower.results.sent.map((s) => s.messageId),
+      late.outcomeIds,
+      "the new leader resumes after the checkpoint: no re-sends",
+    );
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }

@@ -10,14 +10,27 @@ const task = sampleTask({ task_type: "point_cloud_lod", params: {} });
 const at = "2026-12-01T10:00:00.000Z";
 const base = { task_id: task.task_id, attempt: 1, at };
 const out = (path: string, type: string, partOf?: string) => ({
-  path, type, format: path.split(".").pop()!, key: `tenants/t/processed/photo/${path}`, size_bytes: 10, content_type: "application/octet-stream",
+  path,
+  type,
+  format: path.split(".").pop()!,
+  key: `tenants/t/processed/photo/${path}`,
+  size_bytes: 10,
+  content_type: "application/octet-stream",
   ...(partOf ? { part_of: partOf } : {}),
 });
 const tileset = [out("tiles/tileset.json", "tileset"), out("tiles/0-0-0-0.glb", "tile", "tiles/tileset.json"), out("tiles/1-0-0-0.glb", "tile", "tiles/tileset.json")];
 
 function history(end: TaskEvent[]): TaskEvent[] {
   return [
-    { type: "TaskAccepted", ...base, task, stages: [{ name: "lod_high", label: "high", weight: 1 }, { name: "tiles", label: "tiles", weight: 1 }] },
+    {
+      type: "TaskAccepted",
+      ...base,
+      task,
+      stages: [
+        { name: "lod_high", label: "high", weight: 1 },
+        { name: "tiles", label: "tiles", weight: 1 },
+      ],
+    },
     { type: "DownloadStarted", ...base },
     { type: "DownloadCompleted", ...base, size_bytes: 1234 },
     { type: "SlotRequested", ...base },
@@ -39,7 +52,10 @@ test("a tileset's tiles are checkpointed with the stage but the result lists onl
   assert.equal(snapshot.context.completed["tiles"]?.length, 3, "every tile is in the checkpoint, so a resume can restore it");
   const result = resultMessageOf(events.at(-1)!, snapshot.context);
   assert.equal(result?.status, "completed");
-  assert.deepEqual(result?.outputs.map((o) => o.type), ["lod_high", "tileset"]);
+  assert.deepEqual(
+    result?.outputs.map((o) => o.type),
+    ["lod_high", "tileset"],
+  );
 });
 
 test("partial outputs of a failed task leave tiles out too", () => {

@@ -48,10 +48,16 @@ test("one result per outcome event, message id = event id, to the task's callbac
   assert.deepEqual(ours.map((s) => s.messageId).sort(), [...expected].sort(), "exactly one result per outcome event");
   const byTask = (i: number) => ours.filter((s) => s.taskId === tasks[i]!.task.task_id).map((s) => [s.status, s.willRetry]);
   assert.deepEqual(byTask(0), [["completed", null]]);
-  assert.deepEqual(byTask(1), [["failed", true], ["completed", null]]);
+  assert.deepEqual(byTask(1), [
+    ["failed", true],
+    ["completed", null],
+  ]);
   assert.deepEqual(byTask(2), [["failed", false]]);
   assert.deepEqual(byTask(3), [["failed", false]]); // cancelled: a failed result with code CANCELLED
-  assert.deepEqual(ours.filter((s) => s.taskId === custom.task_id).map((s) => s.queue), ["tenant-42.results"]);
+  assert.deepEqual(
+    ours.filter((s) => s.taskId === custom.task_id).map((s) => s.queue),
+    ["tenant-42.results"],
+  );
   assert.ok(ours.filter((s) => s.taskId !== custom.task_id).every((s) => s.queue === "vision-s3d.results"));
 });
 
@@ -70,7 +76,10 @@ test("a restart resumes after its checkpoint: nothing lost, nothing re-sent", as
   await until("the new result", 5000, () => second.sent.some((s) => s.messageId === later.outcomeIds[0]));
   p.stop();
   await p.done;
-  assert.deepEqual(second.sent.map((s) => s.messageId), later.outcomeIds);
+  assert.deepEqual(
+    second.sent.map((s) => s.messageId),
+    later.outcomeIds,
+  );
 });
 
 /** Ids of every outcome event in the store after `after`, in position order. */
@@ -121,7 +130,11 @@ test("a node that dies mid-publish: its successor re-sends exactly the uncheckpo
   await new Promise((r) => setTimeout(r, 200));
   q.stop();
   await q.done;
-  assert.deepEqual(successor.sent.map((s) => s.messageId), tail, "the successor sends exactly what follows the checkpoint");
+  assert.deepEqual(
+    successor.sent.map((s) => s.messageId),
+    tail,
+    "the successor sends exactly what follows the checkpoint",
+  );
   assert.deepEqual(new Set([...hung.sent, ...successor.sent].map((s) => s.messageId)), new Set(expected), "no result lost");
   stop.abort();
   release();

@@ -30,7 +30,17 @@ test("a failing results projection is restarted with backoff and no result is lo
   };
   const stop = new AbortController();
   const bus = createInProcessProgressBus();
-  const running = startProjections({ store, checkpoints: store.checkpoints, leadership: store.leadership, bus, results: flaky, logger: silentLogger(), signal: stop.signal, nodeId: "n1", initialBackoffMs: 50 });
+  const running = startProjections({
+    store,
+    checkpoints: store.checkpoints,
+    leadership: store.leadership,
+    bus,
+    results: flaky,
+    logger: silentLogger(),
+    signal: stop.signal,
+    nodeId: "n1",
+    initialBackoffMs: 50,
+  });
   const expected = tasks.flatMap((t) => t.outcomeIds);
   await until("every result after the broker is back", 5000, () => expected.every((id) => recorder.sent.some((s) => s.messageId === id)));
   const results = running.stats().find((p) => p.name === "projection:results")!;
@@ -50,7 +60,10 @@ test("progress older than the max age is folded but not published; the next fres
   const task = sampleTask();
   const s = await TaskStream.open(store, task.task_id);
   const add = (type: TaskEvent["type"], body: Record<string, unknown> = {}) => s.append(s.event<TaskEvent["type"]>(type, body));
-  const stages = [{ name: "a", label: "A", weight: 1 }, { name: "b", label: "B", weight: 1 }];
+  const stages = [
+    { name: "a", label: "A", weight: 1 },
+    { name: "b", label: "B", weight: 1 },
+  ];
   await add("TaskAccepted", { task, stages });
   await add("DownloadStarted");
   await add("DownloadCompleted", { size_bytes: 1 });

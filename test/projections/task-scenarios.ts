@@ -20,8 +20,7 @@ const OUTCOMES = new Set<TaskEvent["type"]>(["TaskCompleted", "TaskFailed", "Tas
 
 export async function appendScenario(store: EventStore, scenario: Scenario, task: TaskMessage = sampleTask()): Promise<{ task: TaskMessage; outcomeIds: string[] }> {
   const s = await TaskStream.open(store, task.task_id);
-  const add = (type: TaskEvent["type"], body: Record<string, unknown> = {}, attempt?: number) =>
-    s.append(s.event<TaskEvent["type"]>(type, body, attempt));
+  const add = (type: TaskEvent["type"], body: Record<string, unknown> = {}, attempt?: number) => s.append(s.event<TaskEvent["type"]>(type, body, attempt));
   const startAttempt = async () => {
     await add("DownloadStarted");
     await add("DownloadCompleted", { size_bytes: 1234 });

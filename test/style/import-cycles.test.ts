@@ -18,7 +18,16 @@ test("the cycle finder sees a two-file cycle, a longer one and a self-import, an
     ["g.ts", ["a.ts", "outside.ts"]],
   ]);
   assert.deepEqual(importCycles(graph).sort(), [["a.ts", "b.ts"], ["c.ts", "d.ts", "e.ts"], ["f.ts"]]);
-  assert.deepEqual(importCycles(new Map([["x.ts", ["y.ts"]], ["y.ts", ["z.ts"]], ["z.ts", []]])), []);
+  assert.deepEqual(
+    importCycles(
+      new Map([
+        ["x.ts", ["y.ts"]],
+        ["y.ts", ["z.ts"]],
+        ["z.ts", []],
+      ]),
+    ),
+    [],
+  );
 });
 
 test("type-only imports and multi-line re-exports count; bare packages and dynamic imports do not", () => {

@@ -7,10 +7,7 @@ import { REPO_ROOT } from "../helpers/fixtures.ts";
 // Type-aware rules need a file on disk in the TS project; this test probes only the import rule.
 const eslint = new ESLint({
   cwd: REPO_ROOT,
-  overrideConfig: [
-    tseslint.configs.disableTypeChecked,
-    { rules: { "@typescript-eslint/consistent-type-imports": "off" } },
-  ],
+  overrideConfig: [tseslint.configs.disableTypeChecked, { rules: { "@typescript-eslint/consistent-type-imports": "off" } }],
 });
 
 async function importErrors(filePath: string, module: string): Promise<number> {

@@ -53,8 +53,12 @@ void test("a cut-off Matroska file, which ffmpeg decodes to the cut without an e
 
 void test("an MP4 cut inside its header, an empty file and random bytes fail INPUT_CORRUPT", async () => {
   const whole = await readFile(SOURCE_720P);
-  const random = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251 | 0x80);
-  for (const [name, bytes] of [["head.mp4", whole.subarray(0, 5000)], ["empty.mp4", new Uint8Array()], ["noise.bin", random]] as const) {
+  const random = Uint8Array.from({ length: 4096 }, (_, i) => ((i * 7919 + 13) % 251) | 0x80);
+  for (const [name, bytes] of [
+    ["head.mp4", whole.subarray(0, 5000)],
+    ["empty.mp4", new Uint8Array()],
+    ["noise.bin", random],
+  ] as const) {
     const error = await failure(await file(name, bytes));
     assert.equal(error.code, "INPUT_CORRUPT", `${name}: ${error.message}`);
     assert.ok(!error.message.includes(scratch), "no worker paths in the message");

@@ -30,7 +30,11 @@ export async function ffprobe(path: string): Promise<{ streams: ProbedStream[]; 
 /** Presentation times of every video frame, in display order. */
 export async function framePts(path: string): Promise<number[]> {
   const { stdout } = await execa("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0", path]);
-  return stdout.split("\n").map(Number).filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
+  return stdout
+    .split("\n")
+    .map(Number)
+    .filter((n) => Number.isFinite(n))
+    .sort((a, b) => a - b);
 }
 
 /** key_frame flag and time of the first video frame of a file (an HLS segment). */
@@ -47,7 +51,7 @@ export async function topLevelBoxes(path: string): Promise<string[]> {
     const { size } = await handle.stat();
     const types: string[] = [];
     const head = Buffer.alloc(16);
-    for (let at = 0; at + 8 <= size; ) {
+    for (let at = 0; at + 8 <= size;) {
       await handle.read(head, 0, 16, at);
       const small = head.readUInt32BE(0);
       const boxSize = small === 1 ? Number(head.readBigUInt64BE(8)) : small === 0 ? size - at : small;

@@ -39,21 +39,39 @@ void test("variable frame rate is detected from base vs average rate; NTSC rates
 
 void test("non-videos and empty videos are refused with the code the user needs", () => {
   const audioOnly: FfprobeJson = { streams: [{ index: 0, codec_type: "audio", codec_name: "mp3" }], format: { format_name: "mp3", duration: "3" } };
-  assert.throws(() => toMediaInfo(audioOnly), (e) => code("UNSUPPORTED_FORMAT")(e) && /audio only/.test((e as Error).message));
+  assert.throws(
+    () => toMediaInfo(audioOnly),
+    (e) => code("UNSUPPORTED_FORMAT")(e) && /audio only/.test((e as Error).message),
+  );
   assert.throws(() => toMediaInfo(probe({}, { format: { format_name: "png_pipe" } })), code("UNSUPPORTED_FORMAT"));
   assert.throws(() => toMediaInfo(probe({}, { format: { format_name: "mov,mp4", duration: "0" } })), code("INPUT_CORRUPT"));
   // cover art is not the video
-  const coverOnly: FfprobeJson = { streams: [{ index: 0, codec_type: "video", codec_name: "mjpeg", width: 500, height: 500, disposition: { attached_pic: 1 } }, { index: 1, codec_type: "audio", codec_name: "aac" }], format: { format_name: "mov,mp4", duration: "200" } };
+  const coverOnly: FfprobeJson = {
+    streams: [
+      { index: 0, codec_type: "video", codec_name: "mjpeg", width: 500, height: 500, disposition: { attached_pic: 1 } },
+      { index: 1, codec_type: "audio", codec_name: "aac" },
+    ],
+    format: { format_name: "mov,mp4", duration: "200" },
+  };
   assert.throws(() => toMediaInfo(coverOnly), code("UNSUPPORTED_FORMAT"));
 });
 
 void test("heights: never upscale, even sizes, source height when nothing fits, largest first", () => {
   const info = toMediaInfo(probe({ width: 640, height: 357 }));
   const plan = planTranscode(info, VideoTranscodeParams.parse({ heights: [1080, 720] }));
-  assert.deepEqual(plan.renditions.map((r) => r.file), ["video_356p.mp4"]);
+  assert.deepEqual(
+    plan.renditions.map((r) => r.file),
+    ["video_356p.mp4"],
+  );
   const ladder = planTranscode(toMediaInfo(probe({})), VideoTranscodeParams.parse({ heights: [480, 1082, 720, 481], bitrate_kbps: 4000 }));
-  assert.deepEqual(ladder.renditions.map((r) => r.height), [720, 480]);
-  assert.deepEqual(ladder.renditions.map((r) => r.width), [1280, 854]);
+  assert.deepEqual(
+    ladder.renditions.map((r) => r.height),
+    [720, 480],
+  );
+  assert.deepEqual(
+    ladder.renditions.map((r) => r.width),
+    [1280, 854],
+  );
   assert.equal(ladder.renditions[0]?.bitrateKbps, 4000);
   assert.ok(ladder.renditions[1]!.bitrateKbps! < 4000 && ladder.renditions[1]!.bitrateKbps! > 4000 * (4 / 9));
   assert.equal(ladder.crf, undefined);
@@ -85,14 +103,26 @@ void test("ffmpeg -progress blocks split across chunks give percent of the durat
   feed("frame=1\nout_time_us=N/A\nprogress=continue\nframe=30\nout_time_");
   feed("us=2500000\nout_time_ms=2500000\nprogress=contin");
   feed("ue\nout_time_ms=5000000\nprogress=continue\nprogress=end\n");
-  assert.deepEqual(seen.map((e) => progressPercent(e, 10)), [25, 50, 100]);
+  assert.deepEqual(
+    seen.map((e) => progressPercent(e, 10)),
+    [25, 50, 100],
+  );
   assert.equal(progressPercent({ outTimeSeconds: 11, end: false }, 10), 100);
 });
 
 void test("HLS: segments and bandwidth from the media playlist; the master names every rendition", () => {
   const segs = parseMediaPlaylist("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.000000,\nsegment_00000.ts\n#EXTINF:2.5,\nsegment_00001.ts\n#EXT-X-ENDLIST\n");
-  assert.deepEqual(segs, [{ uri: "segment_00000.ts", durationSeconds: 4 }, { uri: "segment_00001.ts", durationSeconds: 2.5 }]);
-  assert.deepEqual(segmentBandwidth([{ durationSeconds: 4, bytes: 500_000 }, { durationSeconds: 2, bytes: 500_000 }]), { peak: 2_000_000, average: 1_333_334 });
+  assert.deepEqual(segs, [
+    { uri: "segment_00000.ts", durationSeconds: 4 },
+    { uri: "segment_00001.ts", durationSeconds: 2.5 },
+  ]);
+  assert.deepEqual(
+    segmentBandwidth([
+      { durationSeconds: 4, bytes: 500_000 },
+      { durationSeconds: 2, bytes: 500_000 },
+    ]),
+    { peak: 2_000_000, average: 1_333_334 },
+  );
   const master = masterPlaylist([{ uri: "720p/index.m3u8", bandwidth: 2e6, averageBandwidth: 1.5e6, width: 1280, height: 720, frameRate: 30, codecs: ["avc1.64001f", "mp4a.40.2"] }]);
   assert.match(master, /^#EXTM3U\n/);
   assert.match(master, /#EXT-X-STREAM-INF:BANDWIDTH=2000000,AVERAGE-BANDWIDTH=1500000,RESOLUTION=1280x720,FRAME-RATE=30.000,CODECS="avc1.64001f,mp4a.40.2"\n720p\/index.m3u8\n/);

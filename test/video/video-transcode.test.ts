@@ -25,8 +25,14 @@ const videoStream = async (path: string) => (await ffprobe(path)).streams.find((
 
 void test("720p source → 240p and 144p web MP4s, an aligned HLS ladder and a WEBP poster", async () => {
   const r = await run(SOURCE_720P, { ...FAST, heights: [240, 144, 1080], hls: { segment_seconds: 2 }, poster: { format: "webp" } });
-  assert.deepEqual(r.outputs.transcode?.map((o) => o.path), ["video_240p.mp4", "video_144p.mp4"]);
-  for (const [file, width, height] of [["video_240p.mp4", 426, 240], ["video_144p.mp4", 256, 144]] as const) {
+  assert.deepEqual(
+    r.outputs.transcode?.map((o) => o.path),
+    ["video_240p.mp4", "video_144p.mp4"],
+  );
+  for (const [file, width, height] of [
+    ["video_240p.mp4", 426, 240],
+    ["video_144p.mp4", 256, 144],
+  ] as const) {
     const path = outPath(r, file);
     const probed = await ffprobe(path);
     const v = probed.streams.find((s) => s.codec_type === "video")!;
@@ -55,7 +61,10 @@ void test("720p source → 240p and 144p web MP4s, an aligned HLS ladder and a W
   assert.deepEqual([poster.codec_name, poster.height], ["webp", 240]);
   const progress = r.progress.filter((p) => p.stage === "transcode").map((p) => p.done / p.total);
   assert.equal(progress.at(-1), 1);
-  assert.ok(progress.some((p) => p > 0 && p < 1), "progress moves between start and end");
+  assert.ok(
+    progress.some((p) => p > 0 && p < 1),
+    "progress moves between start and end",
+  );
 });
 
 void test("a 90°-rotated video comes out upright, portrait, with no rotation left", async () => {
@@ -74,8 +83,23 @@ void test("a 90°-rotated video comes out upright, portrait, with no rotation le
 void test("a variable-frame-rate video comes out at a constant frame rate", async () => {
   const vfr = join(scratch, "vfr.mp4");
   // 1 s at 30 fps then 2 s at 10 fps, timestamps kept as written.
-  await ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-frames:v", "50", "-vf", "setpts='if(lt(N,30),N/30,1+(N-30)/10)/TB'",
-    "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast", vfr]);
+  await ffmpeg([
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=320x240:rate=30",
+    "-frames:v",
+    "50",
+    "-vf",
+    "setpts='if(lt(N,30),N/30,1+(N-30)/10)/TB'",
+    "-fps_mode",
+    "passthrough",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    vfr,
+  ]);
   const src = await videoStream(vfr);
   assert.notEqual(src.r_frame_rate, src.avg_frame_rate, "the test input is VFR");
   const r = await run(vfr, { ...FAST, heights: [144] });
@@ -91,15 +115,26 @@ void test("a variable-frame-rate video comes out at a constant frame rate", asyn
 void test("MPEG-4 Part 2 AVI without audio → an MP4 without audio", async () => {
   const r = await run(video("fluentffmpeg_testvideo-43.avi"), { ...FAST, heights: [144] });
   const probed = await ffprobe(r.file("video"));
-  assert.deepEqual(probed.streams.map((s) => s.codec_type), ["video"]);
+  assert.deepEqual(
+    probed.streams.map((s) => s.codec_type),
+    ["video"],
+  );
   assert.deepEqual([probed.streams[0]?.width, probed.streams[0]?.height], [192, 144]);
   assert.ok(Math.abs(Number(probed.format.duration) - 2) <= 0.2);
 });
 
 void test("tiny WebM, MOV and iMovie clips smaller than every asked height keep their own height", async () => {
-  for (const [name, height] of [["filetype_fixture.webm", 356], ["filetype_fixture.mov", 156], ["filetype_fixture-imovie.mp4", 356]] as const) {
+  for (const [name, height] of [
+    ["filetype_fixture.webm", 356],
+    ["filetype_fixture.mov", 156],
+    ["filetype_fixture-imovie.mp4", 356],
+  ] as const) {
     const r = await run(video(name), { ...FAST, preset: "ultrafast", heights: [720, 480] });
-    assert.deepEqual(r.outputs.transcode?.map((o) => o.path), [`video_${height}p.mp4`], name);
+    assert.deepEqual(
+      r.outputs.transcode?.map((o) => o.path),
+      [`video_${height}p.mp4`],
+      name,
+    );
     const v = await videoStream(r.file("video"));
     assert.deepEqual([v.codec_name, v.height, (v.width ?? 1) % 2], ["h264", height, 0], name);
   }

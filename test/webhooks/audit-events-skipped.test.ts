@@ -19,7 +19,18 @@ test("audit events after a task settled publish no progress and no result (they 
     const results = recordingPublisher();
     const stop = new AbortController();
     const runs = [
-      runProgressProjection({ store, bus: { publish: (_c, m) => Promise.resolve(void published.push(m)), last: () => Promise.resolve(null), subscribe: () => Promise.resolve(() => Promise.resolve()), close: () => Promise.resolve() }, logger: silentLogger(), signal: stop.signal, minIntervalMs: 0 }),
+      runProgressProjection({
+        store,
+        bus: {
+          publish: (_c, m) => Promise.resolve(void published.push(m)),
+          last: () => Promise.resolve(null),
+          subscribe: () => Promise.resolve(() => Promise.resolve()),
+          close: () => Promise.resolve(),
+        },
+        logger: silentLogger(),
+        signal: stop.signal,
+        minIntervalMs: 0,
+      }),
       runResultsProjection({ store, checkpoints: store.checkpoints, results, logger: silentLogger(), signal: stop.signal, name: "projection:results:audit-test", checkpointEveryEvents: 1 }),
     ];
     await new Promise((r) => setTimeout(r, 800));
@@ -28,10 +39,20 @@ test("audit events after a task settled publish no progress and no result (they 
     assert.equal(before.results, 1);
     for (const n of [1, 2, 3]) {
       const audit: AuditEvent = {
-        type: "WebhookDeliveryAttempted", task_id: task.task_id, attempt: 1, at: new Date().toISOString(), message_id: outcomeIds[0]!,
-        delivery_attempt: n, url: "https://app.example.com/hook", status: n === 3 ? 200 : 500, duration_ms: 4, delivered: n === 3,
+        type: "WebhookDeliveryAttempted",
+        task_id: task.task_id,
+        attempt: 1,
+        at: new Date().toISOString(),
+        message_id: outcomeIds[0]!,
+        delivery_attempt: n,
+        url: "https://app.example.com/hook",
+        status: n === 3 ? 200 : 500,
+        duration_ms: 4,
+        delivered: n === 3,
       };
-      await store.append(taskStreamId(task.task_id), [{ id: randomUUID(), type: audit.type, data: audit, metadata: { correlation_id: task.task_id, causation_id: outcomeIds[0]! } }], { expectedRevision: "any" });
+      await store.append(taskStreamId(task.task_id), [{ id: randomUUID(), type: audit.type, data: audit, metadata: { correlation_id: task.task_id, causation_id: outcomeIds[0]! } }], {
+        expectedRevision: "any",
+      });
     }
     await new Promise((r) => setTimeout(r, 800));
     stop.abort();

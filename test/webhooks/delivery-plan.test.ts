@@ -29,8 +29,16 @@ async function stream(scenario: Scenario, webhook: Record<string, unknown> = { u
 function audit(rows: Row[], messageId: string, n: number, o: { delivered: boolean; next?: string }): Row[] {
   const last = rows.at(-1)!;
   const e: AuditEvent = {
-    type: "WebhookDeliveryAttempted", task_id: last.event.task_id, attempt: last.event.attempt, at: new Date().toISOString(),
-    message_id: messageId, delivery_attempt: n, url: HOOK, status: o.delivered ? 200 : 500, duration_ms: 3, delivered: o.delivered,
+    type: "WebhookDeliveryAttempted",
+    task_id: last.event.task_id,
+    attempt: last.event.attempt,
+    at: new Date().toISOString(),
+    message_id: messageId,
+    delivery_attempt: n,
+    url: HOOK,
+    status: o.delivered ? 200 : 500,
+    duration_ms: 3,
+    delivered: o.delivered,
     ...(o.next ? { next_attempt_at: o.next } : {}),
   };
   return [...rows, { id: randomUUID(), revision: last.revision + 1, event: e }];
@@ -88,7 +96,10 @@ test("audit events say what is left: the next attempt and when, delivered, or gi
 test("a task reopened after its result (a DLQ replay) stops that result's delivery", async () => {
   const { rows, outcomeIds } = await stream("failed-final");
   const last = rows.at(-1)!;
-  const reopened: Row[] = [...rows, { id: randomUUID(), revision: last.revision + 1, event: { type: "AttemptStarted", task_id: last.event.task_id, attempt: 2, at: new Date().toISOString(), reason: "replay" } }];
+  const reopened: Row[] = [
+    ...rows,
+    { id: randomUUID(), revision: last.revision + 1, event: { type: "AttemptStarted", task_id: last.event.task_id, attempt: 2, at: new Date().toISOString(), reason: "replay" } },
+  ];
   assert.deepEqual(deliveryPlan(reopened, outcomeIds[0]!), { kind: "reopened" });
 });
 

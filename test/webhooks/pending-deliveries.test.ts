@@ -8,8 +8,12 @@ function controlled() {
   const pending = createPendingDeliveries({
     concurrency: 1,
     run: (id) => new Promise((resolve) => runs.push({ id, finish: resolve })),
-    onFatal: (error) => { throw error; },
-    onChange: () => { changes += 1; },
+    onFatal: (error) => {
+      throw error;
+    },
+    onChange: () => {
+      changes += 1;
+    },
   });
   return { pending, runs, changes: () => changes };
 }
@@ -21,7 +25,11 @@ test("the checkpoint stays before the oldest pending result, and moves on once i
   pending.add("b", 12n, null);
   assert.equal(pending.lowWater(20n), 9n);
   await tick();
-  assert.deepEqual(runs.map((r) => r.id), ["a"], "one at a time (concurrency 1)");
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    ["a"],
+    "one at a time (concurrency 1)",
+  );
   runs[0]!.finish(null);
   await tick();
   assert.equal(pending.lowWater(20n), 11n);

@@ -17,7 +17,15 @@ after(() => {
   for (const s of servers) s.kill();
 });
 
-interface Got { verified: boolean; problem: string | null; answered: number; idempotency_key: string | null; event: string | null; task_id: string | null; status: string | null }
+interface Got {
+  verified: boolean;
+  problem: string | null;
+  answered: number;
+  idempotency_key: string | null;
+  event: string | null;
+  task_id: string | null;
+  status: string | null;
+}
 
 async function phpReceiver(root: string, name: string, o: { secret?: string; failFirst?: number } = {}) {
   const port = await freePort();
@@ -28,8 +36,20 @@ async function phpReceiver(root: string, name: string, o: { secret?: string; fai
   });
   servers.push(server);
   const url = `http://127.0.0.1:${port}/webhooks/vision-s3d`;
-  await waitFor("the PHP server", () => fetch(url).then((r) => r.status === 405, () => false), 20_000);
-  const got = async (): Promise<Got[]> => ((await readFile(log, "utf8").catch(() => "")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Got));
+  await waitFor(
+    "the PHP server",
+    () =>
+      fetch(url).then(
+        (r) => r.status === 405,
+        () => false,
+      ),
+    20_000,
+  );
+  const got = async (): Promise<Got[]> =>
+    (await readFile(log, "utf8").catch(() => ""))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Got);
   return { url, got };
 }
 
@@ -43,8 +63,7 @@ async function submit(svc: ServiceProcess, url: string): Promise<string> {
 }
 
 type StreamEvent = { id: string; type: string; data: Record<string, unknown> };
-const events = async (svc: ServiceProcess, taskId: string): Promise<StreamEvent[]> =>
-  ((await (await fetch(`${svc.url}/tasks/${taskId}/events`)).json()) as { events: StreamEvent[] }).events;
+const events = async (svc: ServiceProcess, taskId: string): Promise<StreamEvent[]> => ((await (await fetch(`${svc.url}/tasks/${taskId}/events`)).json()) as { events: StreamEvent[] }).events;
 const auditsOf = async (svc: ServiceProcess, taskId: string) => (await events(svc, taskId)).filter((e) => e.type === "WebhookDeliveryAttempted").map((e) => e.data);
 
 test("webhooks verified in PHP: a real task's result is accepted, forgeries are refused, a 500 is retried, a restart mid-backoff still delivers", { timeout: 180_000 }, async () => {
@@ -72,26 +91,46 @@ test("webhooks verified in PHP: a real task's result is accepted, forgeries are 
     const body = JSON.stringify({ task_id: t1, status: "completed" });
     const now = Math.floor(Date.now() / 1000);
     const post = (b: string, signature: string, timestamp: number) =>
-      fetch(ok.url, { method: "POST", body: b, headers: { "content-type": "application/json", "x-vs3d-signature": signature, "x-vs3d-timestamp": String(timestamp), "idempotency-key": "forged" } }).then((r) => r.status);
+      fetch(ok.url, {
+        method: "POST",
+        body: b,
+        headers: { "content-type": "application/json", "x-vs3d-signature": signature, "x-vs3d-timestamp": String(timestamp), "idempotency-key": "forged" },
+      }).then((r) => r.status);
     assert.equal(await post(body, webhookSignature(SECRET, now, body), now), 200, "the control: a genuine request passes");
     assert.equal(await post(body.replace("completed", "failed"), webhookSignature(SECRET, now, body), now), 401, "tampered body");
     assert.equal(await post(body, webhookSignature("another-secret-0123456789", now, body), now), 401, "wrong secret");
     assert.equal(await post(body, webhookSignature(SECRET, now - 3600, body), now - 3600), 401, "an hour-old timestamp (replay)");
     const refusals = (await ok.got()).slice(-3).map((g) => g.problem);
-    assert.deepEqual(refusals.map((p) => /signature does not match|timestamp outside/.test(p ?? "")), [true, true, true], JSON.stringify(refusals));
+    assert.deepEqual(
+      refusals.map((p) => /signature does not match|timestamp outside/.test(p ?? "")),
+      [true, true, true],
+      JSON.stringify(refusals),
+    );
 
     // A receiver with another secret refuses the service's real POSTs: retried, then given up.
     const other = await phpReceiver(sandbox.root, "other", { secret: "not-the-services-secret-0123" });
     const t2 = await submit(svc, other.url);
     const a2 = await waitFor("two refused attempts", async () => ((await auditsOf(svc, t2)).length >= 2 ? auditsOf(svc, t2) : null), 60_000);
-    assert.deepEqual(a2.map((a) => [a["status"], a["delivered"]]), [[401, false], [401, false]]);
+    assert.deepEqual(
+      a2.map((a) => [a["status"], a["delivered"]]),
+      [
+        [401, false],
+        [401, false],
+      ],
+    );
     assert.ok((await other.got()).every((g) => !g.verified));
 
     // 3. 500 first, then 200: one retry, two audit events in the task's stream.
     const flaky = await phpReceiver(sandbox.root, "flaky", { failFirst: 1 });
     const t3 = await submit(svc, flaky.url);
     const a3 = await waitFor("two attempts", async () => ((await auditsOf(svc, t3)).length >= 2 ? auditsOf(svc, t3) : null), 60_000);
-    assert.deepEqual(a3.map((a) => [a["delivery_attempt"], a["status"], a["delivered"]]), [[1, 500, false], [2, 200, true]]);
+    assert.deepEqual(
+      a3.map((a) => [a["delivery_attempt"], a["status"], a["delivered"]]),
+      [
+        [1, 500, false],
+        [2, 200, true],
+      ],
+    );
     const g3 = await flaky.got();
     assert.equal(g3.length, 2);
     assert.ok(g3.every((g) => g.verified && g.idempotency_key === g3[0]!.idempotency_key));
@@ -104,10 +143,22 @@ test("webhooks verified in PHP: a real task's result is accepted, forgeries are 
     await svc.process;
     svc = await startServiceProcess(env);
     const a4 = await waitFor("the retry after the restart", async () => ((await auditsOf(svc, t4)).length >= 2 ? auditsOf(svc, t4) : null), 60_000);
-    assert.deepEqual(a4.map((a) => [a["delivery_attempt"], a["delivered"]]), [[1, false], [2, true]]);
+    assert.deepEqual(
+      a4.map((a) => [a["delivery_attempt"], a["delivered"]]),
+      [
+        [1, false],
+        [2, true],
+      ],
+    );
     assert.ok(Date.parse(a4[1]!["at"] as string) >= Date.parse(a4[0]!["next_attempt_at"] as string) - 100, "not before it was due");
     const g4 = await late.got();
-    assert.deepEqual(g4.map((g) => [g.answered, g.verified]), [[500, true], [200, true]]);
+    assert.deepEqual(
+      g4.map((g) => [g.answered, g.verified]),
+      [
+        [500, true],
+        [200, true],
+      ],
+    );
   } catch (error) {
     throw new Error(`${String(error)}\n${svc.logs().slice(-6000)}`, { cause: error });
   } finally {

@@ -36,8 +36,17 @@ test("a DLQ replay that loses its append to a webhook audit event still reopens 
   const task = sampleTask({ webhook: { callback_queue: "vision-s3d.results", url: "https://app.example.com/hook" } });
   const { outcomeIds } = await appendScenario(store, "failed-final", task);
   const audit: AuditEvent = {
-    type: "WebhookDeliveryAttempted", task_id: task.task_id, attempt: 1, at: new Date().toISOString(), message_id: outcomeIds[0]!,
-    delivery_attempt: 1, url: "https://app.example.com/hook", status: 503, duration_ms: 5, delivered: false, next_attempt_at: new Date(Date.now() + 60_000).toISOString(),
+    type: "WebhookDeliveryAttempted",
+    task_id: task.task_id,
+    attempt: 1,
+    at: new Date().toISOString(),
+    message_id: outcomeIds[0]!,
+    delivery_attempt: 1,
+    url: "https://app.example.com/hook",
+    status: 503,
+    duration_ms: 5,
+    delivered: false,
+    next_attempt_at: new Date(Date.now() + 60_000).toISOString(),
   };
   const rt = { store: auditLandsFirst(store, taskStreamId(task.task_id), audit), registry: await loadProcessorRegistry(), tenantPrefix: undefined };
   const { outcome, stream } = await acceptTask(rt, { ...task, retry: { attempt: 2, max_attempts: 3 } });

@@ -16,8 +16,15 @@ import { appendScenario, type Scenario } from "../projections/task-scenarios.ts"
 
 const SECRET = "test-secret-0123456789";
 const SETTINGS: WebhookSettings = {
-  defaultSecret: SECRET, tenantSecrets: new Map(), allowedHosts: [], allowPrivate: true,
-  timeoutMs: 2000, maxAttempts: 3, retryBaseMs: 300, retryMaxMs: 1000, maxBodyBytes: 1 << 20,
+  defaultSecret: SECRET,
+  tenantSecrets: new Map(),
+  allowedHosts: [],
+  allowPrivate: true,
+  timeoutMs: 2000,
+  maxAttempts: 3,
+  retryBaseMs: 300,
+  retryMaxMs: 1000,
+  maxBodyBytes: 1 << 20,
 };
 
 let store: SqlEventStore;
@@ -27,7 +34,11 @@ before(async () => {
 });
 after(() => store.close());
 
-interface Received { headers: IncomingHttpHeaders; body: string; path: string }
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  path: string;
+}
 
 /** A real HTTP receiver; `answer(n)` is the status of the n-th request (1-based), or "hang". */
 async function receiver(answer: (n: number) => number | "hang"): Promise<{ url: string; got: Received[]; close(): Promise<void> }> {
@@ -45,20 +56,33 @@ async function receiver(answer: (n: number) => number | "hang"): Promise<{ url: 
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}/hooks/vs3d`, got, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    url: `http://127.0.0.1:${port}/hooks/vs3d`,
+    got,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 function project(settings: WebhookSettings = SETTINGS, name = `projection:webhooks:${++cases}`) {
   const stop = new AbortController();
   const done = runWebhookProjection({ store, checkpoints: store.checkpoints, settings, logger: silentLogger(), signal: stop.signal, name, random: () => 0.5 });
-  return { name, stop: async () => { stop.abort(); await done; } };
+  return {
+    name,
+    stop: async () => {
+      stop.abort();
+      await done;
+    },
+  };
 }
 
 async function task(scenario: Scenario, url: string) {
   return appendScenario(store, scenario, sampleTask({ webhook: { callback_queue: "vision-s3d.results", url } }));
 }
-const audits = async (taskId: string): Promise<AuditEvent[]> =>
-  (await store.readStream(`task-${taskId}`)).filter((e) => e.type === "WebhookDeliveryAttempted").map((e) => e.data as AuditEvent);
+const audits = async (taskId: string): Promise<AuditEvent[]> => (await store.readStream(`task-${taskId}`)).filter((e) => e.type === "WebhookDeliveryAttempted").map((e) => e.data as AuditEvent);
 
 test("a completed task's result is POSTed once, signed over timestamp.body, with its message_id as idempotency key; the attempt is in the task's stream", async () => {
   const r = await receiver(() => 200);
@@ -92,7 +116,13 @@ test("a receiver answering 500 then 200 gets the same result twice (same idempot
   try {
     const { task: t } = await task("failed-final", r.url);
     const list = await waitFor("two audit events", async () => ((await audits(t.task_id)).length >= 2 ? audits(t.task_id) : null), 15_000);
-    assert.deepEqual(list.map((a) => [a.delivery_attempt, a.status, a.delivered]), [[1, 500, false], [2, 200, true]]);
+    assert.deepEqual(
+      list.map((a) => [a.delivery_attempt, a.status, a.delivered]),
+      [
+        [1, 500, false],
+        [2, 200, true],
+      ],
+    );
     assert.ok(list[0]!.next_attempt_at !== undefined && list[1]!.next_attempt_at === undefined);
     const gap = Date.parse(list[1]!.at) - Date.parse(list[0]!.at);
     assert.ok(gap >= 200, `the retry waited its backoff (${gap} ms)`);
@@ -113,7 +143,10 @@ test("attempts are bounded; a timeout and a redirect are failures, and the redir
     await new Promise((res) => setTimeout(res, 1500));
     assert.equal((await audits(t.task_id)).length, 3, "no fourth attempt");
     assert.equal(r.got.length, 3, "the redirect target was never asked");
-    assert.deepEqual(r.got.map((g) => g.path), ["/hooks/vs3d", "/hooks/vs3d", "/hooks/vs3d"]);
+    assert.deepEqual(
+      r.got.map((g) => g.path),
+      ["/hooks/vs3d", "/hooks/vs3d", "/hooks/vs3d"],
+    );
     assert.equal(list[0]!.status, 302);
     assert.match(list[1]!.error ?? "", /no answer within 300 ms/);
     assert.equal(list[2]!.status, 503);
@@ -136,7 +169,13 @@ test("a pending retry survives a restart: the next run reads the audit event and
   const second = project(slow, first.name);
   try {
     const list = await waitFor("the retry after the restart", async () => ((await audits(t.task_id)).length >= 2 ? audits(t.task_id) : null), 15_000);
-    assert.deepEqual(list.map((a) => [a.delivery_attempt, a.delivered]), [[1, false], [2, true]]);
+    assert.deepEqual(
+      list.map((a) => [a.delivery_attempt, a.delivered]),
+      [
+        [1, false],
+        [2, true],
+      ],
+    );
     assert.ok(Date.parse(list[1]!.at) >= Date.parse(list[0]!.next_attempt_at!) - 50, "not before it was due");
     assert.equal(r.got.length, 2);
   } finally {
@@ -155,8 +194,14 @@ test("stopped in the middle of a POST (lost lock, shutdown): the result stays pe
   const second = project(SETTINGS, first.name);
   try {
     const list = await waitFor("the POST made again", async () => ((await audits(t.task_id)).length ? audits(t.task_id) : null), 15_000);
-    assert.deepEqual(list.map((a) => [a.delivery_attempt, a.delivered]), [[1, true]]);
-    assert.deepEqual(r.got.map((g) => g.headers["idempotency-key"]), [outcomeIds[0], outcomeIds[0]]);
+    assert.deepEqual(
+      list.map((a) => [a.delivery_attempt, a.delivered]),
+      [[1, true]],
+    );
+    assert.deepEqual(
+      r.got.map((g) => g.headers["idempotency-key"]),
+      [outcomeIds[0], outcomeIds[0]],
+    );
   } finally {
     await second.stop();
     await r.close();

@@ -27,7 +27,11 @@ test("per-tenant secrets from WEBHOOK_SECRETS and a file win over WEBHOOK_SECRET
 
 test("bad settings are named like any other bad variable", () => {
   const bad = (env: Record<string, string>, variable: string) =>
-    assert.throws(() => loadConfig(env, HOST), (e: unknown) => e instanceof ConfigError && e.variables.includes(variable), variable);
+    assert.throws(
+      () => loadConfig(env, HOST),
+      (e: unknown) => e instanceof ConfigError && e.variables.includes(variable),
+      variable,
+    );
   bad({ WEBHOOK_SECRET: "short" }, "WEBHOOK_SECRET");
   bad({ WEBHOOK_SECRETS: "no-colon-here-at-all" }, "WEBHOOK_SECRETS");
   bad({ WEBHOOK_SECRETS: "t:short" }, "WEBHOOK_SECRETS");

@@ -15,10 +15,24 @@ test("public http(s) URLs pass; other schemes, credentials and non-URLs are refu
 
 test("loopback, private, link-local and metadata addresses are refused, in every spelling the URL parser accepts", () => {
   for (const url of [
-    "http://127.0.0.1/", "http://127.1/", "http://2130706433/", "http://0x7f.0.0.1/", "http://0.0.0.0/",
-    "http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.1.1/", "http://100.64.0.1/",
-    "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[fe80::1]/", "http://[fd00::1]/",
-    "http://localhost:8080/", "http://localhost.:8080/", "http://api.localhost/", "http://redis/",
+    "http://127.0.0.1/",
+    "http://127.1/",
+    "http://2130706433/",
+    "http://0x7f.0.0.1/",
+    "http://0.0.0.0/",
+    "http://10.1.2.3/",
+    "http://172.16.0.1/",
+    "http://192.168.1.1/",
+    "http://100.64.0.1/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[fe80::1]/",
+    "http://[fd00::1]/",
+    "http://localhost:8080/",
+    "http://localhost.:8080/",
+    "http://api.localhost/",
+    "http://redis/",
   ]) {
     assert.notEqual(webhookUrlRefusal(url, STRICT), null, url);
   }

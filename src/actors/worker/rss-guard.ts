@@ -12,14 +12,16 @@ export async function readTreeRssBytes(rootPid: number): Promise<number | null> 
   const parentOf = new Map<number, number>();
   const rssOf = new Map<number, number>();
   await Promise.all(
-    entries.filter((e) => /^\d+$/.test(e)).map(async (e) => {
-      const status = await readFile(`/proc/${e}/status`, "utf8").catch(() => null);
-      if (!status) return;
-      const ppid = /^PPid:\s+(\d+)/m.exec(status);
-      const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-      if (ppid) parentOf.set(Number(e), Number(ppid[1]));
-      if (rss) rssOf.set(Number(e), Number(rss[1]) * 1024);
-    }),
+    entries
+      .filter((e) => /^\d+$/.test(e))
+      .map(async (e) => {
+        const status = await readFile(`/proc/${e}/status`, "utf8").catch(() => null);
+        if (!status) return;
+        const ppid = /^PPid:\s+(\d+)/m.exec(status);
+        const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+        if (ppid) parentOf.set(Number(e), Number(ppid[1]));
+        if (rss) rssOf.set(Number(e), Number(rss[1]) * 1024);
+      }),
   );
   if (!parentOf.has(rootPid)) return null;
   let total = 0;

@@ -19,10 +19,7 @@ export async function runStage(registry: ProcessorRegistry, req: RunStageRequest
   const stage = def.stages(parsed.data).find((s) => s.name === req.stage);
   if (!stage) throw new AppError("INTERNAL", `processor ${req.taskType} has no stage ${req.stage}`, { stage: req.stage });
   try {
-    const { outputs } = await stage.run(
-      { filePath: req.filePath, workDir: req.workDir, outDir: req.outDir, params: parsed.data, source: req.source, previous: req.previous },
-      cb,
-    );
+    const { outputs } = await stage.run({ filePath: req.filePath, workDir: req.workDir, outDir: req.outDir, params: parsed.data, source: req.source, previous: req.previous }, cb);
     return outputs;
   } catch (error) {
     if (cb.signal.aborted) throw toAppError(cb.signal.reason ?? error, req.stage);

@@ -8,7 +8,10 @@ import { runStage } from "./run-stage.ts";
 import type { HostToWorker, WorkerToHost } from "./worker-protocol.ts";
 
 const send = (m: WorkerToHost) => sendMessage(m);
-const extra = (process.env.PROCESSOR_MODULES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const extra = (process.env.PROCESSOR_MODULES ?? "")
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 // A worker runs one task: it loads that type's processor only (the host says which).
 const only = process.env.VS3D_WORKER_TASK_TYPE ? [process.env.VS3D_WORKER_TASK_TYPE as TaskType] : undefined;
 const registry = await loadProcessorRegistry(extra, only ? { only } : {});

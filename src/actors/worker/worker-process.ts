@@ -76,7 +76,11 @@ export async function spawnWorkerProcess(k: WorkerKey): Promise<WorkerProcess> {
 
   // Holders, not `let`s: the IPC loop, the exit handler and the binding all touch them.
   const state: { pending: Pending | null; binding: WorkerBinding | null; reusable: boolean; tasks: number; detach: () => void } = {
-    pending: null, binding: null, reusable: true, tasks: 0, detach: () => {},
+    pending: null,
+    binding: null,
+    reusable: true,
+    tasks: 0,
+    detach: () => {},
   };
   let ready!: () => void;
   const isReady = new Promise<void>((r) => (ready = r));

@@ -44,10 +44,13 @@ const blobs = new Map();
 export async function fileUrl(path) {
   if (!apiKey.get()) return path;
   if (!blobs.has(path)) {
-    blobs.set(path, fetch(path, { headers: headers() }).then(async (r) => {
-      if (!r.ok) throw new ApiError(r.status, `HTTP_${r.status}`, `could not load ${path}`);
-      return URL.createObjectURL(await r.blob());
-    }));
+    blobs.set(
+      path,
+      fetch(path, { headers: headers() }).then(async (r) => {
+        if (!r.ok) throw new ApiError(r.status, `HTTP_${r.status}`, `could not load ${path}`);
+        return URL.createObjectURL(await r.blob());
+      }),
+    );
   }
   return blobs.get(path);
 }
@@ -61,7 +64,10 @@ export function live(path, onEvent, onStatus) {
     while (!stopped) {
       try {
         const res = await fetch(path, { headers: headers({ accept: "text/event-stream" }), signal: controller.signal });
-        if (res.status === 401) { onStatus("unauthorized"); return; }
+        if (res.status === 401) {
+          onStatus("unauthorized");
+          return;
+        }
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         onStatus("live");
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -91,5 +97,9 @@ export function live(path, onEvent, onStatus) {
     }
   }
   void run();
-  return () => { stopped = true; controller.abort(); controller = new AbortController(); };
+  return () => {
+    stopped = true;
+    controller.abort();
+    controller = new AbortController();
+  };
 }

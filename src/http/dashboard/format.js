@@ -7,7 +7,10 @@ export function bytes(n) {
   if (typeof n !== "number" || !Number.isFinite(n)) return "–";
   let i = 0;
   let v = n;
-  while (Math.abs(v) >= 1024 && i < UNITS.length - 1) { v /= 1024; i++; }
+  while (Math.abs(v) >= 1024 && i < UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${UNITS[i]}`;
 }
 
@@ -42,8 +45,17 @@ export function percent(n) {
 }
 
 export const STATE_LABELS = {
-  new: "new", queued: "queued", downloading: "downloading", waiting_for_slot: "waiting for a slot", processing: "processing",
-  uploading: "uploading", retrying: "retrying", completed: "completed", failed: "failed", dead_lettered: "dead-lettered", cancelled: "cancelled",
+  new: "new",
+  queued: "queued",
+  downloading: "downloading",
+  waiting_for_slot: "waiting for a slot",
+  processing: "processing",
+  uploading: "uploading",
+  retrying: "retrying",
+  completed: "completed",
+  failed: "failed",
+  dead_lettered: "dead-lettered",
+  cancelled: "cancelled",
 };
 
 export const SETTLED = new Set(["completed", "failed", "dead_lettered", "cancelled"]);

@@ -27,20 +27,24 @@ function route() {
 
 function connect() {
   stopLive();
-  stopLive = live("/events/tasks", (type, data) => {
-    if (type === "task") {
-      taskChanged(data);
-      taskPageChanged(data);
-      dlqMaybeChanged(data);
-    } else if (type === "node") renderNode(data);
-  }, (s) => {
-    status.textContent = s === "live" ? "live" : s === "unauthorized" ? "needs an API key" : "reconnecting…";
-    status.dataset.status = s;
-    if (s === "unauthorized") {
-      say("This service asks for an API key: enter it above.");
-      document.getElementById("api-key").focus();
-    } else if (s === "live") say("");
-  });
+  stopLive = live(
+    "/events/tasks",
+    (type, data) => {
+      if (type === "task") {
+        taskChanged(data);
+        taskPageChanged(data);
+        dlqMaybeChanged(data);
+      } else if (type === "node") renderNode(data);
+    },
+    (s) => {
+      status.textContent = s === "live" ? "live" : s === "unauthorized" ? "needs an API key" : "reconnecting…";
+      status.dataset.status = s;
+      if (s === "unauthorized") {
+        say("This service asks for an API key: enter it above.");
+        document.getElementById("api-key").focus();
+      } else if (s === "live") say("");
+    },
+  );
 }
 
 function loadAll() {

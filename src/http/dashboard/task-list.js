@@ -24,7 +24,9 @@ export function stateCell(view) {
 }
 
 function row(view) {
-  return h("tr", { dataset: { taskId: view.task_id } },
+  return h(
+    "tr",
+    { dataset: { taskId: view.task_id } },
     h("td", {}, h("a", { href: `#/tasks/${view.task_id}`, class: "id", title: view.task_id }, shortId(view.task_id))),
     h("td", {}, view.task_type ?? "–"),
     h("td", { class: "id", title: view.tenant_id ?? "" }, shortId(view.tenant_id)),
@@ -85,7 +87,10 @@ export function taskChanged(view) {
     return;
   }
   if (cursors.length > 0 || reloadTimer) return;
-  reloadTimer = setTimeout(() => { reloadTimer = null; void loadTasks(); }, 500);
+  reloadTimer = setTimeout(() => {
+    reloadTimer = null;
+    void loadTasks();
+  }, 500);
 }
 
 /** The task types come from the service's own contract (the OpenAPI document), not a copy here. */
@@ -104,12 +109,18 @@ export function setUpTaskList() {
     void loadTasks();
   });
   for (const el of document.querySelectorAll("#filters select, #filters input[type=checkbox]")) {
-    el.addEventListener("change", () => { cursors = []; void loadTasks(); });
+    el.addEventListener("change", () => {
+      cursors = [];
+      void loadTasks();
+    });
   }
   document.getElementById("page-next").addEventListener("click", () => {
     if (nextCursor === null) return;
     cursors.push(nextCursor);
     void loadTasks();
   });
-  document.getElementById("page-first").addEventListener("click", () => { cursors = []; void loadTasks(); });
+  document.getElementById("page-first").addEventListener("click", () => {
+    cursors = [];
+    void loadTasks();
+  });
 }

@@ -30,11 +30,7 @@ export function validateBatch(streamId: string, events: readonly NewEvent[]): vo
 /** Throws RevisionConflictError unless the stream is where the writer expects it. `current` is
  * the revision of the stream's last event, or null when the stream does not exist. */
 export function checkExpectedRevision(streamId: string, expected: ExpectedRevision, current: number | null): void {
-  const ok =
-    expected === "any" ||
-    (expected === "no_stream" && current === null) ||
-    (expected === "stream_exists" && current !== null) ||
-    (typeof expected === "number" && expected === current);
+  const ok = expected === "any" || (expected === "no_stream" && current === null) || (expected === "stream_exists" && current !== null) || (typeof expected === "number" && expected === current);
   if (!ok) throw new RevisionConflictError(streamId, expected, current ?? "no_stream");
 }
 
@@ -49,8 +45,7 @@ export function detectRetry(
   current: number | null,
 ): { nextRevision: number; position: bigint } | null {
   if (existing.length === 0) return null;
-  const fail = (message: string) =>
-    new AppError("INVALID_APPEND", `append to ${streamId}: ${message}`, { details: { streamId, eventIds: existing.map((e) => e.id) } });
+  const fail = (message: string) => new AppError("INVALID_APPEND", `append to ${streamId}: ${message}`, { details: { streamId, eventIds: existing.map((e) => e.id) } });
   const elsewhere = existing.find((e) => e.streamId !== streamId);
   if (elsewhere) throw fail(`event id ${elsewhere.id} is already in stream ${elsewhere.streamId}`);
   if (existing.length !== events.length) {
@@ -66,11 +61,7 @@ export function detectRetry(
   }
   // The retry must carry the expectation the first attempt had; otherwise it is a different write.
   const originalExpected = first.revision - 1;
-  const compatible =
-    expected === "any" ||
-    expected === originalExpected ||
-    (expected === "no_stream" && originalExpected === -1) ||
-    (expected === "stream_exists" && originalExpected >= 0);
+  const compatible = expected === "any" || expected === originalExpected || (expected === "no_stream" && originalExpected === -1) || (expected === "stream_exists" && originalExpected >= 0);
   if (!compatible) throw new RevisionConflictError(streamId, expected, current ?? "no_stream");
   return { nextRevision: last.revision, position: last.position };
 }

@@ -3,8 +3,7 @@ import type { EventMetadata, StoredEvent } from "../../ports/event-store.port.ts
 /** Drivers disagree on int8 (PGlite: a lossy number, pg: a string) and uuid case, so positions
  * travel as text and ids as lowercase text. The text aliases must not shadow the columns: an
  * `ORDER BY position` would then sort "10" before "9". */
-export const EVENT_COLUMNS =
-  "position::text AS position_text, id::text AS id_text, stream_id, revision, type, data, metadata, created_at";
+export const EVENT_COLUMNS = "position::text AS position_text, id::text AS id_text, stream_id, revision, type, data, metadata, created_at";
 
 export interface EventRow {
   position_text: string;

@@ -20,8 +20,7 @@ export function pgSqlClient(options: PgSqlClientOptions): SqlClient {
   pool.on("error", () => {});
   const listeners = new Set<pg.Client>();
 
-  const run = async <R extends object>(q: pg.Pool | pg.PoolClient, text: string, params: readonly unknown[] = []) =>
-    (await q.query<R & pg.QueryResultRow>(text, [...params])).rows as R[];
+  const run = async <R extends object>(q: pg.Pool | pg.PoolClient, text: string, params: readonly unknown[] = []) => (await q.query<R & pg.QueryResultRow>(text, [...params])).rows as R[];
 
   return {
     query: (text, params) => run(pool, text, params),
@@ -40,7 +39,9 @@ export function pgSqlClient(options: PgSqlClientOptions): SqlClient {
         await conn.query("COMMIT");
         return result;
       } catch (error) {
-        await conn.query("ROLLBACK").catch(() => { broken = true; });
+        await conn.query("ROLLBACK").catch(() => {
+          broken = true;
+        });
         throw error;
       } finally {
         conn.off("error", onError);
@@ -51,7 +52,9 @@ export function pgSqlClient(options: PgSqlClientOptions): SqlClient {
       const client = new pg.Client({ connectionString: options.connectionString });
       // A dropped LISTEN connection only costs latency: subscribers also poll.
       client.on("error", () => {});
-      client.on("notification", (msg) => { if (msg.channel === channel) onNotify(msg.payload ?? ""); });
+      client.on("notification", (msg) => {
+        if (msg.channel === channel) onNotify(msg.payload ?? "");
+      });
       await client.connect();
       await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       listeners.add(client);

@@ -12,13 +12,7 @@ const ROWS_PER_INSERT = 1000;
  * holding N has committed and is visible, and a reader that sees N+1 has seen N. A plain sequence
  * would hand out positions that commit out of order and let subscribers skip events. The lock
  * also makes the revision and idempotency checks race-free. */
-export async function appendInTransaction(
-  client: SqlClient,
-  names: SchemaNames,
-  streamId: string,
-  events: readonly NewEvent[],
-  expected: ExpectedRevision,
-): Promise<AppendResult> {
+export async function appendInTransaction(client: SqlClient, names: SchemaNames, streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
   validateBatch(streamId, events);
   const rows = events.map((event) => ({ event, data: toJson(streamId, event, "data"), metadata: toJson(streamId, event, "metadata") }));
   try {
@@ -26,7 +20,12 @@ export async function appendInTransaction(
       // Its own statement: under READ COMMITTED the next statement's snapshot then includes
       // everything committed by the previous lock holder.
       await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`${names.schema}:append`]);
-      const { current, lastPosition, existing } = await readAppendState(tx, names, streamId, events.map((e) => e.id));
+      const { current, lastPosition, existing } = await readAppendState(
+        tx,
+        names,
+        streamId,
+        events.map((e) => e.id),
+      );
       const retried = detectRetry(streamId, events, existing, expected, current);
       if (retried) return retried;
       checkExpectedRevision(streamId, expected, current);

@@ -8,10 +8,7 @@ export function createSqlCheckpointStore(client: SqlExecutor, names: SchemaNames
   return {
     async load(name) {
       checkName(name);
-      const [row] = await client.query<{ position_text: string }>(
-        `SELECT position::text AS position_text FROM ${names.checkpoints} WHERE name = $1`,
-        [name],
-      );
+      const [row] = await client.query<{ position_text: string }>(`SELECT position::text AS position_text FROM ${names.checkpoints} WHERE name = $1`, [name]);
       return row === undefined ? null : BigInt(row.position_text);
     },
 

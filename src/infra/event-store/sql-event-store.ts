@@ -39,19 +39,14 @@ const MAX_REVISION = 2 ** 31 - 1;
 /** The event store over PostgreSQL (server or PGlite). Creates its schema on open; owns `client`
  * and `leadership` (default: in-process, right for PGlite's single process) and closes both on
  * close(). */
-export async function createSqlEventStore(
-  client: SqlClient,
-  options: SqlEventStoreOptions = {},
-  deps: { leadership?: ClosableLeadership } = {},
-): Promise<SqlEventStore> {
+export async function createSqlEventStore(client: SqlClient, options: SqlEventStoreOptions = {}, deps: { leadership?: ClosableLeadership } = {}): Promise<SqlEventStore> {
   const names = schemaNames(options.schema ?? SQL_EVENT_STORE_DEFAULTS.schema);
   const pollIntervalMs = options.pollIntervalMs ?? SQL_EVENT_STORE_DEFAULTS.pollIntervalMs;
   const batchSize = options.batchSize ?? SQL_EVENT_STORE_DEFAULTS.batchSize;
   await ensureSchema(client, names);
   const wakeup = createWakeup();
   const unlisten = await client.listen(names.channel, () => wakeup.notify());
-  const leadership =
-    deps.leadership ?? createInProcessLeadership(options.leaderRetryIntervalMs === undefined ? {} : { retryIntervalMs: options.leaderRetryIntervalMs });
+  const leadership = deps.leadership ?? createInProcessLeadership(options.leaderRetryIntervalMs === undefined ? {} : { retryIntervalMs: options.leaderRetryIntervalMs });
 
   /** Every operation is tracked so close() can wait for it before closing the connection. */
   const ops = createOperationTracker();
@@ -64,17 +59,13 @@ export async function createSqlEventStore(
       return rows.map(toStoredEvent);
     });
 
-  const checkpoints = createSqlCheckpointStore(
-    { query: (text, params) => track(() => client.query(text, params)) },
-    names,
-  );
+  const checkpoints = createSqlCheckpointStore({ query: (text, params) => track(() => client.query(text, params)) }, names);
 
   return {
     checkpoints,
     leadership: { run: leadership.run },
 
-    append: (streamId, events, { expectedRevision }) =>
-      track(() => appendInTransaction(client, names, streamId, events, expectedRevision)),
+    append: (streamId, events, { expectedRevision }) => track(() => appendInTransaction(client, names, streamId, events, expectedRevision)),
 
     readStream: (streamId, opts: ReadStreamOptions = {}) =>
       track(async () => {

@@ -9,7 +9,8 @@ const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"
  * connections, 40001/40P01 serialization failure and deadlock (the transaction rolled back). */
 const SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "40001", "40P01"]);
 
-const MESSAGES = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Connection ended|the database system is (starting up|shutting down|in recovery)|terminating connection|server closed the connection|socket hang up/i;
+const MESSAGES =
+  /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Connection ended|the database system is (starting up|shutting down|in recovery)|terminating connection|server closed the connection|socket hang up/i;
 
 /** KurrentDB client errors of a node that is away or not the leader right now. */
 const KURRENT_NAMES = new Set(["UnavailableError", "DeadlineExceededError", "NotLeaderError"]);

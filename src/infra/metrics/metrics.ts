@@ -6,7 +6,12 @@ export function createMetrics(options: { runningTasks: () => number }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "vs3d_" });
   const events = new Counter({ name: "vs3d_task_events_total", help: "Task events appended, by type and task type", labelNames: ["type", "task_type"], registers: [registry] });
-  const finished = new Counter({ name: "vs3d_tasks_finished_total", help: "Tasks that reached their end, once per task: completed, failed, cancelled or dead_lettered", labelNames: ["task_type", "outcome", "code"], registers: [registry] });
+  const finished = new Counter({
+    name: "vs3d_tasks_finished_total",
+    help: "Tasks that reached their end, once per task: completed, failed, cancelled or dead_lettered",
+    labelNames: ["task_type", "outcome", "code"],
+    registers: [registry],
+  });
   const retries = new Counter({ name: "vs3d_task_retries_total", help: "Failed attempts that were scheduled for a retry, by error code", labelNames: ["task_type", "code"], registers: [registry] });
   const duration = new Histogram({
     name: "vs3d_task_duration_seconds",
@@ -29,7 +34,14 @@ export function createMetrics(options: { runningTasks: () => number }) {
     buckets: [0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
     registers: [registry],
   });
-  new Gauge({ name: "vs3d_tasks_running", help: "Tasks this node is running now", registers: [registry], collect() { this.set(options.runningTasks()); } });
+  new Gauge({
+    name: "vs3d_tasks_running",
+    help: "Tasks this node is running now",
+    registers: [registry],
+    collect() {
+      this.set(options.runningTasks());
+    },
+  });
   return { registry, events, finished, retries, duration, stageDuration, slotWait, text: () => registry.metrics() };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

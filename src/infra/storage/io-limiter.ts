@@ -57,7 +57,11 @@ export function createIoLimiter(options: IoLimiterOptions = {}): IoLimiter {
         releaseOne();
       }
     },
-    get active() { return active; },
-    get waiting() { return queue.length; },
+    get active() {
+      return active;
+    },
+    get waiting() {
+      return queue.length;
+    },
   };
 }

@@ -110,7 +110,9 @@ async function assertNoLinkBelow(rootDir: string, path: string, what: string): P
       throw storageError(`cannot read ${what}`, error);
     }
     if (info.isSymbolicLink()) {
-      throw new AppError("DESTINATION_OUTSIDE_PREFIX", `${what} is refused: ${relative(rootDir, current)} in the storage directory is a symbolic link`, { details: { path: relative(rootDir, current) } });
+      throw new AppError("DESTINATION_OUTSIDE_PREFIX", `${what} is refused: ${relative(rootDir, current)} in the storage directory is a symbolic link`, {
+        details: { path: relative(rootDir, current) },
+      });
     }
   }
 }

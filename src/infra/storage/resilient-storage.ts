@@ -54,8 +54,7 @@ export function withStorageBreaker<S extends ObjectStorage>(storage: S, options:
         if (error instanceof CircuitOpenError) throw new AppError("STORAGE_ERROR", error.message, { cause: error });
         throw error;
       });
-  const retried = <T>(fn: () => Promise<T>): Promise<T> =>
-    withTransferRetry(() => guarded(fn), { attempts: o.metadataAttempts, baseDelayMs: o.retryBaseDelayMs, isTransient: isStorageOutage });
+  const retried = <T>(fn: () => Promise<T>): Promise<T> => withTransferRetry(() => guarded(fn), { attempts: o.metadataAttempts, baseDelayMs: o.retryBaseDelayMs, isTransient: isStorageOutage });
   return {
     ...storage,
     breaker,

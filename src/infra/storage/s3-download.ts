@@ -27,13 +27,14 @@ export interface S3DownloadArgs {
  * Free disk is checked against the object's size before the first byte is written; a body that breaks
  * half-way is resumed with a Range request instead of starting a multi-GB transfer over. */
 export async function downloadS3Object({ client, bucket, key, destPath, signal, retry, diskReserveBytes, report }: S3DownloadArgs): Promise<{ size: number }> {
-    assertSafeKey(key);
-    await mkdir(dirname(destPath), { recursive: true });
-    const tmp = join(dirname(destPath), `.vs3d-tmp-${randomBytes(6).toString("hex")}-${basename(destPath)}`);
-    let etag: string | undefined;
-    let total: number | undefined;
-    try {
-      await withTransferRetry(async () => {
+  assertSafeKey(key);
+  await mkdir(dirname(destPath), { recursive: true });
+  const tmp = join(dirname(destPath), `.vs3d-tmp-${randomBytes(6).toString("hex")}-${basename(destPath)}`);
+  let etag: string | undefined;
+  let total: number | undefined;
+  try {
+    await withTransferRetry(
+      async () => {
         // Resume where the broken attempt stopped; If-Match makes a changed object restart cleanly.
         const have = etag === undefined ? 0 : await fileSize(tmp).catch(() => 0);
         const res = await client
@@ -69,16 +70,18 @@ export async function downloadS3Object({ client, bucket, key, destPath, signal, 
           },
         });
         await pipeline(body, counter, createWriteStream(tmp, { flags: resumed ? "a" : "w" }), ...(signal ? [{ signal }] : []));
-      }, { ...retry, signal });
-      const size = await fileSize(tmp);
-      if (total !== undefined && size !== total) throw new AppError("STORAGE_ERROR", `download of ${bucket}/${key} is ${size} bytes, expected ${total}`);
-      await rename(tmp, destPath);
-      return { size };
-    } catch (error) {
-      await rm(tmp, { force: true });
-      if (signal?.aborted) throw signal.reason;
-      throw translateS3Error(error, "download", bucket, key);
-    }
+      },
+      { ...retry, signal },
+    );
+    const size = await fileSize(tmp);
+    if (total !== undefined && size !== total) throw new AppError("STORAGE_ERROR", `download of ${bucket}/${key} is ${size} bytes, expected ${total}`);
+    await rename(tmp, destPath);
+    return { size };
+  } catch (error) {
+    await rm(tmp, { force: true });
+    if (signal?.aborted) throw signal.reason;
+    throw translateS3Error(error, "download", bucket, key);
+  }
 }
 
 async function fileSize(path: string): Promise<number> {

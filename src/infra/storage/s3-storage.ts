@@ -44,8 +44,7 @@ export function createS3Storage(options: S3StorageOptions = {}): StorageAdapter 
   return {
     client,
 
-    download: (bucket, key, destPath, { signal } = {}) =>
-      downloadS3Object({ client, bucket, key, destPath, signal, retry, diskReserveBytes: o.diskReserveBytes, report }),
+    download: (bucket, key, destPath, { signal } = {}) => downloadS3Object({ client, bucket, key, destPath, signal, retry, diskReserveBytes: o.diskReserveBytes, report }),
 
     async upload(bucket, key, srcPath, { contentType, signal } = {}) {
       assertSafeKey(key);
@@ -53,24 +52,27 @@ export function createS3Storage(options: S3StorageOptions = {}): StorageAdapter 
         throw new AppError("INTERNAL", `upload source ${srcPath} cannot be read: ${(error as Error).message}`, { cause: error });
       });
       try {
-        await withTransferRetry(async () => {
-          const upload = new Upload({
-            client,
-            params: { Bucket: bucket, Key: key, Body: createReadStream(srcPath), ContentType: contentType ?? contentTypeFor(key) },
-            partSize: o.partSizeBytes,
-            queueSize: o.queueSize,
-            leavePartsOnError: false,
-          });
-          upload.on("httpUploadProgress", (p) => report({ direction: "upload", bucket, key, loaded: p.loaded ?? 0, total: size, ...(p.part !== undefined ? { part: p.part } : {}) }));
-          const abort = () => void upload.abort().catch(() => {});
-          signal?.addEventListener("abort", abort, { once: true });
-          try {
-            if (signal?.aborted) throw signal.reason;
-            await upload.done();
-          } finally {
-            signal?.removeEventListener("abort", abort);
-          }
-        }, { ...retry, signal });
+        await withTransferRetry(
+          async () => {
+            const upload = new Upload({
+              client,
+              params: { Bucket: bucket, Key: key, Body: createReadStream(srcPath), ContentType: contentType ?? contentTypeFor(key) },
+              partSize: o.partSizeBytes,
+              queueSize: o.queueSize,
+              leavePartsOnError: false,
+            });
+            upload.on("httpUploadProgress", (p) => report({ direction: "upload", bucket, key, loaded: p.loaded ?? 0, total: size, ...(p.part !== undefined ? { part: p.part } : {}) }));
+            const abort = () => void upload.abort().catch(() => {});
+            signal?.addEventListener("abort", abort, { once: true });
+            try {
+              if (signal?.aborted) throw signal.reason;
+              await upload.done();
+            } finally {
+              signal?.removeEventListener("abort", abort);
+            }
+          },
+          { ...retry, signal },
+        );
         return { size };
       } catch (error) {
         if (signal?.aborted) throw signal.reason;

@@ -2,8 +2,7 @@
 export type ArchiveFormat = "zip" | "7z" | "rar" | "tar" | "tar.gz" | "tar.xz" | "tar.zst" | "gz" | "xz" | "zst";
 export type Compression = "gz" | "xz" | "zst";
 
-const startsWith = (head: Uint8Array, bytes: readonly number[], at = 0): boolean =>
-  head.length >= at + bytes.length && bytes.every((b, i) => head[at + i] === b);
+const startsWith = (head: Uint8Array, bytes: readonly number[], at = 0): boolean => head.length >= at + bytes.length && bytes.every((b, i) => head[at + i] === b);
 
 /** What the first bytes say. A bare tar needs its header block: see `isTarHeader`. */
 export function sniffMagic(head: Uint8Array): "zip" | "7z" | "rar" | Compression | "tar" | null {
@@ -33,9 +32,16 @@ export function formatFromHint(hint: string | undefined): ArchiveFormat | null {
   if (!hint) return null;
   const h = hint.toLowerCase();
   const table: [RegExp, ArchiveFormat][] = [
-    [/(^|\.)(tar\.gz|tgz)$/, "tar.gz"], [/(^|\.)(tar\.xz|txz)$/, "tar.xz"], [/(^|\.)(tar\.zst|tzst)$/, "tar.zst"],
-    [/(^|\.)zip$/, "zip"], [/(^|\.)7z$/, "7z"], [/(^|\.)rar$/, "rar"], [/(^|\.)tar$/, "tar"],
-    [/(^|\.)gz$/, "gz"], [/(^|\.)xz$/, "xz"], [/(^|\.)zst$/, "zst"],
+    [/(^|\.)(tar\.gz|tgz)$/, "tar.gz"],
+    [/(^|\.)(tar\.xz|txz)$/, "tar.xz"],
+    [/(^|\.)(tar\.zst|tzst)$/, "tar.zst"],
+    [/(^|\.)zip$/, "zip"],
+    [/(^|\.)7z$/, "7z"],
+    [/(^|\.)rar$/, "rar"],
+    [/(^|\.)tar$/, "tar"],
+    [/(^|\.)gz$/, "gz"],
+    [/(^|\.)xz$/, "xz"],
+    [/(^|\.)zst$/, "zst"],
   ];
   return table.find(([re]) => re.test(h))?.[1] ?? null;
 }

@@ -53,10 +53,18 @@ export const compressStage: Stage<ArchiveCompressParams> = {
       await mkdir(input.outDir, { recursive: true });
       await rm(outPath, { force: true }); // a resumed stage starts over; 7zz would update an old one
       const progress = throttleProgress(ctx.progress, `Compressing ${members.length} files`);
-      await writeArchive(input.params.format, {
-        cwd, members, outPath, workDir: input.workDir, signal: ctx.signal,
-        onBytes: (done) => progress.update(Math.min(done, total), total),
-      }, total);
+      await writeArchive(
+        input.params.format,
+        {
+          cwd,
+          members,
+          outPath,
+          workDir: input.workDir,
+          signal: ctx.signal,
+          onBytes: (done) => progress.update(Math.min(done, total), total),
+        },
+        total,
+      );
       progress.update(total, total);
       progress.flush();
       ctx.log("archive written", { format: input.params.format, files: members.length, bytes_in: total, bytes_out: (await stat(outPath)).size });

@@ -128,7 +128,13 @@ export async function createExtractTarget(options: ExtractTargetOptions) {
         if (code === "EEXIST") throw unsafe(`${JSON.stringify(rel)} already exists: refused`, { entry: rel });
         if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw e;
         // Filesystems without hard links: rename after checking nothing is there.
-        if (await lstat(finalPath).then(() => true, () => false)) throw unsafe(`${JSON.stringify(rel)} already exists: refused`, { entry: rel });
+        if (
+          await lstat(finalPath).then(
+            () => true,
+            () => false,
+          )
+        )
+          throw unsafe(`${JSON.stringify(rel)} already exists: refused`, { entry: rel });
         await rename(temp, finalPath);
       }
       entries.push({ path: rel, kind: "file" });

@@ -29,8 +29,14 @@ async function runExtract(input: StageInput<ArchiveExtractParams>, ctx: StageCon
   const format = await detectArchiveFormat(input.filePath, input.source.format ?? input.source.key, ctx.signal);
   ctx.log("archive format detected", { format, size_bytes: size });
   const job: ExtractJob = {
-    path: input.filePath, size, password: params.password, signal: ctx.signal,
-    target, budget, progress: progress.update, sourceKey: input.source.key,
+    path: input.filePath,
+    size,
+    password: params.password,
+    signal: ctx.signal,
+    target,
+    budget,
+    progress: progress.update,
+    sourceKey: input.source.key,
   };
   await extractArchive(job, format);
   const entries = await target.finish();
@@ -38,9 +44,7 @@ async function runExtract(input: StageInput<ArchiveExtractParams>, ctx: StageCon
   progress.complete(size);
   ctx.log("archive extracted", { entries: budget.entries, bytes: budget.totalBytes });
   // Symlinks have no meaning in object storage: they stay out of the outputs (and the manifest).
-  return entries
-    .filter((e) => e.kind !== "symlink")
-    .map((e) => ({ path: `${FILES_DIR}/${e.path}`, type: "file", format: formatOfPath(e.path) }));
+  return entries.filter((e) => e.kind !== "symlink").map((e) => ({ path: `${FILES_DIR}/${e.path}`, type: "file", format: formatOfPath(e.path) }));
 }
 
 export const extractStage: Stage<ArchiveExtractParams> = {

@@ -25,7 +25,10 @@ export function parseSevenZipListing(stdout: string): SevenZipEntry[] {
     if (path === undefined) continue;
     const attributes = fields.get("Attributes") ?? "";
     // "D drwxr-xr-x", "A -rw-r--r--", " lrwxrwxrwx": Windows letters, then a Unix mode string if any.
-    const unix = attributes.trim().split(/\s+/).find((part) => /^[-dlcbps][-rwxsStT]{9}$/.test(part));
+    const unix = attributes
+      .trim()
+      .split(/\s+/)
+      .find((part) => /^[-dlcbps][-rwxsStT]{9}$/.test(part));
     const isDir = fields.get("Folder") === "+" || /^D/.test(attributes.trim()) || unix?.startsWith("d") === true;
     entries.push({
       path,

@@ -33,10 +33,16 @@ async function handleEntry(entry: ReadEntry, job: ExtractJob): Promise<void> {
  */
 export async function readTar(job: ExtractJob, compression: Compression | null): Promise<void> {
   let read = 0;
-  const source = decompressFile(job.path, compression, job.signal, (n) => {
-    read += n;
-    job.progress(read, job.size);
-  }, job.size);
+  const source = decompressFile(
+    job.path,
+    compression,
+    job.signal,
+    (n) => {
+      read += n;
+      job.progress(read, job.size);
+    },
+    job.size,
+  );
   const parser = new Parser({ strict: true });
   let failure: unknown;
   let chain = Promise.resolve();

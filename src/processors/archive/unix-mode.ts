@@ -3,13 +3,20 @@ export type EntryKind = "file" | "directory" | "symlink" | "character device" | 
 
 export function kindFromMode(mode: number): EntryKind {
   switch (mode & 0o170000) {
-    case 0o040000: return "directory";
-    case 0o120000: return "symlink";
-    case 0o020000: return "character device";
-    case 0o060000: return "block device";
-    case 0o010000: return "FIFO";
-    case 0o140000: return "socket";
-    default: return "file";
+    case 0o040000:
+      return "directory";
+    case 0o120000:
+      return "symlink";
+    case 0o020000:
+      return "character device";
+    case 0o060000:
+      return "block device";
+    case 0o010000:
+      return "FIFO";
+    case 0o140000:
+      return "socket";
+    default:
+      return "file";
   }
 }
 

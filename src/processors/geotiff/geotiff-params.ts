@@ -10,10 +10,7 @@ export type Resampling = z.infer<typeof Resampling>;
 export const SrsString = z
   .string()
   .max(8192)
-  .refine(
-    (s) => /^[A-Za-z_0-9]+:\d+$/.test(s) || /^\+proj=[\w\s=+.,:-]+$/.test(s) || /^\s*[A-Z_]+\[/.test(s),
-    "must be AUTHORITY:CODE (e.g. EPSG:3857), a +proj= string or WKT",
-  );
+  .refine((s) => /^[A-Za-z_0-9]+:\d+$/.test(s) || /^\+proj=[\w\s=+.,:-]+$/.test(s) || /^\s*[A-Z_]+\[/.test(s), "must be AUTHORITY:CODE (e.g. EPSG:3857), a +proj= string or WKT");
 
 export const CogCompression = z.enum(["deflate", "lzw", "zstd", "jpeg", "webp", "lerc"]);
 export type CogCompression = z.infer<typeof CogCompression>;

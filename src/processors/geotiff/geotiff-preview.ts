@@ -34,14 +34,23 @@ export async function writeGeoTiffPreview(cogPath: string, outPath: string, para
   const cogInfo = toRasterInfo(await gdalInfoJson(cogPath, where));
   const size = previewSize(cogInfo.width, cogInfo.height, params.max_size);
   const small = join(run.workDir, "preview-source.tif");
-  await runGdal("gdal_translate", [
-    "-of", "GTiff",
-    "-outsize", String(size.width), String(size.height),
-    "-r", cogInfo.kind === "categorical" ? "nearest" : "average",
-    // A palette cannot go into WEBP: colours are looked up first, palette alpha included.
-    ...(cogInfo.hasPalette ? ["-expand", "rgba"] : []),
-    cogPath, small,
-  ], { ...where, ...(run.onPercent ? { onPercent: (p: number) => run.onPercent?.(p * 0.8) } : {}) });
+  await runGdal(
+    "gdal_translate",
+    [
+      "-of",
+      "GTiff",
+      "-outsize",
+      String(size.width),
+      String(size.height),
+      "-r",
+      cogInfo.kind === "categorical" ? "nearest" : "average",
+      // A palette cannot go into WEBP: colours are looked up first, palette alpha included.
+      ...(cogInfo.hasPalette ? ["-expand", "rgba"] : []),
+      cogPath,
+      small,
+    ],
+    { ...where, ...(run.onPercent ? { onPercent: (p: number) => run.onPercent?.(p * 0.8) } : {}) },
+  );
 
   const smallJson = await gdalInfoJson(small, { ...where, extraArgs: cogInfo.dataType === "Byte" ? [] : ["-mm"] });
   const smallInfo = toRasterInfo(smallJson);
@@ -55,12 +64,6 @@ export async function writeGeoTiffPreview(cogPath: string, outPath: string, para
     const hi = max > min ? max : min + 1;
     stretch.push("-ot", "Byte", ...[1, 2, 3].flatMap((b) => [`-scale_${b}`, String(min), String(hi), "0", "255"]));
   }
-  await runGdal("gdal_translate", [
-    "-of", params.format.toUpperCase(),
-    ...bandArgs,
-    ...stretch,
-    ...(params.format === "webp" ? ["-co", "QUALITY=85"] : []),
-    small, outPath,
-  ], where);
+  await runGdal("gdal_translate", ["-of", params.format.toUpperCase(), ...bandArgs, ...stretch, ...(params.format === "webp" ? ["-co", "QUALITY=85"] : []), small, outPath], where);
   if (run.onPercent) run.onPercent(100);
 }

@@ -55,7 +55,11 @@ export function resizeTarget(info: RasterInfo, params: GeotiffResizeParams, limi
     throw new AppError("INPUT_TOO_LARGE", `the resized raster would be ${target.width}x${target.height} pixels, over ${why}`, { details });
   }
   if (bytes > maxOutputBytes) {
-    throw new AppError("INPUT_TOO_LARGE", `the resized raster would be ${target.width}x${target.height} x ${info.bandCount} band(s) of ${info.dataType} = ${bytes} bytes uncompressed, over the limit of ${maxOutputBytes}`, { details });
+    throw new AppError(
+      "INPUT_TOO_LARGE",
+      `the resized raster would be ${target.width}x${target.height} x ${info.bandCount} band(s) of ${info.dataType} = ${bytes} bytes uncompressed, over the limit of ${maxOutputBytes}`,
+      { details },
+    );
   }
   return target;
 }

@@ -32,7 +32,21 @@ export class BrokenTiffError extends Error {}
 
 const MAX_IFDS = 1000;
 const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
-const TAG = { subfile: 254, width: 256, height: 257, samples: 277, rowsPerStrip: 278, stripOffsets: 273, stripCounts: 279, planar: 284, colorMap: 320, tileWidth: 322, tileHeight: 323, tileOffsets: 324, tileCounts: 325 } as const;
+const TAG = {
+  subfile: 254,
+  width: 256,
+  height: 257,
+  samples: 277,
+  rowsPerStrip: 278,
+  stripOffsets: 273,
+  stripCounts: 279,
+  planar: 284,
+  colorMap: 320,
+  tileWidth: 322,
+  tileHeight: 323,
+  tileOffsets: 324,
+  tileCounts: 325,
+} as const;
 const WANTED = new Set<number>(Object.values(TAG));
 
 /** Reads the header and the whole IFD chain of a classic TIFF or BigTIFF. */

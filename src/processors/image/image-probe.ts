@@ -27,12 +27,7 @@ export interface ImageProbe {
  * pixel bombs. `frames` is how many frames the caller will decode (1, or all for animated output),
  * since each decoded frame costs memory.
  */
-export async function probeImage(
-  filePath: string,
-  options: Pick<ImageProcessorOptions, "limitInputPixels">,
-  stage: string,
-  frames: "first" | "all" = "first",
-): Promise<ImageProbe> {
+export async function probeImage(filePath: string, options: Pick<ImageProcessorOptions, "limitInputPixels">, stage: string, frames: "first" | "all" = "first"): Promise<ImageProbe> {
   let meta: Metadata;
   try {
     // The limit is checked below with a clearer message than libvips' own refusal.

@@ -10,10 +10,23 @@ import { applyMtlMaps, type DroppedMap } from "./obj-material-maps.ts";
 const require = createRequire(import.meta.url);
 const label = (f: string) => (f === "fbx_ascii" ? "FBX" : f.toUpperCase());
 
-interface AjsFile { GetPath(): string; GetContent(): Uint8Array }
-interface AjsResult { IsSuccess(): boolean; GetErrorCode(): string; FileCount(): number; GetFile(i: number): AjsFile }
-interface AjsFileList { AddFile(name: string, content: Uint8Array): void }
-interface Assimp { FileList: new () => AjsFileList; ConvertFileList(list: AjsFileList, format: string): AjsResult }
+interface AjsFile {
+  GetPath(): string;
+  GetContent(): Uint8Array;
+}
+interface AjsResult {
+  IsSuccess(): boolean;
+  GetErrorCode(): string;
+  FileCount(): number;
+  GetFile(i: number): AjsFile;
+}
+interface AjsFileList {
+  AddFile(name: string, content: Uint8Array): void;
+}
+interface Assimp {
+  FileList: new () => AjsFileList;
+  ConvertFileList(list: AjsFileList, format: string): AjsResult;
+}
 
 let assimp: Promise<Assimp> | null = null;
 const loadAssimp = () => (assimp ??= (require("assimpjs") as () => Promise<Assimp>)());
@@ -30,7 +43,11 @@ export function materialLibraries(objText: string): string[] {
  * process): it exports glTF 2.0 JSON + buffer, whose image URIs are then resolved among the
  * companions like any glTF's. An OBJ's MTL files are handed to assimp; a missing one is reported.
  */
-export async function readWithAssimp(modelPath: string, format: "obj" | "fbx_ascii" | "dae", resolver: CompanionResolver): Promise<{ doc: Document; missing: MissingResource[]; droppedMaps: DroppedMap[] }> {
+export async function readWithAssimp(
+  modelPath: string,
+  format: "obj" | "fbx_ascii" | "dae",
+  resolver: CompanionResolver,
+): Promise<{ doc: Document; missing: MissingResource[]; droppedMaps: DroppedMap[] }> {
   const ajs = await loadAssimp();
   const list = new ajs.FileList();
   const modelBytes = new Uint8Array(await readFile(modelPath));

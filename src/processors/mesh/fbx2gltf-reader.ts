@@ -22,9 +22,21 @@ export async function fbx2gltfBinary(): Promise<string> {
   const version = (require("fbx2gltf/package.json") as { version: string }).version;
   const shipped = join(dirname(pkg), "bin", "Linux", "FBX2glTF");
   if (process.platform !== "linux") throw new AppError("UNSUPPORTED_FORMAT", "binary FBX is read with FBX2glTF, whose Linux binary only this service runs");
-  if (await access(shipped, constants.X_OK).then(() => true, () => false)) return shipped;
+  if (
+    await access(shipped, constants.X_OK).then(
+      () => true,
+      () => false,
+    )
+  )
+    return shipped;
   const copy = join(tmpdir(), `vs3d-fbx2gltf-${version}`, "FBX2glTF");
-  if (await access(copy, constants.X_OK).then(() => true, () => false)) return copy;
+  if (
+    await access(copy, constants.X_OK).then(
+      () => true,
+      () => false,
+    )
+  )
+    return copy;
   await mkdir(dirname(copy), { recursive: true });
   const partial = `${copy}.${process.pid}.partial`;
   await copyFile(shipped, partial);
@@ -44,7 +56,9 @@ export async function readWithFbx2gltf(modelPath: string, workDir: string, signa
   const base = join(outDir, "model");
   const args = ["--binary", "--input", modelPath, "--output", base, "--pbr-metallic-roughness", "--fbx-temp-dir", join(outDir, "sdk-temp")];
   const { stdout, stderr } = await runTool(await fbx2gltfBinary(), args, {
-    signal, cwd: dirname(modelPath), scrubPaths: true,
+    signal,
+    cwd: dirname(modelPath),
+    scrubPaths: true,
     rules: [{ when: /Failed to parse FBX|Failed to initialize|Unable to|not a valid/i, code: "INPUT_CORRUPT", message: (_t, tail) => `the FBX file could not be read (FBX2glTF: ${tail})` }],
   });
   const missing: MissingResource[] = [];
@@ -52,9 +66,11 @@ export async function readWithFbx2gltf(modelPath: string, workDir: string, signa
     const uri = m[1]!.trim().replace(/\.$/, "");
     missing.push({ kind: "texture", uri: uri === "" ? "(unnamed)" : uri });
   }
-  const bytes = new Uint8Array(await readFile(`${base}.glb`).catch(() => {
-    throw new AppError("INPUT_CORRUPT", "FBX2glTF read the FBX file but wrote no GLB");
-  }));
+  const bytes = new Uint8Array(
+    await readFile(`${base}.glb`).catch(() => {
+      throw new AppError("INPUT_CORRUPT", "FBX2glTF read the FBX file but wrote no GLB");
+    }),
+  );
   await checkInputGltf(bytes);
   return { doc: await (await gltfIO()).readBinary(bytes), missing };
 }

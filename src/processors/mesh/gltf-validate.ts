@@ -23,14 +23,34 @@ const validator = (): Validator => require("gltf-validator") as Validator;
 
 /** Damage that no cleanup can repair: the input is corrupt rather than merely untidy. */
 export const CORRUPTING_ISSUES = new Set([
-  "ACCESSOR_INDEX_OOB", "ACCESSOR_INVALID_FLOAT", "ACCESSOR_TOO_LONG", "ACCESSOR_SPARSE_INDEX_OOB", "BUFFER_VIEW_TOO_LONG",
-  "BUFFER_BYTE_LENGTH_MISMATCH", "BUFFER_GLB_CHUNK_TOO_BIG", "BUFFER_MISSING_GLB_DATA", "GLB_CHUNK_TOO_BIG", "GLB_LENGTH_MISMATCH",
-  "GLB_LENGTH_TOO_SMALL", "GLB_UNEXPECTED_END_OF_CHUNK_DATA", "GLB_UNEXPECTED_END_OF_CHUNK_HEADER", "GLB_UNEXPECTED_END_OF_HEADER",
-  "GLB_INVALID_MAGIC", "GLB_INVALID_VERSION", "INVALID_JSON", "INVALID_GLTF", "UNRESOLVED_REFERENCE", "ACCESSOR_JOINTS_INDEX_OOB",
+  "ACCESSOR_INDEX_OOB",
+  "ACCESSOR_INVALID_FLOAT",
+  "ACCESSOR_TOO_LONG",
+  "ACCESSOR_SPARSE_INDEX_OOB",
+  "BUFFER_VIEW_TOO_LONG",
+  "BUFFER_BYTE_LENGTH_MISMATCH",
+  "BUFFER_GLB_CHUNK_TOO_BIG",
+  "BUFFER_MISSING_GLB_DATA",
+  "GLB_CHUNK_TOO_BIG",
+  "GLB_LENGTH_MISMATCH",
+  "GLB_LENGTH_TOO_SMALL",
+  "GLB_UNEXPECTED_END_OF_CHUNK_DATA",
+  "GLB_UNEXPECTED_END_OF_CHUNK_HEADER",
+  "GLB_UNEXPECTED_END_OF_HEADER",
+  "GLB_INVALID_MAGIC",
+  "GLB_INVALID_VERSION",
+  "INVALID_JSON",
+  "INVALID_GLTF",
+  "UNRESOLVED_REFERENCE",
+  "ACCESSOR_JOINTS_INDEX_OOB",
 ]);
 
 const errorsOf = (r: ValidationReport) => r.issues.messages.filter((m) => m.severity === 0);
-const summary = (ms: readonly ValidatorMessage[]) => ms.slice(0, 5).map((m) => `${m.code}${m.pointer ? ` at ${m.pointer}` : ""}: ${m.message}`).join("; ");
+const summary = (ms: readonly ValidatorMessage[]) =>
+  ms
+    .slice(0, 5)
+    .map((m) => `${m.code}${m.pointer ? ` at ${m.pointer}` : ""}: ${m.message}`)
+    .join("; ");
 
 /** Runs Khronos glTF-Validator over GLB or glTF bytes (`resources` resolves a glTF's external URIs). */
 export async function validateGltf(bytes: Uint8Array, resources?: (uri: string) => Promise<Uint8Array>): Promise<ValidationReport> {

@@ -41,7 +41,10 @@ export interface LevelFacts {
 
 /** prune() keeps the UVs and tangents of primitives without a material (nothing samples them there). */
 function dropUnreadUvs(doc: Document): void {
-  for (const p of doc.getRoot().listMeshes().flatMap((m) => m.listPrimitives())) {
+  for (const p of doc
+    .getRoot()
+    .listMeshes()
+    .flatMap((m) => m.listPrimitives())) {
     if (p.getMaterial()) continue;
     for (const semantic of p.listSemantics()) if (semantic.startsWith("TEXCOORD_") || semantic === "TANGENT") p.setAttribute(semantic, null);
   }
@@ -92,10 +95,17 @@ export function lodLevelStage(level: LodLevel, params: MeshLodParams): Stage<Mes
         if (edge > maxTexture) await processTextures(doc, { maxSize: maxTexture });
         const stepError = simplified.errorRelative;
         const levelFacts: LevelFacts = {
-          level: level.level, label: level.label, target_triangles: target, input_triangles: simplified.inputTriangles,
-          step_error_relative: stepError, error_relative: (before?.error_relative ?? 0) + stepError,
-          error_absolute: (before?.error_absolute ?? 0) + simplified.errorAbsolute, simplify_seconds: simplified.seconds,
-          simplify_cpu_seconds: simplified.cpuSeconds, texture_max_size: Math.min(edge, maxTexture), ...(extent !== undefined ? { error_extent: extent } : {}),
+          level: level.level,
+          label: level.label,
+          target_triangles: target,
+          input_triangles: simplified.inputTriangles,
+          step_error_relative: stepError,
+          error_relative: (before?.error_relative ?? 0) + stepError,
+          error_absolute: (before?.error_absolute ?? 0) + simplified.errorAbsolute,
+          simplify_seconds: simplified.seconds,
+          simplify_cpu_seconds: simplified.cpuSeconds,
+          texture_max_size: Math.min(edge, maxTexture),
+          ...(extent !== undefined ? { error_extent: extent } : {}),
         };
         setFacts(doc, "vs3d_source", facts);
         setFacts(doc, "vs3d_lod", levelFacts);

@@ -1,6 +1,10 @@
 import sharp from "sharp";
 
-interface Grey { data: Buffer; width: number; height: number }
+interface Grey {
+  data: Buffer;
+  width: number;
+  height: number;
+}
 
 /** One channel of an image as 8-bit grey: `r`/`g`/`b` as named, anything else (`m`, `l`, none) luminance. */
 async function greyOf(image: Uint8Array, channel: string | null, size?: { width: number; height: number }): Promise<Grey> {
@@ -16,7 +20,11 @@ async function greyOf(image: Uint8Array, channel: string | null, size?: { width:
   return { data: one, width: info.width, height: info.height };
 }
 
-const png = (data: Buffer, width: number, height: number, channels: 3 | 4) => sharp(data, { raw: { width, height, channels } }).png().toBuffer().then((b) => new Uint8Array(b));
+const png = (data: Buffer, width: number, height: number, channels: 3 | 4) =>
+  sharp(data, { raw: { width, height, channels } })
+    .png()
+    .toBuffer()
+    .then((b) => new Uint8Array(b));
 
 /**
  * A bump map as a tangent-space normal map. An image that already is one (bluish, red and green
@@ -37,7 +45,9 @@ export async function bumpToNormalMap(image: Uint8Array, bumpMultiplier: number)
       const dx = at(x + 1, y - 1) + 2 * at(x + 1, y) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x - 1, y) - at(x - 1, y + 1);
       const dy = at(x - 1, y + 1) + 2 * at(x, y + 1) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x, y - 1) - at(x + 1, y - 1);
       // glTF normal maps: +X right, +Y up (image rows go down, so the row slope flips sign twice).
-      const nx = -dx * strength, ny = dy * strength, len = Math.hypot(nx, ny, 1);
+      const nx = -dx * strength,
+        ny = dy * strength,
+        len = Math.hypot(nx, ny, 1);
       const o = (y * width + x) * 3;
       out[o] = Math.round(((nx / len) * 0.5 + 0.5) * 255);
       out[o + 1] = Math.round(((ny / len) * 0.5 + 0.5) * 255);
@@ -49,7 +59,11 @@ export async function bumpToNormalMap(image: Uint8Array, bumpMultiplier: number)
 
 /** The base-colour image with the dissolve map as its alpha (white where there is no base image). */
 export async function withDissolveAlpha(base: Uint8Array | null, dissolve: Uint8Array, channel: string | null): Promise<Uint8Array> {
-  const size = base ? await sharp(base).metadata().then((m) => ({ width: m.width, height: m.height })) : undefined;
+  const size = base
+    ? await sharp(base)
+        .metadata()
+        .then((m) => ({ width: m.width, height: m.height }))
+    : undefined;
   const alpha = await greyOf(dissolve, channel, size);
   const { width, height } = alpha;
   const rgb = base ? await sharp(base).removeAlpha().toColourspace("srgb").raw().toBuffer() : Buffer.alloc(width * height * 3, 255);

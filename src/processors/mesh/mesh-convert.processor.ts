@@ -86,11 +86,6 @@ export const meshConvertProcessor = defineProcessor({
   taskType: "mesh_3d_convert",
   params: MeshConvertParams,
   profile: PROFILE,
-  stages: (p) => [
-    convertStage,
-    ...(p.usdz ? [usdzStage] : []),
-    ...(p.thumbnail ? [thumbnailStage<MeshConvertParams>("convert")] : []),
-    manifestStage,
-  ],
+  stages: (p) => [convertStage, ...(p.usdz ? [usdzStage] : []), ...(p.thumbnail ? [thumbnailStage<MeshConvertParams>("convert")] : []), manifestStage],
   inputObjects: meshInputObjects,
 });

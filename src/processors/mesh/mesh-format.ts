@@ -41,7 +41,11 @@ export function detectMeshFormat(head: Buffer, size: number): MeshFormat | null 
 
 /** OBJ has no magic: most non-comment lines of its start are known statements, one of them `v`. */
 function looksLikeObj(text: string): boolean {
-  const lines = text.split(/\r?\n/).slice(0, -1).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  const lines = text
+    .split(/\r?\n/)
+    .slice(0, -1)
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
   if (lines.length === 0) return false;
   const known = /^(v|vt|vn|vp|f|l|p|o|g|s|usemtl|mtllib|cstype|deg|curv|surf|parm|end)(\s|$)/;
   const ok = lines.filter((l) => known.test(l)).length;

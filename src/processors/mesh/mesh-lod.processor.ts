@@ -24,13 +24,22 @@ const manifestStage: Stage<MeshLodParams> = {
         const lod = extras.vs3d_lod as LevelFacts;
         const reached = facts.triangles <= lod.target_triangles && facts.triangles >= TARGET_REACHED_SHARE * lod.target_triangles;
         levels.push({
-          level: level.level, label: level.label, file: facts.file,
-          triangles: facts.triangles, vertices: facts.vertices, target_triangles: lod.target_triangles,
+          level: level.level,
+          label: level.label,
+          file: facts.file,
+          triangles: facts.triangles,
+          vertices: facts.vertices,
+          target_triangles: lod.target_triangles,
           achieved_ratio: s.source_triangles > 0 ? facts.triangles / s.source_triangles : 1,
           target_reached: reached,
           error: { relative: lod.error_relative, absolute: lod.error_absolute, step_relative: lod.step_error_relative },
-          bytes: facts.bytes, sha256: facts.sha256, bbox: facts.bbox,
-          texture_max_size: lod.texture_max_size, extensions: facts.extensions, simplify_seconds: lod.simplify_seconds, simplify_cpu_seconds: lod.simplify_cpu_seconds,
+          bytes: facts.bytes,
+          sha256: facts.sha256,
+          bbox: facts.bbox,
+          texture_max_size: lod.texture_max_size,
+          extensions: facts.extensions,
+          simplify_seconds: lod.simplify_seconds,
+          simplify_cpu_seconds: lod.simplify_cpu_seconds,
         });
       }
       const manifest = {
@@ -59,11 +68,7 @@ export const meshLodProcessor = defineProcessor({
   profile: MESH_PROFILES.mesh_3d_lod,
   stages: (p) => {
     const levels = orderedLevels(p);
-    return [
-      ...levels.map((l) => lodLevelStage(l, p)),
-      ...(p.thumbnail ? [thumbnailStage<MeshLodParams>(stageName(levels[0]!))] : []),
-      manifestStage,
-    ];
+    return [...levels.map((l) => lodLevelStage(l, p)), ...(p.thumbnail ? [thumbnailStage<MeshLodParams>(stageName(levels[0]!))] : []), manifestStage];
   },
   inputObjects: meshInputObjects,
 });

@@ -2,7 +2,11 @@ import { type Document, Node } from "@gltf-transform/core";
 import { flatten, join } from "@gltf-transform/functions";
 
 /** A node whose mesh no other node uses: merging it costs no vertices (an instanced mesh would be copied per instance). */
-const ownsItsMesh = (node: Node) => (node.getMesh()?.listParents().filter((p) => p instanceof Node).length ?? 0) === 1;
+const ownsItsMesh = (node: Node) =>
+  (node
+    .getMesh()
+    ?.listParents()
+    .filter((p) => p instanceof Node).length ?? 0) === 1;
 
 /**
  * Fewer, larger primitives, as gltfpack writes them: the scene graph flattened (world transforms

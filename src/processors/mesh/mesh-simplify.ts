@@ -127,7 +127,11 @@ export function errorExtent(doc: Document): number {
  */
 export async function simplifyDocument(doc: Document, targetTriangles: number, options: SimplifyOptions): Promise<SimplifyResult> {
   await MeshoptSimplifier.ready;
-  const prims = doc.getRoot().listMeshes().flatMap((m) => m.listPrimitives()).filter((p) => isTriangles(p) && p.getAttribute("POSITION"));
+  const prims = doc
+    .getRoot()
+    .listMeshes()
+    .flatMap((m) => m.listPrimitives())
+    .filter((p) => isTriangles(p) && p.getAttribute("POSITION"));
   const inputTriangles = prims.reduce((s, p) => s + primitiveTriangles(p), 0);
   const result: SimplifyResult = { triangles: 0, errorRelative: 0, errorAbsolute: 0, seconds: 0, cpuSeconds: 0, inputTriangles };
   const share = inputTriangles === 0 ? 1 : Math.min(1, targetTriangles / inputTriangles);
@@ -161,7 +165,13 @@ export async function simplifyDocument(doc: Document, targetTriangles: number, o
     const cpu = process.cpuUsage(cpu0);
     result.cpuSeconds += (cpu.user + cpu.system) / 1e6;
     const old = p.getIndices();
-    p.setIndices(doc.createAccessor().setType("SCALAR").setArray(out as Uint32Array<ArrayBuffer>).setBuffer(buffer));
+    p.setIndices(
+      doc
+        .createAccessor()
+        .setType("SCALAR")
+        .setArray(out as Uint32Array<ArrayBuffer>)
+        .setBuffer(buffer),
+    );
     if (old && old.listParents().length <= 1) old.dispose();
     compactPrimitive(p);
     result.triangles += out.length / 3;

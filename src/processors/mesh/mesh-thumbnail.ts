@@ -15,7 +15,11 @@ export const THUMBNAIL_DEFAULTS = {
 } as const;
 
 type Vec3 = [number, number, number];
-interface Image { width: number; height: number; data: Uint8Array }
+interface Image {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
 
 const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 const norm = (a: Vec3): Vec3 => {
@@ -64,9 +68,12 @@ async function batchesOf(doc: Document): Promise<Batch[]> {
     const texture = material ? await decodeTexture(material.getBaseColorTexture(), cache) : null;
     const texCoord = material?.getBaseColorTextureInfo()?.getTexCoord() ?? 0;
     batches.push({
-      world, uv: texture ? readAttribute(p, `TEXCOORD_${texCoord}`, 2, 1) : null, color: readAttribute(p, "COLOR_0", 4, 1),
+      world,
+      uv: texture ? readAttribute(p, `TEXCOORD_${texCoord}`, 2, 1) : null,
+      color: readAttribute(p, "COLOR_0", 4, 1),
       indices,
-      base: material?.getBaseColorFactor() ?? [0.8, 0.8, 0.8, 1], texture,
+      base: material?.getBaseColorFactor() ?? [0.8, 0.8, 0.8, 1],
+      texture,
     });
   }
   return batches;
@@ -90,16 +97,21 @@ export async function renderThumbnail(doc: Document, size: number = THUMBNAIL_DE
   const { azimuth, elevation, supersample, fill } = THUMBNAIL_DEFAULTS;
   const S = size * supersample;
   const batches = await batchesOf(doc);
-  const az = (azimuth * Math.PI) / 180, el = (elevation * Math.PI) / 180;
+  const az = (azimuth * Math.PI) / 180,
+    el = (elevation * Math.PI) / 180;
   const toCamera = norm([Math.cos(el) * Math.sin(az), Math.sin(el), Math.cos(el) * Math.cos(az)]);
   const right = norm(cross([0, 1, 0], toCamera));
   const up = cross(toCamera, right);
   const light = norm([toCamera[0] - right[0] * 0.5 + up[0] * 0.8, toCamera[1] - right[1] * 0.5 + up[1] * 0.8, toCamera[2] - right[2] * 0.5 + up[2] * 0.8]);
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (const b of batches) {
     for (let i = 0; i < b.world.length; i += 3) {
       const p: Vec3 = [b.world[i]!, b.world[i + 1]!, b.world[i + 2]!];
-      const x = dot(p, right), y = dot(p, up);
+      const x = dot(p, right),
+        y = dot(p, up);
       if (x < minX) minX = x;
       if (x > maxX) maxX = x;
       if (y < minY) minY = y;
@@ -108,13 +120,16 @@ export async function renderThumbnail(doc: Document, size: number = THUMBNAIL_DE
   }
   const extent = Math.max(maxX - minX, maxY - minY) || 1;
   const scale = (S * fill) / extent;
-  const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
+  const cx = (minX + maxX) / 2,
+    cy = (minY + maxY) / 2;
   const rgba = new Uint8Array(S * S * 4);
   const depth = new Float32Array(S * S).fill(-Infinity);
   const texel = [1, 1, 1];
   for (const b of batches) {
     const n = b.world.length / 3;
-    const sx = new Float32Array(n), sy = new Float32Array(n), sz = new Float32Array(n);
+    const sx = new Float32Array(n),
+      sy = new Float32Array(n),
+      sz = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       const p: Vec3 = [b.world[i * 3]!, b.world[i * 3 + 1]!, b.world[i * 3 + 2]!];
       sx[i] = (dot(p, right) - cx) * scale + S / 2;
@@ -122,19 +137,29 @@ export async function renderThumbnail(doc: Document, size: number = THUMBNAIL_DE
       sz[i] = dot(p, toCamera);
     }
     for (let t = 0; t + 2 < b.indices.length; t += 3) {
-      const i0 = b.indices[t]!, i1 = b.indices[t + 1]!, i2 = b.indices[t + 2]!;
+      const i0 = b.indices[t]!,
+        i1 = b.indices[t + 1]!,
+        i2 = b.indices[t + 2]!;
       const w = b.world;
       const e1: Vec3 = [w[i1 * 3]! - w[i0 * 3]!, w[i1 * 3 + 1]! - w[i0 * 3 + 1]!, w[i1 * 3 + 2]! - w[i0 * 3 + 2]!];
       const e2: Vec3 = [w[i2 * 3]! - w[i0 * 3]!, w[i2 * 3 + 1]! - w[i0 * 3 + 1]!, w[i2 * 3 + 2]! - w[i0 * 3 + 2]!];
       const shade = 0.3 + 0.7 * Math.abs(dot(norm(cross(e1, e2)), light));
-      const x0 = sx[i0]!, y0 = sy[i0]!, x1 = sx[i1]!, y1 = sy[i1]!, x2 = sx[i2]!, y2 = sy[i2]!;
+      const x0 = sx[i0]!,
+        y0 = sy[i0]!,
+        x1 = sx[i1]!,
+        y1 = sy[i1]!,
+        x2 = sx[i2]!,
+        y2 = sy[i2]!;
       const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
       if (area === 0 || !Number.isFinite(area)) continue;
-      const bx0 = Math.max(0, Math.floor(Math.min(x0, x1, x2))), bx1 = Math.min(S - 1, Math.ceil(Math.max(x0, x1, x2)));
-      const by0 = Math.max(0, Math.floor(Math.min(y0, y1, y2))), by1 = Math.min(S - 1, Math.ceil(Math.max(y0, y1, y2)));
+      const bx0 = Math.max(0, Math.floor(Math.min(x0, x1, x2))),
+        bx1 = Math.min(S - 1, Math.ceil(Math.max(x0, x1, x2)));
+      const by0 = Math.max(0, Math.floor(Math.min(y0, y1, y2))),
+        by1 = Math.min(S - 1, Math.ceil(Math.max(y0, y1, y2)));
       for (let y = by0; y <= by1; y++) {
         for (let x = bx0; x <= bx1; x++) {
-          const px = x + 0.5, py = y + 0.5;
+          const px = x + 0.5,
+            py = y + 0.5;
           const a = ((x1 - px) * (y2 - py) - (x2 - px) * (y1 - py)) / area;
           const bb = ((x2 - px) * (y0 - py) - (x0 - px) * (y2 - py)) / area;
           const c = 1 - a - bb;
@@ -143,7 +168,9 @@ export async function renderThumbnail(doc: Document, size: number = THUMBNAIL_DE
           const o = y * S + x;
           if (z <= depth[o]!) continue;
           depth[o] = z;
-          let r = b.base[0], g = b.base[1], bl = b.base[2];
+          let r = b.base[0],
+            g = b.base[1],
+            bl = b.base[2];
           if (b.texture && b.uv) {
             sample(b.texture, a * b.uv[i0 * 2]! + bb * b.uv[i1 * 2]! + c * b.uv[i2 * 2]!, a * b.uv[i0 * 2 + 1]! + bb * b.uv[i1 * 2 + 1]! + c * b.uv[i2 * 2 + 1]!, texel);
             r *= texel[0]!;
@@ -163,5 +190,8 @@ export async function renderThumbnail(doc: Document, size: number = THUMBNAIL_DE
       }
     }
   }
-  return sharp(rgba, { raw: { width: S, height: S, channels: 4 } }).resize(size, size, { kernel: "lanczos3" }).webp({ quality: 85, alphaQuality: 90 }).toBuffer();
+  return sharp(rgba, { raw: { width: S, height: S, channels: 4 } })
+    .resize(size, size, { kernel: "lanczos3" })
+    .webp({ quality: 85, alphaQuality: 90 })
+    .toBuffer();
 }

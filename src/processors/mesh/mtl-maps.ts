@@ -12,7 +12,19 @@ export interface MtlMap {
 
 /** How many values each option takes (`-o`, `-s`, `-t` take one to three numbers). */
 const OPTION_ARITY: Record<string, number> = {
-  blendu: 1, blendv: 1, bm: 1, boost: 1, cc: 1, clamp: 1, imfchan: 1, texres: 1, type: 1, mm: 2, o: 3, s: 3, t: 3,
+  blendu: 1,
+  blendv: 1,
+  bm: 1,
+  boost: 1,
+  cc: 1,
+  clamp: 1,
+  imfchan: 1,
+  texres: 1,
+  type: 1,
+  mm: 2,
+  o: 3,
+  s: 3,
+  t: 3,
 };
 const MAP_STATEMENT = /^(map_[a-z]+|bump|norm|disp|decal|refl)$/i;
 const isNumber = (s: string | undefined) => s !== undefined && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(s);
@@ -67,20 +79,34 @@ export type MapFate =
  * reflection, decal or sheen maps. */
 export function mapFate(map: string): MapFate {
   switch (map.toLowerCase()) {
-    case "map_kd": return { kind: "assimp", slot: "baseColor" };
-    case "map_ke": return { kind: "assimp", slot: "emissive" };
-    case "norm": return { kind: "assimp", slot: "normal" };
+    case "map_kd":
+      return { kind: "assimp", slot: "baseColor" };
+    case "map_ke":
+      return { kind: "assimp", slot: "emissive" };
+    case "norm":
+      return { kind: "assimp", slot: "normal" };
     case "map_bump":
-    case "bump": return { kind: "ours", slot: "normal" };
-    case "map_d": return { kind: "ours", slot: "alpha" };
-    case "map_pr": return { kind: "ours", slot: "roughness" };
-    case "map_pm": return { kind: "ours", slot: "metallic" };
-    case "map_ka": return { kind: "dropped", reason: "ambient maps have no glTF slot" };
-    case "map_ks": return { kind: "dropped", reason: "specular (Phong) maps have no glTF core slot" };
-    case "map_ns": return { kind: "dropped", reason: "shininess maps have no glTF slot" };
-    case "disp": return { kind: "dropped", reason: "displacement maps have no glTF slot" };
-    case "refl": return { kind: "dropped", reason: "reflection maps have no glTF slot" };
-    case "decal": return { kind: "dropped", reason: "decal maps have no glTF slot" };
-    default: return { kind: "dropped", reason: `${map} has no glTF slot` };
+    case "bump":
+      return { kind: "ours", slot: "normal" };
+    case "map_d":
+      return { kind: "ours", slot: "alpha" };
+    case "map_pr":
+      return { kind: "ours", slot: "roughness" };
+    case "map_pm":
+      return { kind: "ours", slot: "metallic" };
+    case "map_ka":
+      return { kind: "dropped", reason: "ambient maps have no glTF slot" };
+    case "map_ks":
+      return { kind: "dropped", reason: "specular (Phong) maps have no glTF core slot" };
+    case "map_ns":
+      return { kind: "dropped", reason: "shininess maps have no glTF slot" };
+    case "disp":
+      return { kind: "dropped", reason: "displacement maps have no glTF slot" };
+    case "refl":
+      return { kind: "dropped", reason: "reflection maps have no glTF slot" };
+    case "decal":
+      return { kind: "dropped", reason: "decal maps have no glTF slot" };
+    default:
+      return { kind: "dropped", reason: `${map} has no glTF slot` };
   }
 }

@@ -14,7 +14,11 @@ export interface DroppedMap {
 /** Named after the map's file; the MIME type is settled by the texture normalisation that follows. */
 function newTexture(doc: Document, uri: string, image: Uint8Array): Texture {
   const name = uri.replace(/\\/g, "/").split("/").pop() ?? uri;
-  return doc.createTexture(name).setImage(image).setMimeType("image/png").setURI(name.replace(/\.[^./]+$/, "") + ".png");
+  return doc
+    .createTexture(name)
+    .setImage(image)
+    .setMimeType("image/png")
+    .setURI(name.replace(/\.[^./]+$/, "") + ".png");
 }
 
 async function imageOf(resolver: CompanionResolver, map: MtlMap, missing: MissingResource[]): Promise<Uint8Array | null> {
@@ -67,12 +71,24 @@ async function applyMaterialMaps(doc: Document, material: Material, maps: MtlMap
  */
 export async function applyMtlMaps(doc: Document, mtlTexts: readonly string[], resolver: CompanionResolver): Promise<{ missing: MissingResource[]; dropped: DroppedMap[] }> {
   const report = { missing: [] as MissingResource[], dropped: [] as DroppedMap[] };
-  const byName = new Map(doc.getRoot().listMaterials().map((m) => [m.getName(), m]));
+  const byName = new Map(
+    doc
+      .getRoot()
+      .listMaterials()
+      .map((m) => [m.getName(), m]),
+  );
   const maps = mtlTexts.flatMap(parseMtlMaps);
   for (const name of new Set(maps.map((m) => m.material))) {
     const material = byName.get(name);
     // A material no face uses is not in assimp's output: nothing of it is shown, nothing to report.
-    if (material) await applyMaterialMaps(doc, material, maps.filter((m) => m.material === name), resolver, report);
+    if (material)
+      await applyMaterialMaps(
+        doc,
+        material,
+        maps.filter((m) => m.material === name),
+        resolver,
+        report,
+      );
   }
   return report;
 }

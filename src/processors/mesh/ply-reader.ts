@@ -2,13 +2,40 @@ import { AppError } from "../../contracts/app-error.ts";
 import { linearise, type RawMesh } from "./raw-mesh.ts";
 
 type Scalar = "i8" | "u8" | "i16" | "u16" | "i32" | "u32" | "f32" | "f64";
-interface Property { name: string; type: Scalar; list?: Scalar }
-interface Element { name: string; count: number; props: Property[] }
-interface Header { format: "ascii" | "binary_little_endian" | "binary_big_endian"; elements: Element[]; bodyOffset: number; textureFile?: string }
+interface Property {
+  name: string;
+  type: Scalar;
+  list?: Scalar;
+}
+interface Element {
+  name: string;
+  count: number;
+  props: Property[];
+}
+interface Header {
+  format: "ascii" | "binary_little_endian" | "binary_big_endian";
+  elements: Element[];
+  bodyOffset: number;
+  textureFile?: string;
+}
 
 const TYPES: Record<string, Scalar> = {
-  char: "i8", int8: "i8", uchar: "u8", uint8: "u8", short: "i16", int16: "i16", ushort: "u16", uint16: "u16",
-  int: "i32", int32: "i32", uint: "u32", uint32: "u32", float: "f32", float32: "f32", double: "f64", float64: "f64",
+  char: "i8",
+  int8: "i8",
+  uchar: "u8",
+  uint8: "u8",
+  short: "i16",
+  int16: "i16",
+  ushort: "u16",
+  uint16: "u16",
+  int: "i32",
+  int32: "i32",
+  uint: "u32",
+  uint32: "u32",
+  float: "f32",
+  float32: "f32",
+  double: "f64",
+  float64: "f64",
 };
 const SIZE: Record<Scalar, number> = { i8: 1, u8: 1, i16: 2, u16: 2, i32: 4, u32: 4, f32: 4, f64: 8 };
 
@@ -48,7 +75,10 @@ function parseHeader(bytes: Uint8Array): Header {
 /** Reads values one at a time from an ASCII or binary body. */
 function valueReader(bytes: Uint8Array, header: Header): { next(type: Scalar): number } {
   if (header.format === "ascii") {
-    const tokens = Buffer.from(bytes.subarray(header.bodyOffset)).toString("latin1").split(/\s+/).filter((t) => t !== "");
+    const tokens = Buffer.from(bytes.subarray(header.bodyOffset))
+      .toString("latin1")
+      .split(/\s+/)
+      .filter((t) => t !== "");
     let i = 0;
     return {
       next() {
@@ -66,14 +96,22 @@ function valueReader(bytes: Uint8Array, header: Header): { next(type: Scalar): n
       const at = o;
       o += SIZE[type];
       switch (type) {
-        case "i8": return view.getInt8(at);
-        case "u8": return view.getUint8(at);
-        case "i16": return view.getInt16(at, le);
-        case "u16": return view.getUint16(at, le);
-        case "i32": return view.getInt32(at, le);
-        case "u32": return view.getUint32(at, le);
-        case "f32": return view.getFloat32(at, le);
-        case "f64": return view.getFloat64(at, le);
+        case "i8":
+          return view.getInt8(at);
+        case "u8":
+          return view.getUint8(at);
+        case "i16":
+          return view.getInt16(at, le);
+        case "u16":
+          return view.getUint16(at, le);
+        case "i32":
+          return view.getInt32(at, le);
+        case "u32":
+          return view.getUint32(at, le);
+        case "f32":
+          return view.getFloat32(at, le);
+        case "f64":
+          return view.getFloat64(at, le);
       }
     },
   };
@@ -125,7 +163,11 @@ export function readPly(bytes: Uint8Array): RawMesh & { textureFile?: string } {
     }
   }
   return {
-    positions, normals, colors: colors ? linearise(colors) : undefined, uvs, indices: Uint32Array.from(indices),
+    positions,
+    normals,
+    colors: colors ? linearise(colors) : undefined,
+    uvs,
+    indices: Uint32Array.from(indices),
     ...(header.textureFile ? { textureFile: header.textureFile } : {}),
   };
 }

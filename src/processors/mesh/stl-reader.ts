@@ -5,8 +5,12 @@ import type { RawMesh } from "./raw-mesh.ts";
 function facetNormals(positions: Float32Array): Float32Array<ArrayBuffer> {
   const normals = new Float32Array(positions.length);
   for (let t = 0; t < positions.length; t += 9) {
-    const ax = positions[t + 3]! - positions[t]!, ay = positions[t + 4]! - positions[t + 1]!, az = positions[t + 5]! - positions[t + 2]!;
-    const bx = positions[t + 6]! - positions[t]!, by = positions[t + 7]! - positions[t + 1]!, bz = positions[t + 8]! - positions[t + 2]!;
+    const ax = positions[t + 3]! - positions[t]!,
+      ay = positions[t + 4]! - positions[t + 1]!,
+      az = positions[t + 5]! - positions[t + 2]!;
+    const bx = positions[t + 6]! - positions[t]!,
+      by = positions[t + 7]! - positions[t + 1]!,
+      bz = positions[t + 8]! - positions[t + 2]!;
     const n = [ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx];
     const len = Math.hypot(n[0]!, n[1]!, n[2]!);
     const unit = len > 0 ? n.map((v) => v / len + 0) : [0, 0, 1]; // + 0: no −0, so weld merges equal normals

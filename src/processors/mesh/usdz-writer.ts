@@ -4,7 +4,10 @@ import sharp from "sharp";
 import { readAttribute, scenePrimitives } from "./scene-primitives.ts";
 
 /** A file inside a USDZ: name and bytes. */
-interface Entry { name: string; data: Uint8Array }
+interface Entry {
+  name: string;
+  data: Uint8Array;
+}
 
 const ALIGN = 64;
 const PAD_ID = 0x1986; // an unregistered extra-field id: ZIP readers skip it
@@ -73,7 +76,9 @@ function list(values: ArrayLike<number>, n: number): string {
 function transformed(m: ArrayLike<number>, src: ArrayLike<number>, isNormal: boolean): Float32Array {
   const out = new Float32Array(src.length);
   for (let i = 0; i < src.length; i += 3) {
-    const x = src[i]!, y = src[i + 1]!, z = src[i + 2]!;
+    const x = src[i]!,
+      y = src[i + 1]!,
+      z = src[i + 2]!;
     const v = [m[0]! * x + m[4]! * y + m[8]! * z, m[1]! * x + m[5]! * y + m[9]! * z, m[2]! * x + m[6]! * y + m[10]! * z];
     const l = isNormal ? Math.hypot(v[0]!, v[1]!, v[2]!) || 1 : 1;
     out.set(isNormal ? v.map((c) => c / l) : [v[0]! + m[12]!, v[1]! + m[13]!, v[2]! + m[14]!], i);
@@ -112,21 +117,37 @@ export async function writeUsdz(doc: Document): Promise<Buffer> {
     const base = m?.getBaseColorFactor() ?? [0.8, 0.8, 0.8, 1];
     const tex = m?.getBaseColorTexture();
     const lines = [
-      `        def Material "${id}"`, "        {", `            token outputs:surface.connect = <${path}/Surface.outputs:surface>`,
-      '            def Shader "Surface"', "            {", '                uniform token info:id = "UsdPreviewSurface"',
+      `        def Material "${id}"`,
+      "        {",
+      `            token outputs:surface.connect = <${path}/Surface.outputs:surface>`,
+      '            def Shader "Surface"',
+      "            {",
+      '                uniform token info:id = "UsdPreviewSurface"',
       tex ? `                color3f inputs:diffuseColor.connect = <${path}/Diffuse.outputs:rgb>` : `                color3f inputs:diffuseColor = ${tuple(base, 0, 3)}`,
       `                float inputs:metallic = ${f(m?.getMetallicFactor() ?? 0)}`,
       `                float inputs:roughness = ${f(m?.getRoughnessFactor() ?? 0.8)}`,
-      `                float inputs:opacity = ${f(base[3] ?? 1)}`, "                token outputs:surface", "            }",
+      `                float inputs:opacity = ${f(base[3] ?? 1)}`,
+      "                token outputs:surface",
+      "            }",
     ];
     if (tex) {
       lines.push(
-        '            def Shader "Diffuse"', "            {", '                uniform token info:id = "UsdUVTexture"',
-        `                asset inputs:file = @${await textureFile(tex)}@`, `                float2 inputs:st.connect = <${path}/St.outputs:result>`,
+        '            def Shader "Diffuse"',
+        "            {",
+        '                uniform token info:id = "UsdUVTexture"',
+        `                asset inputs:file = @${await textureFile(tex)}@`,
+        `                float2 inputs:st.connect = <${path}/St.outputs:result>`,
         `                float4 inputs:scale = ${tuple([base[0], base[1], base[2], 1], 0, 4)}`,
-        '                token inputs:wrapS = "repeat"', '                token inputs:wrapT = "repeat"', "                float3 outputs:rgb", "            }",
-        '            def Shader "St"', "            {", '                uniform token info:id = "UsdPrimvarReader_float2"',
-        '                string inputs:varname = "st"', "                float2 outputs:result", "            }",
+        '                token inputs:wrapS = "repeat"',
+        '                token inputs:wrapT = "repeat"',
+        "                float3 outputs:rgb",
+        "            }",
+        '            def Shader "St"',
+        "            {",
+        '                uniform token info:id = "UsdPrimvarReader_float2"',
+        '                string inputs:varname = "st"',
+        "                float2 outputs:result",
+        "            }",
       );
     }
     lines.push("        }");
@@ -140,21 +161,41 @@ export async function writeUsdz(doc: Document): Promise<Buffer> {
     if (uv) for (let i = 1; i < uv.length; i += 2) uv[i] = 1 - uv[i]!; // USD's st origin is bottom-left
     const material = await materialPath(p.getMaterial());
     const lines = [
-      `    def Mesh "Mesh${meshes.length}"`, "    {",
-      `        int[] faceVertexCounts = [${Array<number>(indices.length / 3).fill(3).join(", ")}]`,
+      `    def Mesh "Mesh${meshes.length}"`,
+      "    {",
+      `        int[] faceVertexCounts = [${Array<number>(indices.length / 3)
+        .fill(3)
+        .join(", ")}]`,
       `        int[] faceVertexIndices = [${Array.from(indices).join(", ")}]`,
       `        point3f[] points = ${list(transformed(m, pos, false), 3)}`,
       ...(normals ? [`        normal3f[] normals = ${list(transformed(m, normals, true), 3)} (\n            interpolation = "vertex"\n        )`] : []),
       ...(uv ? [`        texCoord2f[] primvars:st = ${list(uv, 2)} (\n            interpolation = "vertex"\n        )`] : []),
       '        uniform token subdivisionScheme = "none"',
       `        uniform bool doubleSided = ${p.getMaterial()?.getDoubleSided() ? 1 : 0}`,
-      `        rel material:binding = <${material}>`, "    }",
+      `        rel material:binding = <${material}>`,
+      "    }",
     ];
     meshes.push(lines.join("\n"));
   }
   const usda = [
-    "#usda 1.0", "(", '    defaultPrim = "Root"', "    metersPerUnit = 1", '    upAxis = "Y"', ")", "",
-    'def Xform "Root" (', '    kind = "component"', ")", "{", '    def Scope "Materials"', "    {", ...materialDefs, "    }", ...meshes, "}", "",
+    "#usda 1.0",
+    "(",
+    '    defaultPrim = "Root"',
+    "    metersPerUnit = 1",
+    '    upAxis = "Y"',
+    ")",
+    "",
+    'def Xform "Root" (',
+    '    kind = "component"',
+    ")",
+    "{",
+    '    def Scope "Materials"',
+    "    {",
+    ...materialDefs,
+    "    }",
+    ...meshes,
+    "}",
+    "",
   ].join("\n");
   return usdzArchive([{ name: "model.usda", data: Buffer.from(usda, "utf8") }, ...files]);
 }

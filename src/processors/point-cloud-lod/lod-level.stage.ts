@@ -36,8 +36,7 @@ export async function runLevelStage(spec: LevelSpec, input: LodInput, ctx: Stage
     for (const o of outputs) {
       sinks.push(await createPointCloudSink(join(input.outDir, o.path), header, { output_format: o.format as LevelFormat }, { scratchDir: input.workDir, signal: ctx.signal }));
     }
-    const written = await writeLevel(octree, target, sinks, ctx.signal, (done, total) =>
-      ctx.progress({ done, total, label: `LOD ${spec.label}: ${millions(done)} of ${millions(total)} points` }));
+    const written = await writeLevel(octree, target, sinks, ctx.signal, (done, total) => ctx.progress({ done, total, label: `LOD ${spec.label}: ${millions(done)} of ${millions(total)} points` }));
     for (const sink of sinks) await sink.close();
     ctx.log("LOD level written", { level: spec.label, points: written, formats });
   } catch (error) {

@@ -19,10 +19,15 @@ const PREVIEW_POINTS = 1_000_000;
 export async function runTilesStage(input: LodInput, ctx: StageContext): Result {
   const octree = await ensureOctree(input, ctx);
   const { tiles } = input.params;
-  const result = await writeTileset(octree, input.outDir, {
-    ...(tiles.geometric_error_scale !== undefined ? { geometricErrorScale: tiles.geometric_error_scale } : {}),
-    srsIn: tiles.srs_in,
-  }, { signal: ctx.signal, progress: ctx.progress, log: ctx.log });
+  const result = await writeTileset(
+    octree,
+    input.outDir,
+    {
+      ...(tiles.geometric_error_scale !== undefined ? { geometricErrorScale: tiles.geometric_error_scale } : {}),
+      srsIn: tiles.srs_in,
+    },
+    { signal: ctx.signal, progress: ctx.progress, log: ctx.log },
+  );
   ctx.log(result.georeferenced ? "tileset georeferenced" : "tileset placed at the origin: the cloud has no usable CRS", { crs: result.crs, origin: result.origin, tiles: result.outputs.length - 1 });
   return { outputs: result.outputs };
 }
@@ -45,7 +50,8 @@ export async function runPreviewStage(input: LodInput, ctx: StageContext): Resul
   const count = previewCount(input, octree.pointCount);
   const path = "preview.glb";
   const { points } = await writePreviewGlb(levelChunks(octree, count, ctx.signal), octree.header, join(input.outDir, path), {
-    metresPerUnit: metresPerUnit(octree.header, input.params.tiles.srs_in), signal: ctx.signal,
+    metresPerUnit: metresPerUnit(octree.header, input.params.tiles.srs_in),
+    signal: ctx.signal,
   });
   ctx.progress({ done: points, total: count, label: `Preview: ${points} points` });
   return { outputs: [{ path, type: "preview", format: "glb" }] };

@@ -10,7 +10,10 @@ export const LodLevel = z.object({
   /** Points in this level; clamped to the input's count. */
   max_points: z.number().int().min(1),
   /** Names the stage (`lod_<label>`), the output type and its file (`lod_<label>.<format>`). */
-  label: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, "letters, digits, _ and - only").max(40),
+  label: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/i, "letters, digits, _ and - only")
+    .max(40),
 });
 export type LodLevel = z.infer<typeof LodLevel>;
 
@@ -23,21 +26,29 @@ export const DEFAULT_LOD_LEVELS = [
 
 export const PointCloudLodParams = z.object({
   /** Default: high/medium/low = all / 10 % / 1 % of the input. */
-  lod_levels: z.array(LodLevel).min(1).max(10)
+  lod_levels: z
+    .array(LodLevel)
+    .min(1)
+    .max(10)
     .refine((levels) => new Set(levels.map((l) => l.label.toLowerCase())).size === levels.length, "level labels must be unique")
     .optional(),
   /** Default: ["laz", "3dtiles"]. */
-  output_formats: z.array(z.enum(LOD_OUTPUT_FORMATS)).min(1).default(["laz", "3dtiles"])
+  output_formats: z
+    .array(z.enum(LOD_OUTPUT_FORMATS))
+    .min(1)
+    .default(["laz", "3dtiles"])
     .transform((f) => [...new Set(f)]),
   /** A thumbnail (WEBP) and a preview GLB of the lowest level. Default: true. */
   generate_thumbnails: z.boolean().default(true),
-  tiles: z.object({
-    /** Most points a leaf node (and so a tile) holds before it is split. Default: 20 000. */
-    points_per_tile: z.number().int().min(1000).max(1_000_000).optional(),
-    /** Multiplies every tile's geometric error. Default: 1. */
-    geometric_error_scale: z.number().positive().max(1000).optional(),
-    /** The source's CRS (EPSG:xxxx, WKT or proj4) when the file has none or has a wrong one. */
-    srs_in: z.string().min(1).max(20_000).optional(),
-  }).default({}),
+  tiles: z
+    .object({
+      /** Most points a leaf node (and so a tile) holds before it is split. Default: 20 000. */
+      points_per_tile: z.number().int().min(1000).max(1_000_000).optional(),
+      /** Multiplies every tile's geometric error. Default: 1. */
+      geometric_error_scale: z.number().positive().max(1000).optional(),
+      /** The source's CRS (EPSG:xxxx, WKT or proj4) when the file has none or has a wrong one. */
+      srs_in: z.string().min(1).max(20_000).optional(),
+    })
+    .default({}),
 });
 export type PointCloudLodParams = z.infer<typeof PointCloudLodParams>;

@@ -11,15 +11,18 @@ export { PointCloudLodParams } from "./point-cloud-lod.params.ts";
 type StageRun = (input: LodInput, ctx: StageContext) => Promise<{ outputs: OutputFile[] }>;
 
 /** Every stage's failure carries its stage; an abort is CANCELLED, not whatever the abort broke. */
-const guarded = (name: string, run: StageRun): StageRun => async (input, ctx) => {
-  try {
-    return await run(input, ctx);
-  } catch (error) {
-    if (ctx.signal.aborted) throw new AppError("CANCELLED", "Point cloud LOD was cancelled", { stage: name, cause: error });
-    if ((error as { code?: unknown }).code === "ENOSPC") throw new AppError("INSUFFICIENT_DISK", "The work directory ran out of disk (the octree needs about 2.5 × the uncompressed input)", { stage: name, cause: error });
-    throw toAppError(error, name);
-  }
-};
+const guarded =
+  (name: string, run: StageRun): StageRun =>
+  async (input, ctx) => {
+    try {
+      return await run(input, ctx);
+    } catch (error) {
+      if (ctx.signal.aborted) throw new AppError("CANCELLED", "Point cloud LOD was cancelled", { stage: name, cause: error });
+      if ((error as { code?: unknown }).code === "ENOSPC")
+        throw new AppError("INSUFFICIENT_DISK", "The work directory ran out of disk (the octree needs about 2.5 × the uncompressed input)", { stage: name, cause: error });
+      throw toAppError(error, name);
+    }
+  };
 
 async function readHeader(input: LodInput, ctx: StageContext): Promise<{ outputs: OutputFile[] }> {
   const source = await openLodSource(input);
@@ -52,10 +55,7 @@ export const pointCloudLodProcessor = defineProcessor({
   // Out of core: memory is bounded by chunk size × threads, not by the input (bench: < 2 GiB at 50 M).
   profile: { cpu_percent: 75, ram_gb: 4, max_concurrent: 1 },
   stages: (params) => {
-    const stages = [
-      stage("read_header", "Reading point cloud header", 0.02, readHeader),
-      stage("index", "Indexing points", 1, index),
-    ];
+    const stages = [stage("read_header", "Reading point cloud header", 0.02, readHeader), stage("index", "Indexing points", 1, index)];
     if (levelFormats(params).length > 0) {
       for (const spec of levelSpecs(params)) stages.push(stage(`lod_${spec.label}`, `LOD level ${spec.label}`, 0.5, (input, ctx) => runLevelStage(spec, input, ctx)));
     }

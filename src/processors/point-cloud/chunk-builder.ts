@@ -34,7 +34,8 @@ export class ChunkBuilder {
 
   /** Colour and intensity are 16-bit LAS convention; out-of-range values are clamped. */
   push(x: number, y: number, z: number, intensity = 0, r = 0, g = 0, b = 0, cls = 0): void {
-    const c = this.chunk, i = this.count++;
+    const c = this.chunk,
+      i = this.count++;
     c.x[i] = x;
     c.y[i] = y;
     c.z[i] = z;
@@ -49,7 +50,8 @@ export class ChunkBuilder {
 
   /** The filled part as a chunk (arrays trimmed when not full); starts a new one. */
   take(): PointChunk {
-    const n = this.count, c = this.chunk;
+    const n = this.count,
+      c = this.chunk;
     const out: PointChunk = n === this.capacity ? { ...c, count: n } : trim(c, n);
     this.chunk = this.fresh();
     this.count = 0;

@@ -15,8 +15,13 @@ const hints = (input: Input): (string | undefined)[] => [input.source.format, in
 /** Header facts for the log: what the user uploaded, before any point is converted. */
 function describe(h: PointCloudHeader): Record<string, unknown> {
   return {
-    format: h.sourceFormat, points: h.pointCount, las: h.las ? `${h.las.version} format ${h.las.pointFormat}` : undefined,
-    epsg: h.crs.epsg, wkt: h.crs.wkt !== undefined, extraBytes: h.extraBytes?.size, bounds: h.bounds,
+    format: h.sourceFormat,
+    points: h.pointCount,
+    las: h.las ? `${h.las.version} format ${h.las.pointFormat}` : undefined,
+    epsg: h.crs.epsg,
+    wkt: h.crs.wkt !== undefined,
+    extraBytes: h.extraBytes?.size,
+    bounds: h.bounds,
   };
 }
 

@@ -10,7 +10,17 @@ import { openTextSource } from "./text/text-source.ts";
 export type InputFormat = "las" | "e57" | "ply" | "xyz" | "pts" | "obj";
 
 const BY_EXTENSION: Record<string, InputFormat> = {
-  las: "las", laz: "las", copc: "las", e57: "e57", ply: "ply", xyz: "xyz", txt: "xyz", csv: "xyz", asc: "xyz", pts: "pts", obj: "obj",
+  las: "las",
+  laz: "las",
+  copc: "las",
+  e57: "e57",
+  ply: "ply",
+  xyz: "xyz",
+  txt: "xyz",
+  csv: "xyz",
+  asc: "xyz",
+  pts: "pts",
+  obj: "obj",
 };
 
 /** Magic bytes first (a .las that is really a PLY is read as PLY), then the extension of the
@@ -32,9 +42,12 @@ export async function detectInputFormat(path: string, hints: (string | undefined
 
 export async function openPointCloud(path: string, format: InputFormat, options: { chunkSize?: number } = {}): Promise<PointCloudSource> {
   switch (format) {
-    case "las": return openLasSource(path, options);
-    case "e57": return openE57Source(path, options);
-    case "ply": return openPlySource(path, options);
+    case "las":
+      return openLasSource(path, options);
+    case "e57":
+      return openE57Source(path, options);
+    case "ply":
+      return openPlySource(path, options);
     case "xyz":
     case "pts":
     case "obj":

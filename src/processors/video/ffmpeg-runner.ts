@@ -17,7 +17,8 @@ export const FFMPEG_RUN_DEFAULTS = {
 } as const;
 
 /** ffmpeg's words for input it cannot demux or decode: the file's bytes are at fault, not ours. */
-const CORRUPT_INPUT = /Invalid data found when processing input|moov atom not found|partial file|Error splitting the input into NAL units|EBML header parsing failed|could not find codec parameters|Truncating packet|End of file/i;
+const CORRUPT_INPUT =
+  /Invalid data found when processing input|moov atom not found|partial file|Error splitting the input into NAL units|EBML header parsing failed|could not find codec parameters|Truncating packet|End of file/i;
 
 const FFMPEG_FAILURES: readonly ToolFailureRule[] = [
   { when: /No space left on device/i, code: "INSUFFICIENT_DISK", message: (tool) => `${tool} ran out of disk space in the work directory` },

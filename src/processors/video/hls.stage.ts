@@ -34,8 +34,27 @@ export async function runHlsStage(input: StageInput<VideoTranscodeParams>, ctx: 
     ctx.progress({ done: i, total: videos.length, label });
     await runFfmpeg(
       "ffmpeg",
-      ["-i", mp4, "-map", "0", "-c", "copy", "-f", "hls", "-hls_time", String(settings.segmentSeconds), "-hls_playlist_type", "vod",
-        "-hls_segment_type", "mpegts", "-hls_flags", "independent_segments", "-hls_segment_filename", "segment_%05d.ts", "index.m3u8"],
+      [
+        "-i",
+        mp4,
+        "-map",
+        "0",
+        "-c",
+        "copy",
+        "-f",
+        "hls",
+        "-hls_time",
+        String(settings.segmentSeconds),
+        "-hls_playlist_type",
+        "vod",
+        "-hls_segment_type",
+        "mpegts",
+        "-hls_flags",
+        "independent_segments",
+        "-hls_segment_filename",
+        "segment_%05d.ts",
+        "index.m3u8",
+      ],
       // Run inside the rendition's folder so the playlist names its segments relatively.
       { signal: ctx.signal, stage: STAGE, cwd: dir },
     );

@@ -1,11 +1,7 @@
 /** What the first bytes of a file say it is, for when ffprobe cannot open it: the difference between
  * "you sent us the wrong kind of file" (UNSUPPORTED_FORMAT) and "your video is damaged"
  * (INPUT_CORRUPT) is what the user needs to know next. */
-export type SniffResult =
-  | { kind: "empty" }
-  | { kind: "video-container"; name: string }
-  | { kind: "other"; name: string }
-  | { kind: "unknown" };
+export type SniffResult = { kind: "empty" } | { kind: "video-container"; name: string } | { kind: "other"; name: string } | { kind: "unknown" };
 
 const ascii = (bytes: Uint8Array, at: number, length: number) => String.fromCharCode(...bytes.subarray(at, at + length));
 const startsWith = (bytes: Uint8Array, sig: readonly number[], at = 0) => sig.every((b, i) => bytes[at + i] === b);

@@ -54,24 +54,7 @@ function videoCodecArgs(plan: TranscodePlan, level: string, bitrateKbps: number 
         ["-b:v", `${bitrateKbps}k`, "-maxrate", `${Math.round(bitrateKbps * 1.5)}k`, "-bufsize", `${bitrateKbps * 2}k`];
   // HLS renditions must have keyframes at the same instants, so no scene-cut keyframes in between.
   const gop = plan.gop === null ? [] : ["-g", String(plan.gop), "-keyint_min", String(plan.gop), "-sc_threshold", "0"];
-  return [
-    "-c:v",
-    "libx264",
-    "-preset",
-    preset,
-    "-profile:v",
-    "high",
-    "-level:v",
-    level,
-    "-pix_fmt",
-    "yuv420p",
-    ...rate,
-    ...gop,
-    "-fps_mode",
-    "cfr",
-    "-r",
-    plan.fps,
-  ];
+  return ["-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-level:v", level, "-pix_fmt", "yuv420p", ...rate, ...gop, "-fps_mode", "cfr", "-r", plan.fps];
 }
 
 /** Stereo AAC-LC: browsers play it everywhere, unlike 5.1 AAC or the source's own codec. */

@@ -48,7 +48,9 @@ async function checkRendition(path: string, height: number, source: MediaInfo, s
   const stage = TRANSCODE_STAGE;
   const out = toMediaInfo(await ffprobeJson(path, { signal, stage }), stage);
   if (out.video.codec !== "h264" || out.video.displayHeight !== height || out.video.rotation !== 0) {
-    throw new AppError("INVALID_OUTPUT", `${path} is ${out.video.codec} ${out.video.displayWidth}x${out.video.displayHeight} (rotation ${out.video.rotation}), expected upright H.264 at ${height}p`, { stage });
+    throw new AppError("INVALID_OUTPUT", `${path} is ${out.video.codec} ${out.video.displayWidth}x${out.video.displayHeight} (rotation ${out.video.rotation}), expected upright H.264 at ${height}p`, {
+      stage,
+    });
   }
   if (!isFaststart(await readMp4Layout(path))) throw new AppError("INVALID_OUTPUT", `${path} has its index after the media data (no faststart)`, { stage });
   if (out.durationSeconds < source.durationSeconds * SHORTFALL.ratio - SHORTFALL.slackSeconds) {

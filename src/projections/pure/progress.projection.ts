@@ -12,9 +12,7 @@ export function progressMessageOf(state: TaskStateValue, context: TaskContext, n
   const currentIndex = context.stages.findIndex((s) => s.name === current?.stage);
   const currentStage = context.stages[currentIndex];
   // Stages before the running one have finished computing, even while their outputs still upload.
-  const doneWeight = context.stages
-    .filter((s, i) => context.completed[s.name] || (currentIndex >= 0 && i < currentIndex))
-    .reduce((sum, s) => sum + s.weight, 0);
+  const doneWeight = context.stages.filter((s, i) => context.completed[s.name] || (currentIndex >= 0 && i < currentIndex)).reduce((sum, s) => sum + s.weight, 0);
   const stageFraction = current && current.total > 0 ? Math.min(1, current.done / current.total) : 0;
   const runningWeight = currentStage && !context.completed[currentStage.name] ? currentStage.weight * stageFraction : 0;
   let percent = ((doneWeight + runningWeight) / totalWeight) * 100;

@@ -27,7 +27,11 @@ export function resultMessageOf(event: TaskEvent, context: TaskContext): ResultM
     case "TaskCompleted": {
       const warnings = warningsOf(context);
       return {
-        ...ids, status: "completed", completed_at: event.at, duration_seconds: event.duration_seconds, outputs: listed(context.outputs),
+        ...ids,
+        status: "completed",
+        completed_at: event.at,
+        duration_seconds: event.duration_seconds,
+        outputs: listed(context.outputs),
         ...(warnings.length > 0 ? { warnings } : {}),
       };
     }

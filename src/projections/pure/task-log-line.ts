@@ -20,8 +20,21 @@ export interface TaskLogLine {
 /** Codes that blame the message or the input, not the service: the platform's users fix them, so they
  * are warnings; an operator is paged for the rest. */
 const USER_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  "INVALID_MESSAGE", "INVALID_PARAMS", "UNSUPPORTED_TASK_TYPE", "UNSUPPORTED_FORMAT", "INPUT_CORRUPT", "INPUT_TOO_LARGE", "INPUT_EMPTY",
-  "INPUT_NOT_FOUND", "UNSAFE_ARCHIVE", "ARCHIVE_BOMB", "PASSWORD_REQUIRED", "WRONG_PASSWORD", "DESTINATION_OUTSIDE_PREFIX", "WEBHOOK_REFUSED", "CANCELLED",
+  "INVALID_MESSAGE",
+  "INVALID_PARAMS",
+  "UNSUPPORTED_TASK_TYPE",
+  "UNSUPPORTED_FORMAT",
+  "INPUT_CORRUPT",
+  "INPUT_TOO_LARGE",
+  "INPUT_EMPTY",
+  "INPUT_NOT_FOUND",
+  "UNSAFE_ARCHIVE",
+  "ARCHIVE_BOMB",
+  "PASSWORD_REQUIRED",
+  "WRONG_PASSWORD",
+  "DESTINATION_OUTSIDE_PREFIX",
+  "WEBHOOK_REFUSED",
+  "CANCELLED",
 ]);
 
 export function isUserError(code: string): boolean {

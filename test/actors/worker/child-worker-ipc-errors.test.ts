@@ -20,14 +20,27 @@ test("an error while the host handles a worker message fails the stage instead o
     await mkdir(join(dir, "out"));
     await writeFile(join(dir, "in.bin"), "x");
     const run = worker.runStage(
-      { type: "run-stage", taskType: "image_convert", stage: "step_1", params: { stages: 1, stage_ms: 200 }, filePath: join(dir, "in.bin"), workDir: dir, outDir: join(dir, "out"), source: { key: "in.bin" }, previous: {} },
+      {
+        type: "run-stage",
+        taskType: "image_convert",
+        stage: "step_1",
+        params: { stages: 1, stage_ms: 200 },
+        filePath: join(dir, "in.bin"),
+        workDir: dir,
+        outDir: join(dir, "out"),
+        source: { key: "in.bin" },
+        previous: {},
+      },
       () => {
         throw new Error("progress sink broke");
       },
     );
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
-      run.then(() => "resolved", (error: unknown) => error),
+      run.then(
+        () => "resolved",
+        (error: unknown) => error,
+      ),
       new Promise((r) => (timer = setTimeout(() => r("still waiting after 15 s"), 15_000))),
     ]);
     clearTimeout(timer);

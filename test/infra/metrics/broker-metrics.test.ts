@@ -57,7 +57,13 @@ test("broker capacity, target, grants, measured use and slots per task type, fro
 
 test("a broker that never measured reports its use as NaN (a gap), not zero", async () => {
   const registry = new Registry();
-  const load: BrokerLoad = { capacity: { cores: 2, ramBytes: GIB }, config: { targetCpuPercent: 85, targetRamPercent: 85, heavyCpuPercent: 30, minCpuCores: 0.1, reserveAfterMs: 30_000, progressWhenIdle: true }, snapshot: undefined, waiting: [], running: [] };
+  const load: BrokerLoad = {
+    capacity: { cores: 2, ramBytes: GIB },
+    config: { targetCpuPercent: 85, targetRamPercent: 85, heavyCpuPercent: 30, minCpuCores: 0.1, reserveAfterMs: 30_000, progressWhenIdle: true },
+    snapshot: undefined,
+    waiting: [],
+    running: [],
+  };
   registerBrokerMetrics(registry, () => load);
   const text = await registry.metrics();
   assert.match(text, /^vs3d_node_cpu_cores 2$/m);

@@ -75,7 +75,20 @@ test("every metric the Grafana dashboard queries is one the service exports (AMQ
   const missing = [...queried].filter((n) => !exported.has(n));
   assert.deepEqual(missing, [], `queried by the dashboard, not exported by the service: ${missing.join(", ")}`);
 
-  for (const family of ["vs3d_tasks_finished_total", "vs3d_task_duration_seconds_bucket", "vs3d_task_retries_total", "vs3d_queue_messages", "vs3d_slot_wait_seconds_bucket", "vs3d_broker_cpu_target_cores", "vs3d_node_cpu_used_cores", "vs3d_broker_ram_target_bytes", "vs3d_node_ram_used_bytes", "vs3d_workers_running", "vs3d_projection_lag_events", "vs3d_http_requests_total"]) {
+  for (const family of [
+    "vs3d_tasks_finished_total",
+    "vs3d_task_duration_seconds_bucket",
+    "vs3d_task_retries_total",
+    "vs3d_queue_messages",
+    "vs3d_slot_wait_seconds_bucket",
+    "vs3d_broker_cpu_target_cores",
+    "vs3d_node_cpu_used_cores",
+    "vs3d_broker_ram_target_bytes",
+    "vs3d_node_ram_used_bytes",
+    "vs3d_workers_running",
+    "vs3d_projection_lag_events",
+    "vs3d_http_requests_total",
+  ]) {
     assert.ok(queried.has(family), `the dashboard shows ${family}`);
   }
   // Prometheus conventions: counters end in _total; units are base units in the name.

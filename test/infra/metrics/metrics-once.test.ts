@@ -33,7 +33,7 @@ test("each finished task is counted once, by its real end; retries are their own
     await appendDeadLettered(store, 3);
     await appendSlotWait(store);
     const finished = async () => (await metrics.registry.getSingleMetric("vs3d_tasks_finished_total")!.get()).values;
-    for (const deadline = Date.now() + 5000; (await finished()).reduce((n, v) => n + v.value, 0) < 5; ) {
+    for (const deadline = Date.now() + 5000; (await finished()).reduce((n, v) => n + v.value, 0) < 5;) {
       assert.ok(Date.now() < deadline, "five tasks counted within 5 s");
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -41,7 +41,11 @@ test("each finished task is counted once, by its real end; retries are their own
     const byOutcome = Object.fromEntries((await finished()).map((v) => [`${v.labels.outcome}/${v.labels.code}`, v.value]));
     assert.deepEqual(byOutcome, { "completed/": 2, "failed/INPUT_CORRUPT": 1, "cancelled/CANCELLED": 1, "dead_lettered/STORAGE_ERROR": 1 }, "five tasks, five counts");
     const retries = (await metrics.registry.getSingleMetric("vs3d_task_retries_total")!.get()).values;
-    assert.equal(retries.reduce((n, v) => n + v.value, 0), 3, "one retry of one task, two of the dead-lettered one");
+    assert.equal(
+      retries.reduce((n, v) => n + v.value, 0),
+      3,
+      "one retry of one task, two of the dead-lettered one",
+    );
     const counts = (await metrics.registry.getSingleMetric("vs3d_task_duration_seconds")!.get()).values.filter((v) => (v as { metricName?: string }).metricName === "vs3d_task_duration_seconds_count");
     assert.deepEqual(Object.fromEntries(counts.map((v) => [v.labels.outcome, v.value])), { completed: 2, failed: 1, cancelled: 1, dead_lettered: 1 });
     // The slot wait is SlotRequested → SlotGranted of the one task that asked (the scenarios' grants

@@ -24,7 +24,8 @@ test("projection lag in events: task events after the leader's last handled one,
 
     const registry = new Registry();
     registerProjectionLagMetrics(registry, { store, checkpoints: store.checkpoints, stats: () => [leading.stats, elsewhere.stats, never.stats] });
-    const lag = async (): Promise<Record<string, number>> => Object.fromEntries((await registry.getSingleMetric("vs3d_projection_lag_events")!.get()).values.map((v) => [String(v.labels.projection), v.value]));
+    const lag = async (): Promise<Record<string, number>> =>
+      Object.fromEntries((await registry.getSingleMetric("vs3d_projection_lag_events")!.get()).values.map((v) => [String(v.labels.projection), v.value]));
     assert.deepEqual(await lag(), { "projection:progress": 1, "projection:results": 3, "projection:task-log": 5 });
 
     leading.stats.lastPosition = positions[4]!;

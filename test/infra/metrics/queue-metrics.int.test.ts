@@ -17,7 +17,8 @@ test("queue depth per class queue from RabbitMQ (checkQueue), consumers counted;
     registerQueueMetrics(registry, link, watchedQueues([5, 30]));
     const depth = async () => {
       const [messages, consumers] = await Promise.all(["vs3d_queue_messages", "vs3d_queue_consumers"].map(async (n) => (await registry.getSingleMetric(n)!.get()).values));
-      const byQueue = (values: { labels: Record<string, string | number | undefined>; value: number }[]): Record<string, number> => Object.fromEntries(values.map((v) => [String(v.labels.queue), v.value]));
+      const byQueue = (values: { labels: Record<string, string | number | undefined>; value: number }[]): Record<string, number> =>
+        Object.fromEntries(values.map((v) => [String(v.labels.queue), v.value]));
       return { messages: byQueue(messages!), consumers: byQueue(consumers!) };
     };
     const body = Buffer.from("{}");
@@ -29,7 +30,14 @@ test("queue depth per class queue from RabbitMQ (checkQueue), consumers counted;
       await ch.consume("tasks.high_priority", () => {}, { noAck: false });
       const d = await depth();
       assert.deepEqual(
-        { light: d.messages["tasks.light"], normal: d.messages["tasks.normal"], high: d.messages["tasks.high_priority"], dlq: d.messages["tasks.dlq"], retry: d.messages["tasks.retry.30s"], unrouted: d.messages["tasks.unrouted"] },
+        {
+          light: d.messages["tasks.light"],
+          normal: d.messages["tasks.normal"],
+          high: d.messages["tasks.high_priority"],
+          dlq: d.messages["tasks.dlq"],
+          retry: d.messages["tasks.retry.30s"],
+          unrouted: d.messages["tasks.unrouted"],
+        },
         { light: 3, normal: 1, high: 0, dlq: 0, retry: 0, unrouted: 0 },
       );
       assert.equal(d.consumers["tasks.high_priority"], 1);

@@ -10,8 +10,21 @@ export function syntheticRecords(format: LazPointFormat, recordLength: number, c
   const out = new Uint8Array(count * recordLength);
   const v = new DataView(out.buffer);
   const layered = format >= 6;
-  let x = 100_000, y = 200_000, z = 5_000, gps = 300_000.5, intensity = 500, cls = 2, source = 7;
-  let r = 1, n = 1, red = 20_000, green = 30_000, blue = 40_000, nir = 1000, channel = 0, angle = 0;
+  let x = 100_000,
+    y = 200_000,
+    z = 5_000,
+    gps = 300_000.5,
+    intensity = 500,
+    cls = 2,
+    source = 7;
+  let r = 1,
+    n = 1,
+    red = 20_000,
+    green = 30_000,
+    blue = 40_000,
+    nir = 1000,
+    channel = 0,
+    angle = 0;
   for (let i = 0; i < count; i++) {
     const at = i * recordLength;
     if (r >= n) {

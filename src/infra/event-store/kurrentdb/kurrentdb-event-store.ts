@@ -58,12 +58,15 @@ export function createKurrentDbEventStore(client: KurrentDBClient, options: Kurr
       if (opts.maxCount === 0) return [];
       const backwards = opts.direction === "backwards";
       try {
-        return await collect(client.readStream(serverId(scope, streamId), {
-          direction: backwards ? "backwards" : "forwards",
-          fromRevision: opts.fromRevision === undefined ? (backwards ? "end" : "start") : BigInt(opts.fromRevision),
-          ...(opts.maxCount === undefined ? {} : { maxCount: opts.maxCount }),
-          deadline,
-        }), () => true);
+        return await collect(
+          client.readStream(serverId(scope, streamId), {
+            direction: backwards ? "backwards" : "forwards",
+            fromRevision: opts.fromRevision === undefined ? (backwards ? "end" : "start") : BigInt(opts.fromRevision),
+            ...(opts.maxCount === undefined ? {} : { maxCount: opts.maxCount }),
+            deadline,
+          }),
+          () => true,
+        );
       } catch (error) {
         if (isStreamNotFound(error)) return [];
         throw error;
@@ -74,30 +77,42 @@ export function createKurrentDbEventStore(client: KurrentDBClient, options: Kurr
     track(async () => {
       checkMaxCount(opts.maxCount);
       if (opts.maxCount === 0) return [];
-      const events = await collect(client.readAll({
-        fromPosition: opts.after === undefined ? "start" : toPosition(opts.after),
-        // From a position the read is inclusive: one more, in case the first is `after` itself.
-        ...(opts.maxCount === undefined ? {} : { maxCount: opts.maxCount + (opts.after === undefined ? 0 : 1) }),
-        filter: toFilter(streamSelection(scope, opts.streamPrefix)),
-        deadline,
-      }), (id) => isVisible(scope, id, opts.streamPrefix));
+      const events = await collect(
+        client.readAll({
+          fromPosition: opts.after === undefined ? "start" : toPosition(opts.after),
+          // From a position the read is inclusive: one more, in case the first is `after` itself.
+          ...(opts.maxCount === undefined ? {} : { maxCount: opts.maxCount + (opts.after === undefined ? 0 : 1) }),
+          filter: toFilter(streamSelection(scope, opts.streamPrefix)),
+          deadline,
+        }),
+        (id) => isVisible(scope, id, opts.streamPrefix),
+      );
       return strictlyAfter(events, opts.after, opts.maxCount);
     });
 
   /** The last visible event's position: read backwards from the end, past hidden bookkeeping. */
   const headPosition = (): Promise<bigint | null> =>
     track(async () => {
-      const events = await collect(client.readAll({ direction: "backwards", fromPosition: "end", maxCount: 64, filter: toFilter(streamSelection(scope, undefined)), deadline }), (id) => isVisible(scope, id, undefined));
+      const events = await collect(client.readAll({ direction: "backwards", fromPosition: "end", maxCount: 64, filter: toFilter(streamSelection(scope, undefined)), deadline }), (id) =>
+        isVisible(scope, id, undefined),
+      );
       return events[0]?.position ?? null;
     });
 
   const append: EventStore["append"] = (streamId, events, { expectedRevision }) =>
-    track(() => appendToKurrent({
-      client,
-      serverStreamId: serverId(scope, streamId),
-      deadline,
-      readBack: (fromRevision, count) => readStream(streamId, { fromRevision, maxCount: count }),
-    }, streamId, events, expectedRevision));
+    track(() =>
+      appendToKurrent(
+        {
+          client,
+          serverStreamId: serverId(scope, streamId),
+          deadline,
+          readBack: (fromRevision, count) => readStream(streamId, { fromRevision, maxCount: count }),
+        },
+        streamId,
+        events,
+        expectedRevision,
+      ),
+    );
 
   /** Caps a bookkeeping stream to its last events. Best effort: without the right to write stream
    * metadata the stream just keeps growing by one small event per save or heartbeat. */

@@ -32,9 +32,7 @@ export interface Observation {
   sinceMs: number;
 }
 
-export type AcquireDecision =
-  | { action: "take"; expectedRevision: ExpectedRevision }
-  | { action: "wait"; observed: Observation };
+export type AcquireDecision = { action: "take"; expectedRevision: ExpectedRevision } | { action: "wait"; observed: Observation };
 
 export function decideAcquire(head: LeaseRecord | null, me: string, observed: Observation | undefined, nowMs: number): AcquireDecision {
   if (head === null) return { action: "take", expectedRevision: "no_stream" };

@@ -47,9 +47,18 @@ export function createStreamLeaseLeadership(store: StreamOps, options: StreamLea
   const releases = new Set<Promise<void>>();
 
   const write = (name: string, type: LeaseEventType, expectedRevision: ExpectedRevision) =>
-    store.append(leaseStream(options.internalPrefix, name), [{
-      id: randomUUID(), type, data: { holder: me, ttl_ms: ttlMs }, metadata: { correlation_id: name, causation_id: me },
-    }], { expectedRevision });
+    store.append(
+      leaseStream(options.internalPrefix, name),
+      [
+        {
+          id: randomUUID(),
+          type,
+          data: { holder: me, ttl_ms: ttlMs },
+          metadata: { correlation_id: name, causation_id: me },
+        },
+      ],
+      { expectedRevision },
+    );
 
   async function readHead(name: string): Promise<LeaseRecord | null> {
     const [last] = await store.readStream(leaseStream(options.internalPrefix, name), { direction: "backwards", maxCount: 1 });
@@ -83,22 +92,31 @@ export function createStreamLeaseLeadership(store: StreamOps, options: StreamLea
           renewing = false;
         });
     }, heartbeatMs);
-    lost.signal.addEventListener("abort", () => {
-      clearInterval(heartbeat);
-      clearTimeout(fenceTimer);
-    }, { once: true });
+    lost.signal.addEventListener(
+      "abort",
+      () => {
+        clearInterval(heartbeat);
+        clearTimeout(fenceTimer);
+      },
+      { once: true },
+    );
 
     return {
       lost: lost.signal,
       release: () => {
         lost.abort(new Error(`lease ${name} released`));
         // Releasing after a loss is harmless: if someone took over, the revision no longer matches.
-        const releasing = write(name, "LeaseReleased", revision).then(() => {}, (error: unknown) => {
-          if (!(error instanceof RevisionConflictError)) throw error;
-        }).finally(() => {
-          held.delete(name);
-          releases.delete(releasing);
-        });
+        const releasing = write(name, "LeaseReleased", revision)
+          .then(
+            () => {},
+            (error: unknown) => {
+              if (!(error instanceof RevisionConflictError)) throw error;
+            },
+          )
+          .finally(() => {
+            held.delete(name);
+            releases.delete(releasing);
+          });
         releases.add(releasing);
         return releasing;
       },

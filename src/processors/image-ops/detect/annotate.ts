@@ -22,9 +22,20 @@ export function annotationSvg(width: number, height: number, detections: readonl
 }
 
 /** The upright image with the boxes drawn on, as JPEG (or PNG/WebP). */
-export async function writeAnnotated(filePath: string, outPath: string, width: number, height: number, detections: readonly Detection[], format: "jpeg" | "png" | "webp", limitInputPixels: number): Promise<void> {
+export async function writeAnnotated(
+  filePath: string,
+  outPath: string,
+  width: number,
+  height: number,
+  detections: readonly Detection[],
+  format: "jpeg" | "png" | "webp",
+  limitInputPixels: number,
+): Promise<void> {
   const overlay = Buffer.from(annotationSvg(width, height, detections));
-  let image = sharp(filePath, { limitInputPixels }).autoOrient().toColourspace("srgb").composite([{ input: overlay, left: 0, top: 0 }]);
+  let image = sharp(filePath, { limitInputPixels })
+    .autoOrient()
+    .toColourspace("srgb")
+    .composite([{ input: overlay, left: 0, top: 0 }]);
   image = format === "jpeg" ? image.flatten({ background: "#ffffff" }).jpeg({ quality: 85 }) : format === "png" ? image.png() : image.webp();
   await image.toFile(outPath);
 }

@@ -9,7 +9,10 @@ export const ImageDetectParams = z.object({
   /** Most detections returned, most confident first. Default: 100. */
   max_detections: z.number().int().min(1).max(1000).default(100),
   /** Only these classes, by label or id. Default: all. */
-  classes: z.array(z.union([z.string().min(1), z.number().int().min(0)])).min(1).optional(),
+  classes: z
+    .array(z.union([z.string().min(1), z.number().int().min(0)]))
+    .min(1)
+    .optional(),
   /** Labels by class id, when the model carries no `names` metadata. Default: the model's, else "class_<id>". */
   class_names: z.array(z.string().min(1)).min(1).max(10_000).optional(),
   /** The model's input side for a model whose input size is dynamic. Default: 640. */

@@ -72,7 +72,12 @@ function detectStage(options: ImageDetectOptions): Stage<ImageDetectParams> {
         const detections: Detection[] = kept
           .map((c) => ({ c, b: unletterbox(c.box, lb, probe.width, probe.height) }))
           .filter(({ b }) => b.x1 - b.x0 >= 1 && b.y1 - b.y0 >= 1)
-          .map(({ c, b }) => ({ class_id: c.classId, label: labelOf(c.classId), confidence: Math.round(c.confidence * 1e4) / 1e4, box: { x0: round(b.x0), y0: round(b.y0), x1: round(b.x1), y1: round(b.y1) } }));
+          .map(({ c, b }) => ({
+            class_id: c.classId,
+            label: labelOf(c.classId),
+            confidence: Math.round(c.confidence * 1e4) / 1e4,
+            box: { x0: round(b.x0), y0: round(b.y0), x1: round(b.x1), y1: round(b.y1) },
+          }));
         ctx.progress({ done: 2, total: 3, label: "Write results" });
         const doc = { model: model.name, input_size: [size.width, size.height], width: probe.width, height: probe.height, count: detections.length, detections };
         await writeFile(join(input.outDir, "detections.json"), `${JSON.stringify(doc, null, 2)}\n`);

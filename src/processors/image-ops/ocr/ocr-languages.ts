@@ -16,7 +16,13 @@ export async function languageDataFile(lang: string): Promise<string | null> {
   }
   for (const variant of ["4.0.0_best_int", "4.0.0"]) {
     const file = join(root, variant, `${lang}.traineddata.gz`);
-    if (await access(file).then(() => true, () => false)) return file;
+    if (
+      await access(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return file;
   }
   return null;
 }

@@ -56,9 +56,7 @@ export function toOcrDocument(
   for (const block of page.blocks ?? []) {
     for (const paragraph of block.paragraphs) {
       for (const line of paragraph.lines) {
-        const words = line.words
-          .filter((w) => w.text.trim() !== "" && w.confidence >= meta.minConfidence)
-          .map((w) => ({ text: w.text, confidence: round(w.confidence), bbox: scale(w.bbox) }));
+        const words = line.words.filter((w) => w.text.trim() !== "" && w.confidence >= meta.minConfidence).map((w) => ({ text: w.text, confidence: round(w.confidence), bbox: scale(w.bbox) }));
         if (words.length === 0) continue;
         lines.push({ text: words.map((w) => w.text).join(" "), confidence: round(line.confidence), bbox: scale(line.bbox), words });
       }

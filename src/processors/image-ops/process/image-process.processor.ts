@@ -13,8 +13,7 @@ const STAGE = "process";
 
 /** One entry of `report.json` per batch input. */
 export type BatchItem =
-  | { input: string; status: "completed"; output: string; width: number; height: number; bytes: number }
-  | { input: string; status: "failed"; error: { code: ErrorCode; message: string } };
+  { input: string; status: "completed"; output: string; width: number; height: number; bytes: number } | { input: string; status: "failed"; error: { code: ErrorCode; message: string } };
 
 /**
  * image_process: an ordered list of operations, then an output format as image_convert. One stage,
@@ -50,7 +49,17 @@ function processStage(options: ImageProcessorOptions): Stage<ImageProcessParams>
       ctx.progress({ done: 0, total: 1, label: "Process image" });
       if (base === null) {
         const path = `image.${info.ext}`;
-        const r = await processOne({ filePath: input.filePath, outPath: join(input.outDir, path), operations: p.operations, format: p.format, quality: p.quality, options, imageFile: () => null, stage: STAGE, signal: ctx.signal });
+        const r = await processOne({
+          filePath: input.filePath,
+          outPath: join(input.outDir, path),
+          operations: p.operations,
+          format: p.format,
+          quality: p.quality,
+          options,
+          imageFile: () => null,
+          stage: STAGE,
+          signal: ctx.signal,
+        });
         ctx.log("image processed", { path, operations: p.operations.length, ...r });
         ctx.progress({ done: 1, total: 1, label: "Process image" });
         return { outputs: [{ path, type: "image", format: p.format, contentType: info.contentType }] };
@@ -66,7 +75,17 @@ function processStage(options: ImageProcessorOptions): Stage<ImageProcessParams>
         ctx.signal.throwIfAborted();
         const key = base + one.relative;
         try {
-          const r = await processOne({ filePath: one.absolute, outPath: join(input.outDir, one.output), operations: p.operations, format: p.format, quality: p.quality, options, imageFile, stage: STAGE, signal: ctx.signal });
+          const r = await processOne({
+            filePath: one.absolute,
+            outPath: join(input.outDir, one.output),
+            operations: p.operations,
+            format: p.format,
+            quality: p.quality,
+            options,
+            imageFile,
+            stage: STAGE,
+            signal: ctx.signal,
+          });
           items.push({ input: key, status: "completed", output: one.output, ...r });
           outputs.push({ path: one.output, type: "image", format: p.format, contentType: info.contentType });
         } catch (error) {

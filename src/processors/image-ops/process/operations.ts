@@ -170,7 +170,8 @@ export const OPERATION_NAMES: readonly string[] = VARIANTS.map((v) => v.shape.op
 
 /** One operation; an unknown `op` is refused with the list of known ones (the path names its index). */
 export const Operation = z.discriminatedUnion("op", VARIANTS, {
-  error: (issue) => (issue.code === "invalid_union" ? `unknown operation ${JSON.stringify((issue.input as { op?: unknown } | undefined)?.op)}; expected one of ${OPERATION_NAMES.join(", ")}` : undefined),
+  error: (issue) =>
+    issue.code === "invalid_union" ? `unknown operation ${JSON.stringify((issue.input as { op?: unknown } | undefined)?.op)}; expected one of ${OPERATION_NAMES.join(", ")}` : undefined,
 });
 export type Operation = z.infer<typeof Operation>;
 export type OperationOf<K extends Operation["op"]> = Extract<Operation, { op: K }>;

@@ -39,9 +39,7 @@ export const ImageProcessParams = z
 export type ImageProcessParams = z.infer<typeof ImageProcessParams>;
 
 /** Watermark objects the operations name: downloaded with the inputs, never processed as one. */
-export const watermarkKeys = (p: ImageProcessParams): string[] => [
-  ...new Set(p.operations.flatMap((op) => (op.op === "watermark" && op.image_key !== undefined ? [op.image_key] : []))),
-];
+export const watermarkKeys = (p: ImageProcessParams): string[] => [...new Set(p.operations.flatMap((op) => (op.op === "watermark" && op.image_key !== undefined ? [op.image_key] : [])))];
 
 /** The key prefix the downloaded layout is relative to. */
 export function batchBase(p: ImageProcessParams): string | null {

@@ -16,13 +16,7 @@ const MAX_INLINE_BYTES = 1024 * 1024;
 
 /** Renders the overlay at its place on a `width`×`height` image: scaled to `scale` of the width
  * (and inside the margins), with `opacity` applied to its alpha. */
-export async function watermarkOverlay(
-  op: OperationOf<"watermark">,
-  width: number,
-  height: number,
-  sources: WatermarkSources,
-  where: string,
-): Promise<OverlayOptions> {
+export async function watermarkOverlay(op: OperationOf<"watermark">, width: number, height: number, sources: WatermarkSources, where: string): Promise<OverlayOptions> {
   const margin = Math.round(op.margin * Math.min(width, height));
   const maxW = Math.max(1, width - 2 * margin);
   const maxH = Math.max(1, height - 2 * margin);
@@ -33,12 +27,7 @@ export async function watermarkOverlay(
   // Text is rendered large and scaled to the box; an image overlay is never enlarged.
   const fitW = op.text !== undefined ? targetW : Math.min(targetW, natural.w);
   const fitH = Math.min(maxH, Math.max(1, Math.round((fitW * natural.h) / natural.w)));
-  const { data, info } = await overlay
-    .resize({ width: fitW, height: fitH, fit: "inside" })
-    .ensureAlpha()
-    .toColourspace("srgb")
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await overlay.resize({ width: fitW, height: fitH, fit: "inside" }).ensureAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
   for (let i = 3; i < data.length; i += 4) data[i] = Math.round(data[i]! * op.opacity);
   overlay = sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } });
   const { left, top } = place(op.gravity, width, height, info.width, info.height, margin);

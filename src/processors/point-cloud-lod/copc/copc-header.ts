@@ -35,8 +35,7 @@ export function copcRecordLayout(header: PointCloudHeader): CopcRecordLayout {
  * coarser by powers of 10 until the extent fits. */
 export function chooseScaleOffset(header: PointCloudHeader, bounds: Bounds): { scale: Vec3; offset: Vec3 } {
   const finite = [...bounds.min, ...bounds.max].every(Number.isFinite);
-  const fits = (scale: Vec3, offset: Vec3): boolean =>
-    [0, 1, 2].every((a) => [bounds.min[a]!, bounds.max[a]!].every((v) => Math.abs(Math.round((v - offset[a]!) / scale[a]!)) <= I32_MAX));
+  const fits = (scale: Vec3, offset: Vec3): boolean => [0, 1, 2].every((a) => [bounds.min[a]!, bounds.max[a]!].every((v) => Math.abs(Math.round((v - offset[a]!) / scale[a]!)) <= I32_MAX));
   if (header.scale && header.offset && header.scale.every((s) => s > 0 && Number.isFinite(s)) && (!finite || fits(header.scale, header.offset))) {
     return { scale: header.scale, offset: header.offset };
   }

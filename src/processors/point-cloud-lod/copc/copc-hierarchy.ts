@@ -54,7 +54,8 @@ export function planHierarchy(nodes: readonly HierarchyEntry[], options: Partial
     if (!byName.has(nodeName(parent))) add({ key: parent, offset: 0, byteSize: 0, pointCount: 0 });
   };
   for (const e of nodes) {
-    const k = e.key, size = 2 ** k.d;
+    const k = e.key,
+      size = 2 ** k.d;
     if (!(Number.isInteger(k.d) && k.d >= 0 && [k.x, k.y, k.z].every((c) => Number.isInteger(c) && c >= 0 && c < size))) {
       throw new AppError("INTERNAL", `COPC hierarchy: invalid node key ${nodeName(k)}`);
     }
@@ -109,9 +110,7 @@ export function encodeHierarchy(root: HierarchyPage, dataOffset: number): { byte
   let pos = 0;
   for (const p of order) {
     for (const item of p.items) {
-      const e = "node" in item
-        ? item.node
-        : { key: item.page.key, offset: offsets.get(item.page)!, byteSize: item.page.items.length * ENTRY_SIZE, pointCount: -1 };
+      const e = "node" in item ? item.node : { key: item.page.key, offset: offsets.get(item.page)!, byteSize: item.page.items.length * ENTRY_SIZE, pointCount: -1 };
       v.setInt32(pos, e.key.d, true);
       v.setInt32(pos + 4, e.key.x, true);
       v.setInt32(pos + 8, e.key.y, true);

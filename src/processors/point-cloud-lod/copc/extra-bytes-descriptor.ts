@@ -2,7 +2,8 @@
  * 3 of types 1–10) were deprecated in R14 and readers such as the `copc` npm package refuse the
  * whole file over them; each becomes 2 or 3 scalar descriptors over the same bytes. */
 const DESCRIPTOR_SIZE = 192;
-const NAME_AT = 4, NAME_SIZE = 32;
+const NAME_AT = 4,
+  NAME_SIZE = 32;
 /** Per-element fields (no_data, min, max, scale, offset): 3 slots of 8 bytes each. */
 const SLOT_FIELDS = [40, 64, 88, 112, 136];
 

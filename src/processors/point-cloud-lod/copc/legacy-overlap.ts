@@ -17,7 +17,11 @@ export function legacyOverlapToFlag(chunk: PointChunk): PointChunk {
     flags[i] = flags[i]! | OVERLAP_FLAG;
   }
   const las = chunk.las ?? {
-    flags, scannerChannel: new Uint8Array(chunk.count), scanAngle: new Float32Array(chunk.count), userData: new Uint8Array(chunk.count), pointSourceId: new Uint16Array(chunk.count),
+    flags,
+    scannerChannel: new Uint8Array(chunk.count),
+    scanAngle: new Float32Array(chunk.count),
+    userData: new Uint8Array(chunk.count),
+    pointSourceId: new Uint16Array(chunk.count),
   };
   return { ...chunk, classification, las: { ...las, flags } };
 }

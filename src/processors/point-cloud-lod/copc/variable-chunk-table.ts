@@ -14,7 +14,8 @@ export function encodeVariableChunkTable(chunks: readonly { points: number; byte
     enc.init();
     const ic = new IntegerCompressor(32, 2);
     ic.init();
-    let points = 0, bytes = 0;
+    let points = 0,
+      bytes = 0;
     for (const c of chunks) {
       ic.compress(enc, points, c.points, 0);
       ic.compress(enc, bytes, c.bytes, 1);

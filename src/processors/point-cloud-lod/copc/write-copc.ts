@@ -58,12 +58,24 @@ export async function writeCopc(octree: Octree, path: string, ctx: CopcWriteCont
   }
   const laszip = buildLaszipVlr(itemsFor(records.pointFormat, records.recordLength), VARIABLE_CHUNKS, true);
   const fields: CopcHeaderFields = {
-    header, records, scale, offset, pointCount: 0, byReturn: [], min: [0, 0, 0], max: [0, 0, 0], startOfFirstEvlr: 0, numberOfEvlrs: 0, created: options.created ?? new Date(),
+    header,
+    records,
+    scale,
+    offset,
+    pointCount: 0,
+    byReturn: [],
+    min: [0, 0, 0],
+    max: [0, 0, 0],
+    startOfFirstEvlr: 0,
+    numberOfEvlrs: 0,
+    created: options.created ?? new Date(),
   };
   const info: CopcInfo = { ...cubeOf(octree), spacing: rootSpacing(octree), rootHierOffset: 0, rootHierSize: 0, gpsTimeMin: 0, gpsTimeMax: 0 };
   const block = (): Uint8Array => toLazHeader(encodeCopcHeaderBlock(fields, encodeCopcInfo(info), vlrs), laszip);
 
-  const file = await open(path, "w").catch((error: unknown) => { throw writeError(error); });
+  const file = await open(path, "w").catch((error: unknown) => {
+    throw writeError(error);
+  });
   let pool: ChunkEncodePool | undefined;
   try {
     const first = block();
@@ -73,7 +85,8 @@ export async function writeCopc(octree: Octree, path: string, ctx: CopcWriteCont
     const stats = newLasWriteStats();
     const entries: HierarchyEntry[] = [];
     const chunks: { points: number; bytes: number }[] = [];
-    let gpsMin = Infinity, gpsMax = -Infinity;
+    let gpsMin = Infinity,
+      gpsMax = -Infinity;
     const total = octree.pointCount;
     const legacy = header.las !== undefined && header.las.pointFormat < 6;
     const threads = options.threads ?? (total >= PARALLEL_FROM_POINTS ? Math.min(availableParallelism(), WRITE_COPC_DEFAULTS.maxThreads) : 0);
@@ -180,7 +193,9 @@ function evlrHeader(userId: string, recordId: number, length: number, descriptio
 }
 
 async function put(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  await file.write(bytes, 0, bytes.length, position).catch((error: unknown) => { throw writeError(error); });
+  await file.write(bytes, 0, bytes.length, position).catch((error: unknown) => {
+    throw writeError(error);
+  });
 }
 
 function writeError(error: unknown): AppError {

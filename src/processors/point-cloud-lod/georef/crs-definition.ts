@@ -56,7 +56,9 @@ export function crsSourceFromFile(crs: Crs): CrsSource {
   const dir = crs.geoKeyVlrs?.find((v) => v.recordId === 34735)?.data;
   if (dir) {
     const keys = geoKeyShorts(dir);
-    const vUnit = keys.get(4099), vCs = keys.get(4096), hUnit = keys.get(3076);
+    const vUnit = keys.get(4099),
+      vCs = keys.get(4096),
+      hUnit = keys.get(3076);
     if (vUnit !== undefined) {
       const unit = linearUnitFromEpsgUnit(vUnit);
       if (unit !== undefined) out.verticalUnit = unit;

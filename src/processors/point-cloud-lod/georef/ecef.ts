@@ -5,8 +5,10 @@ const E2 = F * (2 - F);
 
 /** Geodetic (degrees, metres above the ellipsoid) → ECEF metres, written to out[at..at+2]. */
 export function geodeticToEcef(lonDeg: number, latDeg: number, h: number, out: Float64Array | number[], at = 0): void {
-  const lon = (lonDeg * Math.PI) / 180, lat = (latDeg * Math.PI) / 180;
-  const sinLat = Math.sin(lat), cosLat = Math.cos(lat);
+  const lon = (lonDeg * Math.PI) / 180,
+    lat = (latDeg * Math.PI) / 180;
+  const sinLat = Math.sin(lat),
+    cosLat = Math.cos(lat);
   const n = A / Math.sqrt(1 - E2 * sinLat * sinLat);
   out[at] = (n + h) * cosLat * Math.cos(lon);
   out[at + 1] = (n + h) * cosLat * Math.sin(lon);
@@ -31,8 +33,12 @@ export function ecefToGeodetic(x: number, y: number, z: number): { longitude: nu
 /** The east-north-up frame at a geodetic point: the column-major 4×4 that takes ENU metres to ECEF
  * (3D Tiles' `transform`). Columns: east, north, up, origin. */
 export function enuToEcefMatrix(lonDeg: number, latDeg: number, h: number): number[] {
-  const lon = (lonDeg * Math.PI) / 180, lat = (latDeg * Math.PI) / 180;
-  const sl = Math.sin(lon), cl = Math.cos(lon), sp = Math.sin(lat), cp = Math.cos(lat);
+  const lon = (lonDeg * Math.PI) / 180,
+    lat = (latDeg * Math.PI) / 180;
+  const sl = Math.sin(lon),
+    cl = Math.cos(lon),
+    sp = Math.sin(lat),
+    cp = Math.cos(lat);
   const o = [0, 0, 0];
   geodeticToEcef(lonDeg, latDeg, h, o);
   return [-sl, cl, 0, 0, -sp * cl, -sp * sl, cp, 0, cp * cl, cp * sl, sp, 0, o[0]!, o[1]!, o[2]!, 1];

@@ -15,7 +15,8 @@ const TABLE: Record<number, string> = {
   2903: "+proj=tmerc +lat_0=31 +lon_0=-106.25 +k=0.9999 +x_0=500000.00001016 +y_0=0 +ellps=GRS80 +units=us-ft +no_defs",
   27700: "+proj=tmerc +lat_0=49 +lon_0=-2 +k=0.9996012717 +x_0=400000 +y_0=-100000 +ellps=airy +towgs84=446.448,-125.157,542.06,0.15,0.247,0.842,-20.489 +units=m +no_defs",
   2056: "+proj=somerc +lat_0=46.9524055555556 +lon_0=7.43958333333333 +k_0=1 +x_0=2600000 +y_0=1200000 +ellps=bessel +towgs84=674.374,15.056,405.346,0,0,0,0 +units=m +no_defs",
-  28992: "+proj=sterea +lat_0=52.1561605555556 +lon_0=5.38763888888889 +k=0.9999079 +x_0=155000 +y_0=463000 +ellps=bessel +towgs84=565.417,50.3319,465.552,-0.398957,0.343988,-1.8774,4.0725 +units=m +no_defs",
+  28992:
+    "+proj=sterea +lat_0=52.1561605555556 +lon_0=5.38763888888889 +k=0.9999079 +x_0=155000 +y_0=463000 +ellps=bessel +towgs84=565.417,50.3319,465.552,-0.398957,0.343988,-1.8774,4.0725 +units=m +no_defs",
 };
 
 /** Vertical CRSs by EPSG code → metres per unit of height. */
@@ -32,8 +33,7 @@ export const VERTICAL_UNITS: Record<number, number> = {
 export function proj4FromEpsg(code: number): string | undefined {
   const known = TABLE[code];
   if (known) return known;
-  const utm = (zone: number, rest: string): string | undefined =>
-    zone >= 1 && zone <= 60 ? `+proj=utm +zone=${zone} ${rest} +units=m +no_defs` : undefined;
+  const utm = (zone: number, rest: string): string | undefined => (zone >= 1 && zone <= 60 ? `+proj=utm +zone=${zone} ${rest} +units=m +no_defs` : undefined);
   if (code > 32600 && code <= 32660) return utm(code - 32600, "+datum=WGS84");
   if (code > 32700 && code <= 32760) return utm(code - 32700, "+south +datum=WGS84");
   if (code >= 26901 && code <= 26923) return utm(code - 26900, "+datum=NAD83");

@@ -50,7 +50,13 @@ export function createGeoreference(crs: CrsDefinition, bounds: Bounds): Georefer
     const r = converter.forward<number[]>([x, y]);
     return [r[0]!, r[1]!];
   };
-  for (const [x, y] of [[cx, cy], [bounds.min[0], bounds.min[1]], [bounds.max[0], bounds.max[1]], [bounds.min[0], bounds.max[1]], [bounds.max[0], bounds.min[1]]] as const) {
+  for (const [x, y] of [
+    [cx, cy],
+    [bounds.min[0], bounds.min[1]],
+    [bounds.max[0], bounds.max[1]],
+    [bounds.min[0], bounds.max[1]],
+    [bounds.max[0], bounds.min[1]],
+  ] as const) {
     const [lon, lat] = geodetic(x, y);
     if (!Number.isFinite(lon) || !Number.isFinite(lat) || Math.abs(lat) > 90 || Math.abs(lon) > 540) {
       throw new Error(`coordinates (${x}, ${y}) are not on the globe in ${crs.label}`);
@@ -59,7 +65,10 @@ export function createGeoreference(crs: CrsDefinition, bounds: Bounds): Georefer
   const [lon0, lat0] = geodetic(cx, cy);
   const h0 = cz * vu;
   const m = enuToEcefMatrix(lon0, lat0, h0);
-  const e = [m[0]!, m[1]!, m[2]!], n = [m[4]!, m[5]!, m[6]!], u = [m[8]!, m[9]!, m[10]!], o = [m[12]!, m[13]!, m[14]!];
+  const e = [m[0]!, m[1]!, m[2]!],
+    n = [m[4]!, m[5]!, m[6]!],
+    u = [m[8]!, m[9]!, m[10]!],
+    o = [m[12]!, m[13]!, m[14]!];
   const p = [0, 0, 0];
   return {
     georeferenced: true,
@@ -70,7 +79,9 @@ export function createGeoreference(crs: CrsDefinition, bounds: Bounds): Georefer
     toLocal(x, y, z, out, at) {
       const [lon, lat] = geodetic(x, y);
       geodeticToEcef(lon, lat, z * vu, p);
-      const dx = p[0]! - o[0]!, dy = p[1]! - o[1]!, dz = p[2]! - o[2]!;
+      const dx = p[0]! - o[0]!,
+        dy = p[1]! - o[1]!,
+        dz = p[2]! - o[2]!;
       out[at] = e[0]! * dx + e[1]! * dy + e[2]! * dz;
       out[at + 1] = n[0]! * dx + n[1]! * dy + n[2]! * dz;
       out[at + 2] = u[0]! * dx + u[1]! * dy + u[2]! * dz;

@@ -21,11 +21,16 @@ export function linearUnitFromName(name: string, factor?: number): number | unde
 /** EPSG unit-of-measure codes (GeoTIFF ProjLinearUnits / VerticalUnits keys). */
 export function linearUnitFromEpsgUnit(code: number): number | undefined {
   switch (code) {
-    case 9001: return 1;
-    case 9002: return FOOT;
-    case 9003: return US_SURVEY_FOOT;
-    case 9036: return 1000;
-    default: return undefined;
+    case 9001:
+      return 1;
+    case 9002:
+      return FOOT;
+    case 9003:
+      return US_SURVEY_FOOT;
+    case 9036:
+      return 1000;
+    default:
+      return undefined;
   }
 }
 

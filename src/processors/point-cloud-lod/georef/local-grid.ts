@@ -22,25 +22,34 @@ export function mapToLocal(geo: Georeference, bounds: Bounds, metresPerUnit: num
   }
   const span = (a: 0 | 1 | 2): number => Math.max(bounds.max[a] - bounds.min[a], 0);
   const samples = (a: 0 | 1): number => Math.min(options.maxSamples, Math.max(2, Math.ceil((span(a) * metresPerUnit) / options.cellMetres) + 1));
-  const nx = samples(0), ny = samples(1);
+  const nx = samples(0),
+    ny = samples(1);
   // A flat axis still gets two samples one unit apart, so the interpolation stays defined.
-  const sx = span(0) > 0 ? span(0) / (nx - 1) : 1, sy = span(1) > 0 ? span(1) / (ny - 1) : 1, sz = span(2) > 0 ? span(2) : 1;
+  const sx = span(0) > 0 ? span(0) / (nx - 1) : 1,
+    sy = span(1) > 0 ? span(1) / (ny - 1) : 1,
+    sz = span(2) > 0 ? span(2) : 1;
   const [x0, y0, z0] = bounds.min;
   const grid = new Float64Array(nx * ny * 2 * 3);
-  for (let k = 0; k < 2; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++) geo.toLocal(x0 + i * sx, y0 + j * sy, z0 + k * sz, grid, ((k * ny + j) * nx + i) * 3);
+  for (let k = 0; k < 2; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) geo.toLocal(x0 + i * sx, y0 + j * sy, z0 + k * sz, grid, ((k * ny + j) * nx + i) * 3);
   const layer = nx * ny * 3;
   for (let p = 0; p < count; p++) {
-    let fx = (x[p]! - x0) / sx, fy = (y[p]! - y0) / sy;
+    let fx = (x[p]! - x0) / sx,
+      fy = (y[p]! - y0) / sy;
     const fz = (z[p]! - z0) / sz;
-    let i = Math.floor(fx), j = Math.floor(fy);
+    let i = Math.floor(fx),
+      j = Math.floor(fy);
     i = i < 0 ? 0 : i > nx - 2 ? nx - 2 : i;
     j = j < 0 ? 0 : j > ny - 2 ? ny - 2 : j;
     fx -= i;
     fy -= j;
-    const c00 = (j * nx + i) * 3, c10 = c00 + 3, c01 = c00 + nx * 3, c11 = c01 + 3;
-    const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+    const c00 = (j * nx + i) * 3,
+      c10 = c00 + 3,
+      c01 = c00 + nx * 3,
+      c11 = c01 + 3;
+    const w00 = (1 - fx) * (1 - fy),
+      w10 = fx * (1 - fy),
+      w01 = (1 - fx) * fy,
+      w11 = fx * fy;
     for (let a = 0; a < 3; a++) {
       const lo = w00 * grid[c00 + a]! + w10 * grid[c10 + a]! + w01 * grid[c01 + a]! + w11 * grid[c11 + a]!;
       const hi = w00 * grid[layer + c00 + a]! + w10 * grid[layer + c10 + a]! + w01 * grid[layer + c01 + a]! + w11 * grid[layer + c11 + a]!;

@@ -12,7 +12,9 @@ function lookup(epsg: number): string | undefined {
   if (!gdalDefs.has(epsg)) {
     let def: string | undefined;
     try {
-      const out = execaSync("gdalsrsinfo", ["-o", "proj4", `EPSG:${epsg}`], { timeout: 15_000 }).stdout.trim().replace(/^'|'$/g, "");
+      const out = execaSync("gdalsrsinfo", ["-o", "proj4", `EPSG:${epsg}`], { timeout: 15_000 })
+        .stdout.trim()
+        .replace(/^'|'$/g, "");
       def = out.startsWith("+proj=") ? out : undefined;
     } catch {
       def = undefined;

@@ -67,8 +67,7 @@ export function parseWkt(wkt: string): WktNode | undefined {
   return root && i === wkt.length ? root : undefined;
 }
 
-export const children = (n: WktNode, ...keywords: string[]): WktNode[] =>
-  n.args.filter((a): a is WktNode => typeof a === "object" && keywords.includes(a.keyword));
+export const children = (n: WktNode, ...keywords: string[]): WktNode[] => n.args.filter((a): a is WktNode => typeof a === "object" && keywords.includes(a.keyword));
 
 /** Depth-first search for the first node with one of `keywords`. */
 export function findNode(n: WktNode, ...keywords: string[]): WktNode | undefined {

@@ -9,7 +9,8 @@ export function planLevel(nodes: readonly Pick<OctreeNode, "key" | "pointCount">
   const total = nodes.reduce((n, x) => n + x.pointCount, 0);
   const want = Math.max(0, Math.min(Math.floor(target), total));
   const take = nodes.map(() => 0);
-  let taken = 0, cutDepth = -1;
+  let taken = 0,
+    cutDepth = -1;
   const byDepth = new Map<number, number>();
   for (const n of nodes) byDepth.set(n.key.d, (byDepth.get(n.key.d) ?? 0) + n.pointCount);
   for (const d of [...byDepth.keys()].sort((a, b) => a - b)) {
@@ -22,7 +23,8 @@ export function planLevel(nodes: readonly Pick<OctreeNode, "key" | "pointCount">
     for (const [i, n] of nodes.entries()) if (n.key.d === d) take[i] = n.pointCount;
   }
   if (cutDepth < 0) return take;
-  const left = want - taken, layer = byDepth.get(cutDepth)!;
+  const left = want - taken,
+    layer = byDepth.get(cutDepth)!;
   const shares: { i: number; rem: number }[] = [];
   let given = 0;
   for (const [i, n] of nodes.entries()) {

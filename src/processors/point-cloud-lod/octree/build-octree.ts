@@ -35,7 +35,9 @@ const millions = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(1).repl
 /** Morton (z-order) comparison of cells at the same depth: the axis whose coordinates differ in the
  * highest bit decides (z above y above x). */
 function zOrder(a: NodeKey, b: NodeKey): number {
-  const dx = a.x ^ b.x, dy = a.y ^ b.y, dz = a.z ^ b.z;
+  const dx = a.x ^ b.x,
+    dy = a.y ^ b.y,
+    dz = a.z ^ b.z;
   const top = Math.max(dx, dy, dz);
   if (top === 0) return 0;
   const hi = 31 - Math.clz32(top);
@@ -64,7 +66,8 @@ export async function buildOctree(openSource: () => Promise<PointCloudSource>, d
   const quantize = header.las && header.scale && header.offset ? { scale: header.scale, offset: header.offset } : null;
   let layout: ColumnLayout | undefined;
   let count = 0;
-  const min: [number, number, number] = [Infinity, Infinity, Infinity], max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
+  const min: [number, number, number] = [Infinity, Infinity, Infinity],
+    max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
   let expected = header.pointCount;
   const report = (phase: number, done: number, label: string) => {
     const total = expected ?? Math.max(count, 1);
@@ -76,7 +79,8 @@ export async function buildOctree(openSource: () => Promise<PointCloudSource>, d
   try {
     for await (const chunk of source.points(signal)) {
       for (const [a, v] of [chunk.x, chunk.y, chunk.z].entries()) {
-        let lo = min[a]!, hi = max[a]!;
+        let lo = min[a]!,
+          hi = max[a]!;
         for (let i = 0; i < chunk.count; i++) {
           const c = v[i]!;
           // c - c is 0 for every finite number and NaN for NaN and ±Infinity.
@@ -107,10 +111,20 @@ export async function buildOctree(openSource: () => Promise<PointCloudSource>, d
   const size = edge > 0 ? edge : Math.max(1, Math.abs(min[0]), Math.abs(min[1]), Math.abs(min[2])) * 1e-6;
   const cube: Bounds = { min: [...min], max: [min[0] + size, min[1] + size, min[2] + size] };
   // (2) count and (3) bin into chunk files.
-  const chunks = await binIntoChunks(staging, { d: 0, x: 0, y: 0, z: 0 }, {
-    dir, layout, root: cube, maxChunkPoints: opts.maxChunkPoints, maxDepth: opts.maxDepth, signal,
-    progress: (phase, seen) => (phase === "count" ? report(1, seen, `Counting ${millions(seen)} of ${millions(count)} points`) : report(2, seen, `Binning ${millions(seen)} of ${millions(count)} points`)),
-  });
+  const chunks = await binIntoChunks(
+    staging,
+    { d: 0, x: 0, y: 0, z: 0 },
+    {
+      dir,
+      layout,
+      root: cube,
+      maxChunkPoints: opts.maxChunkPoints,
+      maxDepth: opts.maxDepth,
+      signal,
+      progress: (phase, seen) =>
+        phase === "count" ? report(1, seen, `Counting ${millions(seen)} of ${millions(count)} points`) : report(2, seen, `Binning ${millions(seen)} of ${millions(count)} points`),
+    },
+  );
   await rm(staging, { force: true });
   o.onChunks?.(chunks);
 
@@ -129,7 +143,14 @@ export async function buildOctree(openSource: () => Promise<PointCloudSource>, d
   for (const list of results) for (const m of list) metas.set(nodeName(m.key), m);
 
   // (5) the levels above the chunks.
-  await mergeUpperLevels(dir, layout, cube, chunks.map((c) => c.key), metas, signal);
+  await mergeUpperLevels(
+    dir,
+    layout,
+    cube,
+    chunks.map((c) => c.key),
+    metas,
+    signal,
+  );
   await rm(join(dir, "chunks"), { recursive: true, force: true });
 
   const manifest: OctreeManifest = { version: 1, header, pointCount: count, bounds, cube, layout, nodes: listNodes(metas, cube) };
@@ -154,7 +175,8 @@ function listNodes(metas: Map<string, IndexedNodeMeta>, root: Bounds): OctreeNod
     }
   }
   return keys.map((key) => {
-    const name = nodeName(key), m = metas.get(name)!;
+    const name = nodeName(key),
+      m = metas.get(name)!;
     const cube = nodeCube(root, key);
     return { key, cube, bounds: m.bounds, pointCount: m.pointCount, subtreePointCount: subtree.get(name)!, spacing: (cube.max[0] - cube.min[0]) / GRID, children: children.get(name) ?? [] };
   });

@@ -10,8 +10,9 @@ import { decodeBlocks, decodeXyz, encodeBlock, gatherChunk, recordBytes, type Co
 export async function* blocks(path: string, layout: ColumnLayout, signal: AbortSignal, xyzOnly = false): AsyncGenerator<PointChunk> {
   const fh = await open(path, "r");
   try {
-    const head = new Uint8Array(4), rb = recordBytes(layout);
-    for (let at = 0; ; ) {
+    const head = new Uint8Array(4),
+      rb = recordBytes(layout);
+    for (let at = 0; ;) {
       signal.throwIfAborted();
       const { bytesRead } = await fh.read(head, 0, 4, at);
       if (bytesRead < 4) return;
@@ -48,7 +49,8 @@ export const chunkFile = (dir: string, k: NodeKey): string => join(dir, "chunks"
  * holds more than a chunk — except points too close together to split before `maxDepth`. */
 export async function binIntoChunks(source: string, under: NodeKey, ctx: ChunkingContext): Promise<{ key: NodeKey; points: number }[]> {
   const { layout, signal } = ctx;
-  const cube = nodeCube(ctx.root, under), size = cube.max[0] - cube.min[0];
+  const cube = nodeCube(ctx.root, under),
+    size = cube.max[0] - cube.min[0];
   const G = 1 << COUNT_DEPTH;
   const cellIds = (c: PointChunk): Int32Array => {
     const out = new Int32Array(c.count);
@@ -73,7 +75,8 @@ export async function binIntoChunks(source: string, under: NodeKey, ctx: Chunkin
   };
   seen = 0;
   for await (const c of blocks(source, layout, signal)) {
-    const ids = cellIds(c), byChunk = new Map<number, number[]>();
+    const ids = cellIds(c),
+      byChunk = new Map<number, number[]>();
     for (let i = 0; i < c.count; i++) {
       const id = plan.cellToChunk[ids[i]!]!;
       let list = byChunk.get(id);

@@ -18,10 +18,10 @@ export function planChunks(counts: Uint32Array, maxChunkPoints: number): ChunkPl
   const levels: Float64Array[] = [];
   levels[COUNT_DEPTH] = Float64Array.from(counts);
   for (let d = COUNT_DEPTH - 1; d >= 0; d--) {
-    const n = 1 << d, below = levels[d + 1]!, here = new Float64Array(n * n * n);
-    for (let x = 0; x < 2 * n; x++)
-      for (let y = 0; y < 2 * n; y++)
-        for (let z = 0; z < 2 * n; z++) here[((x >> 1) * n + (y >> 1)) * n + (z >> 1)]! += below[(x * 2 * n + y) * 2 * n + z]!;
+    const n = 1 << d,
+      below = levels[d + 1]!,
+      here = new Float64Array(n * n * n);
+    for (let x = 0; x < 2 * n; x++) for (let y = 0; y < 2 * n; y++) for (let z = 0; z < 2 * n; z++) here[((x >> 1) * n + (y >> 1)) * n + (z >> 1)]! += below[(x * 2 * n + y) * 2 * n + z]!;
     levels[d] = here;
   }
   const chunks: ChunkPlan["chunks"] = [];

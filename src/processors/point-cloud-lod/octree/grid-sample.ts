@@ -56,13 +56,20 @@ let bestDist: Float64Array | undefined;
 export function gridSample(c: PointChunk, index: ArrayLike<number>, cube: Bounds): { kept: Uint32Array; rest: Uint32Array } {
   best ??= new Int32Array(GRID ** 3).fill(-1);
   bestDist ??= new Float64Array(GRID ** 3);
-  const size = cube.max[0] - cube.min[0], cell = size / GRID;
+  const size = cube.max[0] - cube.min[0],
+    cell = size / GRID;
   const touched: number[] = [];
   for (let j = 0; j < index.length; j++) {
     const i = index[j]!;
-    const x = c.x[i]!, y = c.y[i]!, z = c.z[i]!;
-    const cx = cellOf(x, cube.min[0], size, GRID), cy = cellOf(y, cube.min[1], size, GRID), cz = cellOf(z, cube.min[2], size, GRID);
-    const dx = x - (cube.min[0] + (cx + 0.5) * cell), dy = y - (cube.min[1] + (cy + 0.5) * cell), dz = z - (cube.min[2] + (cz + 0.5) * cell);
+    const x = c.x[i]!,
+      y = c.y[i]!,
+      z = c.z[i]!;
+    const cx = cellOf(x, cube.min[0], size, GRID),
+      cy = cellOf(y, cube.min[1], size, GRID),
+      cz = cellOf(z, cube.min[2], size, GRID);
+    const dx = x - (cube.min[0] + (cx + 0.5) * cell),
+      dy = y - (cube.min[1] + (cy + 0.5) * cell),
+      dz = z - (cube.min[2] + (cz + 0.5) * cell);
     const d = dx * dx + dy * dy + dz * dz;
     const k = (cx << (2 * GRID_BITS)) | (cy << GRID_BITS) | cz;
     const b = best[k]!;
@@ -80,8 +87,10 @@ export function gridSample(c: PointChunk, index: ArrayLike<number>, cube: Bounds
     keep[best[k]!] = 1;
     best[k] = -1;
   }
-  const kept = new Uint32Array(touched.length), rest = new Uint32Array(index.length - touched.length);
-  let a = 0, r = 0;
+  const kept = new Uint32Array(touched.length),
+    rest = new Uint32Array(index.length - touched.length);
+  let a = 0,
+    r = 0;
   for (let j = 0; j < index.length; j++) {
     if (keep[j]) kept[a++] = index[j]!;
     else rest[r++] = index[j]!;
@@ -91,9 +100,11 @@ export function gridSample(c: PointChunk, index: ArrayLike<number>, cube: Bounds
 
 /** Tight bounds of the points at `index`. */
 export function boundsOf(c: PointChunk, index: ArrayLike<number>): Bounds {
-  const min: [number, number, number] = [Infinity, Infinity, Infinity], max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
+  const min: [number, number, number] = [Infinity, Infinity, Infinity],
+    max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
   for (const [a, v] of [c.x, c.y, c.z].entries()) {
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (let j = 0; j < index.length; j++) {
       const t = v[index[j]!]!;
       if (t < lo) lo = t;

@@ -12,10 +12,11 @@ const parentOf = (k: NodeKey): NodeKey => ({ d: k.d - 1, x: k.x >> 1, y: k.y >> 
  * keeps at least its first point, so no listed node becomes empty. */
 export async function mergeUpperLevels(dir: string, layout: ColumnLayout, root: Bounds, chunkKeys: readonly NodeKey[], nodes: Map<string, IndexedNodeMeta>, signal: AbortSignal): Promise<void> {
   const upper = new Map<string, NodeKey>();
-  for (const k of chunkKeys) for (let p = k; p.d > 0; ) {
-    p = parentOf(p);
-    upper.set(nodeName(p), p);
-  }
+  for (const k of chunkKeys)
+    for (let p = k; p.d > 0;) {
+      p = parentOf(p);
+      upper.set(nodeName(p), p);
+    }
   const order = [...upper.values()].sort((a, b) => b.d - a.d || a.x - b.x || a.y - b.y || a.z - b.z);
   for (const key of order) {
     signal.throwIfAborted();
@@ -26,7 +27,8 @@ export async function mergeUpperLevels(dir: string, layout: ColumnLayout, root: 
     }
     const parts = await Promise.all(children.map((c) => readNodeFile(dir, c, layout)));
     const all = concatChunks(parts, layout);
-    const owner = new Uint8Array(all.count), firstOf = new Int32Array(children.length);
+    const owner = new Uint8Array(all.count),
+      firstOf = new Int32Array(children.length);
     let at = 0;
     for (const [i, p] of parts.entries()) {
       owner.fill(i, at, at + p.count);

@@ -28,8 +28,7 @@ export async function readNodeFile(dir: string, key: NodeKey, layout: ColumnLayo
 
 // Uint8Arrays of the header (GeoTIFF keys, extra-bytes descriptor) survive JSON as base64.
 const replacer = (_k: string, v: unknown): unknown => (v instanceof Uint8Array ? { $u8: Buffer.from(v).toString("base64") } : v);
-const reviver = (_k: string, v: unknown): unknown =>
-  v !== null && typeof v === "object" && "$u8" in v && typeof v.$u8 === "string" ? new Uint8Array(Buffer.from(v.$u8, "base64")) : v;
+const reviver = (_k: string, v: unknown): unknown => (v !== null && typeof v === "object" && "$u8" in v && typeof v.$u8 === "string" ? new Uint8Array(Buffer.from(v.$u8, "base64")) : v);
 
 export async function writeManifest(dir: string, m: OctreeManifest): Promise<void> {
   await writeFile(join(dir, MANIFEST), JSON.stringify(m, replacer));

@@ -5,8 +5,15 @@ type Ctor = Float64ArrayConstructor | Float32ArrayConstructor | Uint16ArrayConst
 
 /** Optional per-point columns of a PointChunk (and of its `las` fields), with their array types. */
 const OPTIONAL = {
-  intensity: Uint16Array, red: Uint16Array, green: Uint16Array, blue: Uint16Array, nir: Uint16Array,
-  classification: Uint8Array, returnNumber: Uint8Array, numberOfReturns: Uint8Array, gpsTime: Float64Array,
+  intensity: Uint16Array,
+  red: Uint16Array,
+  green: Uint16Array,
+  blue: Uint16Array,
+  nir: Uint16Array,
+  classification: Uint8Array,
+  returnNumber: Uint8Array,
+  numberOfReturns: Uint8Array,
+  gpsTime: Float64Array,
 } as const satisfies Record<string, Ctor>;
 const LAS = { flags: Uint8Array, scannerChannel: Uint8Array, scanAngle: Float32Array, userData: Uint8Array, pointSourceId: Uint16Array } as const satisfies Record<keyof LasExtraFields, Ctor>;
 
@@ -73,7 +80,7 @@ export function encodeBlock(c: PointChunk, l: ColumnLayout): Uint8Array {
 export function decodeBlocks(bytes: Uint8Array, l: ColumnLayout): PointChunk {
   const parts: PointChunk[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = 0; at < bytes.byteLength; ) {
+  for (let at = 0; at < bytes.byteLength;) {
     const n = view.getUint32(at, true);
     at += 4;
     const take = <T>(ctor: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }, len: number): T => {
@@ -85,8 +92,10 @@ export function decodeBlocks(bytes: Uint8Array, l: ColumnLayout): PointChunk {
     const xyz: Float64Array[] = [];
     for (let axis = 0; axis < 3; axis++) {
       if (l.quantize) {
-        const q = take(Int32Array, n), v = new Float64Array(n);
-        const s = l.quantize.scale[axis]!, o = l.quantize.offset[axis]!;
+        const q = take(Int32Array, n),
+          v = new Float64Array(n);
+        const s = l.quantize.scale[axis]!,
+          o = l.quantize.offset[axis]!;
         for (let i = 0; i < n; i++) v[i] = q[i]! * s + o;
         xyz.push(v);
       } else xyz.push(take(Float64Array, n));
@@ -119,7 +128,8 @@ export function emptyChunk(l: ColumnLayout, n = 0): PointChunk {
 
 /** Every column including x/y/z, paired between two chunks of the same layout. */
 function pairs(a: PointChunk, b: PointChunk, l: ColumnLayout): [Typed | undefined, Typed, number][] {
-  const ca = columns(a, l), cb = columns(b, l);
+  const ca = columns(a, l),
+    cb = columns(b, l);
   return [[a.x, b.x, 1], [a.y, b.y, 1], [a.z, b.z, 1], ...ca.map((c, i) => [c.arr, cb[i]!.arr!, c.per] as [Typed | undefined, Typed, number])];
 }
 
@@ -135,7 +145,10 @@ export function gatherChunk(c: PointChunk, index: ArrayLike<number>, l: ColumnLa
 }
 
 export function concatChunks(parts: readonly PointChunk[], l: ColumnLayout): PointChunk {
-  const out = emptyChunk(l, parts.reduce((n, p) => n + p.count, 0));
+  const out = emptyChunk(
+    l,
+    parts.reduce((n, p) => n + p.count, 0),
+  );
   let at = 0;
   for (const p of parts) {
     for (const [src, dst, per] of pairs(p, out, l)) if (src) dst.set(src.subarray(0, p.count * per), at * per);
@@ -168,7 +181,9 @@ export function decodeXyz(block: Uint8Array, l: ColumnLayout): PointChunk {
   if (l.quantize) {
     const q = new Int32Array(block.slice(4, 4 + 12 * n).buffer);
     for (let axis = 0; axis < 3; axis++) {
-      const s = l.quantize.scale[axis]!, o = l.quantize.offset[axis]!, v = xyz[axis]!;
+      const s = l.quantize.scale[axis]!,
+        o = l.quantize.offset[axis]!,
+        v = xyz[axis]!;
       for (let i = 0; i < n; i++) v[i] = q[axis * n + i]! * s + o;
     }
   } else {

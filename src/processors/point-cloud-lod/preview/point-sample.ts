@@ -17,14 +17,22 @@ export interface PointSample {
 
 export async function samplePoints(points: AsyncIterable<PointChunk>, maxPoints: number, color: boolean, signal?: AbortSignal): Promise<PointSample> {
   const cap = Math.max(1, Math.floor(maxPoints));
-  const x = new Float64Array(cap), y = new Float64Array(cap), z = new Float64Array(cap);
+  const x = new Float64Array(cap),
+    y = new Float64Array(cap),
+    z = new Float64Array(cap);
   const rgb16 = color ? new Uint16Array(cap * 3) : undefined;
-  const min: Vec3 = [Infinity, Infinity, Infinity], max: Vec3 = [-Infinity, -Infinity, -Infinity];
-  let kept = 0, stride = 1, read = 0, maxChannel = 0;
+  const min: Vec3 = [Infinity, Infinity, Infinity],
+    max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  let kept = 0,
+    stride = 1,
+    read = 0,
+    maxChannel = 0;
   for await (const c of points) {
     signal?.throwIfAborted();
     for (let i = 0; i < c.count; i++, read++) {
-      const px = c.x[i]!, py = c.y[i]!, pz = c.z[i]!;
+      const px = c.x[i]!,
+        py = c.y[i]!,
+        pz = c.z[i]!;
       if (!(Number.isFinite(px) && Number.isFinite(py) && Number.isFinite(pz))) continue;
       if (px < min[0]) min[0] = px;
       if (px > max[0]) max[0] = px;
@@ -43,7 +51,9 @@ export async function samplePoints(points: AsyncIterable<PointChunk>, maxPoints:
       y[kept] = py;
       z[kept] = pz;
       if (rgb16) {
-        const r = c.red?.[i] ?? 0, g = c.green?.[i] ?? 0, b = c.blue?.[i] ?? 0;
+        const r = c.red?.[i] ?? 0,
+          g = c.green?.[i] ?? 0,
+          b = c.blue?.[i] ?? 0;
         rgb16[3 * kept] = r;
         rgb16[3 * kept + 1] = g;
         rgb16[3 * kept + 2] = b;
@@ -60,7 +70,12 @@ export async function samplePoints(points: AsyncIterable<PointChunk>, maxPoints:
     for (let i = 0; i < kept * 3; i++) rgb[i] = rgb16[i]! >> shift;
   }
   return {
-    count: kept, x: x.subarray(0, kept), y: y.subarray(0, kept), z: z.subarray(0, kept), rgb, read,
+    count: kept,
+    x: x.subarray(0, kept),
+    y: y.subarray(0, kept),
+    z: z.subarray(0, kept),
+    rgb,
+    read,
     bounds: min[0] <= max[0] ? { min, max } : undefined,
   };
 }

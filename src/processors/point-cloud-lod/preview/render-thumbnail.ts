@@ -28,7 +28,12 @@ const WEBP_QUALITY = 85;
 
 /** A WEBP picture of the points: depth-tested splats seen obliquely (or from the top), coloured by
  * RGB, or by height where the source has none. Deterministic. */
-export async function renderThumbnail(points: AsyncIterable<PointChunk>, header: PointCloudHeader, path: string, options: ThumbnailOptions = {}): Promise<{ points: number; width: number; height: number }> {
+export async function renderThumbnail(
+  points: AsyncIterable<PointChunk>,
+  header: PointCloudHeader,
+  path: string,
+  options: ThumbnailOptions = {},
+): Promise<{ points: number; width: number; height: number }> {
   const size = options.size ?? THUMBNAIL_DEFAULTS.size;
   if (!(Number.isInteger(size) && size >= 16 && size <= 4096)) throw new AppError("INVALID_PARAMS", `thumbnail size must be an integer from 16 to 4096, got ${size}`);
   const sample = await samplePoints(points, options.maxPoints ?? THUMBNAIL_DEFAULTS.maxPoints, header.attributes.color, options.signal);
@@ -43,7 +48,9 @@ export async function renderThumbnail(points: AsyncIterable<PointChunk>, header:
     horizontalScale: scale,
   });
   try {
-    await sharp(rgba, { raw: { width: size, height: size, channels: 4 } }).webp({ quality: WEBP_QUALITY, alphaQuality: 100 }).toFile(path);
+    await sharp(rgba, { raw: { width: size, height: size, channels: 4 } })
+      .webp({ quality: WEBP_QUALITY, alphaQuality: 100 })
+      .toFile(path);
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     throw new AppError(code === "ENOSPC" ? "INSUFFICIENT_DISK" : "INTERNAL", `thumbnail: writing ${path} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

@@ -23,15 +23,28 @@ export function framingAzimuth(sample: PointSample, elevation: number, horizonta
   const b = sample.bounds;
   if (!b || sample.count === 0) return 0;
   const step = Math.max(1, Math.floor(sample.count / 20_000));
-  const cx = (b.min[0] + b.max[0]) / 2, cy = (b.min[1] + b.max[1]) / 2, cz = (b.min[2] + b.max[2]) / 2;
-  const el = (elevation * Math.PI) / 180, sinE = Math.sin(el), cosE = Math.cos(el);
-  let best = 0, bestExtent = Infinity;
+  const cx = (b.min[0] + b.max[0]) / 2,
+    cy = (b.min[1] + b.max[1]) / 2,
+    cz = (b.min[2] + b.max[2]) / 2;
+  const el = (elevation * Math.PI) / 180,
+    sinE = Math.sin(el),
+    cosE = Math.cos(el);
+  let best = 0,
+    bestExtent = Infinity;
   for (let deg = 0; deg < 180; deg += 15) {
-    const az = (deg * Math.PI) / 180, cosA = Math.cos(az), sinA = Math.sin(az);
-    let uMin = Infinity, uMax = -Infinity, vMin = Infinity, vMax = -Infinity;
+    const az = (deg * Math.PI) / 180,
+      cosA = Math.cos(az),
+      sinA = Math.sin(az);
+    let uMin = Infinity,
+      uMax = -Infinity,
+      vMin = Infinity,
+      vMax = -Infinity;
     for (let i = 0; i < sample.count; i += step) {
-      const x = (sample.x[i]! - cx) * horizontalScale[0], y = (sample.y[i]! - cy) * horizontalScale[1], z = sample.z[i]! - cz;
-      const u = x * cosA - y * sinA, v = (x * sinA + y * cosA) * sinE + z * cosE;
+      const x = (sample.x[i]! - cx) * horizontalScale[0],
+        y = (sample.y[i]! - cy) * horizontalScale[1],
+        z = sample.z[i]! - cz;
+      const u = x * cosA - y * sinA,
+        v = (x * sinA + y * cosA) * sinE + z * cosE;
       if (u < uMin) uMin = u;
       if (u > uMax) uMax = u;
       if (v < vMin) vMin = v;
@@ -56,16 +69,34 @@ export function renderSplats(sample: PointSample, view: SplatView): Uint8Array {
   if (n === 0 || !sample.bounds) return out;
 
   const b = sample.bounds;
-  const cx = (b.min[0] + b.max[0]) / 2, cy = (b.min[1] + b.max[1]) / 2, cz = (b.min[2] + b.max[2]) / 2;
+  const cx = (b.min[0] + b.max[0]) / 2,
+    cy = (b.min[1] + b.max[1]) / 2,
+    cz = (b.min[2] + b.max[2]) / 2;
   const [sx, sy] = view.horizontalScale;
-  const az = (view.azimuth * Math.PI) / 180, el = (view.elevation * Math.PI) / 180;
-  const cosA = Math.cos(az), sinA = Math.sin(az), sinE = Math.sin(el), cosE = Math.cos(el);
-  const u = new Float32Array(n), v = new Float32Array(n), depth = new Float32Array(n);
-  let uMin = Infinity, uMax = -Infinity, vMin = Infinity, vMax = -Infinity, dMin = Infinity, dMax = -Infinity;
+  const az = (view.azimuth * Math.PI) / 180,
+    el = (view.elevation * Math.PI) / 180;
+  const cosA = Math.cos(az),
+    sinA = Math.sin(az),
+    sinE = Math.sin(el),
+    cosE = Math.cos(el);
+  const u = new Float32Array(n),
+    v = new Float32Array(n),
+    depth = new Float32Array(n);
+  let uMin = Infinity,
+    uMax = -Infinity,
+    vMin = Infinity,
+    vMax = -Infinity,
+    dMin = Infinity,
+    dMax = -Infinity;
   for (let i = 0; i < n; i++) {
-    const x = (sample.x[i]! - cx) * sx, y = (sample.y[i]! - cy) * sy, z = sample.z[i]! - cz;
-    const xr = x * cosA - y * sinA, yr = x * sinA + y * cosA;
-    const ui = (u[i] = xr), vi = (v[i] = yr * sinE + z * cosE), di = (depth[i] = yr * cosE - z * sinE);
+    const x = (sample.x[i]! - cx) * sx,
+      y = (sample.y[i]! - cy) * sy,
+      z = sample.z[i]! - cz;
+    const xr = x * cosA - y * sinA,
+      yr = x * sinA + y * cosA;
+    const ui = (u[i] = xr),
+      vi = (v[i] = yr * sinE + z * cosE),
+      di = (depth[i] = yr * cosE - z * sinE);
     if (ui < uMin) uMin = ui;
     if (ui > uMax) uMax = ui;
     if (vi < vMin) vMin = vi;
@@ -75,7 +106,8 @@ export function renderSplats(sample: PointSample, view: SplatView): Uint8Array {
   }
   const extent = Math.max(uMax - uMin, vMax - vMin, 1e-12);
   const scale = (size * (1 - 2 * MARGIN)) / extent;
-  const u0 = size / 2 - ((uMin + uMax) / 2) * scale, v0 = size / 2 + ((vMin + vMax) / 2) * scale;
+  const u0 = size / 2 - ((uMin + uMax) / 2) * scale,
+    v0 = size / 2 + ((vMin + vMax) / 2) * scale;
   const radius = splatRadius(u, v, u0, v0, scale, size);
   const colors = pointColors(sample);
 
@@ -84,9 +116,12 @@ export function renderSplats(sample: PointSample, view: SplatView): Uint8Array {
   const disc: [number, number][] = [];
   for (let dy = -radius; dy <= radius; dy++) for (let dx = -radius; dx <= radius; dx++) if (dx * dx + dy * dy <= radius * radius + radius) disc.push([dx, dy]);
   for (let i = 0; i < n; i++) {
-    const px = Math.floor(u0 + u[i]! * scale), py = Math.floor(v0 - v[i]! * scale), d = depth[i]!;
+    const px = Math.floor(u0 + u[i]! * scale),
+      py = Math.floor(v0 - v[i]! * scale),
+      d = depth[i]!;
     for (const [dx, dy] of disc) {
-      const qx = px + dx, qy = py + dy;
+      const qx = px + dx,
+        qy = py + dy;
       if (qx < 0 || qy < 0 || qx >= size || qy >= size) continue;
       const q = qy * size + qx;
       if (d >= zbuf[q]!) continue;
@@ -123,13 +158,23 @@ function pointColors(sample: PointSample): Uint8Array {
   if (sample.rgb && sample.rgb.some((c) => c > 0)) return sample.rgb;
   const out = new Uint8Array(n * 3);
   const sorted = Float64Array.from(sample.z).sort();
-  const lo = sorted[Math.floor((n - 1) * 0.02)]!, hi = sorted[Math.floor((n - 1) * 0.98)]!;
+  const lo = sorted[Math.floor((n - 1) * 0.02)]!,
+    hi = sorted[Math.floor((n - 1) * 0.98)]!;
   const span = hi - lo || 1;
   for (let i = 0; i < n; i++) rampColor((sample.z[i]! - lo) / span, out, 3 * i);
   return out;
 }
 
-const NEIGHBOURS: readonly [number, number][] = [[-2, 0], [2, 0], [0, -2], [0, 2], [-1, -1], [1, 1], [-1, 1], [1, -1]];
+const NEIGHBOURS: readonly [number, number][] = [
+  [-2, 0],
+  [2, 0],
+  [0, -2],
+  [0, 2],
+  [-1, -1],
+  [1, 1],
+  [-1, 1],
+  [1, -1],
+];
 
 /** Eye-dome lighting: each drawn pixel darkens by how far it lies behind its neighbours (depth in
  * pixel units, `unit` source units per pixel); an empty neighbour counts as far behind. */
@@ -143,7 +188,8 @@ function shade(zbuf: Float32Array, rgb: Uint8Array, out: Uint8Array, size: numbe
       if (d === Infinity) continue;
       let response = 0;
       for (const [dx, dy] of NEIGHBOURS) {
-        const nx = x + dx, ny = y + dy;
+        const nx = x + dx,
+          ny = y + dy;
         const nd = nx < 0 || ny < 0 || nx >= size || ny >= size ? Infinity : zbuf[ny * size + nx]!;
         response += nd === Infinity ? EDGE : Math.max(0, (d - nd) / unit);
       }

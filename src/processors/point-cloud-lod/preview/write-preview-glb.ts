@@ -25,9 +25,10 @@ export async function writePreviewGlb(points: AsyncIterable<PointChunk>, header:
   const sample = await samplePoints(points, options.maxPoints ?? PREVIEW_GLB_DEFAULTS.maxPoints, header.attributes.color, options.signal);
   const n = sample.count;
   const b = sample.bounds;
-  const centre: Vec3 = b ? [0, 1, 2].map((a) => (b.min[a]! + b.max[a]!) / 2) as Vec3 : [0, 0, 0];
+  const centre: Vec3 = b ? ([0, 1, 2].map((a) => (b.min[a]! + b.max[a]!) / 2) as Vec3) : [0, 0, 0];
   const positions = new Float32Array(n * 3);
-  const min: Vec3 = [Infinity, Infinity, Infinity], max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  const min: Vec3 = [Infinity, Infinity, Infinity],
+    max: Vec3 = [-Infinity, -Infinity, -Infinity];
   for (let i = 0; i < n; i++) {
     // source Z up → glTF Y up: (x, y, z) → (x, z, −y)
     positions[3 * i] = (sample.x[i]! - centre[0]) * unit;

@@ -12,7 +12,9 @@ export interface TilePoints {
   classification?: Uint8Array;
 }
 
-const USHORT = 5123, UBYTE = 5121, ARRAY_BUFFER = 34962;
+const USHORT = 5123,
+  UBYTE = 5121,
+  ARRAY_BUFFER = 34962;
 const QMAX = 65535;
 
 /** The glTF schema of the per-point properties (EXT_structural_metadata). */
@@ -43,11 +45,16 @@ export function encodeTileGlb(points: TilePoints, box: Bounds, generator: string
   const n = points.count;
   const q = quantizationFor(box);
   const pos = new Uint16Array(n * 4);
-  const qmin = [QMAX, QMAX, QMAX], qmax = [0, 0, 0];
+  const qmin = [QMAX, QMAX, QMAX],
+    qmax = [0, 0, 0];
   const { local } = points;
   for (let i = 0; i < n; i++) {
-    const g0 = local[i * 3]!, g1 = local[i * 3 + 2]!, g2 = -local[i * 3 + 1]!;
-    const v0 = quant(g0, q, 0), v1 = quant(g1, q, 1), v2 = quant(g2, q, 2);
+    const g0 = local[i * 3]!,
+      g1 = local[i * 3 + 2]!,
+      g2 = -local[i * 3 + 1]!;
+    const v0 = quant(g0, q, 0),
+      v1 = quant(g1, q, 1),
+      v2 = quant(g2, q, 2);
     pos[i * 4] = v0;
     pos[i * 4 + 1] = v1;
     pos[i * 4 + 2] = v2;
@@ -59,9 +66,7 @@ export function encodeTileGlb(points: TilePoints, box: Bounds, generator: string
     if (v2 > qmax[2]!) qmax[2] = v2;
   }
   const streams: { bytes: Uint8Array; stride: number }[] = [{ bytes: new Uint8Array(pos.buffer), stride: 8 }];
-  const accessors: Record<string, unknown>[] = [
-    { bufferView: 0, componentType: USHORT, type: "VEC3", count: n, min: qmin, max: qmax },
-  ];
+  const accessors: Record<string, unknown>[] = [{ bufferView: 0, componentType: USHORT, type: "VEC3", count: n, min: qmin, max: qmax }];
   const attributes: Record<string, number> = { POSITION: 0 };
   const add = (semantic: string, bytes: Uint8Array, stride: number, accessor: Record<string, unknown>): void => {
     attributes[semantic] = accessors.length;
@@ -96,7 +101,8 @@ export function encodeTileGlb(points: TilePoints, box: Bounds, generator: string
 
   const compressed: Uint8Array[] = [];
   const bufferViews: Record<string, unknown>[] = [];
-  let binLength = 0, fallbackLength = 0;
+  let binLength = 0,
+    fallbackLength = 0;
   for (const s of streams) {
     const enc = MeshoptEncoder.encodeGltfBuffer(s.bytes, n, s.stride, "ATTRIBUTES");
     bufferViews.push({

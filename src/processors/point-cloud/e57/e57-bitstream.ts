@@ -52,7 +52,9 @@ export class E57FieldStream {
 
 /** Little-endian bit order: value bit 0 is the lowest unread bit of the current byte. */
 function readBits(buf: Uint8Array, start: number, bits: number): number {
-  let v = 0, got = 0, p = start;
+  let v = 0,
+    got = 0,
+    p = start;
   while (got < bits) {
     const off = p & 7;
     const take = Math.min(8 - off, bits - got);

@@ -22,9 +22,11 @@ export class E57PagedFile {
   /** `length` logical bytes starting at physical offset `physical`. */
   async read(physical: number, length: number): Promise<Uint8Array> {
     const out = new Uint8Array(length);
-    let done = 0, at = physical;
+    let done = 0,
+      at = physical;
     while (done < length) {
-      const page = Math.floor(at / E57_PAGE), inPage = at % E57_PAGE;
+      const page = Math.floor(at / E57_PAGE),
+        inPage = at % E57_PAGE;
       if (inPage >= PAYLOAD) throw new AppError("INPUT_CORRUPT", `E57 offset ${at} points into the checksum of page ${page}`);
       const bytes = await this.page(page);
       const take = Math.min(PAYLOAD - inPage, length - done);

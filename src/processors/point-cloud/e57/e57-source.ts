@@ -20,7 +20,9 @@ export async function openE57Source(path: string, options: { chunkSize?: number 
     const head = await file.read(0, 48);
     if (new TextDecoder().decode(head.subarray(0, 8)) !== "ASTM-E57") throw new AppError("INPUT_CORRUPT", "Not an E57 file: missing ASTM-E57 signature");
     const v = new DataView(head.buffer);
-    const physicalLength = Number(v.getBigUint64(16, true)), xmlOffset = Number(v.getBigUint64(24, true)), xmlLength = Number(v.getBigUint64(32, true));
+    const physicalLength = Number(v.getBigUint64(16, true)),
+      xmlOffset = Number(v.getBigUint64(24, true)),
+      xmlLength = Number(v.getBigUint64(32, true));
     if (Number(v.getBigUint64(40, true)) !== 1024) throw new AppError("UNSUPPORTED_FORMAT", "E57 page size is not 1024 bytes");
     if (physicalLength > size) throw new AppError("INPUT_CORRUPT", `E57 header says ${physicalLength} bytes but the file has ${size}: truncated file`);
     const desc = parseE57Xml(new TextDecoder().decode(await file.read(xmlOffset, xmlLength)));
@@ -68,13 +70,15 @@ async function* scanRecords(file: E57PagedFile, scan: E57Scan, b: ChunkBuilder, 
   const [cMin, cMax] = scan.colorLimits ?? [0, 255];
   const iField = inten?.field;
   const [iMin, iMax] = scan.intensityLimits ?? (iField && iField.kind !== "float" ? [iField.minimum, iField.minimum + 2 ** iField.bits - 1] : [0, 1]);
-  const cK = 65535 / (cMax - cMin || 1), iK = 65535 / (iMax - iMin || 1);
+  const cK = 65535 / (cMax - cMin || 1),
+    iK = 65535 / (iMax - iMin || 1);
   let records = 0;
   while (records < scan.recordCount) {
     signal?.throwIfAborted();
     const ph = await file.read(at, 6);
     const pv = new DataView(ph.buffer);
-    const type = pv.getUint8(0), length = pv.getUint16(2, true) + 1;
+    const type = pv.getUint8(0),
+      length = pv.getUint16(2, true) + 1;
     if (type === DATA_PACKET) {
       const packet = await file.read(at, length);
       const count = pv.getUint16(4, true);
@@ -97,7 +101,9 @@ async function* scanRecords(file: E57PagedFile, scan: E57Scan, b: ChunkBuilder, 
           [x, y, z] = [m[0]! * x + m[1]! * y + m[2]! * z + pose.t[0], m[3]! * x + m[4]! * y + m[5]! * z + pose.t[1], m[6]! * x + m[7]! * y + m[8]! * z + pose.t[2]];
         }
         const i = inten ? (inten.shift() - iMin) * iK : 0;
-        const r = red ? (red.shift() - cMin) * cK : 0, g = green ? (green.shift() - cMin) * cK : 0, bl = blue ? (blue.shift() - cMin) * cK : 0;
+        const r = red ? (red.shift() - cMin) * cK : 0,
+          g = green ? (green.shift() - cMin) * cK : 0,
+          bl = blue ? (blue.shift() - cMin) * cK : 0;
         // Drain every stream even for skipped points so the columns stay aligned.
         for (const s of streams) if (s !== cx && s !== cy && s !== cz && s !== sr && s !== sa && s !== se && s !== red && s !== green && s !== blue && s !== inten && s !== invalid) s.shift();
         if (invalid && invalid.shift() !== 0) continue;

@@ -56,7 +56,8 @@ function field(name: string, n: XmlNode): E57Field {
   const attr = (k: string, d: number): number => (n[`@_${k}`] === undefined ? d : Number(n[`@_${k}`]));
   if (type === "Float") return { name, kind: "float", bits: n["@_precision"] === "single" ? 32 : 64, minimum: 0, scale: 1, offset: 0 };
   if (type === "Integer" || type === "ScaledInteger") {
-    const min = attr("minimum", 0), max = attr("maximum", 0);
+    const min = attr("minimum", 0),
+      max = attr("maximum", 0);
     const range = max - min;
     return { name, kind: type === "Integer" ? "integer" : "scaled", bits: range <= 0 ? 0 : Math.ceil(Math.log2(range + 1)), minimum: min, scale: attr("scale", 1), offset: attr("offset", 0) };
   }
@@ -76,24 +77,33 @@ export function parseE57Xml(xml: string): E57Description {
     const points = child(scan, "points");
     const proto = child(points, PROTOTYPE_TAG);
     if (!points || !proto) throw new AppError("INPUT_CORRUPT", "E57 data3D entry has no points/prototype");
-    const fields = Object.entries(proto).filter(([k]) => !k.startsWith("@_") && k !== "#text").map(([k, v]) => field(k, v as XmlNode));
+    const fields = Object.entries(proto)
+      .filter(([k]) => !k.startsWith("@_") && k !== "#text")
+      .map(([k, v]) => field(k, v as XmlNode));
     const pose = child(scan, "pose");
-    const rot = child(pose, "rotation"), tr = child(pose, "translation");
-    const il = child(scan, "intensityLimits"), cl = child(scan, "colorLimits"), cb = child(scan, "cartesianBounds");
+    const rot = child(pose, "rotation"),
+      tr = child(pose, "translation");
+    const il = child(scan, "intensityLimits"),
+      cl = child(scan, "colorLimits"),
+      cb = child(scan, "cartesianBounds");
     return {
       recordCount: Number(points["@_recordCount"] ?? 0),
       fileOffset: Number(points["@_fileOffset"] ?? 0),
       fields,
-      pose: pose ? {
-        rotation: [num(child(rot, "w"), 1), num(child(rot, "x")), num(child(rot, "y")), num(child(rot, "z"))],
-        translation: [num(child(tr, "x")), num(child(tr, "y")), num(child(tr, "z"))],
-      } : undefined,
+      pose: pose
+        ? {
+            rotation: [num(child(rot, "w"), 1), num(child(rot, "x")), num(child(rot, "y")), num(child(rot, "z"))],
+            translation: [num(child(tr, "x")), num(child(tr, "y")), num(child(tr, "z"))],
+          }
+        : undefined,
       intensityLimits: il ? [num(child(il, "intensityMinimum")), num(child(il, "intensityMaximum"))] : undefined,
       colorLimits: cl ? [num(child(cl, "colorRedMinimum")), num(child(cl, "colorRedMaximum"))] : undefined,
-      bounds: cb ? {
-        min: [num(child(cb, "xMinimum")), num(child(cb, "yMinimum")), num(child(cb, "zMinimum"))],
-        max: [num(child(cb, "xMaximum")), num(child(cb, "yMaximum")), num(child(cb, "zMaximum"))],
-      } : undefined,
+      bounds: cb
+        ? {
+            min: [num(child(cb, "xMinimum")), num(child(cb, "yMinimum")), num(child(cb, "zMinimum"))],
+            max: [num(child(cb, "xMaximum")), num(child(cb, "yMaximum")), num(child(cb, "zMaximum"))],
+          }
+        : undefined,
     };
   });
   const meta = root.coordinateMetadata;

@@ -12,13 +12,17 @@ const COPY_BLOCK = 4 << 20;
 export async function createGlbSink(path: string, header: PointCloudHeader, options: { scratchDir?: string } = {}): Promise<PointCloudSink> {
   const color = header.attributes.color;
   const scratch = join(options.scratchDir ?? dirname(path), basename(path));
-  const posPath = `${scratch}.pos.tmp`, colPath = `${scratch}.col.tmp`;
+  const posPath = `${scratch}.pos.tmp`,
+    colPath = `${scratch}.col.tmp`;
   const pos = await open(posPath, "w+");
   const col = color ? await open(colPath, "w+") : undefined;
   let center: Vec3 | undefined;
   let shift: number | undefined;
-  let count = 0, posAt = 0, colAt = 0;
-  const min: Vec3 = [Infinity, Infinity, Infinity], max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  let count = 0,
+    posAt = 0,
+    colAt = 0;
+  const min: Vec3 = [Infinity, Infinity, Infinity],
+    max: Vec3 = [-Infinity, -Infinity, -Infinity];
   const cleanup = async (): Promise<void> => {
     await pos.close().catch(() => undefined);
     await col?.close().catch(() => undefined);
@@ -33,7 +37,9 @@ export async function createGlbSink(path: string, header: PointCloudHeader, opti
       const s = (shift ??= colorShiftFor(c));
       const p = new Float32Array(c.count * 3);
       for (let i = 0; i < c.count; i++) {
-        const gx = (p[3 * i] = c.x[i]! - center[0]), gy = (p[3 * i + 1] = c.z[i]! - center[2]), gz = (p[3 * i + 2] = -(c.y[i]! - center[1]));
+        const gx = (p[3 * i] = c.x[i]! - center[0]),
+          gy = (p[3 * i + 1] = c.z[i]! - center[2]),
+          gz = (p[3 * i + 2] = -(c.y[i]! - center[1]));
         const f = [Math.fround(gx), Math.fround(gy), Math.fround(gz)];
         for (let k = 0; k < 3; k++) {
           if (f[k]! < min[k]!) min[k] = f[k]!;
@@ -80,7 +86,7 @@ export async function createGlbSink(path: string, header: PointCloudHeader, opti
 
 async function copyInto(out: FileHandle, at: number, from: FileHandle, length: number): Promise<number> {
   const buf = new Uint8Array(Math.min(COPY_BLOCK, Math.max(length, 1)));
-  for (let done = 0; done < length; ) {
+  for (let done = 0; done < length;) {
     const { bytesRead } = await from.read(buf, 0, Math.min(buf.byteLength, length - done), done);
     await out.write(buf, 0, bytesRead, at + done);
     done += bytesRead;

@@ -12,7 +12,9 @@ export function epsgFromGeoKeys(data: Uint8Array): number | undefined {
   let geographic: number | undefined;
   for (let k = 0; k < keys && 8 + k * 8 + 8 <= data.byteLength; k++) {
     const at = 8 + k * 8;
-    const id = v.getUint16(at, true), location = v.getUint16(at + 2, true), value = v.getUint16(at + 6, true);
+    const id = v.getUint16(at, true),
+      location = v.getUint16(at + 2, true),
+      value = v.getUint16(at + 6, true);
     // location 0 means the value is inline; user-defined (32767) is not an EPSG code.
     if (location !== 0 || value === 0 || value === 32767) continue;
     if (id === PROJECTED_CS_KEY) return value;

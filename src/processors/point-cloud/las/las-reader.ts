@@ -26,7 +26,7 @@ export async function openLasSource(path: string, options: LasReaderOptions = {}
       header,
       async *points(signal?: AbortSignal): AsyncGenerator<PointChunk> {
         const buf = new Uint8Array(chunkSize * las.recordLength);
-        for (let done = 0; done < las.pointCount; ) {
+        for (let done = 0; done < las.pointCount;) {
           signal?.throwIfAborted();
           const n = Math.min(chunkSize, las.pointCount - done);
           const want = n * las.recordLength;

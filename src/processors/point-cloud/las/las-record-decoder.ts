@@ -12,13 +12,20 @@ export interface RecordCodecOptions {
 export function decodeLasRecords(records: Uint8Array, count: number, o: RecordCodecOptions): PointChunk {
   const { layout, recordLength, scale, offset } = o;
   const v = new DataView(records.buffer, records.byteOffset, records.byteLength);
-  const x = new Float64Array(count), y = new Float64Array(count), z = new Float64Array(count);
+  const x = new Float64Array(count),
+    y = new Float64Array(count),
+    z = new Float64Array(count);
   const intensity = new Uint16Array(count);
-  const classification = new Uint8Array(count), returnNumber = new Uint8Array(count), numberOfReturns = new Uint8Array(count);
-  const flags = new Uint8Array(count), scannerChannel = new Uint8Array(count), userData = new Uint8Array(count);
-  const scanAngle = new Float32Array(count), pointSourceId = new Uint16Array(count);
+  const classification = new Uint8Array(count),
+    returnNumber = new Uint8Array(count),
+    numberOfReturns = new Uint8Array(count);
+  const flags = new Uint8Array(count),
+    scannerChannel = new Uint8Array(count),
+    userData = new Uint8Array(count);
+  const scanAngle = new Float32Array(count),
+    pointSourceId = new Uint16Array(count);
   const gpsTime = layout.gpsTime === undefined ? undefined : new Float64Array(count);
-  const rgb = layout.rgb === undefined ? undefined : [new Uint16Array(count), new Uint16Array(count), new Uint16Array(count)] as const;
+  const rgb = layout.rgb === undefined ? undefined : ([new Uint16Array(count), new Uint16Array(count), new Uint16Array(count)] as const);
   const nir = layout.nir === undefined ? undefined : new Uint16Array(count);
   const extraSize = recordLength - layout.size;
   const extraBytes = extraSize > 0 ? new Uint8Array(count * extraSize) : undefined;
@@ -28,7 +35,8 @@ export function decodeLasRecords(records: Uint8Array, count: number, o: RecordCo
     y[i] = v.getInt32(p + 4, true) * scale[1] + offset[1];
     z[i] = v.getInt32(p + 8, true) * scale[2] + offset[2];
     intensity[i] = v.getUint16(p + 12, true);
-    const b14 = v.getUint8(p + 14), b15 = v.getUint8(p + 15);
+    const b14 = v.getUint8(p + 14),
+      b15 = v.getUint8(p + 15);
     if (layout.extended) {
       returnNumber[i] = b14 & 0x0f;
       numberOfReturns[i] = b14 >> 4;
@@ -59,7 +67,14 @@ export function decodeLasRecords(records: Uint8Array, count: number, o: RecordCo
     if (extraBytes) extraBytes.set(records.subarray(p + layout.size, p + recordLength), i * extraSize);
   }
   const chunk: PointChunk = {
-    count, x, y, z, intensity, classification, returnNumber, numberOfReturns,
+    count,
+    x,
+    y,
+    z,
+    intensity,
+    classification,
+    returnNumber,
+    numberOfReturns,
     las: { flags, scannerChannel, scanAngle, userData, pointSourceId },
   };
   if (gpsTime) chunk.gpsTime = gpsTime;

@@ -15,7 +15,8 @@ export function newLasWriteStats(): LasWriteStats {
   return { count: 0, byReturn: new Array<number>(15).fill(0), min: [Infinity, Infinity, Infinity], max: [-Infinity, -Infinity, -Infinity] };
 }
 
-const I32_MIN = -2147483648, I32_MAX = 2147483647;
+const I32_MIN = -2147483648,
+  I32_MAX = 2147483647;
 
 function quantize(value: number, scale: number, offset: number, axis: string): number {
   const q = Math.round((value - offset) / scale);
@@ -45,7 +46,9 @@ export function encodeLasRecords(chunk: PointChunk, o: RecordCodecOptions, stats
     v.setInt32(p, X, true);
     v.setInt32(p + 4, Y, true);
     v.setInt32(p + 8, Z, true);
-    const wx = X * scale[0] + offset[0], wy = Y * scale[1] + offset[1], wz = Z * scale[2] + offset[2];
+    const wx = X * scale[0] + offset[0],
+      wy = Y * scale[1] + offset[1],
+      wz = Z * scale[2] + offset[2];
     if (wx < stats.min[0]) stats.min[0] = wx;
     if (wx > stats.max[0]) stats.max[0] = wx;
     if (wy < stats.min[1]) stats.min[1] = wy;

@@ -52,5 +52,4 @@ export function encodeVlr(vlr: LasVlr): Uint8Array {
   return out;
 }
 
-export const isCrsVlr = (v: LasVlr): boolean =>
-  v.userId === "LASF_Projection" && (v.recordId === 2112 || (v.recordId >= 34735 && v.recordId <= 34737));
+export const isCrsVlr = (v: LasVlr): boolean => v.userId === "LASF_Projection" && (v.recordId === 2112 || (v.recordId >= 34735 && v.recordId <= 34737));

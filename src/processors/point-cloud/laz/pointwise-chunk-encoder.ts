@@ -17,10 +17,14 @@ export class PointwiseChunkEncoder {
     this.recordLength = recordLength;
     this.items = itemsFor(format, recordLength).map((item): PointwiseItemCompressor => {
       switch (item.type) {
-        case ITEM_TYPE.POINT10: return new Point10V2Compressor();
-        case ITEM_TYPE.GPSTIME11: return new GpsTime11V2Compressor();
-        case ITEM_TYPE.RGB12: return new Rgb12V2Compressor();
-        default: return new ByteV2Compressor(item.size);
+        case ITEM_TYPE.POINT10:
+          return new Point10V2Compressor();
+        case ITEM_TYPE.GPSTIME11:
+          return new GpsTime11V2Compressor();
+        case ITEM_TYPE.RGB12:
+          return new Rgb12V2Compressor();
+        default:
+          return new ByteV2Compressor(item.size);
       }
     });
   }

@@ -17,7 +17,9 @@ const clampU8 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
 
 /** Encodes colour (r, g, b) against `last` (updated in place). Returns whether it changed. */
 export function writeRgb(enc: ArithmeticEncoder, m: RgbModels, last: Uint16Array, r: number, g: number, b: number): boolean {
-  const lr = last[0]!, lg = last[1]!, lb = last[2]!;
+  const lr = last[0]!,
+    lg = last[1]!,
+    lb = last[2]!;
   let sym = 0;
   if ((lr & 0xff) !== (r & 0xff)) sym |= 1;
   if ((lr & 0xff00) !== (r & 0xff00)) sym |= 2;

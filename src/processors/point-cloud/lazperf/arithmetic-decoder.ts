@@ -46,7 +46,9 @@ export class ArithmeticDecoder {
   }
 
   decodeSymbol(m: SymbolModel): number {
-    let sym: number, x: number, y = this.length;
+    let sym: number,
+      x: number,
+      y = this.length;
     const d = m.distribution;
     if (m.table) {
       this.length >>>= DM_LENGTH_SHIFT;
@@ -64,7 +66,8 @@ export class ArithmeticDecoder {
     } else {
       x = sym = 0;
       this.length >>>= DM_LENGTH_SHIFT;
-      let n = m.symbols, k = n >>> 1;
+      let n = m.symbols,
+        k = n >>> 1;
       do {
         const z = this.length * d[k]!;
         if (z > this.value) {

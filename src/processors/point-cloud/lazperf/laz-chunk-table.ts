@@ -48,7 +48,9 @@ export function decodeChunkTable(bytes: Uint8Array, firstChunkOffset: number, va
   const dec = new ArithmeticDecoder(bytes, 8);
   const ic = new IntegerDecompressor(dec, 2);
   const chunks: LazChunk[] = [];
-  let prevPoints = 0, prevBytes = 0, offset = firstChunkOffset;
+  let prevPoints = 0,
+    prevBytes = 0,
+    offset = firstChunkOffset;
   for (let i = 0; i < count; i++) {
     const points = variable ? (prevPoints = ic.decompress(prevPoints, 0)) : undefined;
     prevBytes = ic.decompress(prevBytes, 1);

@@ -49,7 +49,7 @@ export async function openLazPerfSource(path: string, pre: LasPreamble, chunkSiz
         const decoder = new lp.ChunkDecoder();
         try {
           decoder.open(las.pointFormat, las.recordLength, inPtr);
-          for (let left = Math.min(chunk.points, las.pointCount - done); left > 0; ) {
+          for (let left = Math.min(chunk.points, las.pointCount - done); left > 0;) {
             signal?.throwIfAborted();
             const n = Math.min(chunkSize, left);
             try {

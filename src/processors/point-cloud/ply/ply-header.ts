@@ -3,13 +3,39 @@ import { AppError } from "../../../contracts/app-error.ts";
 export type PlyEncoding = "ascii" | "binary_little_endian" | "binary_big_endian";
 export type PlyScalar = "int8" | "uint8" | "int16" | "uint16" | "int32" | "uint32" | "float32" | "float64";
 
-export interface PlyProperty { name: string; type: PlyScalar; list: boolean }
-export interface PlyElement { name: string; count: number; properties: PlyProperty[] }
-export interface PlyHeader { encoding: PlyEncoding; elements: PlyElement[]; /** Bytes up to and including `end_header\n`. */ length: number }
+export interface PlyProperty {
+  name: string;
+  type: PlyScalar;
+  list: boolean;
+}
+export interface PlyElement {
+  name: string;
+  count: number;
+  properties: PlyProperty[];
+}
+export interface PlyHeader {
+  encoding: PlyEncoding;
+  elements: PlyElement[];
+  /** Bytes up to and including `end_header\n`. */ length: number;
+}
 
 const TYPE_ALIASES: Record<string, PlyScalar> = {
-  char: "int8", int8: "int8", uchar: "uint8", uint8: "uint8", short: "int16", int16: "int16", ushort: "uint16", uint16: "uint16",
-  int: "int32", int32: "int32", uint: "uint32", uint32: "uint32", float: "float32", float32: "float32", double: "float64", float64: "float64",
+  char: "int8",
+  int8: "int8",
+  uchar: "uint8",
+  uint8: "uint8",
+  short: "int16",
+  int16: "int16",
+  ushort: "uint16",
+  uint16: "uint16",
+  int: "int32",
+  int32: "int32",
+  uint: "uint32",
+  uint32: "uint32",
+  float: "float32",
+  float32: "float32",
+  double: "float64",
+  float64: "float64",
 };
 
 export const PLY_TYPE_SIZE: Record<PlyScalar, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, float64: 8 };
@@ -48,13 +74,21 @@ export function parsePlyHeader(bytes: Uint8Array): PlyHeader {
 /** Reads one scalar from a DataView. */
 export function readPlyScalar(v: DataView, at: number, type: PlyScalar, le: boolean): number {
   switch (type) {
-    case "int8": return v.getInt8(at);
-    case "uint8": return v.getUint8(at);
-    case "int16": return v.getInt16(at, le);
-    case "uint16": return v.getUint16(at, le);
-    case "int32": return v.getInt32(at, le);
-    case "uint32": return v.getUint32(at, le);
-    case "float32": return v.getFloat32(at, le);
-    case "float64": return v.getFloat64(at, le);
+    case "int8":
+      return v.getInt8(at);
+    case "uint8":
+      return v.getUint8(at);
+    case "int16":
+      return v.getInt16(at, le);
+    case "uint16":
+      return v.getUint16(at, le);
+    case "int32":
+      return v.getInt32(at, le);
+    case "uint32":
+      return v.getUint32(at, le);
+    case "float32":
+      return v.getFloat32(at, le);
+    case "float64":
+      return v.getFloat64(at, le);
   }
 }

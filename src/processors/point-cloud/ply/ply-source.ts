@@ -6,9 +6,14 @@ import { parseNumbers, readLines } from "../text/line-reader.ts";
 import { parsePlyHeader, PLY_TYPE_SIZE, readPlyScalar, type PlyElement, type PlyProperty, type PlyScalar } from "./ply-header.ts";
 
 const NAMES = {
-  x: ["x"], y: ["y"], z: ["z"],
-  red: ["red", "r", "diffuse_red"], green: ["green", "g", "diffuse_green"], blue: ["blue", "b", "diffuse_blue"],
-  intensity: ["intensity", "scalar_intensity"], classification: ["classification", "scalar_classification"],
+  x: ["x"],
+  y: ["y"],
+  z: ["z"],
+  red: ["red", "r", "diffuse_red"],
+  green: ["green", "g", "diffuse_green"],
+  blue: ["blue", "b", "diffuse_blue"],
+  intensity: ["intensity", "scalar_intensity"],
+  classification: ["classification", "scalar_classification"],
 } as const;
 type Field = keyof typeof NAMES;
 
@@ -55,7 +60,9 @@ export async function openPlySource(path: string, options: { chunkSize?: number 
     header.attributes.classification = idx.classification !== undefined;
     const props = vertex.properties;
     const factor = (f: Field): number => (idx[f] === undefined ? 0 : to16Factor(props[idx[f]]!.type));
-    const kr = factor("red"), kg = factor("green"), kb = factor("blue");
+    const kr = factor("red"),
+      kg = factor("green"),
+      kb = factor("blue");
     const ki = idx.intensity === undefined ? 0 : props[idx.intensity]!.type === "uint8" ? 257 : 1;
     const emit = (b: ChunkBuilder, vals: ArrayLike<number>): void => {
       const at = (f: Field): number => (idx[f] === undefined ? 0 : vals[idx[f]]!);
@@ -79,11 +86,21 @@ export async function openPlySource(path: string, options: { chunkSize?: number 
 
 type Emit = (b: ChunkBuilder, vals: ArrayLike<number>) => void;
 
-async function* binaryChunks(fh: FileHandle, props: PlyProperty[], recordSize: number, start: number, count: number, le: boolean, b: ChunkBuilder, emit: Emit, signal?: AbortSignal): AsyncGenerator<PointChunk> {
+async function* binaryChunks(
+  fh: FileHandle,
+  props: PlyProperty[],
+  recordSize: number,
+  start: number,
+  count: number,
+  le: boolean,
+  b: ChunkBuilder,
+  emit: Emit,
+  signal?: AbortSignal,
+): AsyncGenerator<PointChunk> {
   const offsets = props.map((_, i) => props.slice(0, i).reduce((n, p) => n + PLY_TYPE_SIZE[p.type], 0));
   const buf = new Uint8Array(b.capacity * recordSize);
   const vals = new Float64Array(props.length);
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     signal?.throwIfAborted();
     const n = Math.min(b.capacity, count - done);
     const { bytesRead } = await fh.read(buf, 0, n * recordSize, start + done * recordSize);
@@ -99,7 +116,8 @@ async function* binaryChunks(fh: FileHandle, props: PlyProperty[], recordSize: n
 }
 
 async function* asciiChunks(fh: FileHandle, start: number, before: PlyElement[], count: number, width: number, b: ChunkBuilder, emit: Emit, signal?: AbortSignal): AsyncGenerator<PointChunk> {
-  let skip = before.reduce((n, e) => n + e.count, 0), done = 0;
+  let skip = before.reduce((n, e) => n + e.count, 0),
+    done = 0;
   for await (const line of readLines(fh, start)) {
     if (done >= count) break;
     if (skip > 0) {

@@ -18,7 +18,10 @@ const hasContent = (line: string) => {
 };
 
 /** Which column holds what; -1 = absent. */
-interface Columns { intensity: number; rgb: number }
+interface Columns {
+  intensity: number;
+  rgb: number;
+}
 
 /** XYZ: x y z [i] [r g b] by column count; PTS: x y z i [r g b] after a count line. */
 function columnsFor(kind: TextKind, n: number): Columns {
@@ -70,7 +73,11 @@ export async function openTextSource(path: string, kind: TextKind, options: { ch
     bytesRead: () => state.position,
     async *points(signal?: AbortSignal): AsyncGenerator<PointChunk> {
       const b = new ChunkBuilder(chunkSize, { color: header.attributes.color, intensity: header.attributes.intensity });
-      let seenCount = kind !== "pts", lineNo = 0, total = 0, rejected = 0, firstRejected = 0;
+      let seenCount = kind !== "pts",
+        lineNo = 0,
+        total = 0,
+        rejected = 0,
+        firstRejected = 0;
       for await (const line of readLines(fh, 0, state)) {
         lineNo++;
         const f = fields(kind, line);
@@ -80,7 +87,10 @@ export async function openTextSource(path: string, kind: TextKind, options: { ch
             rejected++;
             firstRejected ||= lineNo;
             if (rejected > TEXT_TOLERANCE.headerLines + Math.floor((total + b.count) / TEXT_TOLERANCE.perDataLines)) {
-              throw new AppError("INPUT_CORRUPT", `${kind.toUpperCase()} has ${rejected} lines that are not numbers (the first at line ${firstRejected}), more than ${TEXT_TOLERANCE.headerLines} plus 1 per ${TEXT_TOLERANCE.perDataLines} points`);
+              throw new AppError(
+                "INPUT_CORRUPT",
+                `${kind.toUpperCase()} has ${rejected} lines that are not numbers (the first at line ${firstRejected}), more than ${TEXT_TOLERANCE.headerLines} plus 1 per ${TEXT_TOLERANCE.perDataLines} points`,
+              );
             }
           }
           continue;
@@ -90,11 +100,18 @@ export async function openTextSource(path: string, kind: TextKind, options: { ch
           continue;
         }
         if (f.length < 3) throw new AppError("INPUT_CORRUPT", `${kind.toUpperCase()} line ${lineNo} has ${f.length} columns, expected ${first?.length ?? 3}`);
-        const i = cols.intensity >= 0 ? f[cols.intensity] ?? 0 : 0;
+        const i = cols.intensity >= 0 ? (f[cols.intensity] ?? 0) : 0;
         const c = cols.rgb;
         // Leica PTS intensity is −2048…2047: shift it to unsigned.
-        b.push(f[0]!, f[1]!, f[2]!, kind === "pts" && i < 0 ? i + 2048 : i,
-          c >= 0 ? (f[c] ?? 0) * colorScale : 0, c >= 0 ? (f[c + 1] ?? 0) * colorScale : 0, c >= 0 ? (f[c + 2] ?? 0) * colorScale : 0);
+        b.push(
+          f[0]!,
+          f[1]!,
+          f[2]!,
+          kind === "pts" && i < 0 ? i + 2048 : i,
+          c >= 0 ? (f[c] ?? 0) * colorScale : 0,
+          c >= 0 ? (f[c + 1] ?? 0) * colorScale : 0,
+          c >= 0 ? (f[c + 2] ?? 0) * colorScale : 0,
+        );
         if (b.full) {
           signal?.throwIfAborted();
           total += b.count;
@@ -105,7 +122,10 @@ export async function openTextSource(path: string, kind: TextKind, options: { ch
       if (b.count > 0) yield b.take();
       if (total === 0) throw new AppError("INPUT_EMPTY", `${kind.toUpperCase()} file holds no points${rejected ? ` (${rejected} lines that are not numbers)` : ""}`);
       if (rejected > TEXT_TOLERANCE.headerLines + Math.floor(total / TEXT_TOLERANCE.perDataLines)) {
-        throw new AppError("INPUT_CORRUPT", `${kind.toUpperCase()} has ${rejected} lines that are not numbers (the first at line ${firstRejected}), more than ${TEXT_TOLERANCE.headerLines} plus 1 per ${TEXT_TOLERANCE.perDataLines} points`);
+        throw new AppError(
+          "INPUT_CORRUPT",
+          `${kind.toUpperCase()} has ${rejected} lines that are not numbers (the first at line ${firstRejected}), more than ${TEXT_TOLERANCE.headerLines} plus 1 per ${TEXT_TOLERANCE.perDataLines} points`,
+        );
       }
       if (announced !== undefined && total < announced) {
         throw new AppError("INPUT_CORRUPT", `PTS announces ${announced} points but holds only ${total}: truncated file`);
