@@ -15,7 +15,7 @@ node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 24 ? 0 : 1)
 bash scripts/ensure-services.sh
 
 echo "== typecheck"; npx tsc -p tsconfig.json && npx tsc -p docs/laravel/react/tsconfig.json
-echo "== lint"; npx eslint .
+echo "== lint"; npx eslint . && npm run -s format:check
 echo "== schemas"; node scripts/export-schemas.ts --check
 
 log=$(mktemp)
