@@ -3,8 +3,9 @@ import type { AmqpLink } from "../amqp/amqp-link.ts";
 import { DLQ, intakeQueues, retryQueue } from "../amqp/topology.ts";
 
 export const QUEUE_METRICS_DEFAULTS = {
-  /** A scrape gives up on the broker after this long and reports nothing rather than hang. Default: 2000. */
-  timeoutMs: 2000,
+  /** A scrape gives up on the broker after this long and reports what it has rather than hang
+   * (Prometheus' own scrape timeout is 10 s). Default: 5000. */
+  timeoutMs: 5000,
 };
 
 /** The queues worth watching: each class queue and the catch-all (what waits for a node), the retry

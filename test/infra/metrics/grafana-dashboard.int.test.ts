@@ -65,7 +65,13 @@ test("every metric the Grafana dashboard queries is one the service exports (AMQ
   let exposition = "";
   try {
     await fetch(`${svc.url}/tasks`); // an HTTP request, so the request series exist as well as their TYPE
-    exposition = await (await fetch(`${svc.url}/metrics`)).text();
+    // Queue depth is read from RabbitMQ at scrape time, within a timeout: on a loaded machine the
+    // first scrapes may come back before the broker answered for every queue (series absent, not 0).
+    for (let i = 0; i < 20; i++) {
+      exposition = await (await fetch(`${svc.url}/metrics`)).text();
+      if (/^vs3d_queue_messages\{queue="tasks\.light"\} \d+$/m.test(exposition)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   } finally {
     svc.process.kill("SIGTERM");
     await svc.process;
