@@ -19,6 +19,7 @@ const BENCHES: Record<string, string> = {
   "task-start": "task-start.bench.ts",
   thumbnails: "thumbnails.bench.ts",
   "task-list": "task-list.bench.ts",
+  "task-fold": "task-fold.bench.ts",
   chaos: "../scripts/chaos.ts",
 };
 

@@ -1,6 +1,6 @@
 /** The cost of folding a task stream through the interpreted task machine (whose active states
  * invoke effects: the fold creates, never starts, their actor refs) against the same machine with
- * the invokes stripped, in one run. `node --import tsx bench/task-fold.bench.ts [--quick]` */
+ * the invokes stripped, in one run. `npm run bench -- task-fold [--quick]` */
 import { cpus } from "node:os";
 import { createMachine, initialTransition, transition, type AnyStateMachine } from "xstate";
 import type { TaskEvent } from "../src/contracts/task-events.ts";
