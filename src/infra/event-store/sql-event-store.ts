@@ -9,6 +9,7 @@ import { appendInTransaction } from "./sql-append.ts";
 import type { SqlClient } from "./sql-client.ts";
 import { createOperationTracker } from "./operation-tracker.ts";
 import { readAllQuery } from "./read-all-query.ts";
+import { createSharedTail, SHARED_TAIL_DEFAULTS } from "./shared-tail.ts";
 import { subscribeToAll } from "./subscription.ts";
 import { createWakeup } from "./wakeup.ts";
 
@@ -22,6 +23,14 @@ export interface SqlEventStoreOptions {
   /** How often a projection waiting for its lock tries again, ms. Default: the leadership
    * adapter's (200 in process, 2000 on a server). */
   leaderRetryIntervalMs?: number;
+  /** Most recent events held in memory so that subscriptions and readAll({after}) calls share one
+   * query for the store's tail (see shared-tail.ts); 0 sends every such read to the database.
+   * Default: 2000. */
+  tailCacheSize?: number;
+  /** How long one tail query answers for without a commit this process knows of. Below
+   * `pollIntervalMs`, a subscription's poll always queries, so a commit whose notification was
+   * lost shows within the poll interval. Default: half of `pollIntervalMs` (250). */
+  tailCacheMaxAgeMs?: number;
 }
 
 /** What projections need besides the events (DESIGN.md §1), sharing the store's database. */
@@ -32,31 +41,51 @@ export interface ProjectionSupport {
 
 export type SqlEventStore = EventStore & ProjectionSupport;
 
-export const SQL_EVENT_STORE_DEFAULTS = { schema: DEFAULT_SCHEMA, pollIntervalMs: 500, batchSize: 500 } as const;
+export const SQL_EVENT_STORE_DEFAULTS = { schema: DEFAULT_SCHEMA, pollIntervalMs: 500, batchSize: 500, tailCacheSize: SHARED_TAIL_DEFAULTS.capacity } as const;
 
 const MAX_REVISION = 2 ** 31 - 1;
 
 /** The event store over PostgreSQL (server or PGlite). Creates its schema on open; owns `client`
  * and `leadership` (default: in-process, right for PGlite's single process) and closes both on
  * close(). */
-export async function createSqlEventStore(client: SqlClient, options: SqlEventStoreOptions = {}, deps: { leadership?: ClosableLeadership } = {}): Promise<SqlEventStore> {
+export async function createSqlEventStore(client: SqlClient, options: SqlEventStoreOptions = {}, deps: { leadership?: ClosableLeadership; now?: () => number } = {}): Promise<SqlEventStore> {
   const names = schemaNames(options.schema ?? SQL_EVENT_STORE_DEFAULTS.schema);
   const pollIntervalMs = options.pollIntervalMs ?? SQL_EVENT_STORE_DEFAULTS.pollIntervalMs;
   const batchSize = options.batchSize ?? SQL_EVENT_STORE_DEFAULTS.batchSize;
   await ensureSchema(client, names);
   const wakeup = createWakeup();
-  const unlisten = await client.listen(names.channel, () => wakeup.notify());
+  const tailCacheSize = options.tailCacheSize ?? SQL_EVENT_STORE_DEFAULTS.tailCacheSize;
+  const tail =
+    tailCacheSize > 0
+      ? createSharedTail(
+          { readAfter: (after, maxCount) => readDirect({ after, maxCount }), now: deps.now ?? Date.now },
+          { capacity: tailCacheSize, maxAgeMs: options.tailCacheMaxAgeMs ?? pollIntervalMs / 2 },
+        )
+      : undefined;
+  // The tail learns of the commit before the subscribers wake to read it. The payload is the
+  // append's last position (sql-append.ts).
+  const unlisten = await client.listen(names.channel, (payload) => {
+    tail?.committed(/^\d+$/.test(payload) ? BigInt(payload) : undefined);
+    wakeup.notify();
+  });
   const leadership = deps.leadership ?? createInProcessLeadership(options.leaderRetryIntervalMs === undefined ? {} : { retryIntervalMs: options.leaderRetryIntervalMs });
 
   /** Every operation is tracked so close() can wait for it before closing the connection. */
   const ops = createOperationTracker();
   const track = ops.track;
 
+  async function readDirect(opts: ReadAllOptions): Promise<StoredEvent[]> {
+    const { text, params } = readAllQuery(names, opts, limit(opts.maxCount));
+    const rows = await client.query<EventRow>(text, params);
+    return rows.map(toStoredEvent);
+  }
+
+  // A read from the beginning, or from behind what the tail holds, is a catch-up: the database.
   const readAll = (opts: ReadAllOptions = {}): Promise<StoredEvent[]> =>
     track(async () => {
-      const { text, params } = readAllQuery(names, opts, limit(opts.maxCount));
-      const rows = await client.query<EventRow>(text, params);
-      return rows.map(toStoredEvent);
+      const maxCount = limit(opts.maxCount);
+      const fromTail = tail && opts.after !== undefined ? await tail.read({ after: opts.after, streamPrefix: opts.streamPrefix, maxCount }) : undefined;
+      return fromTail ?? readDirect(opts);
     });
 
   const checkpoints = createSqlCheckpointStore({ query: (text, params) => track(() => client.query(text, params)) }, names);
@@ -65,7 +94,13 @@ export async function createSqlEventStore(client: SqlClient, options: SqlEventSt
     checkpoints,
     leadership: { run: leadership.run },
 
-    append: (streamId, events, { expectedRevision }) => track(() => appendInTransaction(client, names, streamId, events, expectedRevision)),
+    append: (streamId, events, { expectedRevision }) =>
+      track(async () => {
+        const result = await appendInTransaction(client, names, streamId, events, expectedRevision);
+        // Before the caller hears of it, so its next tail read queries past its own write.
+        tail?.committed(result.position);
+        return result;
+      }),
 
     readStream: (streamId, opts: ReadStreamOptions = {}) =>
       track(async () => {
