@@ -3,6 +3,7 @@ import { AppError } from "../contracts/app-error.ts";
 import { abortReason } from "../shared/abort-reason.ts";
 import type { NewEvent } from "../ports/event-store.port.ts";
 import type { SlotBroker, SlotGrant, SlotRequest } from "../ports/slot-broker.port.ts";
+import type { HeldRamAccount } from "../ports/held-ram.port.ts";
 import { PLACEMENT_DEFAULTS, type NodeCapacity, type PlacementConfig } from "../machines/broker-ask.ts";
 import type { RunningSlot, WaitingSlot, WeightsTable } from "../machines/broker-placement.ts";
 import type { BrokerLoad } from "../ports/broker-load.port.ts";
@@ -12,8 +13,9 @@ import { readNodeCapacity } from "./node-capacity.ts";
 import { startSystemSampler, type NodeSnapshot } from "./system-sampler.ts";
 import { loadWeights } from "./weights-config.ts";
 
-/** broker@2: placement on request (placeAfterMs), window-accounted snapshots, a tenth-core floor. */
-export const BROKER_MACHINE_VERSION = "broker@2";
+/** broker@3: RAM held by idle warm workers counts as used (broker@2: placement on request
+ * (placeAfterMs), window-accounted snapshots, a tenth-core floor). */
+export const BROKER_MACHINE_VERSION = "broker@3";
 
 export interface ResourceBrokerOptions {
   /** Names the stream `broker-<nodeId>`. */
@@ -28,7 +30,7 @@ export interface ResourceBrokerOptions {
   config?: Partial<PlacementConfig>;
   /** Default: the system clock. */
   clock?: BrokerClock;
-  /** The latest node snapshot. Default: a systeminformation sampler on the same clock. */
+  /** The latest node snapshot. Default: a /proc sampler (system-sampler.ts) on the same clock. */
   snapshot?: () => NodeSnapshot | undefined;
   /** Default: 2000. */
   tickMs?: number;
@@ -44,12 +46,13 @@ export interface ResourceBrokerOptions {
   inspect?: (event: InspectionEvent) => void;
 }
 
-export interface ResourceBroker extends SlotBroker {
+export interface ResourceBroker extends SlotBroker, HeldRamAccount {
   /** Places now instead of at the next tick (the tick's work, on demand). */
   tick(): void;
   /** Resolves when every event emitted so far has been appended and its grant delivered. */
   flushed(): Promise<void>;
-  view(): { waiting: readonly WaitingSlot[]; running: readonly RunningSlot[]; reservedFor: string | undefined };
+  /** `holds`: the RAM idle warm workers hold, by hold id. */
+  view(): { waiting: readonly WaitingSlot[]; running: readonly RunningSlot[]; reservedFor: string | undefined; holds: Readonly<Record<string, number>> };
   /** What the node has, what the broker fills it up to, and the last measurement: for /metrics. */
   load(): BrokerLoad;
   /** Stops ticking, releases every grant and withdraws every request on the stream (grants die with
@@ -121,17 +124,25 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
     }
   };
 
+  // Holds are not on the stream (design-notes: "Warm workers in the broker's RAM"): only the pool's
+  // reclaim callbacks hear of them.
+  const reclaimers = new Set<(bytes: number) => void>();
+  const placing = new Set<BrokerEvent["type"]>(["broker.tick", "broker.release", "broker.place", "broker.unhold"]);
   function send(event: BrokerEvent): void {
     actor.send(event);
     const batch = outbox.splice(0);
-    if (batch.length === 0) return;
-    const events = batch.map(toNewEvent);
-    chain = chain.then(() =>
-      options.append(streamId, events).then(
-        () => deliver(batch),
-        (error: unknown) => failGrants(batch, error),
-      ),
-    );
+    if (batch.length > 0) {
+      const events = batch.map(toNewEvent);
+      chain = chain.then(() =>
+        options.append(streamId, events).then(
+          () => deliver(batch),
+          (error: unknown) => failGrants(batch, error),
+        ),
+      );
+    }
+    // Last, so a pool that unholds at once sends its event after this one's are queued.
+    const reclaim = actor.getSnapshot().context.reclaimRamBytes;
+    if (placing.has(event.type) && reclaim > 0) for (const r of reclaimers) r(reclaim);
   }
 
   const tickMs = options.tickMs ?? RESOURCE_BROKER_DEFAULTS.tickMs;
@@ -156,7 +167,7 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
   };
   const view = (): ReturnType<ResourceBroker["view"]> => {
     const c = actor.getSnapshot().context;
-    return { waiting: c.waiting, running: c.running, reservedFor: c.reservedFor };
+    return { waiting: c.waiting, running: c.running, reservedFor: c.reservedFor, holds: c.holds };
   };
 
   return {
@@ -197,6 +208,18 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
       }
       send({ type: "broker.release", taskId, at });
     },
+    hold(holdId, bytes) {
+      if (stopped) return false;
+      send({ type: "broker.hold", holdId, bytes, at: clock.now() });
+      return actor.getSnapshot().context.holds[holdId] === bytes;
+    },
+    unhold(holdId) {
+      if (!stopped) send({ type: "broker.unhold", holdId, at: clock.now() });
+    },
+    onReclaim(reclaim) {
+      reclaimers.add(reclaim);
+      return () => void reclaimers.delete(reclaim);
+    },
     tick,
     flushed: async () => {
       // A delivery can enqueue more (a failed grant releases), so wait until the chain stops growing.
@@ -213,6 +236,7 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
       stopTicks();
       cancelPlace?.();
       sampler?.stop();
+      reclaimers.clear();
       // Reject first: a grant appended but not yet delivered must not resolve after the stop.
       for (const [taskId, p] of pending) {
         p.cleanup();

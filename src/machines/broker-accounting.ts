@@ -28,9 +28,11 @@ export const RELEASED_MEMORY_MS = 10_000;
  * slot counts by the share of the window it held its grant: a task released half-way through the
  * window shows there with half its ask, and counting it as nothing (it is no longer running) would
  * read as someone else's load and block the capacity it just freed. RAM is an instant: the slots
- * holding their grant at `at`.
+ * holding their grant at `at`. Held RAM (idle warm workers) is taken as held when the broker records
+ * the snapshot, at most a sample interval after it was taken; holds are not remembered over time
+ * like slots, so a hold that began or ended in between is off by its bytes until the next tick.
  */
-export function accountSnapshot(s: MeasuredSnapshot, running: readonly RunningSlot[], released: readonly ReleasedSlot[]): AccountedSnapshot {
+export function accountSnapshot(s: MeasuredSnapshot, running: readonly RunningSlot[], released: readonly ReleasedSlot[], heldRamBytes = 0): AccountedSnapshot {
   const from = s.at - s.windowMs;
   let cpu = 0;
   let ram = 0;
@@ -42,7 +44,7 @@ export function accountSnapshot(s: MeasuredSnapshot, running: readonly RunningSl
   };
   for (const r of running) add(r, Infinity);
   for (const r of released) add(r, r.releasedAt);
-  return { cpuPercent: s.cpuPercent, ramUsedBytes: s.ramUsedBytes, grantedCpuPercent: cpu, grantedRamBytes: ram };
+  return { cpuPercent: s.cpuPercent, ramUsedBytes: s.ramUsedBytes, grantedCpuPercent: cpu, grantedRamBytes: ram, heldRamBytes };
 }
 
 /** Pure: the released slots still worth remembering at `now`. */

@@ -31,6 +31,8 @@ export interface AccountedSnapshot {
   ramUsedBytes: number;
   grantedCpuPercent: number;
   grantedRamBytes: number;
+  /** RAM idle warm workers held when it was taken: their processes are in `ramUsedBytes` too. Default: 0. */
+  heldRamBytes?: number;
 }
 
 export interface PlacementInput {
@@ -41,6 +43,8 @@ export interface PlacementInput {
   weights: WeightsTable;
   config: PlacementConfig;
   now: number;
+  /** RAM idle warm workers hold now (the pool's holds): used, but given back on request. Default: 0. */
+  heldRamBytes?: number;
 }
 
 export interface PlannedGrant {
@@ -55,6 +59,11 @@ export interface Placement {
   grants: PlannedGrant[];
   /** The task whose capacity is held back from the others, if any. */
   reservedFor: string | undefined;
+  /** Held RAM the pool should give back (by retiring idle workers): what waiting tasks blocked by
+   * it alone need, plus how far the RAM in use is past the target (an exclusive task, the head
+   * granted on an idle node, other processes growing): idle workers are the first RAM to give up.
+   * At most what is held. */
+  reclaimRamBytes: number;
 }
 
 interface Room {
@@ -75,6 +84,32 @@ export function queueOrder(a: WaitingSlot, b: WaitingSlot): number {
  * beside a 75 % task does not delay a 45 % task waiting for it, so holding it back would only idle
  * the node. No heavy task starts while one is reserved, so the wait stays bounded by theirs. */
 export function place(input: PlacementInput): Placement {
+  const held = input.heldRamBytes ?? 0;
+  const placed = placeWithin(input);
+  if (held <= 0) return { grants: placed.grants, reservedFor: placed.reservedFor, reclaimRamBytes: 0 };
+  // What would start if no worker held RAM: any task that would is waiting on held RAM alone.
+  const granted = new Set(placed.grants.map((g) => g.taskId));
+  const blocked = placeWithin({ ...input, heldRamBytes: 0 }).grants.filter((g) => !granted.has(g.taskId));
+  const blockedRam = blocked.reduce((s, g) => s + g.ramBytes, 0);
+  const overcommitted = Math.max(0, -placed.freeRam);
+  // At least one byte when a task is blocked, so one worker retires and placement runs again.
+  const wanted = overcommitted + (blocked.length > 0 ? Math.max(1, blockedRam - Math.max(0, placed.freeRam)) : 0);
+  return { grants: placed.grants, reservedFor: placed.reservedFor, reclaimRamBytes: Math.min(held, wanted) };
+}
+
+/** Pure: whether idle workers may hold `bytes` more: the RAM in use with them stays within the RAM
+ * target, and placement grants every task it would grant if no worker held anything (a hold never
+ * makes a task wait; while one waits on held RAM, no new hold is taken). */
+export function holdFits(input: PlacementInput, bytes: number): boolean {
+  const target = (input.capacity.ramBytes * input.config.targetRamPercent) / 100;
+  if (bytes < 0 || usage(input).ram + bytes > target) return false;
+  const withHold = { ...input, heldRamBytes: (input.heldRamBytes ?? 0) + bytes };
+  const granted = new Set(placeWithin(withHold).grants.map((g) => g.taskId));
+  return placeWithin({ ...input, heldRamBytes: 0 }).grants.every((g) => granted.has(g.taskId));
+}
+
+/** The placement itself, with the RAM left free after its grants (negative: past the target). */
+function placeWithin(input: PlacementInput): Omit<Placement, "reclaimRamBytes"> & { freeRam: number } {
   const { capacity, running, weights, config, now } = input;
   const order = [...input.waiting].sort(queueOrder);
   const asks = new Map<string, TaskAsk>(order.map((w) => [w.taskId, askFor(weights[w.taskType], w.inputBytes, capacity, config)]));
@@ -128,7 +163,7 @@ export function place(input: PlacementInput): Placement {
 
   const head = reserved ?? order[0];
   if (config.progressWhenIdle && !busy && head) grant(head);
-  return { grants, reservedFor: reserved && !grants.some((g) => g.taskId === reserved.taskId) ? reserved.taskId : undefined };
+  return { grants, reservedFor: reserved && !grants.some((g) => g.taskId === reserved.taskId) ? reserved.taskId : undefined, freeRam: free.ram };
 }
 
 /** CPU dominates the size order; RAM breaks ties (a GiB weighs like a percent point). */
@@ -136,14 +171,16 @@ function size(a: TaskAsk): number {
   return a.cpuPercent * 1e6 + a.ramBytes / 1024 ** 3;
 }
 
-/** What is in use: our grants by their asks, plus whatever the last snapshot saw beyond our grants. */
-export function usage(input: Pick<PlacementInput, "running" | "snapshot">): Room {
+/** What is in use: our grants by their asks and the RAM idle workers hold, plus whatever the last
+ * snapshot saw beyond both. The snapshot's RAM already includes the held workers' processes, so
+ * they are taken out of its external part rather than counted twice. */
+export function usage(input: Pick<PlacementInput, "running" | "snapshot" | "heldRamBytes">): Room {
   const cpu = input.running.reduce((s, r) => s + r.cpuPercent, 0);
-  const ram = input.running.reduce((s, r) => s + r.ramBytes, 0);
+  const ram = input.running.reduce((s, r) => s + r.ramBytes, 0) + (input.heldRamBytes ?? 0);
   const snap = input.snapshot;
   if (!snap) return { cpu, ram };
   return {
     cpu: cpu + Math.max(0, snap.cpuPercent - snap.grantedCpuPercent),
-    ram: ram + Math.max(0, snap.ramUsedBytes - snap.grantedRamBytes),
+    ram: ram + Math.max(0, snap.ramUsedBytes - snap.grantedRamBytes - (snap.heldRamBytes ?? 0)),
   };
 }

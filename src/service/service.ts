@@ -5,6 +5,7 @@ import { createIoLimiter } from "../infra/storage/io-limiter.ts";
 import { limitTransfers } from "../infra/storage/limited-storage.ts";
 import { withStorageBreaker } from "../infra/storage/resilient-storage.ts";
 import { TaskHost } from "../actors/task-host.ts";
+import { attachWarmWorkers, drainWarmWorkers } from "../actors/worker/child-worker.ts";
 import type { TaskRuntime } from "../actors/task-runtime.ts";
 import { createTimerRetryScheduler } from "../actors/timer-retry-scheduler.ts";
 import { startLiveInspection } from "../actors/inspection.ts";
@@ -98,6 +99,8 @@ export async function createService(config: Config, logger: Logger, overrides: S
         ...(inspection ? { inspect: inspection.inspect } : {}),
       });
   const broker = overrides.broker ?? resourceBroker!;
+  // Idle warm workers' RAM is in the broker's accounting; an injected broker accounts for none.
+  const detachWarmWorkers = resourceBroker ? attachWarmWorkers(resourceBroker) : drainWarmWorkers;
 
   // The host and the retry scheduler need each other: the scheduler is made first and resubmits
   // through the host once it exists (a retry due before then waits for it, never lost).
@@ -174,6 +177,7 @@ export async function createService(config: Config, logger: Logger, overrides: S
     async close() {
       timers.cancelAll();
       stop.abort();
+      await detachWarmWorkers();
       await resourceBroker?.stop();
       await projections.done;
       await metricsRun;

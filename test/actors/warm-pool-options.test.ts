@@ -11,3 +11,9 @@ test("warm pool settings: an empty value in the environment (an .env line with n
   assert.equal(set.maxTasks, 5);
   assert.equal(set.maxRssBytes, 256 * 2 ** 20);
 });
+
+test("warm pool settings: warm workers are on unless VS3D_WARM_WORKERS=0 turns them off; a number is a cap", () => {
+  assert.equal(warmPoolOptionsFromEnv({}).maxIdle, 32);
+  assert.equal(warmPoolOptionsFromEnv({ VS3D_WARM_WORKERS: "0" }).maxIdle, 0);
+  assert.equal(warmPoolOptionsFromEnv({ VS3D_WARM_WORKERS: "4" }).maxIdle, 4);
+});

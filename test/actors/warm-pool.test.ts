@@ -101,8 +101,8 @@ test("warm workers: a failed stage, a crash or a cancel retires the process; the
   }
 });
 
-test("warm workers off (maxIdle 0, the default): every task gets a fresh process that exits with it", { timeout: 60_000 }, async () => {
-  const pool = poolOf({});
+test("warm workers off (maxIdle 0, VS3D_WARM_WORKERS=0): every task gets a fresh process that exits with it", { timeout: 60_000 }, async () => {
+  const pool = poolOf({ maxIdle: 0 });
   const a = await runTask(pool);
   const b = await runTask(pool);
   assert.notEqual(a.proc.pid, b.proc.pid);

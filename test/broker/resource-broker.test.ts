@@ -222,7 +222,7 @@ void test("stop() releases every grant and withdraws every request on the stream
     ],
   );
   assert.equal((tail[1]?.data as { reason: string }).reason, "node shutting down");
-  assert.deepEqual(broker.view(), { waiting: [], running: [], reservedFor: undefined });
+  assert.deepEqual(broker.view(), { waiting: [], running: [], reservedFor: undefined, holds: {} });
   await assert.rejects(broker.request({ taskId: "late", taskType: "image_thumbnail", priority: 5, submittedAt: new Date().toISOString() }), /stopped/);
   broker.release("v1");
   await step(4000);
@@ -239,4 +239,34 @@ void test("a grant that cannot be recorded is not a grant: the request rejects a
   await step(2000);
   await assert.rejects(p, (e: Error & { code?: string }) => e.code === "INTERNAL" && /store down/.test(e.message));
   assert.equal(broker.view().running.length, 0);
+});
+
+void test("held RAM: a hold that fits is taken and kept off the stream; a task blocked by held RAM alone gets it back through the pool, then starts", async (t) => {
+  // 2 GiB node: a 1740.8 MiB RAM target; a thumbnail asks 512 MiB.
+  const { broker, granted, ask, step, events } = setup({ capacity: { cores: 2, ramBytes: 2 * GIB } });
+  t.after(() => broker.stop());
+  const MIB = 2 ** 20;
+  void ask("t0", "image_thumbnail");
+  await step(50);
+  assert.ok(granted.has("t0"));
+  assert.equal(broker.hold("w1", 600 * MIB), true);
+  assert.equal(broker.hold("w2", 600 * MIB), true);
+  assert.equal(broker.hold("w3", 600 * MIB), false, "past the RAM target: refused");
+  assert.equal(broker.hold("w1", MIB), false, "an id is held once");
+  const asked: number[] = [];
+  broker.onReclaim((bytes) => asked.push(bytes));
+  void ask("t1", "image_thumbnail");
+  await step(50);
+  assert.equal(granted.has("t1"), false, "512 MiB granted and 1200 MiB held leave 28.8 MiB: the thumbnail waits");
+  assert.ok(Math.abs(asked.at(-1)! - (512 - 28.8) * MIB) < 1, `asked back what it lacks (${asked.at(-1)! / MIB} MiB)`);
+  assert.equal(broker.hold("w4", MIB), false, "no new hold while a task waits on held RAM");
+  broker.unhold("w1"); // the pool retired an idle worker
+  await step(0);
+  assert.ok(granted.has("t1"), "granted as soon as the RAM was given back");
+  assert.deepEqual(broker.view().holds, { w2: 600 * MIB });
+  assert.deepEqual(
+    events().map((e) => e.type),
+    ["SlotRequested", "SlotGranted", "SlotRequested", "SlotGranted"],
+    "holds are not on the broker stream",
+  );
 });

@@ -139,15 +139,18 @@ export async function spawnWorkerProcess(k: WorkerKey): Promise<WorkerProcess> {
 
   const alive = () => child.exitCode === null && child.signalCode === null;
   // An idle warm process must not keep the host running; it exits when the host's channel closes.
+  // Its stderr pipe is a socket of its own that would hold the host too.
   const hold = (on: boolean) => {
-    if (on) child.ref();
-    else child.unref();
     const channel = (child as unknown as { channel?: { ref(): void; unref(): void } }).channel;
-    if (on) channel?.ref();
-    else channel?.unref();
+    const stderr = child.stderr as unknown as { ref?(): void; unref?(): void } | null;
+    for (const handle of [child, channel, stderr]) {
+      if (on) handle?.ref?.();
+      else handle?.unref?.();
+    }
   };
-  hold(false);
+  // Held while it starts: a host with nothing else to do still waits for the worker it asked for.
   await isReady;
+  hold(false);
   return {
     pid: child.pid,
     key: keyOf(k),
