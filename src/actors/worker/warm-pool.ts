@@ -159,7 +159,11 @@ export function createWarmPool(spawn: (key: WorkerKey) => Promise<WorkerProcess>
       unpark(entry);
       need -= entry.bytes;
       reclaiming += entry.bytes;
-      void retireIdle(entry).then(() => (reclaiming -= entry.bytes));
+      // Counted out before the unhold: the unhold places again, and may ask for the rest at once.
+      void retire(entry.proc).then(() => {
+        reclaiming -= entry.bytes;
+        entry.account?.unhold(entry.holdId);
+      });
     }
   };
 
