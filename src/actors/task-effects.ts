@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { AppError, toAppError } from "../contracts/app-error.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
+import type { StoredOutput, TaskEvent } from "../contracts/task-events.ts";
 import type { TaskEffect } from "../machines/task.machine.ts";
 import { retryDue } from "../machines/when-a-stage-fails.ts";
 import type { OutputFile, ProcessorDefinition } from "../processors/processor.ts";
@@ -25,6 +26,10 @@ export class TaskEffects {
   #appends: Promise<void> = Promise.resolve();
   #uploads: Promise<void> = Promise.resolve();
   #lastProgressAt = 0;
+  /** SlotRequested went out with DownloadCompleted: the slot request does not record it again. */
+  #slotRequestRecorded = false;
+  /** The stage whose StageStarted went out with SlotGranted: runStages does not record it again. */
+  #stageStartRecorded: string | null = null;
   /** Called when the slot is granted: the task's timeout counts from there, not while it queues. */
   onRunStart: () => void = () => {};
   readonly rt: TaskRuntime;
@@ -82,12 +87,16 @@ export class TaskEffects {
 
   async download(): Promise<void> {
     const size = await downloadInput(this.rt.storage, this.task, this.inputObjects, { inputDir: this.paths.input, tenantPrefix: this.rt.tenantPrefix, signal: this.signal });
-    await this.stream.append(this.stream.event("DownloadCompleted", { size_bytes: size }));
+    // The slot request always follows the download at once: both facts go in one append. Marked
+    // first: the append hands the facts to the actor, which starts the next effect before it resolves.
+    this.#slotRequestRecorded = true;
+    await this.stream.appendAll([this.stream.event("DownloadCompleted", { size_bytes: size }), this.stream.event("SlotRequested", {})]);
   }
 
   async requestSlot(): Promise<void> {
     const s = this.stream;
-    await s.append(s.event("SlotRequested", {}));
+    if (!this.#slotRequestRecorded) await s.append(s.event("SlotRequested", {}));
+    this.#slotRequestRecorded = false;
     const grant = await this.rt.broker.request(
       {
         taskId: this.task.task_id,
@@ -101,7 +110,16 @@ export class TaskEffects {
     this.#grantHeld = true;
     this.#grantRamBytes = grant.ramBytes;
     this.onRunStart();
-    await s.append(s.event("SlotGranted", { cpu_percent: grant.cpuPercent, ram_bytes: grant.ramBytes, exclusive: grant.exclusive }));
+    const granted = s.event("SlotGranted", { cpu_percent: grant.cpuPercent, ram_bytes: grant.ramBytes, exclusive: grant.exclusive });
+    const ctx = s.snapshot.context;
+    const first = ctx.stages.find((stage) => !ctx.completed[stage.name]);
+    // A fresh task's first stage starts the moment its worker is ready: the grant and the stage's
+    // start are one append (each stamped when it happened). A resumed task restores its completed
+    // stages' outputs first, and one with every stage done goes on to its upload.
+    if (!first || Object.keys(ctx.completed).length > 0) return s.append(granted);
+    await this.startWorker(grant.ramBytes);
+    this.#stageStartRecorded = first.name; // before the append, which starts runStages (see download)
+    await s.appendAll([granted, s.event("StageStarted", { stage: first.name })]);
   }
 
   async startWorker(ramBytes: number): Promise<void> {
@@ -134,7 +152,10 @@ export class TaskEffects {
     const remaining = ctx.stages.filter((stage) => !ctx.completed[stage.name]);
     for (const [i, stage] of remaining.entries()) {
       this.signal.throwIfAborted();
-      await s.append(s.event("StageStarted", { stage: stage.name }));
+      if (this.#stageStartRecorded !== stage.name) await s.append(s.event("StageStarted", { stage: stage.name }));
+      this.#stageStartRecorded = null;
+      // StageStarted is the stage's first progress mark: the throttle counts from it.
+      this.#lastProgressAt = Date.now();
       const outputs = await this.#worker!.runStage(
         {
           type: "run-stage",
@@ -152,11 +173,12 @@ export class TaskEffects {
       produced[stage.name] = outputs;
       // A stage's outputs upload while the next stage computes, and its StageCompleted follows its
       // upload: transfers hold no CPU slot, and a crash before the upload reruns the stage.
-      this.#uploads = this.#uploads.then(() => this.completeStage(stage.name, outputs));
+      const last = i === remaining.length - 1;
+      this.#uploads = this.#uploads.then(() => this.completeStage(stage.name, outputs, last));
       // Handled at once, for every stage: a failed upload must stop this task (the guard names
       // its error), never reach the process as an unhandled rejection while the worker closes.
       this.#uploads.catch((error: unknown) => this.guard.abort(error));
-      if (i < remaining.length - 1) continue;
+      if (!last) continue;
       // The computing is done: give the slot back before the last transfers. The last stage's
       // StageCompleted moves the task to uploading.
       this.releaseSlot();
@@ -166,7 +188,10 @@ export class TaskEffects {
     }
   }
 
-  async completeStage(stage: string, outputs: OutputFile[]): Promise<void> {
+  /** Uploads a stage's outputs, then records the stage. The last stage's outputs are the task's last
+   * transfers, so its StageCompleted, UploadCompleted and TaskCompleted are one append: every output
+   * was just uploaded or restored from storage by this run, which is what the upload state checks. */
+  async completeStage(stage: string, outputs: OutputFile[], last = false): Promise<void> {
     const stored = await uploadStageOutputs(this.rt.storage, outputs, {
       outDir: this.paths.out,
       bucket: this.task.destination.bucket,
@@ -176,7 +201,17 @@ export class TaskEffects {
       // The failure belongs to the stage whose outputs did not upload, not the one computing now.
       throw error instanceof AppError ? toAppError(error, stage) : error;
     });
-    await this.stream.append(this.stream.event("StageCompleted", { stage, outputs: stored }));
+    const completed = this.stream.event("StageCompleted", { stage, outputs: stored });
+    if (!last) return this.stream.append(completed);
+    const all = [...Object.values(this.stream.snapshot.context.completed).flat(), ...stored];
+    await this.stream.appendAll([completed, ...this.completionFacts(all)]);
+    this.log.info({ outputs: all.length }, "task completed");
+  }
+
+  completionFacts(outputs: StoredOutput[]): [TaskEvent, TaskEvent] {
+    const s = this.stream;
+    const started = Date.parse(s.snapshot.context.acceptedAt ?? new Date().toISOString());
+    return [s.event("UploadCompleted", { outputs }), s.event("TaskCompleted", { duration_seconds: Math.max(0, (Date.now() - started) / 1000) })];
   }
 
   /** ProgressReported is throttled at the source (≤ 1 per interval); it is dropped if its stage has
@@ -195,6 +230,8 @@ export class TaskEffects {
 
   async upload(): Promise<void> {
     const s = this.stream;
+    // Entered on the way through when the last stage's facts completed the task in one append.
+    if (s.state !== "uploading") return;
     this.releaseSlot();
     await this.#worker?.close();
     this.#worker = null;
@@ -203,9 +240,8 @@ export class TaskEffects {
       const head = await this.rt.storage.head(this.task.destination.bucket, o.key);
       if (!head) throw new AppError("STORAGE_ERROR", `uploaded output ${o.key} is missing from storage`);
     }
-    await s.append(s.event("UploadCompleted", { outputs }));
-    const started = Date.parse(s.snapshot.context.acceptedAt ?? new Date().toISOString());
-    await s.append(s.event("TaskCompleted", { duration_seconds: Math.max(0, (Date.now() - started) / 1000) }));
+    // One append: nothing happens between the check and the completion that a crash could split.
+    await s.appendAll(this.completionFacts(outputs));
     this.log.info({ outputs: outputs.length }, "task completed");
   }
 

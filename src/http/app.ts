@@ -21,7 +21,7 @@ import { readTask } from "../actors/read-task.ts";
 import type { EventStore } from "../ports/event-store.port.ts";
 import type { ProgressBus } from "../ports/progress-bus.port.ts";
 import type { ProgressMessage } from "../contracts/progress-message.ts";
-import { SETTLED_STATES } from "../machines/task-replay.ts";
+import { SETTLED_STATES, stateOf } from "../machines/task-replay.ts";
 import { progressMessageOf } from "../projections/pure/progress.projection.ts";
 import { taskView } from "./task-view.ts";
 import { registerDashboard } from "./dashboard/dashboard-assets.ts";
@@ -85,8 +85,14 @@ export function createHttpApp(deps: HttpDeps): Hono {
   });
 
   registerDashboard(app);
-  // The dashboard's read model of all tasks, caught up from the store on each use.
+  // The read model of all tasks, caught up from the store on each use: the dashboard's list, and
+  // every poll of one task (a poll reads what was appended since the last one, shared by all
+  // concurrent polls, instead of reading and folding the task's whole stream each time).
   const index = new TaskIndex(deps.store);
+  const indexed = async (id: string) => {
+    await index.refresh();
+    return index.get(id) ?? null;
+  };
   // The resource broker reports its node; another SlotBroker (a test's) has no node panel.
   const broker = deps.host.broker as { load?: () => NodeLoad };
   const load = broker.load?.bind(broker);
@@ -129,8 +135,8 @@ export function createHttpApp(deps: HttpDeps): Hono {
   const ownTask = async (c: Context, next: () => Promise<void>) => {
     const tenant = c.get("tenant");
     if (tenant === null || tenant === "*") return next();
-    const task = await readTask(deps.store, idOf(c));
-    if (!task || !mayAccess(tenant, task.context.task?.tenant_id)) return c.json({ error: { code: "NOT_FOUND", message: `no task ${idOf(c)}` } }, 404);
+    const task = await indexed(idOf(c));
+    if (!task || !mayAccess(tenant, task.snapshot.context.task?.tenant_id)) return c.json({ error: { code: "NOT_FOUND", message: `no task ${idOf(c)}` } }, 404);
     return next();
   };
   app.use("/tasks/:id/*", ownTask);
@@ -138,9 +144,9 @@ export function createHttpApp(deps: HttpDeps): Hono {
 
   app.get("/tasks/:id", async (c) => {
     const id = idOf(c);
-    const task = await readTask(deps.store, id);
+    const task = await indexed(id);
     if (!task) return c.json({ error: { code: "NOT_FOUND", message: `no task ${id}` } }, 404);
-    return c.json(taskView(id, task.state, task.context, new Date()));
+    return c.json(taskView(id, stateOf(task.snapshot), task.snapshot.context, new Date()));
   });
 
   app.get("/tasks/:id/events", async (c) => {

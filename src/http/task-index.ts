@@ -30,6 +30,8 @@ export class TaskIndex {
   #order: string[] = [];
   #after: bigint | undefined;
   #refreshing: Promise<string[]> | null = null;
+  /** The read that starts once the running one ends, shared by everyone who asked meanwhile. */
+  #next: Promise<string[]> | null = null;
   #listeners = new Set<(changed: readonly IndexedTask[]) => void>();
   #timer: ReturnType<typeof setInterval> | null = null;
   #pageSize: number;
@@ -43,10 +45,25 @@ export class TaskIndex {
   }
 
   /** Reads what was appended since the last call and tells the listeners which tasks changed.
-   * Concurrent callers share one read. */
+   * Every caller's read starts after its call, so it sees its own writes (a GET right after the POST
+   * that accepted the task); callers that arrive while a read runs share the one after it. */
   refresh(): Promise<string[]> {
-    this.#refreshing ??= this.#catchUp().finally(() => (this.#refreshing = null));
-    return this.#refreshing;
+    if (this.#next) return this.#next;
+    if (!this.#refreshing) return this.#start();
+    this.#next ??= this.#refreshing.then(
+      () => this.#start(),
+      () => this.#start(),
+    );
+    return this.#next;
+  }
+
+  #start(): Promise<string[]> {
+    this.#next = null;
+    const run = this.#catchUp().finally(() => {
+      if (this.#refreshing === run) this.#refreshing = null;
+    });
+    this.#refreshing = run;
+    return run;
   }
 
   async #catchUp(): Promise<string[]> {

@@ -21,10 +21,12 @@ export interface ServiceProcess {
   logs: () => string;
 }
 
-/** Starts the real service (`src/main.ts`) as a child process and waits for /health/live. */
+/** Starts the real service (`src/main.ts`) as a child process and waits for /health/live.
+ * BENCH_SERVICE_NODE_ARGS adds Node flags to the service alone (not to this process, nor to its
+ * workers), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a bench's service. */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = execa(process.execPath, [...inheritedImports(), join(REPO_ROOT, "src/main.ts")], {
+  const child = execa(process.execPath, [...(process.env.BENCH_SERVICE_NODE_ARGS ? process.env.BENCH_SERVICE_NODE_ARGS.split(" ") : []), ...inheritedImports(), join(REPO_ROOT, "src/main.ts")], {
     cwd: REPO_ROOT,
     env: { LOG_LEVEL: "info", HTTP_PORT: String(port), ...env },
     reject: false,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { constants as fsConstants, createReadStream, createWriteStream } from "node:fs";
+import { copyFile, lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "../../contracts/app-error.ts";
@@ -58,7 +58,7 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
       if (info === null) throw new AppError("INPUT_NOT_FOUND", `object ${bucket}/${key} does not exist`, { details: { bucket, key } });
       await mkdir(dirname(destPath), { recursive: true });
       await assertFreeDisk(dirname(destPath), info.size, disk);
-      await atomicCopy(src, destPath, opts.signal, `download of ${bucket}/${key}`);
+      await atomicCopy(src, destPath, info.size, opts.signal, `download of ${bucket}/${key}`);
       return { size: info.size };
     },
 
@@ -70,7 +70,7 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
         throw storageError(`upload of ${bucket}/${key} failed`, error);
       });
       await assertFreeDisk(dirname(dest), size, disk);
-      await atomicCopy(srcPath, dest, opts.signal, `upload of ${bucket}/${key}`);
+      await atomicCopy(srcPath, dest, size, opts.signal, `upload of ${bucket}/${key}`);
       const meta = metaPath(bucket, key);
       await assertNoLinkBelow(rootDir, meta, `${bucket}/${key} (metadata)`);
       await mkdir(dirname(meta), { recursive: true })
@@ -142,10 +142,18 @@ async function localFileSize(path: string): Promise<number> {
   }
 }
 
-async function atomicCopy(src: string, dest: string, signal: AbortSignal | undefined, what: string): Promise<void> {
+/** Up to this size a copy is one `copyFile` (the kernel copies, on libuv's thread pool: no chunks
+ * through the event loop, a clone where the filesystem can): it cannot be stopped midway, and this
+ * bounds how long an abort waits (about a second on a local disk). Larger files are streamed. */
+const KERNEL_COPY_MAX_BYTES = 256 * 2 ** 20;
+
+async function atomicCopy(src: string, dest: string, size: number, signal: AbortSignal | undefined, what: string): Promise<void> {
   const tmp = join(dirname(dest), `${TMP_PREFIX}${randomBytes(6).toString("hex")}-${basename(dest)}`);
   try {
-    await pipeline(createReadStream(src), createWriteStream(tmp), ...(signal ? [{ signal }] : []));
+    signal?.throwIfAborted();
+    if (size <= KERNEL_COPY_MAX_BYTES) await copyFile(src, tmp, fsConstants.COPYFILE_FICLONE);
+    else await pipeline(createReadStream(src), createWriteStream(tmp), ...(signal ? [{ signal }] : []));
+    signal?.throwIfAborted();
     await rename(tmp, dest);
   } catch (error) {
     await rm(tmp, { force: true });
