@@ -6,11 +6,12 @@
  * Then one task alone (submit → settled over HTTP; SlotGranted → first StageStarted from its stream)
  * and the service's RSS at rest (its process tree). The last line is the ratio. */
 import { randomBytes, randomUUID } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { readTreeRssBytes } from "../src/actors/worker/rss-guard.ts";
+import { WARM_POOL_DEFAULTS } from "../src/actors/worker/warm-pool.ts";
 import { startServiceProcess, type ServiceProcess } from "../test/helpers/service-process.ts";
 import { machineLine, median } from "./bench-report.ts";
 
@@ -18,6 +19,8 @@ const quick = process.argv.includes("--quick");
 const PHOTOS = quick ? 6 : 20;
 const ROUNDS = quick ? 1 : 3;
 const SINGLES = quick ? 3 : 7;
+/** How often each task is polled while all 20 run. */
+const POLL_MS = Number(process.argv.find((a) => a.startsWith("--poll-ms="))?.slice(10) ?? 50);
 const [WIDTH, HEIGHT] = [6000, 4000];
 const SETTLED = new Set(["completed", "failed", "dead_lettered", "cancelled"]);
 
@@ -49,6 +52,7 @@ for (const [i, name] of names.entries()) {
 
 async function rawSharp(): Promise<number> {
   const out = await mkdtemp(join(root, "raw-"));
+  const startCpu = process.cpuUsage();
   const start = performance.now();
   for (const name of names) {
     await sharp(join(photoDir, name))
@@ -58,6 +62,8 @@ async function rawSharp(): Promise<number> {
       .toFile(join(out, `${name}.webp`));
   }
   const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(startCpu);
+  cpu.raw.push((used.user + used.system) / 1e6);
   await rm(out, { recursive: true, force: true });
   return seconds;
 }
@@ -108,11 +114,18 @@ async function settle(service: ServiceProcess, taskId: string, pollMs: number): 
   }
 }
 
+const cpu = { main: [] as number[], workers: [] as number[], raw: [] as number[] };
+
 async function viaService(service: ServiceProcess): Promise<number> {
+  const before = await serviceCpu(service.process.pid!);
   const start = performance.now();
   const ids = await Promise.all(names.map((name) => submit(service, name)));
-  await Promise.all(ids.map((id) => settle(service, id, 50)));
-  return (performance.now() - start) / 1000;
+  await Promise.all(ids.map((id) => settle(service, id, POLL_MS)));
+  const seconds = (performance.now() - start) / 1000;
+  const after = await serviceCpu(service.process.pid!);
+  cpu.main.push(after.main - before.main);
+  cpu.workers.push(after.workers - before.workers);
+  return seconds;
 }
 
 /** One task alone: submit → settled (polled every 5 ms) and, from its stream, the worker's start. */
@@ -124,6 +137,27 @@ async function single(service: ServiceProcess): Promise<{ settledMs: number; sta
   const { events } = (await (await request(`${service.url}/tasks/${id}/events`)).json()) as { events: { type: string; data: { at: string } }[] };
   const at = (type: string) => Date.parse(events.find((e) => e.type === type)!.data.at);
   return { settledMs, startMs: at("StageStarted") - at("SlotGranted") };
+}
+
+/** CPU seconds from /proc/<pid>/stat: the process's own (utime + stime) and its reaped children's
+ * (cutime + cstime). Clock ticks are 100 a second on Linux. */
+async function cpuOf(pid: number): Promise<{ own: number; reaped: number } | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+  if (!stat) return null;
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { own: (Number(f[11]) + Number(f[12])) / 100, reaped: (Number(f[13]) + Number(f[14])) / 100 };
+}
+
+/** The service's main process and its workers (live ones and those that exited), CPU seconds. */
+async function serviceCpu(pid: number): Promise<{ main: number; workers: number }> {
+  const main = (await cpuOf(pid)) ?? { own: 0, reaped: 0 };
+  let workers = main.reaped;
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, "utf8").catch(() => "")).trim().split(/\s+/).filter(Boolean);
+  for (const child of children) {
+    const c = await cpuOf(Number(child));
+    if (c) workers += c.own + c.reaped;
+  }
+  return { main: main.own, workers };
 }
 
 const treeRssMiB = async (pid: number): Promise<number> => ((await readTreeRssBytes(pid)) ?? 0) / 2 ** 20;
@@ -165,7 +199,11 @@ try {
 }
 
 const list = (xs: number[], digits = 2) => xs.map((x) => x.toFixed(digits)).join(", ");
-console.log(machineLine(`${PHOTOS} photos ${WIDTH}×${HEIGHT}, ${ROUNDS} round(s), VS3D_WARM_WORKERS=${process.env.VS3D_WARM_WORKERS ?? 0}`));
+console.log(
+  machineLine(
+    `${PHOTOS} photos ${WIDTH}×${HEIGHT}, ${ROUNDS} round(s), VS3D_WARM_WORKERS=${process.env.VS3D_WARM_WORKERS ?? `unset (default: up to ${WARM_POOL_DEFAULTS.maxIdle}, bounded by the broker)`}`,
+  ),
+);
 console.log(`service, all submitted at once over HTTP → all settled: median ${median(times.service).toFixed(2)} s (${list(times.service)})`);
 console.log(`raw sharp, one after another:                       median ${median(times.raw).toFixed(2)} s (${list(times.raw)})`);
 console.log(
@@ -180,5 +218,6 @@ console.log(
     0,
   )})`,
 );
+console.log(`CPU seconds per round: service main process ${list(cpu.main)}; its workers ${list(cpu.workers)}; raw sharp ${list(cpu.raw)}`);
 console.log(`service RSS at rest (process tree): ${idleRss.toFixed(0)} MiB after start, ${afterRss.toFixed(0)} MiB after the runs`);
 console.log(`thumbnails_ratio=${(median(times.service) / median(times.raw)).toFixed(2)} (service / raw sharp; target ≤ 1.00)`);
