@@ -115,12 +115,34 @@ async function settle(service: ServiceProcess, taskId: string, pollMs: number): 
 }
 
 const cpu = { main: [] as number[], workers: [] as number[], raw: [] as number[] };
+const started: number[] = [];
+
+const childrenOf = async (pid: number) => (await readFile(`/proc/${pid}/task/${pid}/children`, "utf8").catch(() => "")).trim().split(/\s+/).filter(Boolean);
+
+/** Worker processes the service started while `during` ran (its children, sampled every 10 ms). */
+async function countStarts<T>(pid: number, during: Promise<T>): Promise<{ value: T; starts: number }> {
+  const before = new Set(await childrenOf(pid));
+  const seen = new Set<string>();
+  let done = false;
+  const sampling = (async () => {
+    while (!done) {
+      for (const child of await childrenOf(pid)) if (!before.has(child)) seen.add(child);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  const value = await during.finally(() => (done = true));
+  await sampling;
+  return { value, starts: seen.size };
+}
 
 async function viaService(service: ServiceProcess): Promise<number> {
   const before = await serviceCpu(service.process.pid!);
   const start = performance.now();
-  const ids = await Promise.all(names.map((name) => submit(service, name)));
-  await Promise.all(ids.map((id) => settle(service, id, POLL_MS)));
+  const run = (async () => {
+    const ids = await Promise.all(names.map((name) => submit(service, name)));
+    await Promise.all(ids.map((id) => settle(service, id, POLL_MS)));
+  })();
+  started.push((await countStarts(service.process.pid!, run)).starts);
   const seconds = (performance.now() - start) / 1000;
   const after = await serviceCpu(service.process.pid!);
   cpu.main.push(after.main - before.main);
@@ -218,6 +240,7 @@ console.log(
     0,
   )})`,
 );
+console.log(`worker processes started per round: ${started.join(", ")}`);
 console.log(`CPU seconds per round: service main process ${list(cpu.main)}; its workers ${list(cpu.workers)}; raw sharp ${list(cpu.raw)}`);
 console.log(`service RSS at rest (process tree): ${idleRss.toFixed(0)} MiB after start, ${afterRss.toFixed(0)} MiB after the runs`);
 console.log(`thumbnails_ratio=${(median(times.service) / median(times.raw)).toFixed(2)} (service / raw sharp; target ≤ 1.00)`);

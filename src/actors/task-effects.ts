@@ -26,6 +26,8 @@ export class TaskEffects {
   #appends: Promise<void> = Promise.resolve();
   #uploads: Promise<void> = Promise.resolve();
   #lastProgressAt = 0;
+  /** A stage's final progress report, held back for a moment (FINAL_PROGRESS_DELAY_MS). */
+  #finalReport: { stage: string; timer: ReturnType<typeof setTimeout> } | null = null;
   /** SlotRequested went out with DownloadCompleted: the slot request does not record it again. */
   #slotRequestRecorded = false;
   /** The stage whose StageStarted went out with SlotGranted: runStages does not record it again. */
@@ -201,6 +203,7 @@ export class TaskEffects {
       // The failure belongs to the stage whose outputs did not upload, not the one computing now.
       throw error instanceof AppError ? toAppError(error, stage) : error;
     });
+    this.#dropFinalReport(stage); // StageCompleted says it
     const completed = this.stream.event("StageCompleted", { stage, outputs: stored });
     if (!last) return this.stream.append(completed);
     const all = [...Object.values(this.stream.snapshot.context.completed).flat(), ...stored];
@@ -215,17 +218,37 @@ export class TaskEffects {
   }
 
   /** ProgressReported is throttled at the source (≤ 1 per interval); it is dropped if its stage has
-   * completed by the time its turn to be appended comes. */
+   * completed by the time its turn to be appended comes. A stage's final report ("N of N") waits a
+   * moment first: a stage whose outputs upload meanwhile says it is done with its StageCompleted,
+   * and one followed at once by the next stage is past — either way the report is not appended. */
   reportProgress(stage: string, done: number, total: number, label: string | undefined, unit?: string): void {
     const now = Date.now();
     const final = total > 0 && done >= total;
     if (!final && now - this.#lastProgressAt < (this.rt.progressIntervalMs ?? PROGRESS_EVENT_INTERVAL_MS)) return;
     this.#lastProgressAt = now;
     const event = this.stream.event("ProgressReported", { stage, done, total, ...(label ? { label } : {}), ...(unit ? { unit } : {}) });
+    if (!final) return this.#appendProgress(event);
+    this.#dropFinalReport();
+    const timer = setTimeout(() => {
+      this.#finalReport = null;
+      // The next stage has started: this one's 100 % would set the bar back to it.
+      if (this.stream.snapshot.context.currentStage === stage) this.#appendProgress(event);
+    }, FINAL_PROGRESS_DELAY_MS);
+    timer.unref?.();
+    this.#finalReport = { stage, timer };
+  }
+
+  #appendProgress(event: TaskEvent): void {
     this.#appends = this.stream.appendIfAccepted(event).then(
       () => {},
       (error: unknown) => this.log.warn({ err: error }, "progress append failed"),
     );
+  }
+
+  #dropFinalReport(stage?: string): void {
+    if (!this.#finalReport || (stage !== undefined && this.#finalReport.stage !== stage)) return;
+    clearTimeout(this.#finalReport.timer);
+    this.#finalReport = null;
   }
 
   async upload(): Promise<void> {
@@ -269,6 +292,7 @@ export class TaskEffects {
   }
 
   async close(): Promise<void> {
+    this.#dropFinalReport();
     this.#stopRss?.();
     this.releaseSlot();
     await this.#worker?.close().catch(() => {});
@@ -281,3 +305,7 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 /** A little over the projection's 2 s window: the projection compares store timestamps, and events
  * exactly 2 s apart by this clock may land 1.99 s apart by the store's, halving the update rate. */
 const PROGRESS_EVENT_INTERVAL_MS = 2100;
+
+/** Longer than a small output's upload (a thumbnail's: a few ms), short enough that a stage whose
+ * outputs take long to upload shows 100 % while they do. */
+const FINAL_PROGRESS_DELAY_MS = 250;

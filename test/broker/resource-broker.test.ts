@@ -270,3 +270,37 @@ void test("held RAM: a hold that fits is taken and kept off the stream; a task b
     "holds are not on the broker stream",
   );
 });
+
+void test("group commit: what the broker emits while an append is in flight goes in the next one, in order", async (t) => {
+  const appended: string[][] = [];
+  let openAppend = () => {};
+  let held = true;
+  const { broker, granted, ask, step } = setup({
+    append: async (_streamId, events) => {
+      // The first append is slow (a busy store): everything emitted meanwhile waits for it.
+      if (held) {
+        held = false;
+        await new Promise<void>((resolve) => (openAppend = resolve));
+      }
+      appended.push(events.map((e) => `${e.type}:${(e.data as { task_id: string }).task_id}`));
+    },
+  });
+  t.after(() => broker.stop());
+  for (let i = 1; i <= 20; i++) void ask(`t${i}`, "image_thumbnail");
+  await new Promise((r) => setImmediate(r));
+  assert.equal(appended.length, 0, "the first append is still in flight");
+  openAppend();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(granted.size, 0, "nothing is granted before placeAfterMs");
+  await step(50);
+  assert.deepEqual(
+    appended.map((a) => a.length),
+    [1, 19, 6],
+    "20 requests in two appends, then the 6 grants that fit (12.5 % each under 85 %) in one",
+  );
+  assert.deepEqual(
+    appended.flat().slice(0, 20),
+    Array.from({ length: 20 }, (_, i) => `SlotRequested:t${i + 1}`),
+  );
+  assert.equal(granted.size, 6);
+});

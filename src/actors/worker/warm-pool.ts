@@ -73,6 +73,9 @@ interface Kind {
   starting: number;
   busy: number;
   peak: number;
+  /** Releases still deciding (reading the process's RSS): a take waits for them before it starts a
+   * process cold, which costs several thumbnails' worth of CPU. */
+  releasing: Set<Promise<void>>;
 }
 
 /** Worker processes kept warm between tasks: one task at a time per process; a process retires
@@ -97,7 +100,7 @@ export function createWarmPool(spawn: (key: WorkerKey) => Promise<WorkerProcess>
 
   const kindOf = (k: string): Kind => {
     let kind = kinds.get(k);
-    if (!kind) kinds.set(k, (kind = { idle: [], starting: 0, busy: 0, peak: 0 }));
+    if (!kind) kinds.set(k, (kind = { idle: [], starting: 0, busy: 0, peak: 0, releasing: new Set() }));
     return kind;
   };
   const total = (): number => [...kinds.values()].reduce((n, k) => n + k.idle.length + k.starting, 0);
@@ -173,12 +176,31 @@ export function createWarmPool(spawn: (key: WorkerKey) => Promise<WorkerProcess>
     await Promise.all(all.map((e) => (e.cancelTimeout(), retireIdle(e))));
   };
 
+  /** Whether a released process goes back to the idle set (parked here): still sound, and wanted. */
+  const decide = async (proc: WorkerProcess, kind: Kind): Promise<boolean> => {
+    // With it, the kind keeps at most one process beyond the most that ran at once. A spare still
+    // starting does not count: a proven process at hand beats one that may fail to start, and a
+    // burst still growing (peak lagging its grants) would otherwise retire the workers it needs next.
+    const keep = (): boolean =>
+      options.maxIdle > 0 && proc.reusable && proc.tasks < options.maxTasks && proc.pid !== undefined && total() < options.maxIdle && kind.busy + kind.idle.length <= kind.peak;
+    if (!keep()) return false;
+    const rss = await readRss(proc.pid!);
+    // A take may have come meanwhile: it waits for this one (see Kind.releasing).
+    if (rss === null || rss > options.maxRssBytes || !keep()) return false;
+    const held = { id: `warm-${++holds}`, account };
+    // Refused: the broker has no room for it, or a waiting task needs the RAM.
+    if (held.account && !held.account.hold(held.id, rss)) return false;
+    park({ proc, holdId: held.id, account: held.account, bytes: rss });
+    return true;
+  };
+
   return {
     async take(key) {
       const kind = kindOf(keyOf(key));
       kind.busy++;
       kind.peak = Math.max(kind.peak, kind.busy);
       let proc: WorkerProcess | undefined;
+      while (kind.idle.length === 0 && kind.releasing.size > 0) await Promise.race(kind.releasing);
       while (!proc && kind.idle.length > 0) {
         const entry = kind.idle.pop()!;
         entry.cancelTimeout();
@@ -200,16 +222,15 @@ export function createWarmPool(spawn: (key: WorkerKey) => Promise<WorkerProcess>
       const kind = kindOf(proc.key);
       kind.busy = Math.max(0, kind.busy - 1);
       proc.unbind();
-      // With it, the kind keeps at most one process beyond the most that ran at once.
-      const keep = (): boolean =>
-        options.maxIdle > 0 && proc.reusable && proc.tasks < options.maxTasks && proc.pid !== undefined && total() < options.maxIdle && kind.busy + kind.idle.length + kind.starting <= kind.peak;
-      if (!keep()) return retire(proc);
-      const rss = await readRss(proc.pid!);
-      if (rss === null || rss > options.maxRssBytes || !keep()) return retire(proc);
-      const held = { id: `warm-${++holds}`, account };
-      // Refused: the broker has no room for it, or a waiting task needs the RAM.
-      if (held.account && !held.account.hold(held.id, rss)) return retire(proc);
-      park({ proc, holdId: held.id, account: held.account, bytes: rss });
+      const deciding = decide(proc, kind);
+      // Takes wait for the decision only, not for a retired process's exit.
+      const decided = deciding.then(
+        () => {},
+        () => {},
+      );
+      kind.releasing.add(decided);
+      const parked = await deciding.finally(() => kind.releasing.delete(decided));
+      if (!parked) await retire(proc);
     },
     get idleCount() {
       return [...kinds.values()].reduce((n, k) => n + k.idle.length, 0);

@@ -12,7 +12,9 @@ export function pgliteSqlClient(db: PGlite): SqlClient {
   });
   return {
     ...executor(db),
+    // PGlite runs each transaction exclusively (its own mutex): nothing interleaves with an append.
     transaction: (fn) => db.transaction((tx) => fn(executor(tx))),
+    exclusiveTransactions: true,
     listen: async (channel, onNotify) => {
       const unlisten = await db.listen(channel, onNotify);
       return () => unlisten();

@@ -9,6 +9,9 @@ export interface SqlExecutor {
 export interface SqlClient extends SqlExecutor {
   /** Runs `fn` in one transaction on one connection: commit on resolve, rollback on throw. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** True when no two transactions ever run at once (PGlite: one connection, each transaction held
+   * exclusively), so appends need no lock of their own to commit one after another. */
+  readonly exclusiveTransactions?: boolean;
   /** LISTENs on a lowercase channel; resolves to an unlisten function. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
