@@ -91,10 +91,14 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
   actor.on("*", (e) => void outbox.push(e));
   let chain: Promise<void> = Promise.resolve();
   /** Emitted, not yet appended. While one append is in flight, whatever the actor emits waits here
-   * and goes in the next: a burst of 20 requests, or releases landing together, is one or two
-   * appends instead of 20 (group commit), in the order emitted. */
+   * and goes in the next (group commit), in the order emitted; a request waits for its placement.
+   * A burst of 20 requests and their grants is one append, not 40. A request's fact may be lost in
+   * a crash before its placement, like the request itself: grants die with the process. */
   const unwritten: BrokerEmitted[] = [];
   let writing: Promise<void> | null = null;
+  function flush(): void {
+    if (!writing && unwritten.length > 0) chain = writing = writeAll();
+  }
   async function writeAll(): Promise<void> {
     while (unwritten.length > 0) {
       const batch = unwritten.splice(0);
@@ -146,10 +150,10 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
   function send(event: BrokerEvent): void {
     actor.send(event);
     const batch = outbox.splice(0);
-    if (batch.length > 0) {
-      unwritten.push(...batch);
-      if (!writing) chain = writing = writeAll();
-    }
+    unwritten.push(...batch);
+    // A request waits for the placement placeAfterMs later and goes in its append, with its grant
+    // (or alone, when it does not fit yet).
+    if (event.type !== "broker.request") flush();
     // Last, so a pool that unholds at once sends its event after this one's are queued.
     const reclaim = actor.getSnapshot().context.reclaimRamBytes;
     if (placing.has(event.type) && reclaim > 0) for (const r of reclaimers) r(reclaim);
@@ -232,6 +236,7 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
     },
     tick,
     flushed: async () => {
+      flush();
       // A delivery can enqueue more (a failed grant releases), so wait until the chain stops growing.
       for (let seen: Promise<void> | undefined; seen !== chain;) await (seen = chain);
     },

@@ -271,15 +271,14 @@ void test("held RAM: a hold that fits is taken and kept off the stream; a task b
   );
 });
 
-void test("group commit: what the broker emits while an append is in flight goes in the next one, in order", async (t) => {
+void test("group commit: requests go in their placement's append, and what the broker emits while an append is in flight goes in the next one, in order", async (t) => {
   const appended: string[][] = [];
-  let openAppend = () => {};
-  let held = true;
+  let openAppend: (() => void) | null = null;
+  let holdNext = false;
   const { broker, granted, ask, step } = setup({
     append: async (_streamId, events) => {
-      // The first append is slow (a busy store): everything emitted meanwhile waits for it.
-      if (held) {
-        held = false;
+      if (holdNext) {
+        holdNext = false;
         await new Promise<void>((resolve) => (openAppend = resolve));
       }
       appended.push(events.map((e) => `${e.type}:${(e.data as { task_id: string }).task_id}`));
@@ -288,19 +287,26 @@ void test("group commit: what the broker emits while an append is in flight goes
   t.after(() => broker.stop());
   for (let i = 1; i <= 20; i++) void ask(`t${i}`, "image_thumbnail");
   await new Promise((r) => setImmediate(r));
-  assert.equal(appended.length, 0, "the first append is still in flight");
-  openAppend();
-  await new Promise((r) => setImmediate(r));
-  assert.equal(granted.size, 0, "nothing is granted before placeAfterMs");
+  assert.equal(appended.length, 0, "requests wait for their placement");
   await step(50);
+  assert.equal(appended.length, 1, "20 requests and the grants that fit: one append");
   assert.deepEqual(
-    appended.map((a) => a.length),
-    [1, 19, 6],
-    "20 requests in two appends, then the 6 grants that fit (12.5 % each under 85 %) in one",
+    appended[0],
+    [...Array.from({ length: 20 }, (_, i) => `SlotRequested:t${i + 1}`), ...Array.from({ length: 6 }, (_, i) => `SlotGranted:t${i + 1}`)],
+    "in the order emitted; 6 fit (12.5 % each under 85 %)",
   );
-  assert.deepEqual(
-    appended.flat().slice(0, 20),
-    Array.from({ length: 20 }, (_, i) => `SlotRequested:t${i + 1}`),
-  );
-  assert.equal(granted.size, 6);
+  // A slow append: the releases and grants that follow meanwhile wait for it, then go together.
+  holdNext = true;
+  broker.release("t1");
+  broker.release("t2");
+  broker.release("t3");
+  await new Promise((r) => setImmediate(r));
+  assert.equal(appended.length, 1, "the first release's append is in flight");
+  openAppend!();
+  await broker.flushed();
+  assert.deepEqual(appended.slice(1), [
+    ["SlotReleased:t1", "SlotGranted:t7"],
+    ["SlotReleased:t2", "SlotGranted:t8", "SlotReleased:t3", "SlotGranted:t9"],
+  ]);
+  assert.equal(granted.size, 9);
 });
