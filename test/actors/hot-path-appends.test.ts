@@ -44,3 +44,31 @@ test("the hot path's facts that always come together are one append each: downlo
     await h.close();
   }
 });
+
+test("a stage whose outputs take long to upload still shows 100 % while they do: its final progress report is appended after its delay", async () => {
+  const h = await startHarness({
+    // The real local storage behind a slow link: each upload takes 2.5 s.
+    storage: (real) => ({
+      ...real,
+      upload: async (...args: Parameters<typeof real.upload>) => {
+        await new Promise((r) => setTimeout(r, 2500));
+        return real.upload(...args);
+      },
+    }),
+  });
+  try {
+    const message = taskMessage({ params: { stages: 1, stage_ms: 100 } });
+    assert.equal((await h.post(message)).status, 202);
+    assert.equal((await h.waitSettled(message.task_id as string)).state, "completed");
+    const { events } = (await (await h.app.request(`/tasks/${message.task_id as string}/events`)).json()) as { events: Listed[] };
+    const types = events.map((e) => e.type);
+    const progress = events.filter((e) => e.type === "ProgressReported");
+    assert.deepEqual(
+      progress.map((e) => [e.data.stage, e.data.done, e.data.total]),
+      [["step_1", 5, 5]],
+    );
+    assert.ok(types.indexOf("ProgressReported") < types.indexOf("StageCompleted"), types.join(", "));
+  } finally {
+    await h.close();
+  }
+});

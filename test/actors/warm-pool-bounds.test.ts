@@ -150,3 +150,26 @@ test("warm pool: idle RAM is held in the broker; a refused hold retires the proc
   assert.equal(pool.idleCount, 0);
   assert.deepEqual(broker.view().holds, {}, "detached: every idle process retired and its hold given back");
 });
+
+test("warm pool: a take that finds no idle process while a release is still deciding waits for it instead of starting one cold", async () => {
+  let openRss = (): void => {};
+  const gate = new Promise<void>((resolve) => (openRss = resolve));
+  const { procs, pool } = setup({ readRss: () => gate.then(() => IDLE_RSS) });
+  const logger = silentLogger();
+  const [a, b] = await Promise.all([pool.take(KEY), pool.take(KEY)]);
+  for (const p of [a, b]) p.bind({ signal: new AbortController().signal, logger });
+  await settle();
+  assert.equal(procs.spawned(), 3, "two cold starts and one spare");
+  const releasing = pool.release(a); // reading a's RSS: held at the gate
+  const c = pool.take(KEY); // takes the spare, and starts the next spare
+  const d = pool.take(KEY); // nothing idle: waits for a's decision
+  await settle();
+  assert.equal(procs.spawned(), 4, "while a decides, only the new spare is started: nothing cold for d");
+  const existing = new Set(procs.live);
+  openRss();
+  await releasing;
+  const [, served] = await Promise.all([c, d]);
+  // A warm process (the new spare, parked meanwhile; `a` is then one more than the kind's peak and
+  // retires), started before d asked for nothing but a spare.
+  assert.ok(existing.has(served.pid!), `d got process ${served.pid}, started for it`);
+});

@@ -4,6 +4,8 @@ import { loadConfig } from "../../src/config/config.ts";
 import { createHttpApp } from "../../src/http/app.ts";
 import { silentLogger } from "../../src/infra/logger.ts";
 import type { ProgressBus } from "../../src/ports/progress-bus.port.ts";
+import type { ObjectStorage } from "../../src/ports/storage.port.ts";
+import { createLocalStorage } from "../../src/infra/storage/local-storage.ts";
 import { createService, type Service, type ServiceOverrides } from "../../src/service/service.ts";
 import { embeddedEnv, taskMessage } from "./embedded-env.ts";
 
@@ -17,11 +19,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(o: { env?: Record<string, string>; overrides?: ServiceOverrides; bus?: (real: ProgressBus) => ProgressBus } = {}): Promise<Harness> {
+export async function startHarness(
+  o: {
+    env?: Record<string, string>;
+    overrides?: ServiceOverrides;
+    bus?: (real: ProgressBus) => ProgressBus;
+    /** Wraps the sandbox's real local storage (a slow link, say). */
+    storage?: (real: ObjectStorage) => ObjectStorage;
+  } = {},
+): Promise<Harness> {
   const sandbox = await embeddedEnv();
   await sandbox.put("in", "files/input.bin", "hello");
   const env = { ...sandbox.env, ...o.env };
-  const service = await createService(loadConfig(env), silentLogger(), { workerMode: "inline", ...o.overrides }, env);
+  const storage = o.storage ? { storage: o.storage(createLocalStorage({ rootDir: env.STORAGE_DIR! })) } : {};
+  const service = await createService(loadConfig(env), silentLogger(), { workerMode: "inline", ...storage, ...o.overrides }, env);
   const app = createHttpApp({
     host: service.host,
     store: service.store,
