@@ -177,6 +177,32 @@ export function sharedTailCases(name: string, backend: SharedTailBackend): void 
     );
 
     void test(
+      "this store's own appends reach its subscribers with no tail query, exactly as a database read returns them (key order, ids, timestamps)",
+      withSchema(async (open) => {
+        let counted!: ReturnType<typeof countingTailQueries>;
+        const store = await open({ tailCacheMaxAgeMs: 60_000 }, (c) => (counted = countingTailQueries(c)).client);
+        const direct = await open({ tailCacheSize: 0 });
+        await store.append("task-warm", [newEvent("Warm")], { expectedRevision: "no_stream" });
+        const head = (await store.headPosition())!;
+        const abort = new AbortController();
+        const subscribers = Array.from({ length: 3 }, () => take(store.subscribeToAll({ after: head, signal: abort.signal }), 12, 30_000));
+        // Let every subscriber fill the tail and go idle before the appends.
+        await new Promise((r) => setTimeout(r, 200));
+        const before = counted.tailQueries();
+        const awkward = (n: number) => ({ zeta: n, a: [{ bb: 1, a: 2 }], é: "accent", ab: null, "z\u{1F600}": true, aa: { "10": 1, "9": 2, b: 1.5e-7 }, at: new Date(0), n });
+        for (let n = 0; n < 6; n++) {
+          await store.append(`task-${n % 2}`, [newEvent("Step", awkward(n), { zz: 1, a: "x" }), newEvent("Next", { n })], { expectedRevision: n < 2 ? "no_stream" : Math.floor(n / 2) * 2 - 1 });
+        }
+        const got = await Promise.all(subscribers);
+        abort.abort();
+        assert.equal(counted.tailQueries() - before, 0);
+        const fromDatabase = await direct.readAll({ after: head });
+        const asJson = (events: readonly StoredEvent[]) => JSON.stringify(events, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
+        for (const events of got) assert.equal(asJson(events), asJson(fromDatabase));
+      }),
+    );
+
+    void test(
       "events served from memory are frozen, so one reader cannot change what another reads",
       withSchema(async (open) => {
         const store = await open();

@@ -59,6 +59,10 @@ test("after Redis comes back empty, the last_progress of every running task is w
       if (task === finished) await add("TaskCancelled", { reason: "test" });
     }
     const keys = [...runningTasks, finished].map((t) => lastProgressKey(t.task_id));
+    // Every event handled, the finished task's TaskCancelled included: handled after the outage, it
+    // would write that task's key anew (a new fact, not a key brought back).
+    const appended = (await store.readAll()).length;
+    await until("every event handled", 10_000, () => Promise.resolve(running.stats().find((s) => s.name === "projection:progress")!.handled >= appended));
     await until("every last_progress", 10_000, async () => (await raw.exists(...keys)) === keys.length);
     const before = await Promise.all(runningTasks.map((t) => raw.get(lastProgressKey(t.task_id))));
     const handled = running.stats().find((s) => s.name === "projection:progress")!.handled;

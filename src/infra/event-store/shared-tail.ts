@@ -8,9 +8,12 @@ export interface SharedTailOptions {
    * was never told about (another node's, LISTEN lost) stays unseen. Kept below the subscriptions'
    * poll interval, their polls always query. Default: 250. */
   maxAgeMs?: number;
+  /** No other process writes the store (PGlite): then a window this process extends with its own
+   * appends is as current as a fill, and `maxAgeMs` counts from the extension. Default: false. */
+  onlyWriter?: boolean;
 }
 
-export const SHARED_TAIL_DEFAULTS = { capacity: 2000, maxAgeMs: 250 } as const;
+export const SHARED_TAIL_DEFAULTS = { capacity: 2000, maxAgeMs: 250, onlyWriter: false } as const;
 
 export interface SharedTailDeps {
   /** The one query: every event with position > `after`, in position order, at most `limit`. */
@@ -25,6 +28,9 @@ export interface SharedTail {
   /** A commit up to `position` happened (this process's append, or a notification's payload);
    * undefined: some commit, position unknown. */
   committed(position: bigint | undefined): void;
+  /** This process appended `events` (one batch, as stored, in position order): a commit up to the
+   * last, and rows the window takes without a query when they follow on from it. */
+  appended(events: readonly StoredEvent[]): void;
 }
 
 interface Fill {
@@ -48,6 +54,7 @@ interface Fill {
 export function createSharedTail(deps: SharedTailDeps, options: SharedTailOptions = {}): SharedTail {
   const capacity = options.capacity ?? SHARED_TAIL_DEFAULTS.capacity;
   const maxAgeMs = options.maxAgeMs ?? SHARED_TAIL_DEFAULTS.maxAgeMs;
+  const onlyWriter = options.onlyWriter ?? SHARED_TAIL_DEFAULTS.onlyWriter;
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`tail capacity must be a positive integer, got ${capacity}`);
   let last: Fill | undefined;
   let fillsStarted = 0;
@@ -69,10 +76,23 @@ export function createSharedTail(deps: SharedTailDeps, options: SharedTailOption
 
   const fill = (hint: bigint): Promise<void> => (inFlight ??= runFill(hint).finally(() => (inFlight = undefined)));
 
+  function committed(position: bigint | undefined): void {
+    if (position === undefined) staleThrough = fillsStarted;
+    else if (position > knownHead) knownHead = position;
+  }
+
   return {
-    committed(position) {
-      if (position === undefined) staleThrough = fillsStarted;
-      else if (position > knownHead) knownHead = position;
+    committed,
+
+    appended(events) {
+      const first = events[0];
+      if (first === undefined) return;
+      committed(events.at(-1)!.position);
+      // Positions commit in order (sql-append.ts): when the batch starts right after the window's
+      // end, no row can appear between them, and the window is whole up to the batch's end, which
+      // was the head when it committed. A fill in flight owns the window until it lands.
+      if (last === undefined || inFlight !== undefined || first.position !== last.window.to + 1n) return;
+      last = { window: extendWindow(last.window, events, capacity), seq: last.seq, startedAt: onlyWriter ? deps.now() : last.startedAt, complete: true };
     },
 
     async read(read) {

@@ -1,11 +1,12 @@
 import type { CheckpointStore } from "../../ports/checkpoint-store.port.ts";
-import type { EventStore, ReadAllOptions, ReadStreamOptions, StoredEvent } from "../../ports/event-store.port.ts";
+import type { EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, StoredEvent } from "../../ports/event-store.port.ts";
 import type { Leadership } from "../../ports/leadership.port.ts";
 import { EVENT_COLUMNS, likePrefix, toStoredEvent, type EventRow } from "./event-rows.ts";
 import { DEFAULT_SCHEMA, ensureSchema, schemaNames } from "./event-store.schema.ts";
 import { createInProcessLeadership, type ClosableLeadership } from "./in-process-leadership.ts";
 import { createSqlCheckpointStore } from "./sql-checkpoint-store.ts";
-import { appendInTransaction } from "./sql-append.ts";
+import { createExclusiveAppender } from "./exclusive-append.ts";
+import { appendInTransaction, prepareRows } from "./sql-append.ts";
 import type { SqlClient } from "./sql-client.ts";
 import { createOperationTracker } from "./operation-tracker.ts";
 import { readAllQuery } from "./read-all-query.ts";
@@ -59,14 +60,17 @@ export async function createSqlEventStore(client: SqlClient, options: SqlEventSt
     tailCacheSize > 0
       ? createSharedTail(
           { readAfter: (after, maxCount) => readDirect({ after, maxCount }), now: deps.now ?? Date.now },
-          { capacity: tailCacheSize, maxAgeMs: options.tailCacheMaxAgeMs ?? pollIntervalMs / 2 },
+          // A client whose transactions never overlap is PGlite: this process is its only writer.
+          { capacity: tailCacheSize, maxAgeMs: options.tailCacheMaxAgeMs ?? pollIntervalMs / 2, onlyWriter: client.exclusiveTransactions === true },
         )
       : undefined;
   // The tail learns of the commit before the subscribers wake to read it. The payload is the
   // append's last position (sql-append.ts).
   const unlisten = await client.listen(names.channel, (payload) => {
     tail?.committed(/^\d+$/.test(payload) ? BigInt(payload) : undefined);
-    wakeup.notify();
+    // PGlite notifies inside the append's own statement: woken at once, the subscribers would query
+    // for the rows before the append could hand them to the tail. A turn later they read memory.
+    setImmediate(() => wakeup.notify());
   });
   const leadership = deps.leadership ?? createInProcessLeadership(options.leaderRetryIntervalMs === undefined ? {} : { retryIntervalMs: options.leaderRetryIntervalMs });
 
@@ -88,6 +92,10 @@ export async function createSqlEventStore(client: SqlClient, options: SqlEventSt
       return fromTail ?? readDirect(opts);
     });
 
+  const appendOnce = client.exclusiveTransactions
+    ? createExclusiveAppender(client, names)
+    : (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => appendInTransaction(client, names, streamId, prepareRows(streamId, events), expected);
+
   const checkpoints = createSqlCheckpointStore({ query: (text, params) => track(() => client.query(text, params)) }, names);
 
   return {
@@ -96,9 +104,10 @@ export async function createSqlEventStore(client: SqlClient, options: SqlEventSt
 
     append: (streamId, events, { expectedRevision }) =>
       track(async () => {
-        const result = await appendInTransaction(client, names, streamId, events, expectedRevision);
-        // Before the caller hears of it, so its next tail read queries past its own write.
-        tail?.committed(result.position);
+        const { result, written } = await appendOnce(streamId, events, expectedRevision);
+        // Before the caller hears of it, so its next tail read sees its own write.
+        if (written) tail?.appended(written);
+        else tail?.committed(result.position);
         return result;
       }),
 
