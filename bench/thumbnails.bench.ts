@@ -170,6 +170,22 @@ async function openFeed(service: ServiceProcess): Promise<{ settled(ids: readonl
 }
 
 const cpu = { main: [] as number[], workers: [] as number[], raw: [] as number[] };
+let lastRound: { ids: string[]; startedAt: number } | undefined;
+
+/** Where the last round's time went, from its tasks' events: for each step, the median and the
+ * slowest task's ms since the round began, so a gap between steps shows where tasks wait. */
+async function roundTimeline(service: ServiceProcess, round: { ids: string[]; startedAt: number }): Promise<string> {
+  const steps = ["TaskAccepted", "DownloadCompleted", "SlotGranted", "StageStarted", "StageCompleted", "TaskCompleted"];
+  const at: Record<string, number[]> = Object.fromEntries(steps.map((s) => [s, []]));
+  for (const id of round.ids) {
+    const { events } = (await (await request(`${service.url}/tasks/${id}/events`)).json()) as { events: { type: string; data: { at: string } }[] };
+    for (const step of steps) {
+      const e = events.find((x) => x.type === step);
+      if (e) at[step]!.push(Date.parse(e.data.at) - round.startedAt);
+    }
+  }
+  return steps.map((s) => `${s} ${median(at[s]!).toFixed(0)}/${Math.max(...at[s]!).toFixed(0)}`).join(", ");
+}
 const started: number[] = [];
 
 const childrenOf = async (pid: number) => (await readFile(`/proc/${pid}/task/${pid}/children`, "utf8").catch(() => "")).trim().split(/\s+/).filter(Boolean);
@@ -197,6 +213,7 @@ async function viaService(service: ServiceProcess): Promise<number> {
   const start = performance.now();
   const run = (async () => {
     const ids = await Promise.all(names.map((name) => submit(service, name)));
+    lastRound = { ids, startedAt: Date.now() - (performance.now() - start) };
     await (feed ? feed.settled(ids) : Promise.all(ids.map((id) => settle(service, id, POLL_MS!))));
   })().finally(() => feed?.close());
   started.push((await countStarts(service.process.pid!, run)).starts);
@@ -253,6 +270,7 @@ const service = await startServiceProcess({
 const times = { service: [] as number[], raw: [] as number[] };
 const singles: { settledMs: number; startMs: number }[] = [];
 let idleRss = 0;
+let timeline = "";
 let afterRss = 0;
 try {
   await settleDown();
@@ -262,6 +280,7 @@ try {
     const order = round % 2 === 0 ? (["service", "raw"] as const) : (["raw", "service"] as const);
     for (const way of order) times[way].push(way === "service" ? await viaService(service) : await rawSharp());
   }
+  timeline = lastRound ? await roundTimeline(service, lastRound) : "";
   for (let i = 0; i < SINGLES; i++) singles.push(await single(service));
   await settleDown();
   afterRss = await treeRssMiB(service.process.pid!);
@@ -298,6 +317,7 @@ console.log(
   )})`,
 );
 console.log(`worker processes started per round: ${started.join(", ")}`);
+console.log(`last round, ms from its start to each step (median/slowest task): ${timeline}`);
 console.log(`CPU seconds per round: service main process ${list(cpu.main)}; its workers ${list(cpu.workers)}; raw sharp ${list(cpu.raw)}`);
 console.log(`service RSS at rest (process tree): ${idleRss.toFixed(0)} MiB after start, ${afterRss.toFixed(0)} MiB after the runs`);
 console.log(`thumbnails_ratio=${(median(times.service) / median(times.raw)).toFixed(2)} (service / raw sharp; target ≤ 1.00)`);

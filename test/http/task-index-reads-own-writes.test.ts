@@ -53,3 +53,31 @@ test("the task index: a refresh asked for while another runs still sees what was
     await store.close();
   }
 });
+
+test("the task index: a live listener hears of an append as the store has it, not at a poll a second later", async () => {
+  const store = await createPgliteEventStore({ dataDir: "memory://" });
+  const index = new TaskIndex(store);
+  try {
+    await accept(store);
+    await index.refresh();
+    const heard: string[] = [];
+    let wake = () => {};
+    const stop = index.listen((changed) => {
+      heard.push(...changed.map((t) => t.taskId));
+      wake();
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 50)); // the index is watching
+      const started = performance.now();
+      const id = await accept(store);
+      const deadline = setTimeout(() => wake(), 500);
+      while (!heard.includes(id) && performance.now() - started < 500) await new Promise<void>((r) => (wake = r));
+      clearTimeout(deadline);
+      assert.ok(heard.includes(id), `heard of the new task within 500 ms (it took ${(performance.now() - started).toFixed(0)} ms)`);
+    } finally {
+      stop();
+    }
+  } finally {
+    await store.close();
+  }
+});
