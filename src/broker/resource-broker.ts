@@ -7,7 +7,7 @@ import type { HeldRamAccount } from "../ports/held-ram.port.ts";
 import { PLACEMENT_DEFAULTS, type NodeCapacity, type PlacementConfig } from "../machines/broker-ask.ts";
 import type { RunningSlot, WaitingSlot, WeightsTable } from "../machines/broker-placement.ts";
 import type { BrokerLoad } from "../ports/broker-load.port.ts";
-import { brokerMachine, type BrokerEmitted, type BrokerEvent } from "../machines/broker.machine.ts";
+import { brokerMachine, heldRamOf, type BrokerEmitted, type BrokerEvent } from "../machines/broker.machine.ts";
 import { systemClock, type BrokerClock } from "./broker-clock.ts";
 import { readNodeCapacity } from "./node-capacity.ts";
 import { startSystemSampler, type NodeSnapshot } from "./system-sampler.ts";
@@ -243,7 +243,7 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
     view,
     load() {
       const c = actor.getSnapshot().context;
-      return { capacity: c.capacity, config: c.config, snapshot: c.snapshot, waiting: c.waiting, running: c.running };
+      return { capacity: c.capacity, config: c.config, snapshot: c.snapshot, waiting: c.waiting, running: c.running, heldRamBytes: heldRamOf(c) };
     },
     async stop(reason = "broker stopped") {
       if (stopped) return;

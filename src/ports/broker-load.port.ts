@@ -9,4 +9,6 @@ export interface BrokerLoad {
   snapshot: AccountedSnapshot | undefined;
   waiting: readonly WaitingSlot[];
   running: readonly RunningSlot[];
+  /** RAM idle warm workers hold in the broker's account (bytes), counted as used. */
+  heldRamBytes: number;
 }

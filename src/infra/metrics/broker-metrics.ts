@@ -11,6 +11,7 @@ const SERIES: { name: string; help: string; value: (l: BrokerLoad) => number | u
   { name: "vs3d_broker_ram_target_bytes", help: "RAM the broker fills the node up to", value: (l) => (l.capacity.ramBytes * l.config.targetRamPercent) / 100 },
   { name: "vs3d_broker_cpu_granted_cores", help: "CPU granted to running tasks", value: (l) => cores(l, sum(l.running.map((r) => r.cpuPercent))) },
   { name: "vs3d_broker_ram_granted_bytes", help: "RAM granted to running tasks", value: (l) => sum(l.running.map((r) => r.ramBytes)) },
+  { name: "vs3d_broker_ram_held_bytes", help: "RAM idle warm workers hold in the broker's account (counted as used, like a grant)", value: (l) => l.heldRamBytes },
   { name: "vs3d_node_cpu_used_cores", help: "CPU in use on the node at the broker's last measurement (all processes)", value: (l) => l.snapshot && cores(l, l.snapshot.cpuPercent) },
   { name: "vs3d_node_ram_used_bytes", help: "RAM in use on the node at the broker's last measurement (all processes)", value: (l) => l.snapshot?.ramUsedBytes },
 ];

@@ -44,6 +44,13 @@ test("broker capacity, target, grants, measured use and slots per task type, fro
     assert.equal(await one("vs3d_node_ram_used_bytes"), 3 * GIB);
     const running = Object.fromEntries((await value("vs3d_workers_running")).map((v) => [String(v.labels.task_type), v.value]));
     assert.deepEqual(running, { geotiff_cog: 1, image_thumbnail: 1 });
+    assert.equal(await one("vs3d_broker_ram_held_bytes"), 0);
+    assert.ok(broker.hold("warm-1", 128 * 1024 ** 2), "an idle worker's hold fits");
+    await broker.flushed();
+    assert.equal(await one("vs3d_broker_ram_held_bytes"), 128 * 1024 ** 2, "what idle workers hold shows beside what is granted");
+    broker.unhold("warm-1");
+    await broker.flushed();
+    assert.equal(await one("vs3d_broker_ram_held_bytes"), 0);
 
     broker.release("t1");
     broker.release("t2");
@@ -63,6 +70,7 @@ test("a broker that never measured reports its use as NaN (a gap), not zero", as
     snapshot: undefined,
     waiting: [],
     running: [],
+    heldRamBytes: 0,
   };
   registerBrokerMetrics(registry, () => load);
   const text = await registry.metrics();
