@@ -41,12 +41,36 @@ async function viaService(taskType: "geotiff_cog" | "video_transcode", key: stri
     params,
     retry: { attempt: 1, max_attempts: 1 },
   });
+  const submitted = new Date();
   const start = performance.now();
   const { done } = await service.host.submit(task);
   const outcome = await done;
   if (outcome !== "completed") throw new Error(`${taskType} ended ${outcome}`);
-  return (performance.now() - start) / 1000;
+  const seconds = (performance.now() - start) / 1000;
+  (phases[taskType] ??= []).push(await phasesOf(task.task_id, submitted));
+  return seconds;
 }
+
+/** Where a service task's wall time went, from the stamps of its stream's facts (ms). "accept" is
+ * submit → DownloadStarted, "slot" DownloadCompleted → SlotGranted, "start" SlotGranted → the first
+ * StageStarted (the worker's start), a stage's time includes the upload of its outputs, and "end" is
+ * the last StageCompleted → the task settled in this process. */
+async function phasesOf(taskId: string, submitted: Date): Promise<Record<string, number>> {
+  const settled = Date.now();
+  const events = (await service.store.readStream(`task-${taskId}`)).map((e) => ({ type: e.type, ...(e.data as { at: string; stage?: string }) }));
+  const at = (type: string, stage?: string) => Date.parse(events.find((e) => e.type === type && (stage === undefined || e.stage === stage))?.at ?? "");
+  const out: Record<string, number> = {
+    accept: at("DownloadStarted") - submitted.getTime(),
+    download: at("DownloadCompleted") - at("DownloadStarted"),
+    slot: at("SlotGranted") - at("DownloadCompleted"),
+  };
+  const stages = events.filter((e) => e.type === "StageStarted").map((e) => e.stage!);
+  out.start = at("StageStarted", stages[0]) - at("SlotGranted");
+  for (const stage of stages) out[stage] = at("StageCompleted", stage) - at("StageStarted", stage);
+  out.end = settled - at("StageCompleted", stages.at(-1));
+  return out;
+}
+const phases: Record<string, Record<string, number>[]> = {};
 
 async function bare(tool: string, args: (out: string) => string[]): Promise<number> {
   const dir = await mkdtemp(join(root, "bare-"));
@@ -102,6 +126,8 @@ try {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${ROUNDS} round(s); ${new Date().toISOString()}`);
 for (const [name, xs] of Object.entries(times)) console.log(`${name.padEnd(48)} median ${median(xs).toFixed(2)} s  (${xs.map((x) => x.toFixed(2)).join(", ")})`);
+const series = (rounds: Record<string, number>[]) => Object.keys(rounds[0] ?? {}).map((k) => `${k} ${rounds.map((r) => r[k]).join("/")}`);
+for (const [taskType, rounds] of Object.entries(phases)) console.log(`${taskType} phases, ms per round: ${series(rounds).join(", ")}`);
 const ratio = (a: string, b: string) => (median(times[a]!) / median(times[b]!)).toFixed(2);
 console.log(
   `cog_ratio=${ratio("geotiff_cog via service (no preview)", "gdal_translate -of COG, same options")} transcode_ratio=${ratio("video_transcode via service (720p, no poster)", "ffmpeg, same settings")}`,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants, createReadStream, createWriteStream } from "node:fs";
-import { copyFile, lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, link, lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "../../contracts/app-error.ts";
@@ -25,7 +25,13 @@ const TMP_PREFIX = ".vs3d-tmp-";
 /** The embedded storage adapter: `<rootDir>/<bucket>/<key>`, content types in `<rootDir>/.vs3d-meta`.
  * Writes go to a temp file beside the target and are renamed into place, so a crash leaves either the
  * old object or the new one. Like S3, a key cannot be both an object and a folder of other keys — a
- * filesystem limit this adapter shares with every S3 gateway that stores on disk. */
+ * filesystem limit this adapter shares with every S3 gateway that stores on disk.
+ *
+ * An upload from the same filesystem hard-links the file instead of copying it: the service uploads
+ * finished outputs, which nothing writes to afterwards, from a work directory that is deleted when
+ * the task ends. So a caller must not rewrite an uploaded file in place (replacing it by a rename is
+ * fine). A download always copies: the object is the tenant's original or a checkpointed output, and
+ * a processor that wrote into its input would otherwise change it in storage for good. */
 export function createLocalStorage(options: LocalStorageOptions): StorageAdapter {
   const rootDir = resolve(options.rootDir);
   const disk = { reserveBytes: options.diskReserveBytes ?? DISK_SPACE_DEFAULTS.reserveBytes };
@@ -69,8 +75,10 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
       await mkdir(dirname(dest), { recursive: true }).catch((error: unknown) => {
         throw storageError(`upload of ${bucket}/${key} failed`, error);
       });
-      await assertFreeDisk(dirname(dest), size, disk);
-      await atomicCopy(srcPath, dest, size, opts.signal, `upload of ${bucket}/${key}`);
+      if (!(await atomicLink(srcPath, dest, opts.signal, `upload of ${bucket}/${key}`))) {
+        await assertFreeDisk(dirname(dest), size, disk);
+        await atomicCopy(srcPath, dest, size, opts.signal, `upload of ${bucket}/${key}`);
+      }
       const meta = metaPath(bucket, key);
       await assertNoLinkBelow(rootDir, meta, `${bucket}/${key} (metadata)`);
       await mkdir(dirname(meta), { recursive: true })
@@ -158,6 +166,31 @@ async function atomicCopy(src: string, dest: string, size: number, signal: Abort
   } catch (error) {
     await rm(tmp, { force: true });
     if (signal?.aborted) throw abortReasonOr(signal, error);
+    throw error instanceof AppError ? error : storageError(`${what} failed`, error);
+  }
+}
+
+/** Why a hard link cannot be made where a copy can: another filesystem (EXDEV), a file the process
+ * may not link (EPERM: fs.protected_hardlinks, or a filesystem without links), too many links. */
+const LINK_REFUSED = new Set(["EXDEV", "EPERM", "EMLINK", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+/** Publishes `src` at `dest` as a second name of the same file, through a temp name and a rename like
+ * a copy. False when it cannot be linked (see LINK_REFUSED) or is not a plain file: a symbolic link
+ * would be linked itself, not the file it names, so it is copied as before. */
+async function atomicLink(src: string, dest: string, signal: AbortSignal | undefined, what: string): Promise<boolean> {
+  const tmp = join(dirname(dest), `${TMP_PREFIX}${randomBytes(6).toString("hex")}-${basename(dest)}`);
+  try {
+    signal?.throwIfAborted();
+    if (!(await lstat(src)).isFile()) return false;
+    await link(src, tmp);
+    await rename(tmp, dest);
+    // Renaming a name onto another name of the same file does nothing and leaves the temp name.
+    await rm(tmp, { force: true });
+    return true;
+  } catch (error) {
+    await rm(tmp, { force: true });
+    if (signal?.aborted) throw abortReasonOr(signal, error);
+    if (LINK_REFUSED.has((error as { code?: string }).code ?? "")) return false;
     throw error instanceof AppError ? error : storageError(`${what} failed`, error);
   }
 }

@@ -43,14 +43,7 @@ export const geotiffCogProcessor = defineProcessor({
         name: "inspect",
         label: "Reading raster structure",
         weight: 0.05,
-        async run(input, ctx) {
-          if (input.params.target_srs !== undefined) await assertKnownSrs(input.params.target_srs, { signal: ctx.signal, stage: "inspect" });
-          const info = await inspectGeoTiff(input.filePath, { signal: ctx.signal, stage: "inspect" });
-          // Fails here, before the long stage, when the asked compression cannot hold these pixels.
-          const choice = chooseCog(info, request(input.params));
-          ctx.log("raster inspected", { ...info, ...choice });
-          return { outputs: [] };
-        },
+        run: (input, ctx) => inspectStage(input, ctx),
       },
       {
         name: "cog",
@@ -100,9 +93,24 @@ export const geotiffCogProcessor = defineProcessor({
   },
 });
 
+async function inspectStage(input: Input, ctx: StageContext): Promise<{ outputs: OutputFile[] }> {
+  const where = { signal: ctx.signal, stage: "inspect" };
+  // Two short processes side by side (gdalsrsinfo reads no file); a bad SRS is still the failure
+  // named when the input is bad too, as when it was checked first.
+  const [srs, inspected] = await Promise.allSettled([input.params.target_srs === undefined ? undefined : assertKnownSrs(input.params.target_srs, where), inspectGeoTiff(input.filePath, where)]);
+  if (srs.status === "rejected") throw srs.reason;
+  if (inspected.status === "rejected") throw inspected.reason;
+  const info = inspected.value;
+  // Fails here, before the long stage, when the asked compression cannot hold these pixels.
+  const choice = chooseCog(info, request(input.params));
+  ctx.log("raster inspected", { ...info, ...choice });
+  return { outputs: [] };
+}
+
 async function validateStage(input: Input, ctx: StageContext): Promise<{ outputs: OutputFile[] }> {
   const path = cogPath(input, "validate");
   const report = await assertValidCog(path, { stage: "validate", requireTiled: true });
+  // The `inspect` stage's facts, remembered by this process; read again after a resume elsewhere.
   const source = await inspectGeoTiff(input.filePath, { signal: ctx.signal, stage: "validate" });
   await assertFidelity(source, path, "the COG", { signal: ctx.signal, stage: "validate" });
   ctx.log("COG valid", { warnings: report.warnings, overviews: report.details.overviewSizes });

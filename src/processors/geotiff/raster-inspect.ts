@@ -1,4 +1,5 @@
 import { AppError } from "../../contracts/app-error.ts";
+import { createFileMemo } from "./file-memo.ts";
 import { runGdal } from "./gdal-runner.ts";
 import { fidelityProblems } from "./raster-fidelity.ts";
 import { GdalInfoJson, toRasterInfo, type RasterInfo } from "./raster-info.ts";
@@ -10,21 +11,35 @@ export interface InspectOptions {
   stage?: string;
 }
 
+const inspected = createFileMemo<Readonly<RasterInfo>>();
+const gdalInfos = createFileMemo<GdalInfoJson>();
+
 /** Checks that `path` is a whole TIFF, then reads its raster facts with gdalinfo. A non-TIFF is
  * UNSUPPORTED_FORMAT; a TIFF with missing bytes is INPUT_CORRUPT here rather than a failure half an
- * hour into gdal_translate (gdalinfo alone opens a truncated file without complaint). */
-export async function inspectGeoTiff(path: string, options: InspectOptions): Promise<RasterInfo> {
-  const where = options.stage ? { stage: options.stage } : {};
-  await assertCompleteTiff(path, where);
-  const { stdout } = await runGdal("gdalinfo", ["-json", "-nofl", path], { signal: options.signal, ...where });
-  return toRasterInfo(parseGdalInfo(stdout, where));
+ * hour into gdal_translate (gdalinfo alone opens a truncated file without complaint). The facts of
+ * an unchanged file are remembered in this process (see file-memo.ts), so the stages after the
+ * first read them for the price of a stat. */
+export async function inspectGeoTiff(path: string, options: InspectOptions): Promise<Readonly<RasterInfo>> {
+  return inspected(path, "inspect", async () => {
+    const where = options.stage ? { stage: options.stage } : {};
+    await assertCompleteTiff(path, where);
+    const { stdout } = await runGdal("gdalinfo", ["-json", "-nofl", path], { signal: options.signal, ...where });
+    const info = toRasterInfo(parseGdalInfo(stdout, where));
+    if (info.pixelSize) Object.freeze(info.pixelSize);
+    return Object.freeze(info);
+  });
 }
 
-/** gdalinfo -json output as typed facts; also used on outputs (palette and nodata checks). */
+/** gdalinfo -json output as typed facts; also used on outputs (palette and nodata checks). Remembered
+ * per unchanged file and arguments like inspectGeoTiff, so the result is shared: read it, never
+ * change it. */
 export async function gdalInfoJson(path: string, options: InspectOptions & { extraArgs?: string[] }): Promise<GdalInfoJson> {
-  const where = options.stage ? { stage: options.stage } : {};
-  const { stdout } = await runGdal("gdalinfo", ["-json", ...(options.extraArgs ?? []), path], { signal: options.signal, ...where });
-  return parseGdalInfo(stdout, where);
+  const args = ["-json", ...(options.extraArgs ?? [])];
+  return gdalInfos(path, args.join(" "), async () => {
+    const where = options.stage ? { stage: options.stage } : {};
+    const { stdout } = await runGdal("gdalinfo", [...args, path], { signal: options.signal, ...where });
+    return parseGdalInfo(stdout, where);
+  });
 }
 
 /** Fails INVALID_OUTPUT when the raster at `outPath` lost the palette, nodata, alpha or data type
