@@ -6,8 +6,12 @@ import { assertPostgresReachable, dropSchema, POSTGRES_URL, randomSchema } from 
 before(assertPostgresReachable);
 
 // Every store has its own pool and LISTEN connection, as a node of its own would.
-sharedTailCases("PostgreSQL server", {
-  client: () => Promise.resolve(pgSqlClient({ connectionString: POSTGRES_URL })),
-  newSchema: () => randomSchema("tail"),
-  dropSchema,
-});
+sharedTailCases(
+  "PostgreSQL server",
+  {
+    client: () => Promise.resolve(pgSqlClient({ connectionString: POSTGRES_URL })),
+    newSchema: () => randomSchema("tail"),
+    dropSchema,
+  },
+  { ownAppendsQueryFree: false },
+);

@@ -12,10 +12,14 @@ after(async () => {
   if (shared) await (await shared).close();
 });
 
-sharedTailCases("PGlite", {
-  client: async () => ({ ...pgliteSqlClient(await db()), close: async () => {} }),
-  newSchema: () => `tail_${++schemas}`,
-  dropSchema: async (schema) => {
-    await (await db()).query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+sharedTailCases(
+  "PGlite",
+  {
+    client: async () => ({ ...pgliteSqlClient(await db()), close: async () => {} }),
+    newSchema: () => `tail_${++schemas}`,
+    dropSchema: async (schema) => {
+      await (await db()).query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    },
   },
-});
+  { ownAppendsQueryFree: true },
+);
