@@ -130,7 +130,7 @@ async function openFeed(service: ServiceProcess): Promise<{ settled(ids: readonl
   const states = new Map<string, { state: string; error?: unknown }>();
   let changed: () => void = () => {};
   let failed: Error | undefined;
-  const reading = (async () => {
+  void (async () => {
     const decoder = new TextDecoder();
     let buffer = "";
     for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
@@ -147,6 +147,8 @@ async function openFeed(service: ServiceProcess): Promise<{ settled(ids: readonl
         changed();
       }
     }
+    // The service ended the feed: without this, a bench waiting for the rest would wait forever.
+    throw new Error("the live feed closed before every task settled");
   })().catch((error: unknown) => {
     if (!abort.signal.aborted) failed = error instanceof Error ? error : new Error(String(error));
     changed();
@@ -164,7 +166,6 @@ async function openFeed(service: ServiceProcess): Promise<{ settled(ids: readonl
     },
     close() {
       abort.abort();
-      void reading;
     },
   };
 }

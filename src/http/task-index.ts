@@ -15,6 +15,9 @@ export interface TaskIndexOptions {
 
 export const TASK_INDEX_DEFAULTS = { pageSize: 500 } as const;
 
+/** How long the index waits before subscribing again after its subscription failed. */
+const TASK_INDEX_WATCH_RETRY_MS = 1000;
+
 /** The operator's read model of every task: each stream folded once and kept up to date from the
  * store's log (events after the last position seen), so the list can be filtered and paged without
  * reading every stream on every request, and the changes can be pushed to live pages. It is caught
@@ -112,12 +115,20 @@ export class TaskIndex {
     };
   }
 
+  /** A failed read ends a subscription: the index subscribes again after a pause, from what it has
+   * read, for as long as anyone listens (a store outage must not leave live pages frozen). */
   #watch(signal: AbortSignal): void {
     void (async () => {
-      const after = this.#after ?? (await this.#store.headPosition()) ?? 0n;
-      for await (const _event of this.#store.subscribeToAll({ after, streamPrefix: TASK_STREAM_PREFIX, signal })) void this.refresh().catch(() => {});
-    })().catch(() => {
-      // The store closed (shutdown) or failed: listeners keep what they have; a request refreshes.
-    });
+      while (!signal.aborted) {
+        try {
+          const after = this.#after ?? (await this.#store.headPosition()) ?? 0n;
+          for await (const _event of this.#store.subscribeToAll({ after, streamPrefix: TASK_STREAM_PREFIX, signal })) void this.refresh().catch(() => {});
+          return; // ended without an error: aborted, or the store closed
+        } catch {
+          await new Promise<void>((resolve) => setTimeout(resolve, TASK_INDEX_WATCH_RETRY_MS).unref?.());
+          void this.refresh().catch(() => {});
+        }
+      }
+    })();
   }
 }

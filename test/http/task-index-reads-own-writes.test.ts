@@ -81,3 +81,43 @@ test("the task index: a live listener hears of an append as the store has it, no
     await store.close();
   }
 });
+
+test("the task index: a live listener still hears of appends after the store subscription failed (it subscribes again)", async () => {
+  const store = await createPgliteEventStore({ dataDir: "memory://" });
+  try {
+    let failures = 1;
+    // The real store, whose first subscription fails on its first read, as during an outage.
+    const flaky = new Proxy(store, {
+      get(target, key) {
+        if (key === "subscribeToAll")
+          return (options: Parameters<typeof store.subscribeToAll>[0]) => {
+            if (failures-- > 0)
+              return (async function* () {
+                await Promise.resolve();
+                yield* [];
+                throw new Error("connection lost");
+              })();
+            return target.subscribeToAll(options);
+          };
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const index = new TaskIndex(flaky);
+    await index.refresh();
+    const heard: string[] = [];
+    const stop = index.listen((changed) => heard.push(...changed.map((t) => t.taskId)));
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // failed, paused, subscribed again
+      const id = await accept(store);
+      const deadline = Date.now() + 3000;
+      while (!heard.includes(id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(heard.includes(id), "heard of a task accepted after the subscription failed");
+      assert.equal(failures, -1, "the failed subscription was replaced by one more");
+    } finally {
+      stop();
+    }
+  } finally {
+    await store.close();
+  }
+});
