@@ -1,5 +1,5 @@
 import { AppError } from "../../contracts/app-error.ts";
-import { createFileMemo } from "./file-memo.ts";
+import { createFileMemo } from "../shared/file-memo.ts";
 import { runGdal } from "./gdal-runner.ts";
 import { fidelityProblems } from "./raster-fidelity.ts";
 import { GdalInfoJson, toRasterInfo, type RasterInfo } from "./raster-info.ts";
