@@ -63,6 +63,8 @@ void test("a failed inspection is not remembered: a truncated input completed in
   await writeFile(path, whole.subarray(0, 300_000));
   const signal = new AbortController().signal;
   await assert.rejects(inspectGeoTiff(path, { signal, stage: "inspect" }), { code: "INPUT_CORRUPT" });
+  // gdalinfo runs beside the structure check, so the failed inspection may have started it too.
+  const afterFailure = (await gdalinfoOf(path)).length;
   await writeFile(path, whole);
   assert.equal((await inspectGeoTiff(path, { signal, stage: "inspect" })).dataType, "Int16");
   // A file with the same bytes at the same path but another inode is another file: read again.
@@ -70,7 +72,7 @@ void test("a failed inspection is not remembered: a truncated input completed in
   await copyFile(path, twin);
   await rename(twin, path);
   await inspectGeoTiff(path, { signal, stage: "inspect" });
-  assert.equal((await gdalinfoOf(path)).length, 2);
+  assert.equal((await gdalinfoOf(path)).length, afterFailure + 2, "read again after the failure, and again as another inode");
 });
 
 void test("inspect checks target_srs and reads the raster side by side, and a bad SRS is still the failure it names", async (t) => {
@@ -92,5 +94,30 @@ void test("inspect checks target_srs and reads the raster side by side, and a ba
   await assert.rejects(
     inspect.run({ filePath: notTiff, workDir: scratch, outDir: scratch, params: badSrs, source: { key: "k/in.tif" }, previous: {} }, ctx()),
     (e: unknown) => e instanceof AppError && e.code === "INVALID_PARAMS" && e.stage === "inspect",
+  );
+});
+
+void test("validate names a bad layout when fidelity fails too (the two run side by side)", async () => {
+  const input = await freshCopy("riocogeo_image_nodata.tif");
+  const run = await runStages(geotiffCogProcessor, input, { preview: false });
+  // A striped TIFF without the source's nodata: both checks fail.
+  const striped = join(scratch, `${++copies}-striped.tif`);
+  await execa("gdal_translate", ["-q", "-of", "GTiff", "-a_nodata", "none", input, striped], { env: { GDAL_PAM_ENABLED: "NO" } });
+  await writeFile(run.file("cog"), await readFile(striped));
+  const params = geotiffCogProcessor.params.parse({ preview: false });
+  await assert.rejects(
+    stageNamed("validate", params).run({ filePath: input, workDir: run.workDir, outDir: run.outDir, params, source: { key: "k/in.tif" }, previous: run.outputs }, ctx()),
+    (e: unknown) => e instanceof AppError && e.code === "INVALID_OUTPUT" && /not a valid Cloud Optimized GeoTIFF/.test(e.message) && !/nodata/.test(e.message),
+  );
+});
+
+void test("a truncated TIFF is INPUT_CORRUPT by the structure check's verdict while a slow gdalinfo still runs beside it", async (t) => {
+  t.after(() => tools.setDelay(0));
+  const path = await freshCopy("riocogeo_image_nodata.tif");
+  await writeFile(path, (await readFile(path)).subarray(0, 300_000));
+  tools.setDelay(1);
+  await assert.rejects(
+    inspectGeoTiff(path, { signal: new AbortController().signal, stage: "inspect" }),
+    (e: unknown) => e instanceof AppError && e.code === "INPUT_CORRUPT" && /truncated/.test(e.message),
   );
 });

@@ -109,10 +109,15 @@ async function inspectStage(input: Input, ctx: StageContext): Promise<{ outputs:
 
 async function validateStage(input: Input, ctx: StageContext): Promise<{ outputs: OutputFile[] }> {
   const path = cogPath(input, "validate");
-  const report = await assertValidCog(path, { stage: "validate", requireTiled: true });
-  // The `inspect` stage's facts, remembered by this process; read again after a resume elsewhere.
-  const source = await inspectGeoTiff(input.filePath, { signal: ctx.signal, stage: "validate" });
-  await assertFidelity(source, path, "the COG", { signal: ctx.signal, stage: "validate" });
+  const where = { signal: ctx.signal, stage: "validate" };
+  // The layout check reads the file here while gdalinfo, a process, starts beside it; a bad layout
+  // is still the failure named when both fail, as when it ran first. The `inspect` stage's facts
+  // are remembered by this process (read again after a resume elsewhere).
+  const fidelity = async () => assertFidelity(await inspectGeoTiff(input.filePath, where), path, "the COG", where);
+  const [layout, kept] = await Promise.allSettled([assertValidCog(path, { stage: "validate", requireTiled: true }), fidelity()]);
+  if (layout.status === "rejected") throw layout.reason;
+  if (kept.status === "rejected") throw kept.reason;
+  const report = layout.value;
   ctx.log("COG valid", { warnings: report.warnings, overviews: report.details.overviewSizes });
   return { outputs: [] };
 }
