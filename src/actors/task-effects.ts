@@ -44,6 +44,8 @@ export class TaskEffects {
   readonly log: TaskRuntime["logger"];
   /** Whether this run armed the task's retry (its last effect when a failure is retried). */
   retryArmed = false;
+  /** When this process took the task on (accepted or resumed it): the broker's gathering window counts from here. */
+  readonly #takenAt = performance.now();
 
   constructor(o: {
     rt: TaskRuntime;
@@ -105,6 +107,7 @@ export class TaskEffects {
         taskType: this.task.task_type,
         priority: this.task.priority,
         submittedAt: this.task.submitted_at,
+        inProcessMs: performance.now() - this.#takenAt,
         ...(this.task.source.size_bytes !== undefined ? { inputBytes: this.task.source.size_bytes } : {}),
       },
       this.signal,

@@ -34,9 +34,9 @@ export interface ResourceBrokerOptions {
   snapshot?: () => NodeSnapshot | undefined;
   /** Default: 2000. */
   tickMs?: number;
-  /** A request is placed this long after it arrives rather than at the next tick: long enough for a
-   * burst sent together to be packed in priority order, short enough that a task on an idle node
-   * starts at once. Default: 50. */
+  /** A request is placed this long after its task reached this process (SlotRequest.inProcessMs)
+   * rather than at the next tick: long enough for a burst sent together to be packed in priority
+   * order, short enough that a task on an idle node starts at once. Default: 50. */
   placeAfterMs?: number;
   /** Default: crypto.randomUUID. */
   newId?: () => string;
@@ -169,12 +169,19 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
     send({ type: "broker.tick", at: clock.now(), snapshot: s && { cpuPercent: s.cpuPercent, ramUsedBytes: s.ramUsedBytes, at: s.at, windowMs: s.windowMs ?? tickMs } });
   }
   let cancelPlace: (() => void) | undefined;
-  const placeSoon = (): void => {
-    if (cancelPlace) return;
-    // One-shot on the injected clock, so simulated time drives it in tests.
-    const cancel = clock.every(placeAfterMs, () => {
+  let placeDueAt = Infinity;
+  /** Places `inMs` from now, or at the placement already due sooner. */
+  const placeSoon = (inMs: number): void => {
+    const due = clock.now() + inMs;
+    if (due >= placeDueAt) return;
+    cancelPlace?.();
+    placeDueAt = due;
+    // One-shot on the injected clock, so simulated time drives it in tests. Never at once: the
+    // requests sent in the same turn are placed together.
+    const cancel = clock.every(Math.max(1, inMs), () => {
       cancel();
       cancelPlace = undefined;
+      placeDueAt = Infinity;
       if (!stopped) send({ type: "broker.place", at: clock.now() });
     });
     cancelPlace = cancel;
@@ -206,7 +213,7 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
           type: "broker.request",
           slot: { taskId: req.taskId, taskType: req.taskType, priority: req.priority, submittedAt: Number.isNaN(submitted) ? now : submitted, requestedAt: now, inputBytes: req.inputBytes },
         });
-        placeSoon();
+        placeSoon(Math.max(0, placeAfterMs - Math.max(0, req.inProcessMs ?? 0)));
       });
     },
     release(taskId: string): void {

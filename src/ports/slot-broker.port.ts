@@ -9,6 +9,10 @@ export interface SlotRequest {
   submittedAt: string;
   /** Size of the input, for RAM asks that scale with it. */
   inputBytes?: number;
+  /** How long this process has had the task when it asks (its download, mostly): that time counts
+   * toward the broker's gathering window, so a lone task does not wait the window out again.
+   * Default: 0. */
+  inProcessMs?: number;
 }
 
 export interface SlotGrant {

@@ -72,6 +72,26 @@ void test("requests arriving within placeAfterMs are packed in priority order, n
   assert.deepEqual([...granted.keys()], ["high"], "two 50 % tasks do not fit together; the later, higher-priority one goes first");
 });
 
+void test("the time a task spent in this process before asking counts toward the window: a lone late request is placed at once", async (t) => {
+  const { broker, granted, ask, step } = setup();
+  t.after(() => broker.stop());
+  void ask("lone", "video_transcode", { inProcessMs: 80 });
+  await step(1);
+  assert.deepEqual([...granted.keys()], ["lone"], "its download already took longer than the window");
+});
+
+void test("a burst still packs by priority when the first request's task spent part of the window downloading", async (t) => {
+  const { broker, granted, ask, step } = setup();
+  t.after(() => broker.stop());
+  void ask("low", "video_transcode", { priority: 1, inProcessMs: 30 });
+  await step(10);
+  void ask("high", "video_transcode", { priority: 9, inProcessMs: 35 });
+  await step(9);
+  assert.equal(granted.size, 0, "the window closes 20 ms after the first request, not before");
+  await step(1);
+  assert.deepEqual([...granted.keys()], ["high"], "placed once, 50 ms after the first task arrived, in priority order");
+});
+
 void test("a release frees capacity and the next waiting task starts at once", async (t) => {
   const { broker, granted, ask, step, events } = setup();
   t.after(() => broker.stop());
