@@ -12,11 +12,11 @@ export type FileMemo<T> = (path: string, variant: string, compute: () => Promise
 
 /** Remembers what reading a file gave, for as long as the file is the same one with the same bytes:
  * same path, device, inode, size and modification time. A worker process runs every stage of its
- * task, and the COG task's stages read the same files again (the source three times, the COG twice),
- * each time through a gdalinfo process. Only a cache: another process, a task resumed on another
- * node or a file written since reads the file again, and a failure is never kept. The change time
- * is left out of the identity on purpose: publishing an output to local storage hard-links it,
- * which changes its ctime but not a byte of it. */
+ * task, and stages read the same files again, each time through a tool process that costs far more
+ * than a stat (gdalinfo in the COG task, ffprobe in the video task). Only a cache: another process,
+ * a task resumed on another node or a file written since reads the file again, and a failure is
+ * never kept. The change time is left out of the identity on purpose: publishing an output to
+ * local storage hard-links it, which changes its ctime but not a byte of it. */
 export function createFileMemo<T>(options: FileMemoOptions = {}): FileMemo<T> {
   const { maxEntries } = withDefaults(FILE_MEMO_DEFAULTS, options);
   const kept = new Map<string, T>();

@@ -28,30 +28,31 @@ export const FfprobeJson = z.object({
 export type FfprobeJson = z.infer<typeof FfprobeJson>;
 
 export interface VideoStreamInfo {
-  index: number;
-  codec: string;
+  readonly index: number;
+  readonly codec: string;
   /** Stored (coded) size. */
-  width: number;
-  height: number;
+  readonly width: number;
+  readonly height: number;
   /** Degrees a player turns the picture, normalised to 0, 90, 180 or 270; 90 and 270 swap the sides. */
-  rotation: number;
+  readonly rotation: number;
   /** Size as shown, after rotation: what the user calls the video's size. */
-  displayWidth: number;
-  displayHeight: number;
+  readonly displayWidth: number;
+  readonly displayHeight: number;
   /** ffprobe's r_frame_rate (the base rate that can represent every timestamp) and average rate. */
-  baseFps: number;
-  avgFps: number;
+  readonly baseFps: number;
+  readonly avgFps: number;
   /** Variable frame rate: phones write these; players and HLS need a constant rate. */
-  vfr: boolean;
-  profile: string | undefined;
-  level: number | undefined;
+  readonly vfr: boolean;
+  readonly profile: string | undefined;
+  readonly level: number | undefined;
 }
 
+/** Read-only: probeVideo shares one frozen MediaInfo per unchanged file among a process's stages. */
 export interface MediaInfo {
-  formatName: string;
-  durationSeconds: number;
-  video: VideoStreamInfo;
-  audio: { index: number; codec: string } | null;
+  readonly formatName: string;
+  readonly durationSeconds: number;
+  readonly video: VideoStreamInfo;
+  readonly audio: { readonly index: number; readonly codec: string } | null;
 }
 
 /** Demuxers ffmpeg uses for still pictures: they open fine and have a "video" stream of one frame. */
@@ -104,7 +105,11 @@ export function toMediaInfo(json: FfprobeJson, stage?: string): MediaInfo {
 /** The display matrix wins over the legacy `rotate` tag (the matrix is what players obey). */
 function rotationOf(stream: FfprobeJson["streams"][number]): number {
   const matrix = stream.side_data_list?.find((d) => d.rotation !== undefined)?.rotation;
-  const degrees = matrix !== undefined ? matrix : Number(stream.tags?.rotate ?? 0);
+  return normalRotation(matrix !== undefined ? matrix : Number(stream.tags?.rotate ?? 0));
+}
+
+/** Degrees as the nearest quarter turn in [0, 360): -90 → 270; junk → 0. */
+export function normalRotation(degrees: number): number {
   if (!Number.isFinite(degrees)) return 0;
   return (((Math.round(degrees / 90) * 90) % 360) + 360) % 360;
 }

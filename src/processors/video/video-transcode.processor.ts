@@ -12,8 +12,9 @@ import { hlsSettings, posterSettings, VideoTranscodeParams } from "./video-trans
  * Stages: `probe` (refuses non-videos and damaged files before any encoding), `transcode` (every
  * height in one ffmpeg run: one decode, one split; the heights are only known after probing, so
  * they cannot be stages of their own), `hls` (repackages the MP4s into segments without
- * re-encoding), `poster`. Each stage re-probes the input (milliseconds), so it can run alone after
- * a resume on another node. */
+ * re-encoding), `poster`. Each stage probes the input, so it can run alone after a resume on
+ * another node; within one worker process the probe stage's result is remembered and the later
+ * stages pay a stat. */
 export const videoTranscodeProcessor = defineProcessor({
   taskType: "video_transcode",
   params: VideoTranscodeParams,
