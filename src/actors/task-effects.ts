@@ -20,6 +20,8 @@ import type { Worker } from "./worker/worker.ts";
  * resolves; the fact, sent to the task actor, is what starts the next state's effect. */
 export class TaskEffects {
   #worker: Worker | null = null;
+  /** The release of the last worker handed back (see #closeWorker). */
+  #workerClosed: Promise<void> = Promise.resolve();
   #grantRamBytes = 0;
   #grantHeld = false;
   #stopRss: (() => void) | null = null;
@@ -187,8 +189,7 @@ export class TaskEffects {
       // The computing is done: give the slot back before the last transfers. The last stage's
       // StageCompleted moves the task to uploading.
       this.releaseSlot();
-      await this.#worker?.close();
-      this.#worker = null;
+      await this.#closeWorker();
       await this.#uploads;
     }
   }
@@ -259,8 +260,7 @@ export class TaskEffects {
     // Entered on the way through when the last stage's facts completed the task in one append.
     if (s.state !== "uploading") return;
     this.releaseSlot();
-    await this.#worker?.close();
-    this.#worker = null;
+    await this.#closeWorker();
     const outputs = Object.values(s.snapshot.context.completed).flat();
     for (const o of outputs) {
       const head = await this.rt.storage.head(this.task.destination.bucket, o.key);
@@ -298,8 +298,16 @@ export class TaskEffects {
     this.#dropFinalReport();
     this.#stopRss?.();
     this.releaseSlot();
-    await this.#worker?.close().catch(() => {});
+    await this.#closeWorker().catch(() => {});
+  }
+
+  /** Hands the worker back once, and waits for that: the last stage's facts can settle the task,
+   * and so start the run's close, while runStages still waits for the same worker's release. */
+  #closeWorker(): Promise<void> {
+    const worker = this.#worker;
     this.#worker = null;
+    if (worker) this.#workerClosed = worker.close();
+    return this.#workerClosed;
   }
 }
 

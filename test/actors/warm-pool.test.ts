@@ -76,6 +76,23 @@ test("warm workers: a process started ahead serves the next task at once; a soun
   }
 });
 
+test("warm workers: a process released twice (a task closing it from two paths at once) is parked once and serves the next task", { timeout: 120_000 }, async () => {
+  const pool = poolOf({ maxIdle: 2 });
+  try {
+    const proc = await pool.take(KEY);
+    proc.bind({ signal: new AbortController().signal, logger: silentLogger() });
+    assert.equal(await proc.runStage(await stage({}), () => {}).then(() => "done"), "done");
+    await Promise.all([pool.release(proc), pool.release(proc)]);
+    assert.ok(proc.reusable, "the second release did not retire what the first had parked");
+    await until(() => pool.idleCount === 2); // it, and the spare started ahead at the take
+    const next = await pool.take(KEY);
+    assert.equal(next.pid, proc.pid, "the most recently parked is taken first");
+    await pool.release(next);
+  } finally {
+    await pool.drain();
+  }
+});
+
 test("warm workers: a failed stage, a crash or a cancel retires the process; the crash fails only its task", { timeout: 120_000 }, async () => {
   const pool = poolOf({ maxIdle: 2 });
   try {

@@ -45,7 +45,8 @@ export interface WarmPool {
   /** An idle process of this kind, else a new one. One spare of the kind is started ahead for the
    * next task when none is idle or starting, while the cap and the broker allow. */
   take(key: WorkerKey): Promise<WorkerProcess>;
-  /** The task is over: back to the idle set when still sound and within the bounds, else retired. */
+  /** The task is over: back to the idle set when still sound and within the bounds, else retired.
+   * Released again before it is taken again, it is the same release. */
   release(proc: WorkerProcess): Promise<void>;
   readonly idleCount: number;
   /** Holds idle processes' RAM in `account` from now on and retires idle ones when it asks; the
@@ -194,6 +195,24 @@ export function createWarmPool(spawn: (key: WorkerKey) => Promise<WorkerProcess>
     return true;
   };
 
+  const lent = new Set<WorkerProcess>();
+  const releases = new WeakMap<WorkerProcess, Promise<void>>();
+  const lend = (proc: WorkerProcess): WorkerProcess => (lent.add(proc), proc);
+  const releaseLoan = async (proc: WorkerProcess): Promise<void> => {
+    const kind = kindOf(proc.key);
+    kind.busy = Math.max(0, kind.busy - 1);
+    proc.unbind();
+    const deciding = decide(proc, kind);
+    // Takes wait for the decision only, not for a retired process's exit.
+    const decided = deciding.then(
+      () => {},
+      () => {},
+    );
+    kind.releasing.add(decided);
+    const parked = await deciding.finally(() => kind.releasing.delete(decided));
+    if (!parked) await retire(proc);
+  };
+
   return {
     async take(key) {
       const kind = kindOf(keyOf(key));
@@ -210,27 +229,21 @@ export function createWarmPool(spawn: (key: WorkerKey) => Promise<WorkerProcess>
         else void retire(entry.proc);
       }
       startAhead(key, kind);
-      if (proc) return proc;
+      if (proc) return lend(proc);
       try {
-        return await spawn(key);
+        return lend(await spawn(key));
       } catch (error) {
         kind.busy--;
         throw error;
       }
     },
-    async release(proc) {
-      const kind = kindOf(proc.key);
-      kind.busy = Math.max(0, kind.busy - 1);
-      proc.unbind();
-      const deciding = decide(proc, kind);
-      // Takes wait for the decision only, not for a retired process's exit.
-      const decided = deciding.then(
-        () => {},
-        () => {},
-      );
-      kind.releasing.add(decided);
-      const parked = await deciding.finally(() => kind.releasing.delete(decided));
-      if (!parked) await retire(proc);
+    release(proc) {
+      // A second release of the same loan (a task closing its worker from two paths at once) is the
+      // first one's: deciding again would retire the process the first had just parked.
+      if (!lent.delete(proc)) return releases.get(proc) ?? Promise.resolve();
+      const released = releaseLoan(proc);
+      releases.set(proc, released);
+      return released;
     },
     get idleCount() {
       return [...kinds.values()].reduce((n, k) => n + k.idle.length, 0);
