@@ -37,8 +37,25 @@ void test("a COG task with a preview runs gdalinfo once per file it reads: the s
   const input = await freshCopy("riocogeo_image_nodata.tif");
   const run = await runStages(geotiffCogProcessor, input, {});
   assert.equal((await gdalinfoOf(input)).length, 1, "inspect reads the source; cog and validate reuse its facts");
-  assert.equal((await gdalinfoOf(run.file("cog"))).length, 1, "validate reads the COG; the preview reuses it");
+  assert.equal((await gdalinfoOf(run.file("cog"))).length, 1, "validate reads the COG's own tags; the preview reads it with gdalinfo");
   assert.equal((await gdalinfoOf(join(run.workDir, "preview-source.tif"))).length, 1);
+});
+
+void test("a COG task without a preview runs gdalinfo on the source only (was source and COG) when the COG's tags show what the source had", async () => {
+  for (const name of ["riocogeo_image_nodata.tif", "riocogeo_image_rgba.tif", "riocogeo_image_float.tif"]) {
+    const input = await freshCopy(name);
+    const run = await runStages(geotiffCogProcessor, input, { preview: false });
+    assert.equal((await gdalinfoOf(input)).length, 1, name);
+    assert.equal((await gdalinfoOf(run.file("cog"))).length, 0, `${name}: the tags settle fidelity`);
+  }
+});
+
+void test("validate asks gdalinfo when the COG's tags cannot show the data type (8-bit signed), and the task passes", async () => {
+  const input = join(scratch, `${++copies}-signed-byte.tif`);
+  await execa("gdal_translate", ["-q", "-of", "GTiff", "-ot", "Byte", "-co", "PIXELTYPE=SIGNEDBYTE", fixture("geotiff", "riocogeo_image_nodata.tif"), input], { env: { GDAL_PAM_ENABLED: "NO" } });
+  const run = await runStages(geotiffCogProcessor, input, { preview: false });
+  assert.equal((await gdalinfoOf(input)).length, 1);
+  assert.equal((await gdalinfoOf(run.file("cog"))).length, 1, "SampleFormat 2 with 8 bits is not one GDAL type for certain: gdalinfo decides");
 });
 
 void test("validate reads the COG that is there: one rewritten in place after an earlier read is read again", async () => {
@@ -54,7 +71,8 @@ void test("validate reads the COG that is there: one rewritten in place after an
     validate.run({ filePath: input, workDir: run.workDir, outDir: run.outDir, params, source: { key: "k/in.tif" }, previous: run.outputs }, ctx()),
     (e: unknown) => e instanceof AppError && e.code === "INVALID_OUTPUT" && /nodata -9999 became null/.test(e.message),
   );
-  assert.equal((await gdalinfoOf(cog)).length, 2);
+  // The task's own COG passed by its tags; the rewritten one has no nodata tag, so gdalinfo decides.
+  assert.equal((await gdalinfoOf(cog)).length, 1);
 });
 
 void test("a failed inspection is not remembered: a truncated input completed in place is read again and passes", async () => {
@@ -97,7 +115,7 @@ void test("inspect checks target_srs and reads the raster side by side, and a ba
   );
 });
 
-void test("validate names a bad layout when fidelity fails too (the two run side by side)", async () => {
+void test("validate names a bad layout when fidelity fails too, and then asks gdalinfo nothing", async () => {
   const input = await freshCopy("riocogeo_image_nodata.tif");
   const run = await runStages(geotiffCogProcessor, input, { preview: false });
   // A striped TIFF without the source's nodata: both checks fail.
@@ -109,6 +127,7 @@ void test("validate names a bad layout when fidelity fails too (the two run side
     stageNamed("validate", params).run({ filePath: input, workDir: run.workDir, outDir: run.outDir, params, source: { key: "k/in.tif" }, previous: run.outputs }, ctx()),
     (e: unknown) => e instanceof AppError && e.code === "INVALID_OUTPUT" && /not a valid Cloud Optimized GeoTIFF/.test(e.message) && !/nodata/.test(e.message),
   );
+  assert.equal((await gdalinfoOf(run.file("cog"))).length, 0);
 });
 
 void test("a truncated TIFF is INPUT_CORRUPT by the structure check's verdict while a slow gdalinfo still runs beside it", async (t) => {

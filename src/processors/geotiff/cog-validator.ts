@@ -4,7 +4,7 @@ import { checkCogBlocks } from "./cog-block.check.ts";
 import { checkCogLayout, type CogLayoutReport } from "./cog-layout.rules.ts";
 import { readGhostHeader } from "./ghost-header.ts";
 import { openFileByteSource } from "./tiff-byte-source.ts";
-import { BrokenTiffError, NotTiffError, readTiffStructure } from "./tiff-ifd.reader.ts";
+import { BrokenTiffError, NotTiffError, readTiffStructure, type TiffStructure } from "./tiff-ifd.reader.ts";
 import { withDefaults } from "../../shared/with-defaults.ts";
 
 export interface CogValidationOptions {
@@ -20,6 +20,8 @@ export const COG_VALIDATION_DEFAULTS: Required<CogValidationOptions> = { fullChe
 
 export interface CogValidation extends CogLayoutReport {
   valid: boolean;
+  /** The IFDs the checks read, for callers that want more of the file's tags; null when it is not a readable TIFF. */
+  structure: TiffStructure | null;
 }
 
 /** Validates a file's Cloud Optimized GeoTIFF layout by reading its TIFF structure directly.
@@ -34,10 +36,10 @@ export async function validateCog(path: string, options: CogValidationOptions = 
     const report = checkCogLayout({ structure, ghost, hasExternalOverviews: existsSync(`${path}.ovr`) });
     if (opts.fullCheck && ghost) report.errors.push(...(await checkCogBlocks(source, structure, ghost)));
     if (opts.requireTiled && !report.details.tiled) report.errors.push("Not every resolution level is tiled");
-    return { ...report, valid: report.errors.length === 0 };
+    return { ...report, valid: report.errors.length === 0, structure };
   } catch (error) {
     if (!(error instanceof NotTiffError || error instanceof BrokenTiffError)) throw error;
-    return { valid: false, errors: [error.message], warnings: [], details: { ifdOffsets: [], dataOffsets: [], overviewSizes: [], tiled: false } };
+    return { valid: false, errors: [error.message], warnings: [], details: { ifdOffsets: [], dataOffsets: [], overviewSizes: [], tiled: false }, structure: null };
   } finally {
     await source.close();
   }

@@ -1,8 +1,11 @@
 import type { RasterInfo } from "./raster-info.ts";
 
+/** The facts the fidelity rule compares. */
+export type FidelityFacts = Pick<RasterInfo, "hasPalette" | "nodata" | "hasAlpha" | "hasMask" | "dataType">;
+
 /** What a conversion must not lose: the palette (or class colours become grey indices), nodata
  * (or holes become black/-9999 "data" in the viewer) and the alpha band. Pure; returns problems. */
-export function fidelityProblems(input: RasterInfo, output: RasterInfo): string[] {
+export function fidelityProblems(input: FidelityFacts, output: FidelityFacts): string[] {
   const problems: string[] = [];
   if (input.hasPalette && !output.hasPalette) problems.push("the colour palette was lost");
   if (input.nodata !== null && !sameNodata(input.nodata, output.nodata)) {

@@ -18,6 +18,16 @@ export interface TiffIfd {
   blockOffsets: number[];
   blockByteCounts: number[];
   hasColorMap: boolean;
+  /** PhotometricInterpretation (3 = palette, 4 = transparency mask); null when the tag is absent. */
+  photometric: number | null;
+  /** One entry per sample as stored (TIFF's default: [1]). */
+  bitsPerSample: number[];
+  /** 1 = unsigned integer, 2 = signed, 3 = IEEE float, 5/6 = complex; one entry per sample as stored (default: [1]). */
+  sampleFormat: number[];
+  /** Meaning of the samples beyond the photometric's own: 1 = associated alpha, 2 = unassociated alpha. */
+  extraSamples: number[];
+  /** GDAL's nodata tag (42113) as GDAL wrote it, without the trailing NUL; null when absent or not ASCII. */
+  gdalNodata: string | null;
 }
 
 export interface TiffStructure {
@@ -36,6 +46,8 @@ const TAG = {
   subfile: 254,
   width: 256,
   height: 257,
+  bitsPerSample: 258,
+  photometric: 262,
   samples: 277,
   rowsPerStrip: 278,
   stripOffsets: 273,
@@ -46,7 +58,11 @@ const TAG = {
   tileHeight: 323,
   tileOffsets: 324,
   tileCounts: 325,
+  extraSamples: 338,
+  sampleFormat: 339,
+  gdalNodata: 42113,
 } as const;
+const ASCII = 2;
 const WANTED = new Set<number>(Object.values(TAG));
 
 /** Reads the header and the whole IFD chain of a classic TIFF or BigTIFF. */
@@ -85,10 +101,12 @@ async function readIfd(source: ByteSource, offset: number, big: boolean, le: boo
   const body = await readExact(source, offset + countSize, count * entrySize + (big ? 8 : 4), "IFD entries");
   const bodyView = view(body);
   const tags = new Map<number, number[]>();
+  const types = new Map<number, number>();
   for (let i = 0; i < count; i++) {
     const at = i * entrySize;
     const tag = bodyView.getUint16(at, le);
     if (!WANTED.has(tag)) continue;
+    types.set(tag, bodyView.getUint16(at + 2, le));
     tags.set(tag, await readValues(source, body, at, big, le));
   }
   const nextAt = count * entrySize;
@@ -113,6 +131,11 @@ async function readIfd(source: ByteSource, offset: number, big: boolean, le: boo
       blockOffsets: tags.get(tiled ? TAG.tileOffsets : TAG.stripOffsets) ?? [],
       blockByteCounts: tags.get(tiled ? TAG.tileCounts : TAG.stripCounts) ?? [],
       hasColorMap: tags.has(TAG.colorMap),
+      photometric: tags.get(TAG.photometric)?.[0] ?? null,
+      bitsPerSample: tags.get(TAG.bitsPerSample) ?? [1],
+      sampleFormat: tags.get(TAG.sampleFormat) ?? [1],
+      extraSamples: tags.get(TAG.extraSamples) ?? [],
+      gdalNodata: types.get(TAG.gdalNodata) === ASCII ? asciiText(tags.get(TAG.gdalNodata) ?? []) : null,
     },
   };
 }
@@ -138,6 +161,12 @@ async function readValues(source: ByteSource, body: Uint8Array, at: number, big:
     out[i] = size === 1 ? data.getUint8(i) : size === 2 ? data.getUint16(i * 2, le) : size === 4 ? data.getUint32(i * 4, le) : Number(data.getBigUint64(i * 8, le));
   }
   return out;
+}
+
+/** An ASCII tag's text: up to its first NUL (TIFF ends each string with one). */
+function asciiText(bytes: number[]): string {
+  const end = bytes.indexOf(0);
+  return new TextDecoder("latin1").decode(Uint8Array.from(end === -1 ? bytes : bytes.slice(0, end)));
 }
 
 async function readExact(source: ByteSource, offset: number, length: number, what: string): Promise<Uint8Array> {
