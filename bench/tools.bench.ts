@@ -112,8 +112,17 @@ const cases = {
   "ffmpeg, the processor's own arguments": () => bare("ffmpeg", ffmpegArgs),
 };
 const times: Record<string, number[]> = {};
+// This process is the service: its CPU while a case runs is what the service takes from the tool's
+// cores (main thread, PGlite, GC, libuv's pool), and while a bare tool runs, its idle cost.
+const cpu: Record<string, number[]> = {};
 try {
-  for (let round = 0; round < ROUNDS; round++) for (const [name, fn] of Object.entries(cases)) (times[name] ??= []).push(await fn());
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [name, fn] of Object.entries(cases)) {
+      const before = process.cpuUsage();
+      (times[name] ??= []).push(await fn());
+      const used = process.cpuUsage(before);
+      (cpu[name] ??= []).push((used.user + used.system) / 1e6);
+    }
 } finally {
   await service.close();
   await rm(root, { recursive: true, force: true });
@@ -122,6 +131,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(`machine: ${cpus().length}× ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${ROUNDS} round(s); ${new Date().toISOString()}`);
 for (const [name, xs] of Object.entries(times)) console.log(`${name.padEnd(48)} median ${median(xs).toFixed(2)} s  (${xs.map((x) => x.toFixed(2)).join(", ")})`);
 const series = (rounds: Record<string, number>[]) => Object.keys(rounds[0] ?? {}).map((k) => `${k} ${rounds.map((r) => r[k]).join("/")}`);
+for (const [name, xs] of Object.entries(cpu)) console.log(`service process CPU-s during ${name}: ${xs.map((x) => x.toFixed(2)).join(", ")}`);
 for (const [taskType, rounds] of Object.entries(phases)) console.log(`${taskType} phases, ms per round: ${series(rounds).join(", ")}`);
 const ratio = (a: string, b: string) => (median(times[a]!) / median(times[b]!)).toFixed(2);
 console.log(

@@ -17,7 +17,10 @@ import { createWakeup } from "./wakeup.ts";
 export interface SqlEventStoreOptions {
   /** PostgreSQL schema holding the tables; one per store lets tests run side by side. Default: "event_store". */
   schema?: string;
-  /** How often a live subscription re-reads when no notification came. Default: 500. */
+  /** How often a live subscription re-reads when no notification came. Default: 500 on a server;
+   * 5000 on PGlite, whose only writer is this process: every commit is one of its own appends or a
+   * notification inside it, so the poll is a safety net only (at 500 ms it was the idle service's
+   * main CPU cost: two WASM queries a second, ~1 % of a core). */
   pollIntervalMs?: number;
   /** Events per page a subscription reads. Default: 500. */
   batchSize?: number;
@@ -42,7 +45,7 @@ export interface ProjectionSupport {
 
 export type SqlEventStore = EventStore & ProjectionSupport;
 
-export const SQL_EVENT_STORE_DEFAULTS = { schema: DEFAULT_SCHEMA, pollIntervalMs: 500, batchSize: 500, tailCacheSize: SHARED_TAIL_DEFAULTS.capacity } as const;
+export const SQL_EVENT_STORE_DEFAULTS = { schema: DEFAULT_SCHEMA, pollIntervalMs: 500, onlyWriterPollIntervalMs: 5000, batchSize: 500, tailCacheSize: SHARED_TAIL_DEFAULTS.capacity } as const;
 
 const MAX_REVISION = 2 ** 31 - 1;
 
@@ -51,7 +54,9 @@ const MAX_REVISION = 2 ** 31 - 1;
  * close(). */
 export async function createSqlEventStore(client: SqlClient, options: SqlEventStoreOptions = {}, deps: { leadership?: ClosableLeadership; now?: () => number } = {}): Promise<SqlEventStore> {
   const names = schemaNames(options.schema ?? SQL_EVENT_STORE_DEFAULTS.schema);
-  const pollIntervalMs = options.pollIntervalMs ?? SQL_EVENT_STORE_DEFAULTS.pollIntervalMs;
+  // A client whose transactions never overlap is PGlite: this process is its only writer.
+  const onlyWriter = client.exclusiveTransactions === true;
+  const pollIntervalMs = options.pollIntervalMs ?? (onlyWriter ? SQL_EVENT_STORE_DEFAULTS.onlyWriterPollIntervalMs : SQL_EVENT_STORE_DEFAULTS.pollIntervalMs);
   const batchSize = options.batchSize ?? SQL_EVENT_STORE_DEFAULTS.batchSize;
   await ensureSchema(client, names);
   const wakeup = createWakeup();
@@ -60,8 +65,7 @@ export async function createSqlEventStore(client: SqlClient, options: SqlEventSt
     tailCacheSize > 0
       ? createSharedTail(
           { readAfter: (after, maxCount) => readDirect({ after, maxCount }), now: deps.now ?? Date.now },
-          // A client whose transactions never overlap is PGlite: this process is its only writer.
-          { capacity: tailCacheSize, maxAgeMs: options.tailCacheMaxAgeMs ?? pollIntervalMs / 2, onlyWriter: client.exclusiveTransactions === true },
+          { capacity: tailCacheSize, maxAgeMs: options.tailCacheMaxAgeMs ?? pollIntervalMs / 2, onlyWriter },
         )
       : undefined;
   // The tail learns of the commit before the subscribers wake to read it. The payload is the
