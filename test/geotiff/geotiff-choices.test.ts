@@ -61,6 +61,10 @@ void test("fidelity: lost palette, changed nodata and dropped alpha are reported
   assert.deepEqual(fidelityProblems(landcover, { ...landcover, hasPalette: false }), ["the colour palette was lost"]);
   assert.deepEqual(fidelityProblems(dem, { ...dem, nodata: null }), ["nodata nan became null"]);
   assert.deepEqual(fidelityProblems(dem, dem), []);
+  const infinite = { ...dem, nodata: -Infinity };
+  assert.deepEqual(fidelityProblems(infinite, infinite), []);
+  assert.deepEqual(fidelityProblems(infinite, { ...dem, nodata: Infinity }), ["nodata -Infinity became Infinity"], "an infinity is no other value's neighbour");
+  assert.deepEqual(fidelityProblems(infinite, { ...dem, nodata: 5 }), ["nodata -Infinity became 5"]);
   const rgba = { ...rgb, bandCount: 4, hasAlpha: true };
   assert.deepEqual(fidelityProblems(rgba, { ...rgb }), ["the alpha band was lost"]);
   assert.deepEqual(fidelityProblems(rgba, { ...rgb, hasMask: true }), []);

@@ -54,6 +54,18 @@ void test("Float64 elevation stays Float64, with a floating-point predictor", as
   assert.equal(preview.bands[0]?.type, "Byte");
 });
 
+void test("a 12-bit (NBITS) UInt16 input becomes a valid COG: no predictor, which GDAL refuses on packed samples", async () => {
+  const input = join(scratch, "nbits12.tif");
+  await execa("gdal_translate", ["-q", "-ot", "UInt16", "-b", "1", "-co", "NBITS=12", "-scale", "0", "255", "0", "4000", geotiff("riocogeo_image_2000px.tif"), input], {
+    env: { GDAL_PAM_ENABLED: "NO" },
+  });
+  const run = await cog(input, { preview: false });
+  const out = await info(run.file("cog"));
+  assert.equal(out.bands[0]?.type, "UInt16");
+  assert.equal(out.metadata.IMAGE_STRUCTURE?.PREDICTOR, undefined);
+  assert.equal((await validateCog(run.file("cog"))).valid, true);
+});
+
 void test("Int16 nodata -9999 is kept, and nodata is transparent in the preview", async () => {
   const run = await cog(geotiff("riocogeo_image_nodata.tif"));
   const out = await info(run.file("cog"));

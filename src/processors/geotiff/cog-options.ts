@@ -39,8 +39,9 @@ export function chooseCog(info: RasterInfo, request: CogRequest): CogChoice {
     throw new AppError("INVALID_PARAMS", `jpeg compression needs 1, 3 or 4 (RGBA) bands; this raster has ${info.bandCount}`);
   }
   // A predictor makes neighbouring values small differences, which deflate/zstd/lzw pack far better
-  // for continuous data; palette indices have no such order, so it only costs time there.
-  const predictor = (compression === "deflate" || compression === "zstd" || compression === "lzw") && info.kind !== "categorical";
+  // for continuous data; palette indices have no such order, so it only costs time there. GDAL
+  // refuses one on packed samples (NBITS=12 and the like), which would fail the whole task.
+  const predictor = (compression === "deflate" || compression === "zstd" || compression === "lzw") && info.kind !== "categorical" && info.nbits === undefined;
   return { compression, predictor, overviewResampling: request.resampling ?? defaultResampling(info) };
 }
 

@@ -19,5 +19,7 @@ export function fidelityProblems(input: FidelityFacts, output: FidelityFacts): s
 function sameNodata(a: number | "nan", b: number | "nan" | null): boolean {
   if (b === null) return false;
   if (a === "nan" || b === "nan") return a === b;
+  // A relative tolerance of an infinity is infinite: only the same infinity is the same nodata.
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b;
   return a === b || Math.abs(a - b) <= Math.abs(a) * 1e-6;
 }

@@ -21,6 +21,7 @@ export const GdalInfoJson = z.object({
         block: z.tuple([z.number(), z.number()]).optional(),
         computedMin: z.number().optional(),
         computedMax: z.number().optional(),
+        metadata: z.record(z.string(), z.record(z.string(), z.string())).optional(),
       }),
     )
     .min(1),
@@ -50,6 +51,9 @@ export interface RasterInfo {
   /** Pixel width and height in CRS units (positive), null without a geotransform. */
   pixelSize: [number, number] | null;
   overviewCount: number;
+  /** Bits per sample when band 1 packs them below its type's size (TIFF NBITS, e.g. 12 in a
+   * UInt16); absent for whole 8/16/32/64-bit samples. */
+  nbits?: number;
 }
 
 const FLOAT_TYPES = new Set(["Float32", "Float64", "CFloat32", "CFloat64"]);
@@ -83,5 +87,11 @@ export function toRasterInfo(json: GdalInfoJson): RasterInfo {
     hasGeoreference: json.geoTransform !== undefined || (json.coordinateSystem?.wkt ?? "") !== "",
     pixelSize: json.geoTransform ? [Math.hypot(json.geoTransform[1]!, json.geoTransform[4]!), Math.hypot(json.geoTransform[2]!, json.geoTransform[5]!)] : null,
     overviewCount: first.overviews?.length ?? 0,
+    ...nbitsOf(first.metadata?.IMAGE_STRUCTURE?.NBITS),
   };
+}
+
+function nbitsOf(value: string | undefined): { nbits?: number } {
+  const bits = Number(value);
+  return value !== undefined && Number.isInteger(bits) && bits > 0 && ![8, 16, 32, 64].includes(bits) ? { nbits: bits } : {};
 }
