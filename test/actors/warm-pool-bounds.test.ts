@@ -69,10 +69,36 @@ test("warm pool: it grows to the burst's size, the next burst starts no process 
   await settle();
   assert.equal(pool.idleCount, 0);
   assert.equal(procs.live.size, 0, "every idle process exited");
-  // A quieter load afterwards: one task at a time keeps two (its own and a spare), not 18.
+  // A quieter load afterwards: one task at a time keeps one, its own, not 18 (the bursts' spare
+  // idled out unused, so lone tasks start none).
   for (let i = 0; i < 3; i++) await burst(1);
-  assert.equal(pool.idleCount, 2);
-  assert.equal(procs.spawned(), 20);
+  assert.equal(pool.idleCount, 1);
+  assert.equal(procs.spawned(), 19);
+});
+
+test("warm pool: once a spare idles out unused, lone tasks start no spare beside them; two at once start spares again", async () => {
+  const { clock, procs, pool, burst } = setup();
+  await burst(1);
+  assert.equal(procs.spawned(), 2, "the first task starts a spare beside it");
+  for (let i = 0; i < 3; i++) {
+    await burst(1);
+    clock.advance(WARM_POOL_DEFAULTS.idleMs / 3);
+    await settle();
+  }
+  // The task's own process keeps serving (taken first); the spare idled out having served nothing.
+  assert.equal(procs.spawned(), 2);
+  assert.equal(pool.idleCount, 1);
+  for (let i = 0; i < 5; i++) {
+    await burst(1);
+    clock.advance(WARM_POOL_DEFAULTS.idleMs / 2);
+    await settle();
+  }
+  assert.equal(procs.spawned(), 2, "sequential tasks run on the one process, and no spare is started and idled out every 30 s");
+  await burst(2);
+  assert.equal(procs.spawned(), 4, "two at once: the second starts cold, and a spare is started beside them");
+  await burst(1);
+  assert.equal(procs.spawned(), 4);
+  assert.equal(pool.idleCount, 3);
 });
 
 test("warm pool: after an idle timeout the kind is bounded by what runs now: processes a task frees beyond it retire", async () => {

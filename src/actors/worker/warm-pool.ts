@@ -77,6 +77,9 @@ interface Kind {
   /** Releases still deciding (reading the process's RSS): a take waits for them before it starts a
    * process cold, which costs several thumbnails' worth of CPU. */
   releasing: Set<Promise<void>>;
+  /** A spare of this kind reached its idle timeout without serving a task: its tasks come one at a
+   * time, so a lone take starts none until two run at once again. */
+  sparesUnused: boolean;
 }
 
 /** Worker processes kept warm between tasks: one task at a time per process; a process retires
@@ -85,7 +88,8 @@ interface Kind {
  * one process more than the most of it that ran at once since one of its idle processes last timed
  * out (the pool grows with the grants and shrinks when they stop), `maxIdle` idle in all, and — once an
  * account is attached — only as many as the broker accepts to hold. The most recently parked is
- * taken first, so those a smaller load no longer needs reach their idle timeout. */
+ * taken first, so those a smaller load no longer needs reach their idle timeout. A spare that idled
+ * out unused stops the kind starting spares for lone tasks until two of its tasks run at once. */
 export function createWarmPool(spawn: (key: WorkerKey) => Promise<WorkerProcess>, options: WarmPoolOptions): WarmPool {
   const clock = options.clock ?? systemClock;
   const readRss = options.readRss ?? readTreeRssBytes;
@@ -101,7 +105,7 @@ export function createWarmPool(spawn: (key: WorkerKey) => Promise<WorkerProcess>
 
   const kindOf = (k: string): Kind => {
     let kind = kinds.get(k);
-    if (!kind) kinds.set(k, (kind = { idle: [], starting: 0, busy: 0, peak: 0, releasing: new Set() }));
+    if (!kind) kinds.set(k, (kind = { idle: [], starting: 0, busy: 0, peak: 0, releasing: new Set(), sparesUnused: false }));
     return kind;
   };
   const total = (): number => [...kinds.values()].reduce((n, k) => n + k.idle.length + k.starting, 0);
@@ -131,6 +135,7 @@ export function createWarmPool(spawn: (key: WorkerKey) => Promise<WorkerProcess>
         unpark(idle);
         // The load that needed this many has stopped: bound the kind by what runs now.
         kind.peak = kind.busy;
+        if (idle.proc.tasks === 0) kind.sparesUnused = true;
         void retireIdle(idle);
       }),
     };
@@ -139,6 +144,9 @@ export function createWarmPool(spawn: (key: WorkerKey) => Promise<WorkerProcess>
 
   const startAhead = (key: WorkerKey, kind: Kind): void => {
     if (options.maxIdle === 0 || kind.idle.length + kind.starting > 0 || total() >= options.maxIdle) return;
+    // Sequential tasks reuse the process each hands back; a spare started beside each one only
+    // idles out, and its start (~0.35 CPU-s) lands on the task's own cores.
+    if (kind.sparesUnused && kind.busy <= 1) return;
     const held = { id: `warm-${++holds}`, account };
     if (held.account && !held.account.hold(held.id, options.spareBytes)) return;
     const started = generation;
@@ -218,6 +226,7 @@ export function createWarmPool(spawn: (key: WorkerKey) => Promise<WorkerProcess>
       const kind = kindOf(keyOf(key));
       kind.busy++;
       kind.peak = Math.max(kind.peak, kind.busy);
+      if (kind.busy > 1) kind.sparesUnused = false;
       let proc: WorkerProcess | undefined;
       while (kind.idle.length === 0 && kind.releasing.size > 0) await Promise.race(kind.releasing);
       while (!proc && kind.idle.length > 0) {
