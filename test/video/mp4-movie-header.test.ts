@@ -6,7 +6,7 @@ import { AppError } from "../../src/contracts/app-error.ts";
 import { readRenditionFacts, type RenditionFacts } from "../../src/processors/video/rendition-check.ts";
 import { fixture } from "../helpers/fixtures.ts";
 import { cleanupRuns, scratchDir } from "../helpers/run-stages.ts";
-import { ffmpeg, ffprobe, transcode } from "./video-helpers.ts";
+import { ffmpeg, ffprobe, transcode, writeVfrClip } from "./video-helpers.ts";
 
 const SOURCE_720P = fixture("video", "derived_testsrc2_720p_10s.mp4");
 let scratch = "";
@@ -61,23 +61,7 @@ void test("the movie header reader agrees with ffprobe on codec, displayed heigh
   const rot90 = await rotatedCopy(90);
   const upright = await transcode(rot90, { heights: [240], preset: "ultrafast", poster: false });
   const vfr = join(scratch, "vfr.mp4");
-  await ffmpeg([
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=320x240:rate=30",
-    "-frames:v",
-    "50",
-    "-vf",
-    "setpts='if(lt(N,30),N/30,1+(N-30)/10)/TB'",
-    "-fps_mode",
-    "passthrough",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    vfr,
-  ]);
+  await writeVfrClip(vfr);
   const files = [
     ...ladder.outputs.transcode!.map((o) => join(ladder.outDir, o.path)), // H.264 + AAC, 240p and 144p
     upright.file("video"), // autorotated: 136x240, no matrix left

@@ -68,3 +68,24 @@ export async function topLevelBoxes(path: string): Promise<string[]> {
 export async function ffmpeg(args: string[]): Promise<void> {
   await execa("ffmpeg", ["-hide_banner", "-v", "error", "-y", ...args]);
 }
+
+/** A variable-frame-rate H.264 clip: 1 s at 30 fps then 2 s at 10 fps, timestamps kept as written. */
+export async function writeVfrClip(path: string): Promise<void> {
+  await ffmpeg([
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=size=320x240:rate=30",
+    "-frames:v",
+    "50",
+    "-vf",
+    "setpts='if(lt(N,30),N/30,1+(N-30)/10)/TB'",
+    "-fps_mode",
+    "passthrough",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    path,
+  ]);
+}

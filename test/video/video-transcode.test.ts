@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fixture } from "../helpers/fixtures.ts";
 import { cleanupRuns, scratchDir, type StagesRun } from "../helpers/run-stages.ts";
-import { ffmpeg, ffprobe, firstFrame, framePts, topLevelBoxes, transcode } from "./video-helpers.ts";
+import { ffmpeg, ffprobe, firstFrame, framePts, topLevelBoxes, transcode, writeVfrClip } from "./video-helpers.ts";
 
 const video = (name: string) => fixture("video", name);
 const SOURCE_720P = video("derived_testsrc2_720p_10s.mp4");
@@ -82,24 +82,7 @@ void test("a 90°-rotated video comes out upright, portrait, with no rotation le
 
 void test("a variable-frame-rate video comes out at a constant frame rate", async () => {
   const vfr = join(scratch, "vfr.mp4");
-  // 1 s at 30 fps then 2 s at 10 fps, timestamps kept as written.
-  await ffmpeg([
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=size=320x240:rate=30",
-    "-frames:v",
-    "50",
-    "-vf",
-    "setpts='if(lt(N,30),N/30,1+(N-30)/10)/TB'",
-    "-fps_mode",
-    "passthrough",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    vfr,
-  ]);
+  await writeVfrClip(vfr);
   const src = await videoStream(vfr);
   assert.notEqual(src.r_frame_rate, src.avg_frame_rate, "the test input is VFR");
   const r = await run(vfr, { ...FAST, heights: [144] });
