@@ -33,7 +33,7 @@ export interface SqlEventStoreOptions {
   tailCacheSize?: number;
   /** How long one tail query answers for without a commit this process knows of. Below
    * `pollIntervalMs`, a subscription's poll always queries, so a commit whose notification was
-   * lost shows within the poll interval. Default: half of `pollIntervalMs` (250). */
+   * lost shows within the poll interval. Default: half of `pollIntervalMs` (250 on a server, 2500 on PGlite). */
   tailCacheMaxAgeMs?: number;
 }
 

@@ -1,6 +1,6 @@
 import { band1Offsets, cogLevels } from "./cog-layout.rules.ts";
 import type { GhostHeader } from "./ghost-header.ts";
-import type { ByteSource } from "./tiff-byte-source.ts";
+import type { ByteSource } from "../shared/byte-source.ts";
 import type { TiffIfd, TiffStructure } from "./tiff-ifd.reader.ts";
 
 /** The "full check" of GDAL's validator: the ghost header promises that blocks are in row-major

@@ -44,8 +44,6 @@ export function tagFidelityFacts(structure: TiffStructure): TagFidelityFacts {
 export function keptByTags(source: FidelityFacts, structure: TiffStructure): boolean {
   const tags = tagFidelityFacts(structure);
   if (tags.dataType === null) return false;
-  // The rule's relative tolerance finds every value "the same" as ±Infinity: leave those to gdalinfo.
-  if (typeof source.nodata === "number" && !Number.isFinite(source.nodata)) return false;
   return fidelityProblems(source, { ...tags, dataType: tags.dataType }).length === 0;
 }
 

@@ -3,7 +3,7 @@ import { AppError } from "../../contracts/app-error.ts";
 import { checkCogBlocks } from "./cog-block.check.ts";
 import { checkCogLayout, type CogLayoutReport } from "./cog-layout.rules.ts";
 import { readGhostHeader } from "./ghost-header.ts";
-import { openFileByteSource } from "./tiff-byte-source.ts";
+import { openFileByteSource } from "../shared/byte-source.ts";
 import { BrokenTiffError, NotTiffError, readTiffStructure, type TiffStructure } from "./tiff-ifd.reader.ts";
 import { withDefaults } from "../../shared/with-defaults.ts";
 

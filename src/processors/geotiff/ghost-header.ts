@@ -1,4 +1,4 @@
-import type { ByteSource } from "./tiff-byte-source.ts";
+import type { ByteSource } from "../shared/byte-source.ts";
 
 /** GDAL's "ghost" structural metadata: text GDAL's COG writer puts right after the TIFF header,
  * before the first IFD, declaring promises about the block layout that readers may rely on. */

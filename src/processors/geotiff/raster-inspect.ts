@@ -3,7 +3,7 @@ import { createFileMemo } from "../shared/file-memo.ts";
 import { runGdal } from "./gdal-runner.ts";
 import { fidelityProblems } from "./raster-fidelity.ts";
 import { GdalInfoJson, toRasterInfo, type RasterInfo } from "./raster-info.ts";
-import { openFileByteSource } from "./tiff-byte-source.ts";
+import { openFileByteSource } from "../shared/byte-source.ts";
 import { BrokenTiffError, NotTiffError, readTiffStructure, type TiffStructure } from "./tiff-ifd.reader.ts";
 
 export interface InspectOptions {

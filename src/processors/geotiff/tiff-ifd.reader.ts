@@ -1,4 +1,4 @@
-import type { ByteSource } from "./tiff-byte-source.ts";
+import type { ByteSource } from "../shared/byte-source.ts";
 
 /** One image file directory, reduced to what layout checks need. */
 export interface TiffIfd {

@@ -1,4 +1,4 @@
-import { openFileByteSource, type ByteSource } from "../geotiff/tiff-byte-source.ts";
+import { openFileByteSource, type ByteSource } from "../shared/byte-source.ts";
 
 export interface Mp4Box {
   type: string;
@@ -15,25 +15,31 @@ export interface Mp4Layout {
 
 const MAX_BOXES = 10_000;
 
+/** A box header as declared: its type, where it starts, its header's length and its size (header
+ * included; size 0, "to the end", resolved against `limit`; null when its 64-bit size is cut off by
+ * `limit`). Null when fewer than 8 bytes are left. The callers judge the size. */
+export async function readBoxHeader(source: ByteSource, offset: number, limit: number): Promise<{ type: string; offset: number; headerSize: number; size: number | null } | null> {
+  if (limit - offset < 8) return null;
+  const head = await source.read(offset, 16);
+  if (head.length < 8) return null;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const type = String.fromCharCode(...head.subarray(4, 8));
+  const size = view.getUint32(0);
+  if (size === 1) return { type, offset, headerSize: 16, size: head.length < 16 || limit - offset < 16 ? null : Number(view.getBigUint64(8)) };
+  // Size 0: "to the end" of the file, or of the box it is in.
+  return { type, offset, headerSize: 8, size: size === 0 ? limit - offset : size };
+}
+
 /** The top-level boxes (atoms) of an ISO-BMFF file, read from their 8/16-byte headers only. */
 export async function readTopLevelBoxes(source: ByteSource): Promise<Mp4Layout> {
   const boxes: Mp4Box[] = [];
   let offset = 0;
   while (offset + 8 <= source.size && boxes.length < MAX_BOXES) {
-    const head = await source.read(offset, 16);
-    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-    const type = String.fromCharCode(...head.subarray(4, 8));
-    let size = view.getUint32(0);
-    if (size === 1) {
-      if (head.length < 16) return { boxes, truncated: true };
-      size = Number(view.getBigUint64(8));
-    } else if (size === 0) {
-      size = source.size - offset; // "to the end of the file"
-    }
-    if (size < 8) return { boxes, truncated: true };
-    boxes.push({ type, offset, size });
-    if (offset + size > source.size) return { boxes, truncated: true };
-    offset += size;
+    const box = await readBoxHeader(source, offset, source.size);
+    if (box === null || box.size === null || box.size < 8) return { boxes, truncated: true };
+    boxes.push({ type: box.type, offset, size: box.size });
+    if (offset + box.size > source.size) return { boxes, truncated: true };
+    offset += box.size;
   }
   // A few stray bytes after the last box are harmless padding some writers leave, not a cut.
   return { boxes, truncated: false };

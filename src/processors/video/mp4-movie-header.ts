@@ -1,6 +1,6 @@
-import type { ByteSource } from "../geotiff/tiff-byte-source.ts";
+import type { ByteSource } from "../shared/byte-source.ts";
 import { normalRotation } from "./media-info.ts";
-import type { Mp4Box } from "./mp4-boxes.ts";
+import { readBoxHeader, type Mp4Box } from "./mp4-boxes.ts";
 
 /** What the `moov` box says of one track. */
 export interface Mp4Track {
@@ -158,19 +158,10 @@ async function children(source: ByteSource, parent: Box): Promise<Box[]> {
 async function headerAt(source: ByteSource, at: number, limit: number, parent = "file"): Promise<Box> {
   const where = `in '${parent}' at byte ${at}`;
   if (limit - at < 8) throw new BrokenMp4Error(`${limit - at} stray bytes ${where}, too few for a box header`);
-  const head = await source.read(at, 16);
-  if (head.length < 8) throw new BrokenMp4Error(`the file ends ${where}, inside a box header`);
-  const v = view(head);
-  const type = fourcc(head, 4);
-  let size = v.getUint32(0);
-  let headerSize = 8;
-  if (size === 1) {
-    if (head.length < 16 || limit - at < 16) throw new BrokenMp4Error(`the '${type}' box ${where} has a 64-bit size that is cut off`);
-    size = Number(v.getBigUint64(8));
-    headerSize = 16;
-  } else if (size === 0) {
-    size = limit - at; // "to the end": of the file, or of the box it is in
-  }
+  const box = await readBoxHeader(source, at, limit);
+  if (box === null) throw new BrokenMp4Error(`the file ends ${where}, inside a box header`);
+  const { type, size, headerSize } = box;
+  if (size === null) throw new BrokenMp4Error(`the '${type}' box ${where} has a 64-bit size that is cut off`);
   if (size < headerSize) throw new BrokenMp4Error(`the '${type}' box ${where} declares ${size} bytes, less than its own header`);
   if (at + size > limit) {
     throw new BrokenMp4Error(`the '${type}' box ${where} declares ${size} bytes, past the end of ${parent === "file" ? "the file" : `its '${parent}'`} (${limit - at} left)`);

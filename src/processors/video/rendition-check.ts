@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { AppError } from "../../contracts/app-error.ts";
-import { openFileByteSource } from "../geotiff/tiff-byte-source.ts";
+import { openFileByteSource } from "../shared/byte-source.ts";
 import type { MediaInfo } from "./media-info.ts";
 import { isFaststart, readTopLevelBoxes, type Mp4Layout } from "./mp4-boxes.ts";
 import { BrokenMp4Error, readMovieHeader, type Mp4Movie } from "./mp4-movie-header.ts";

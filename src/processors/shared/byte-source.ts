@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 
-/** Random access to a file's bytes. The TIFF reader is written against this so it never needs more
- * than the few hundred bytes it asks for, however large the raster. */
+/** Random access to a file's bytes. The TIFF and MP4 box readers are written against this so they
+ * never need more than the few hundred bytes they ask for, however large the raster or video. */
 export interface ByteSource {
   readonly size: number;
   /** Reads up to `length` bytes at `offset`; shorter only at the end of the source. */
