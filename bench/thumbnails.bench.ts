@@ -1,5 +1,5 @@
-/** `npm run bench -- thumbnails [--quick]`: 20 generated 24 MP JPEG photos (EXIF orientations 1–8)
- * to 256 px WEBP thumbnails, two ways in the same run, alternated for 3 rounds:
+/** `npm run bench -- thumbnails [--quick] [--rounds=N]`: 20 generated 24 MP JPEG photos (EXIF orientations 1–8)
+ * to 256 px WEBP thumbnails, two ways in the same run, alternated for 3 rounds (or N):
  *  - the service's whole embedded path: the real process (`node src/main.ts`), every task submitted
  *    over HTTP at once, then polled until all are settled;
  *  - raw sharp in this process, one photo after another (the library the service wraps).
@@ -12,7 +12,7 @@
  * what is measured (each costs the service's main process about 0.2–0.5 ms of CPU, and the bench's
  * own fetches take CPU from the same two cores). */
 import { randomBytes, randomUUID } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -23,7 +23,8 @@ import { machineLine, median } from "./bench-report.ts";
 
 const quick = process.argv.includes("--quick");
 const PHOTOS = quick ? 6 : 20;
-const ROUNDS = quick ? 1 : 3;
+const ROUNDS_ARG = process.argv.find((a) => a.startsWith("--rounds="))?.slice(9);
+const ROUNDS = ROUNDS_ARG !== undefined ? Math.max(1, Number(ROUNDS_ARG)) : quick ? 1 : 3;
 const SINGLES = quick ? 3 : 7;
 /** How often each task is polled while all 20 run; undefined: the live feed tells. */
 const POLL_ARG = process.argv.find((a) => a.startsWith("--poll-ms="))?.slice(10);
@@ -170,7 +171,7 @@ async function openFeed(service: ServiceProcess): Promise<{ settled(ids: readonl
   };
 }
 
-const cpu = { main: [] as number[], workers: [] as number[], raw: [] as number[] };
+const cpu = { main: [] as number[], workers: [] as number[], raw: [] as number[], threads: [] as Record<string, number>[] };
 let lastRound: { ids: string[]; startedAt: number } | undefined;
 
 /** Where the last round's time went, from its tasks' events: for each step, the median and the
@@ -222,6 +223,7 @@ async function viaService(service: ServiceProcess): Promise<number> {
   const after = await serviceCpu(service.process.pid!);
   cpu.main.push(after.main - before.main);
   cpu.workers.push(after.workers - before.workers);
+  cpu.threads.push(Object.fromEntries(Object.entries(after.threads).map(([name, s]) => [name, s - (before.threads[name] ?? 0)])));
   return seconds;
 }
 
@@ -245,8 +247,25 @@ async function cpuOf(pid: number): Promise<{ own: number; reaped: number } | nul
   return { own: (Number(f[11]) + Number(f[12])) / 100, reaped: (Number(f[13]) + Number(f[14])) / 100 };
 }
 
+/** The main process's CPU seconds by kind of thread (its JavaScript thread, libuv's file and DNS pool,
+ * V8's GC and compiler helpers), from /proc/<pid>/task/<tid>/stat: where the service's own cost goes. */
+async function threadCpu(pid: number): Promise<Record<string, number>> {
+  const kinds: Record<string, number> = {};
+  const tids = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  for (const tid of tids) {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, "utf8").catch(() => null);
+    if (!stat) continue;
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const kind = name === "MainThread" || tid === String(pid) ? "js" : name === "libuv-worker" ? "libuv" : name === "V8Worker" ? "v8" : "other";
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    kinds[kind] = (kinds[kind] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
+  }
+  return kinds;
+}
+
 /** The service's main process and its workers (live ones and those that exited), CPU seconds. */
-async function serviceCpu(pid: number): Promise<{ main: number; workers: number }> {
+async function serviceCpu(pid: number): Promise<{ main: number; workers: number; threads: Record<string, number> }> {
+  const threads = await threadCpu(pid);
   const main = (await cpuOf(pid)) ?? { own: 0, reaped: 0 };
   let workers = main.reaped;
   const children = (await readFile(`/proc/${pid}/task/${pid}/children`, "utf8").catch(() => "")).trim().split(/\s+/).filter(Boolean);
@@ -254,7 +273,7 @@ async function serviceCpu(pid: number): Promise<{ main: number; workers: number 
     const c = await cpuOf(Number(child));
     if (c) workers += c.own + c.reaped;
   }
-  return { main: main.own, workers };
+  return { main: main.own, workers, threads };
 }
 
 const treeRssMiB = async (pid: number): Promise<number> => ((await readTreeRssBytes(pid)) ?? 0) / 2 ** 20;
@@ -320,5 +339,14 @@ console.log(
 console.log(`worker processes started per round: ${started.join(", ")}`);
 console.log(`last round, ms from its start to each step (median/slowest task): ${timeline}`);
 console.log(`CPU seconds per round: service main process ${list(cpu.main)}; its workers ${list(cpu.workers)}; raw sharp ${list(cpu.raw)}`);
+console.log(
+  `service main process CPU seconds by thread per round: ${cpu.threads
+    .map((t) =>
+      Object.entries(t)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(" "),
+    )
+    .join("; ")}`,
+);
 console.log(`service RSS at rest (process tree): ${idleRss.toFixed(0)} MiB after start, ${afterRss.toFixed(0)} MiB after the runs`);
 console.log(`thumbnails_ratio=${(median(times.service) / median(times.raw)).toFixed(2)} (service / raw sharp; target ≤ 1.00)`);

@@ -17,11 +17,12 @@ export async function downloadInput(
   storage: ObjectStorage,
   task: TaskMessage,
   objects: InputObjects | null,
-  where: { inputDir: string; tenantPrefix: string | undefined; signal: AbortSignal },
+  where: { inputDir: string; tenantPrefix: string | undefined; signal: AbortSignal; readOnly?: boolean },
 ): Promise<number> {
   await mkdir(where.inputDir, { recursive: true });
   const target = inputPathOf(where.inputDir, task, objects);
-  if (!objects) return (await storage.download(task.source.bucket, task.source.key, target, { signal: where.signal })).size;
+  const options = { signal: where.signal, readOnly: where.readOnly ?? false };
+  if (!objects) return (await storage.download(task.source.bucket, task.source.key, target, options)).size;
 
   const tenant = where.tenantPrefix ? resolveTenantPrefix(where.tenantPrefix, task.tenant_id) : "";
   let keys: readonly string[];
@@ -43,7 +44,7 @@ export async function downloadInput(
     if (why !== null) throw new AppError("INVALID_PARAMS", `source object ${JSON.stringify(key)} ${why}`);
     const path = join(target, relative!);
     await mkdir(dirname(path), { recursive: true });
-    total += (await storage.download(task.source.bucket, key, path, { signal: where.signal })).size;
+    total += (await storage.download(task.source.bucket, key, path, options)).size;
   }
   return total;
 }

@@ -92,7 +92,12 @@ export class TaskEffects {
   }
 
   async download(): Promise<void> {
-    const size = await downloadInput(this.rt.storage, this.task, this.inputObjects, { inputDir: this.paths.input, tenantPrefix: this.rt.tenantPrefix, signal: this.signal });
+    const size = await downloadInput(this.rt.storage, this.task, this.inputObjects, {
+      inputDir: this.paths.input,
+      tenantPrefix: this.rt.tenantPrefix,
+      signal: this.signal,
+      readOnly: this.def?.inputReadOnly === true,
+    });
     // The slot request always follows the download at once: both facts go in one append. Marked
     // first: the append hands the facts to the actor, which starts the next effect before it resolves.
     this.#slotRequestRecorded = true;

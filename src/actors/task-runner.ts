@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { removeTree } from "../shared/remove-tree.ts";
 import { createActor, fromPromise, type Actor, type InspectionEvent } from "xstate";
 import { AppError, toAppError } from "../contracts/app-error.ts";
 import { taskStreamId } from "../contracts/task-events.ts";
@@ -78,7 +78,7 @@ export async function runTask(rt: TaskRuntime, taskId: string, signal: AbortSign
   } finally {
     clearTimeout(timer);
     await effects.close();
-    if (isSettled(stream.snapshot)) await rm(effects.paths.root, { recursive: true, force: true });
+    if (isSettled(stream.snapshot)) await removeTree(effects.paths.root);
   }
 
   function lostOwnership(error: unknown): RunOutcome {

@@ -7,9 +7,16 @@ export interface ObjectInfo {
   contentType?: string;
 }
 
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  /** The caller only reads the file and never writes to it: an adapter may give it the stored bytes
+   * themselves (local storage: a hard link) rather than a copy. Default: false. */
+  readOnly?: boolean;
+}
+
 export interface ObjectStorage {
   /** Streams an object to a local file (never the whole object in memory). INPUT_NOT_FOUND when absent. */
-  download(bucket: string, key: string, destPath: string, options?: { signal?: AbortSignal }): Promise<{ size: number }>;
+  download(bucket: string, key: string, destPath: string, options?: DownloadOptions): Promise<{ size: number }>;
   /** Streams a local file to an object; multipart for large files where the backend has it. */
   upload(bucket: string, key: string, srcPath: string, options?: { contentType?: string; signal?: AbortSignal }): Promise<{ size: number }>;
   head(bucket: string, key: string): Promise<ObjectInfo | null>;

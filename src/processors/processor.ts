@@ -72,6 +72,10 @@ export interface ProcessorDefinition<P = unknown> {
   stages(params: P): Stage<P>[];
   /** When set and not null: the task reads these objects (a directory) rather than source.key. */
   inputObjects?(params: P): InputObjects | null;
+  /** True when no stage ever opens the downloaded input for writing (it is read in process, not by a
+   * tool that may rewrite its input, such as gdaladdo): local storage may then link the stored file
+   * into the work directory instead of copying it. Default: false (a copy). */
+  inputReadOnly?: boolean;
 }
 
 /** Helper that keeps the params type flowing from the schema into the stages. */
@@ -81,6 +85,7 @@ export function defineProcessor<S extends z.ZodType>(def: {
   profile: ResourceProfileInput;
   stages(params: z.infer<S>): Stage<z.infer<S>>[];
   inputObjects?(params: z.infer<S>): InputObjects | null;
+  inputReadOnly?: boolean;
 }): ProcessorDefinition<z.infer<S>> {
   return def as ProcessorDefinition<z.infer<S>>;
 }

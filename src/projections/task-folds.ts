@@ -35,6 +35,11 @@ export class TaskFolds {
     if (cached && cached.revision === stored.revision - 1) {
       event = parseStored(stored);
       snapshot = applyTaskEvent(cached.snapshot, event);
+    } else if (stored.revision === 0) {
+      // A stream's first event has nothing before it to read: every new task's first fact used to
+      // cost each cold reader one stream read.
+      event = parseStored(stored);
+      snapshot = applyTaskEvent(initialTaskSnapshot(), event);
     } else {
       const events = (await this.#store.readStream(stored.streamId, { maxCount: stored.revision + 1 })).map(parseStored);
       snapshot = events.reduce(applyTaskEvent, initialTaskSnapshot());

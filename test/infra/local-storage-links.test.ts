@@ -116,3 +116,49 @@ test("local storage: an upload from another filesystem is copied, and only a cop
   await greedy.upload("out", "x/near.tif", near);
   assert.equal((await stat(join(s.storageDir, "out", "x", "near.tif"))).ino, (await stat(near)).ino);
 });
+
+test("local storage: a read-only download is the stored file itself (a hard link); a plain download stays a copy the caller may write", async (t) => {
+  const s = await sandbox(t);
+  await mkdir(join(s.storageDir, "in", "t"), { recursive: true });
+  const object = join(s.storageDir, "in", "t", "photo.jpg");
+  await writeFile(object, "original bytes");
+  const linked = join(s.work, "input", "photo.jpg");
+  assert.deepEqual(await s.storage.download("in", "t/photo.jpg", linked, { readOnly: true }), { size: 14 });
+  assert.equal((await stat(linked)).ino, (await stat(object)).ino, "no copy for a reader");
+  assert.deepEqual(await readdir(join(s.work, "input")), ["photo.jpg"], "no temp name left");
+  const copied = join(s.work, "copy", "photo.jpg");
+  await s.storage.download("in", "t/photo.jpg", copied);
+  assert.notEqual((await stat(copied)).ino, (await stat(object)).ino);
+  await appendFile(copied, " changed");
+  assert.equal(await readFile(object, "utf8"), "original bytes", "a processor that writes its input changes its own copy only");
+  // The work directory goes when the task ends; the stored object stays.
+  await rm(s.work, { recursive: true });
+  assert.equal(await readFile(object, "utf8"), "original bytes");
+  assert.equal((await stat(object)).nlink, 1);
+});
+
+test("local storage: a read-only download still refuses a missing object and a link planted in the storage folder", async (t) => {
+  const s = await sandbox(t);
+  await assert.rejects(s.storage.download("in", "t/missing.jpg", join(s.work, "m.jpg"), { readOnly: true }), { code: "INPUT_NOT_FOUND" });
+  const outside = join(s.root, "outside");
+  await mkdir(outside);
+  await writeFile(join(outside, "secret.jpg"), "not yours");
+  await mkdir(join(s.storageDir, "in"), { recursive: true });
+  await symlink(outside, join(s.storageDir, "in", "t"));
+  await assert.rejects(s.storage.download("in", "t/secret.jpg", join(s.work, "s.jpg"), { readOnly: true }), { code: "DESTINATION_OUTSIDE_PREFIX" });
+  await assert.rejects(stat(join(s.work, "s.jpg")), { code: "ENOENT" });
+});
+
+test("local storage: an object of its extension's type keeps no metadata record, and a record left by an earlier upload with another type goes", async (t) => {
+  const s = await sandbox(t);
+  const src = join(s.work, "thumb.webp");
+  await writeFile(src, "pixels");
+  await s.storage.upload("out", "p/thumb.webp", src, { contentType: "image/webp" });
+  await assert.rejects(stat(join(s.storageDir, ".vs3d-meta")), { code: "ENOENT" }, "nothing to record");
+  assert.equal((await s.storage.head("out", "p/thumb.webp"))?.contentType, "image/webp");
+  await s.storage.upload("out", "p/thumb.webp", src, { contentType: "application/x-custom" });
+  assert.equal((await s.storage.head("out", "p/thumb.webp"))?.contentType, "application/x-custom");
+  await s.storage.upload("out", "p/thumb.webp", src);
+  assert.equal((await s.storage.head("out", "p/thumb.webp"))?.contentType, "image/webp", "the earlier record does not outlive the upload that replaced it");
+  assert.deepEqual(await readdir(join(s.storageDir, ".vs3d-meta", "out", "p")), []);
+});

@@ -46,3 +46,26 @@ test("the memo keeps its newest entries only", () => {
   assert.equal(memo.get("s", 0), undefined);
   assert.ok(memo.get("s", 1) && memo.get("s", 2));
 });
+
+test("a stream's first event is folded without reading the stream; a cold reader met mid-stream still reads what came before", async () => {
+  const { store, task } = await storeWithOneTask();
+  try {
+    const events = await store.readAll({ streamPrefix: "task-" });
+    let reads = 0;
+    const counted = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === "readStream") return (...args: Parameters<typeof store.readStream>) => (reads++, target.readStream(...args));
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const first = await new TaskFolds(counted, new FoldMemo()).fold(events[0]!);
+    assert.equal(reads, 0, "nothing precedes revision 0");
+    assert.equal(stateOf(first.snapshot), stateOf((await new TaskFolds(store, new FoldMemo()).fold(events[0]!)).snapshot));
+    assert.equal(first.event.type, "TaskAccepted");
+    const last = await new TaskFolds(counted, new FoldMemo()).fold(events[events.length - 1]!);
+    assert.equal(reads, 1, "a reader met mid-stream folds the stream from its start");
+    assert.equal(stateOf(last.snapshot), (await readTask(store, task.task_id))!.state);
+  } finally {
+    await store.close();
+  }
+});

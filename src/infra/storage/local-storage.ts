@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants, createReadStream, createWriteStream } from "node:fs";
-import { copyFile, link, lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, link, lstat, mkdir, readFile, readdir, realpath, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "../../contracts/app-error.ts";
@@ -30,8 +30,10 @@ const TMP_PREFIX = ".vs3d-tmp-";
  * An upload from the same filesystem hard-links the file instead of copying it: the service uploads
  * finished outputs, which nothing writes to afterwards, from a work directory that is deleted when
  * the task ends. So a caller must not rewrite an uploaded file in place (replacing it by a rename is
- * fine). A download always copies: the object is the tenant's original or a checkpointed output, and
- * a processor that wrote into its input would otherwise change it in storage for good. */
+ * fine). A download copies unless the caller says it only reads the file (`readOnly`): the object is
+ * the tenant's original or a checkpointed output, and a processor that wrote into its input would
+ * otherwise change it in storage for good. A read-only download is a link where one can be made:
+ * 20 photo thumbnails copied 110 MB a round on libuv's pool, about 0.2 CPU-s the tools needed. */
 export function createLocalStorage(options: LocalStorageOptions): StorageAdapter {
   const rootDir = resolve(options.rootDir);
   const disk = { reserveBytes: options.diskReserveBytes ?? DISK_SPACE_DEFAULTS.reserveBytes };
@@ -49,11 +51,15 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
     return contentTypeFor(key);
   }
 
+  // The root as the kernel names it (it may itself be reached through a link): see assertNoLinkBelow.
+  let realRoot: Promise<string> | undefined;
+  const noLinkBelow = async (path: string, what: string) => assertNoLinkBelow(rootDir, path, what, (realRoot ??= realpath(rootDir).catch(() => rootDir)));
+
   /** The object's path, refused if any existing part of it below rootDir is a symbolic link: a link
    * planted in the storage folder must not let a key read or write outside it. */
   async function safeObjectPath(bucket: string, key: string): Promise<string> {
     const path = objectPath(bucket, key);
-    await assertNoLinkBelow(rootDir, path, `${bucket}/${key}`);
+    await noLinkBelow(path, `${bucket}/${key}`);
     return path;
   }
 
@@ -63,6 +69,7 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
       const info = await statObject(src, bucket, key);
       if (info === null) throw new AppError("INPUT_NOT_FOUND", `object ${bucket}/${key} does not exist`, { details: { bucket, key } });
       await mkdir(dirname(destPath), { recursive: true });
+      if (opts.readOnly && (await atomicLink(src, destPath, opts.signal, `download of ${bucket}/${key}`))) return { size: info.size };
       await assertFreeDisk(dirname(destPath), info.size, disk);
       await atomicCopy(src, destPath, info.size, opts.signal, `download of ${bucket}/${key}`);
       return { size: info.size };
@@ -80,7 +87,16 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
         await atomicCopy(srcPath, dest, size, opts.signal, `upload of ${bucket}/${key}`);
       }
       const meta = metaPath(bucket, key);
-      await assertNoLinkBelow(rootDir, meta, `${bucket}/${key} (metadata)`);
+      const metaExists = await noLinkBelow(meta, `${bucket}/${key} (metadata)`);
+      // The extension's own type needs no record (readType falls back to it); one left by an earlier
+      // upload of this key with another type must go. Most outputs are such: 13 file operations less.
+      if ((opts.contentType ?? contentTypeFor(key)) === contentTypeFor(key)) {
+        if (metaExists)
+          await unlink(meta).catch((error: unknown) => {
+            if (!isMissing(error)) throw storageError(`upload of ${bucket}/${key} (metadata) failed`, error);
+          });
+        return { size };
+      }
       await mkdir(dirname(meta), { recursive: true })
         .then(() => atomicWrite(meta, JSON.stringify({ contentType: opts.contentType ?? contentTypeFor(key) })))
         .catch((error: unknown) => {
@@ -106,7 +122,12 @@ export function createLocalStorage(options: LocalStorageOptions): StorageAdapter
   };
 }
 
-async function assertNoLinkBelow(rootDir: string, path: string, what: string): Promise<void> {
+/** Refuses `path` if a part of it below rootDir is a symbolic link; true when all of it exists. One
+ * realpath answers for a path that exists and names no link (a download's object, a key written
+ * before); otherwise each part is looked at in turn, up to the first that does not exist yet. */
+async function assertNoLinkBelow(rootDir: string, path: string, what: string, realRoot: Promise<string>): Promise<boolean> {
+  const resolved = await realpath(path).catch(() => null);
+  if (resolved !== null && resolved === join(await realRoot, relative(rootDir, path))) return true;
   let current = rootDir;
   for (const part of relative(rootDir, path).split(sep)) {
     current = join(current, part);
@@ -114,7 +135,7 @@ async function assertNoLinkBelow(rootDir: string, path: string, what: string): P
     try {
       info = await lstat(current);
     } catch (error) {
-      if (isMissing(error)) return; // the rest does not exist yet; mkdir makes real folders
+      if (isMissing(error)) return false; // the rest does not exist yet; mkdir makes real folders
       throw storageError(`cannot read ${what}`, error);
     }
     if (info.isSymbolicLink()) {
@@ -123,6 +144,7 @@ async function assertNoLinkBelow(rootDir: string, path: string, what: string): P
       });
     }
   }
+  return true;
 }
 
 function checkBucket(bucket: string): string {

@@ -30,6 +30,8 @@ export function createImageDetectProcessor(options: Partial<ImageDetectOptions> 
   return defineProcessor({
     taskType: "image_detect",
     params: ImageDetectParams,
+    // sharp decodes the input in this process for the model; every write goes to the output or work folder.
+    inputReadOnly: true,
     // Measured (README.md): whole-process peak RSS 0.43 GB, 3.2 s, for a 24 Mpx / 3.1 MB JPEG through a
     // 640×640, 80-class, 8 400-candidate model with annotate (decoded twice: letterbox, annotated copy).
     profile: { cpu_percent: 10, ram_gb: 1, max_concurrent: 8, ram_bytes_per_input_byte: 60, timeout_seconds: 600 },
