@@ -48,6 +48,8 @@ export class TaskEffects {
   retryArmed = false;
   /** When this process took the task on (accepted or resumed it): the broker's gathering window counts from here. */
   readonly #takenAt = performance.now();
+  /** Takes back the broker's expectation of this task's request, for a run that ends before it asks. */
+  readonly #unexpect: (() => void) | undefined;
 
   constructor(o: {
     rt: TaskRuntime;
@@ -67,6 +69,8 @@ export class TaskEffects {
     this.signal = o.signal;
     this.guard = o.guard;
     this.log = o.log;
+    // A task on its way to a slot: the broker gathers a burst's requests only while one is still coming.
+    if (BEFORE_SLOT.has(o.stream.state)) this.#unexpect = o.rt.broker.expect?.(o.task.task_id);
   }
 
   /** The effect of each state that has one: the type keys it by TaskEffect, so a state added to
@@ -300,6 +304,7 @@ export class TaskEffects {
   }
 
   async close(): Promise<void> {
+    this.#unexpect?.();
     this.#dropFinalReport();
     this.#stopRss?.();
     this.releaseSlot();
@@ -317,6 +322,9 @@ export class TaskEffects {
 }
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/** States a run starts in whose task will ask the broker for a slot before anything else. */
+const BEFORE_SLOT = new Set<string>(["queued", "downloading", "waiting_for_slot"]);
 
 /** A little over the projection's 2 s window: the projection compares store timestamps, and events
  * exactly 2 s apart by this clock may land 1.99 s apart by the store's, halving the update rate. */

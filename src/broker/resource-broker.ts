@@ -36,7 +36,8 @@ export interface ResourceBrokerOptions {
   tickMs?: number;
   /** A request is placed this long after its task reached this process (SlotRequest.inProcessMs)
    * rather than at the next tick: long enough for a burst sent together to be packed in priority
-   * order, short enough that a task on an idle node starts at once. Default: 50. */
+   * order. Only while another task this process expects (`expect`) has not asked yet: with none, a
+   * request is placed at once. Default: 50. */
   placeAfterMs?: number;
   /** Default: crypto.randomUUID. */
   newId?: () => string;
@@ -47,6 +48,7 @@ export interface ResourceBrokerOptions {
 }
 
 export interface ResourceBroker extends SlotBroker, HeldRamAccount {
+  expect(taskId: string): () => void;
   /** Places now instead of at the next tick (the tick's work, on demand). */
   tick(): void;
   /** Resolves when every event emitted so far has been appended and its grant delivered. */
@@ -170,6 +172,8 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
   }
   let cancelPlace: (() => void) | undefined;
   let placeDueAt = Infinity;
+  /** Tasks this process has taken on that have not asked yet (SlotBroker.expect). */
+  const expected = new Set<string>();
   /** Places `inMs` from now, or at the placement already due sooner. */
   const placeSoon = (inMs: number): void => {
     const due = clock.now() + inMs;
@@ -213,8 +217,15 @@ export function createResourceBroker(options: ResourceBrokerOptions): ResourceBr
           type: "broker.request",
           slot: { taskId: req.taskId, taskType: req.taskType, priority: req.priority, submittedAt: Number.isNaN(submitted) ? now : submitted, requestedAt: now, inputBytes: req.inputBytes },
         });
-        placeSoon(Math.max(0, placeAfterMs - Math.max(0, req.inProcessMs ?? 0)));
+        // An expected task's request with nothing else on its way here: waiting would gather nobody,
+        // and the task would idle the window out. A caller that says nothing of its tasks gets the window.
+        const nothingComing = expected.delete(req.taskId) && expected.size === 0;
+        placeSoon(nothingComing ? 0 : Math.max(0, placeAfterMs - Math.max(0, req.inProcessMs ?? 0)));
       });
+    },
+    expect(taskId: string): () => void {
+      expected.add(taskId);
+      return () => void expected.delete(taskId);
     },
     release(taskId: string): void {
       if (stopped) return;

@@ -72,9 +72,10 @@ export interface ProcessorDefinition<P = unknown> {
   stages(params: P): Stage<P>[];
   /** When set and not null: the task reads these objects (a directory) rather than source.key. */
   inputObjects?(params: P): InputObjects | null;
-  /** True when no stage ever opens the downloaded input for writing (it is read in process, not by a
-   * tool that may rewrite its input, such as gdaladdo): local storage may then link the stored file
-   * into the work directory instead of copying it. Default: false (a copy). */
+  /** True when no stage ever opens the downloaded input for writing (sharp, ffmpeg's `-i`, GDAL's
+   * read-only open; not a tool that rewrites its input in place, such as gdaladdo): local storage
+   * may then link the stored file into the work directory instead of copying it, which for a
+   * multi-GB video or raster is the whole download. Default: false (a copy). */
   inputReadOnly?: boolean;
 }
 

@@ -8,10 +8,10 @@ import type { DownloadOptions, ObjectStorage } from "../../src/ports/storage.por
 import { BUILT_IN_PROCESSORS } from "../../src/processors/built-in.ts";
 import { sampleTask } from "../helpers/task-events.ts";
 
-test("only processors that read their input in process may have it linked: the image family; GDAL, ffmpeg, 7-Zip, PDAL and mesh tools get a copy", async () => {
+test("only processors whose every reader opens the input read-only may have it linked (images, GDAL, ffmpeg); the others get a copy", async () => {
   const readOnly: string[] = [];
   for (const [type, load] of Object.entries(BUILT_IN_PROCESSORS)) if ((await load()).inputReadOnly === true) readOnly.push(type);
-  assert.deepEqual(readOnly.sort(), ["image_convert", "image_detect", "image_ocr", "image_process", "image_thumbnail"]);
+  assert.deepEqual(readOnly.sort(), ["geotiff_cog", "geotiff_resize", "image_convert", "image_detect", "image_ocr", "image_process", "image_thumbnail", "video_transcode"]);
 });
 
 test("downloadInput passes the processor's read-only promise to storage, for one object and for each of a batch", async (t) => {

@@ -92,6 +92,39 @@ void test("a burst still packs by priority when the first request's task spent p
   assert.deepEqual([...granted.keys()], ["high"], "placed once, 50 ms after the first task arrived, in priority order");
 });
 
+void test("an expected task that asks when no other expected task is still on its way is placed at once: there is nobody to gather", async (t) => {
+  const { broker, granted, ask, step } = setup();
+  t.after(() => broker.stop());
+  broker.expect("lone");
+  void ask("lone", "video_transcode");
+  await step(1);
+  assert.deepEqual([...granted.keys()], ["lone"], "not 50 ms later");
+});
+
+void test("while another expected task has not asked, the window holds; its request closes the window, and the burst is packed in priority order", async (t) => {
+  const { broker, granted, ask, step } = setup();
+  t.after(() => broker.stop());
+  broker.expect("low");
+  broker.expect("high");
+  void ask("low", "video_transcode", { priority: 1 });
+  await step(20);
+  assert.equal(granted.size, 0, "high is still downloading");
+  void ask("high", "video_transcode", { priority: 9 });
+  await step(1);
+  assert.deepEqual([...granted.keys()], ["high"], "both asked: placed at once, the higher priority first");
+});
+
+void test("an expected task that ends without asking takes its word back, and the others no longer wait for it", async (t) => {
+  const { broker, granted, ask, step } = setup();
+  t.after(() => broker.stop());
+  broker.expect("a");
+  const unexpectB = broker.expect("b");
+  unexpectB(); // b failed its download
+  void ask("a", "video_transcode");
+  await step(1);
+  assert.deepEqual([...granted.keys()], ["a"]);
+});
+
 void test("a release frees capacity and the next waiting task starts at once", async (t) => {
   const { broker, granted, ask, step, events } = setup();
   t.after(() => broker.stop());

@@ -37,6 +37,8 @@ function cogPath(input: Input, stage: string): string {
 export const geotiffCogProcessor = defineProcessor({
   taskType: "geotiff_cog",
   params: GeotiffCogParams,
+  // GDAL opens the source read-only (gdalinfo, gdal_translate; a PAM .aux.xml would be a new file beside it), and our TIFF reader only reads.
+  inputReadOnly: true,
   profile: { cpu_percent: 45, ram_gb: 16, max_concurrent: 2, ram_bytes_per_input_byte: 1 },
   stages(params) {
     return [

@@ -23,6 +23,8 @@ function gtiffArgs(info: RasterInfo): string[] {
 export const geotiffResizeProcessor = defineProcessor({
   taskType: "geotiff_resize",
   params: GeotiffResizeParams,
+  // GDAL opens the source read-only (gdalinfo, gdal_translate; a PAM .aux.xml would be a new file beside it).
+  inputReadOnly: true,
   profile: { cpu_percent: 35, ram_gb: 12, max_concurrent: 3, ram_bytes_per_input_byte: 1 },
   stages(params) {
     return [

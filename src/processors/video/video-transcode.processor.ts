@@ -18,6 +18,8 @@ import { hlsSettings, posterSettings, VideoTranscodeParams } from "./video-trans
 export const videoTranscodeProcessor = defineProcessor({
   taskType: "video_transcode",
   params: VideoTranscodeParams,
+  // ffprobe and ffmpeg open the input for reading only (`-i`); every output goes to the output folder.
+  inputReadOnly: true,
   profile: { cpu_percent: 50, ram_gb: 4, max_concurrent: 3, timeout_seconds: 7200 },
   stages(params) {
     const stages: Stage<VideoTranscodeParams>[] = [
