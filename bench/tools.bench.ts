@@ -134,6 +134,15 @@ const series = (rounds: Record<string, number>[]) => Object.keys(rounds[0] ?? {}
 for (const [name, xs] of Object.entries(cpu)) console.log(`service process CPU-s during ${name}: ${xs.map((x) => x.toFixed(2)).join(", ")}`);
 for (const [taskType, rounds] of Object.entries(phases)) console.log(`${taskType} phases, ms per round: ${series(rounds).join(", ")}`);
 const ratio = (a: string, b: string) => (median(times[a]!) / median(times[b]!)).toFixed(2);
+// Each round runs a service case and its bare tool back to back: their ratio is taken under the same
+// machine conditions, which on a shared VM drift by ±10 % between rounds.
+const paired = (a: string, b: string) => times[a]!.map((x, i) => x / times[b]![i]!);
+const pairedLine = (a: string, b: string) =>
+  `median ${median(paired(a, b)).toFixed(2)} (${paired(a, b)
+    .map((x) => x.toFixed(2))
+    .join(", ")})`;
+console.log(`per-round ratios, geotiff_cog: ${pairedLine("geotiff_cog via service (no preview)", "gdal_translate -of COG, same options")}`);
+console.log(`per-round ratios, video_transcode: ${pairedLine("video_transcode via service (720p, no poster)", "ffmpeg, the processor's own arguments")}`);
 console.log(
   `cog_ratio=${ratio("geotiff_cog via service (no preview)", "gdal_translate -of COG, same options")} transcode_ratio=${ratio("video_transcode via service (720p, no poster)", "ffmpeg, the processor's own arguments")}`,
 );
