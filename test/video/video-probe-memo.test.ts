@@ -19,10 +19,12 @@ void before(async () => {
 });
 void after(cleanupRuns);
 
-/** A 2 s H.264 + AAC cut of the 720p fixture at a fresh path, so no earlier probe of it is remembered. */
-async function freshClip(): Promise<string> {
+/** A 2 s cut of the 720p fixture at a fresh path, so no earlier probe of it is remembered. H.264 (as
+ * the fixture) is read from its own moov (mp4-input-probe.ts); MPEG-4 Part 2 video is ffprobe's, so
+ * the memo's tests count ffprobe runs on that one. */
+async function freshClip(video: "h264" | "mpeg4" = "mpeg4"): Promise<string> {
   const path = join(scratch, `${++clips}-clip.mp4`);
-  await ffmpeg(["-i", SOURCE_720P, "-t", "2", "-c", "copy", path]);
+  await ffmpeg(["-i", SOURCE_720P, "-t", "2", ...(video === "h264" ? ["-c", "copy"] : ["-c:v", "mpeg4", "-q:v", "5", "-c:a", "copy"]), path]);
   return path;
 }
 
@@ -42,6 +44,14 @@ void test("a video task runs ffprobe once, on its input: the transcode and poste
   assert.deepEqual(all, await ffprobesOf(input), "no ffprobe on the renditions (was one each)");
 });
 
+void test("an H.264 MP4 task with HLS runs no ffprobe at all: the input and the renditions are read from their moov", async () => {
+  const input = await freshClip("h264");
+  const before = (await tools.calls()).length;
+  const run = await transcode(input, { heights: [240], preset: "ultrafast", poster: false, hls: { segment_seconds: 1 } });
+  assert.ok(run.outputs.hls?.some((o) => o.path === "hls/master.m3u8"));
+  assert.deepEqual((await tools.calls()).slice(before), [], "no ffprobe (was 1 on the input and 1 per rendition for HLS)");
+});
+
 void test("a video changed in place after a probe is probed again, and an unchanged one is not", async () => {
   const path = await freshClip();
   const first = await probe(path);
@@ -51,7 +61,7 @@ void test("a video changed in place after a probe is probed again, and an unchan
 
   const inode = (await stat(path)).ino;
   const portrait = join(scratch, "portrait.mp4");
-  await ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=180x320:rate=25", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", portrait]);
+  await ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=180x320:rate=25", "-t", "1", "-c:v", "mpeg4", portrait]);
   await writeFile(path, await readFile(portrait));
   assert.equal((await stat(path)).ino, inode, "the same file, rewritten");
   const second = await probe(path, "transcode");

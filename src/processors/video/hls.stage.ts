@@ -7,6 +7,7 @@ import { avc1Codec } from "./h264-level.ts";
 import { AAC_LC_CODEC, masterPlaylist, parseMediaPlaylist, segmentBandwidth, type Variant } from "./hls-playlists.ts";
 import { rate, toMediaInfo } from "./media-info.ts";
 import { ffprobeJson } from "./media-probe.ts";
+import { probeMp4Input } from "./mp4-input-probe.ts";
 import { TRANSCODE_STAGE } from "./transcode.stage.ts";
 import { hlsSettings, type VideoTranscodeParams } from "./video-transcode.params.ts";
 
@@ -25,7 +26,8 @@ export async function runHlsStage(input: StageInput<VideoTranscodeParams>, ctx: 
   const variants: Variant[] = [];
   for (const [i, video] of videos.entries()) {
     const mp4 = join(input.outDir, video.path);
-    const probed = await ffprobeJson(mp4, { signal: ctx.signal, stage: STAGE });
+    // Our own renditions are CFR H.264 MP4s: their moov says what ffprobe would (probeMp4Input).
+    const probed = (await probeMp4Input(mp4)) ?? (await ffprobeJson(mp4, { signal: ctx.signal, stage: STAGE }));
     const info = toMediaInfo(probed, STAGE);
     const name = `${info.video.displayHeight}p`;
     const dir = join(input.outDir, HLS_DIR, name);

@@ -6,6 +6,7 @@ import { runFfmpeg } from "./ffmpeg-runner.ts";
 import { sniffMedia, type SniffResult } from "./input-sniff.ts";
 import { FfprobeJson, toMediaInfo, type MediaInfo } from "./media-info.ts";
 import { readMp4Layout } from "./mp4-boxes.ts";
+import { probeMp4Input } from "./mp4-input-probe.ts";
 
 export interface ProbeOptions {
   signal: AbortSignal;
@@ -37,7 +38,9 @@ async function probeOnce(path: string, options: ProbeOptions): Promise<MediaInfo
   if (sniff.kind === "other" && sniff.name !== "GIF image") {
     throw new AppError("UNSUPPORTED_FORMAT", `the input is ${article(sniff.name)}, not a video`, where);
   }
-  const json = await ffprobeJson(path, options, sniff);
+  // An MP4 whose moov says it all exactly is read here; any other input, or doubt, goes to ffprobe.
+  const mp4 = sniff.kind === "video-container" && sniff.name === "MP4/QuickTime" ? await probeMp4Input(path) : null;
+  const json = mp4 ?? (await ffprobeJson(path, options, sniff));
   const info = toMediaInfo(json, options.stage);
   // ffmpeg plays a cut-off MP4 up to the cut without an error, so a half upload would silently become
   // a half video; the box headers show the cut before any decoding.
@@ -54,7 +57,7 @@ async function probeOnce(path: string, options: ProbeOptions): Promise<MediaInfo
   return info;
 }
 
-/** ffprobe's JSON for a path; the hls stage reads its MP4s' rates with it. */
+/** ffprobe's JSON for a path. */
 export async function ffprobeJson(path: string, options: ProbeOptions, sniff?: SniffResult): Promise<FfprobeJson> {
   let stdout: string;
   try {

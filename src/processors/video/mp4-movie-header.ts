@@ -29,7 +29,7 @@ export class BrokenMp4Error extends Error {
   override name = "BrokenMp4Error";
 }
 
-interface Box {
+export interface Box {
   type: string;
   /** Where the payload starts and the box ends. */
   body: number;
@@ -74,14 +74,14 @@ async function track(source: ByteSource, trak: Box, movieMatrix: Matrix): Promis
 
 /** Rows (a, b, u), (c, d, v), (x, y, w) as ISO-BMFF stores them: a point (p, q, 1) maps to
  * (p q 1) × M. a, b, c, d, x, y are 16.16 fixed point, u, v, w 2.30. */
-type Matrix = number[];
+export type Matrix = number[];
 
 function matrixAt(bytes: Uint8Array, at: number): Matrix {
   const v = view(bytes);
   return Array.from({ length: 9 }, (_, i) => v.getInt32(at + 4 * i) / (i % 3 === 2 ? 2 ** 30 : 2 ** 16));
 }
 
-function multiply(m: Matrix, n: Matrix): Matrix {
+export function multiply(m: Matrix, n: Matrix): Matrix {
   return Array.from({ length: 9 }, (_, i) => {
     const row = Math.floor(i / 3);
     const col = i % 3;
@@ -91,7 +91,7 @@ function multiply(m: Matrix, n: Matrix): Matrix {
 
 /** The turn a player applies, as ffmpeg reads a display matrix: the angle of the first column
  * (a, c) and second (b, d), each scaled to unit length, clockwise positive. */
-function rotationOf(m: Matrix, trackId: number): number {
+export function rotationOf(m: Matrix, trackId: number): number {
   const [a = 0, b = 0, , c = 0, d = 0] = m;
   const sx = Math.hypot(a, c);
   const sy = Math.hypot(b, d);
@@ -99,7 +99,7 @@ function rotationOf(m: Matrix, trackId: number): number {
   return normalRotation((-Math.atan2(b / sy, a / sx) * 180) / Math.PI);
 }
 
-function movieHeader(p: Uint8Array): { durationSeconds: number; matrix: Matrix } {
+export function movieHeader(p: Uint8Array): { durationSeconds: number; matrix: Matrix } {
   const v1 = version(p, "mvhd") === 1;
   const at = v1 ? 20 : 12;
   need(p, at + 4 + (v1 ? 8 : 4) + 16 + 36, "mvhd");
@@ -109,7 +109,7 @@ function movieHeader(p: Uint8Array): { durationSeconds: number; matrix: Matrix }
   return { durationSeconds: duration(p, at + 4, v1) / timescale, matrix: matrixAt(p, afterDuration + 16) };
 }
 
-function trackHeader(p: Uint8Array): { id: number; matrix: Matrix; width: number; height: number } {
+export function trackHeader(p: Uint8Array): { id: number; matrix: Matrix; width: number; height: number } {
   const v1 = version(p, "tkhd") === 1;
   const at = v1 ? 20 : 12; // track_ID
   const matrix = at + 8 + (v1 ? 8 : 4) + 16;
@@ -119,7 +119,7 @@ function trackHeader(p: Uint8Array): { id: number; matrix: Matrix; width: number
 }
 
 /** A full box's version: 0 (32-bit times) or 1 (64-bit); anything else is a layout we cannot read. */
-function version(p: Uint8Array, type: string): number {
+export function version(p: Uint8Array, type: string): number {
   need(p, 4, type);
   const v = p[0]!;
   if (v > 1) throw new BrokenMp4Error(`its '${type}' box has version ${v}, not 0 or 1`);
@@ -133,11 +133,11 @@ function duration(p: Uint8Array, at: number, wide: boolean): number {
   return value === (wide ? 2n ** 64n - 1n : 2n ** 32n - 1n) ? 0 : Number(value);
 }
 
-function need(p: Uint8Array, length: number, type: string): void {
+export function need(p: Uint8Array, length: number, type: string): void {
   if (p.length < length) throw new BrokenMp4Error(`its '${type}' box is ${p.length + 8} bytes, too short for its fields (${length + 8})`);
 }
 
-function only(boxes: Box[], type: string, parent: string): Box {
+export function only(boxes: Box[], type: string, parent: string): Box {
   const found = boxes.filter((b) => b.type === type);
   if (found.length !== 1) throw new BrokenMp4Error(found.length === 0 ? `its '${parent}' box has no '${type}' box` : `its '${parent}' box has ${found.length} '${type}' boxes`);
   return found[0]!;
@@ -145,7 +145,7 @@ function only(boxes: Box[], type: string, parent: string): Box {
 
 /** The boxes inside a container, from their headers. Only moov, trak, mdia, minf and stbl are
  * opened; the sample tables in stbl (stsz, stco, …, megabytes in a long video) are never read. */
-async function children(source: ByteSource, parent: Box): Promise<Box[]> {
+export async function children(source: ByteSource, parent: Box): Promise<Box[]> {
   const boxes: Box[] = [];
   for (let at = parent.body; at < parent.end; at = boxes.at(-1)!.end) {
     if (boxes.length >= MAX_CHILDREN) throw new BrokenMp4Error(`its '${parent.type}' box has more than ${MAX_CHILDREN} children`);
@@ -155,7 +155,7 @@ async function children(source: ByteSource, parent: Box): Promise<Box[]> {
 }
 
 /** The box whose header is at `at`, which must end by `limit` (its parent's end). */
-async function headerAt(source: ByteSource, at: number, limit: number, parent = "file"): Promise<Box> {
+export async function headerAt(source: ByteSource, at: number, limit: number, parent = "file"): Promise<Box> {
   const where = `in '${parent}' at byte ${at}`;
   if (limit - at < 8) throw new BrokenMp4Error(`${limit - at} stray bytes ${where}, too few for a box header`);
   const box = await readBoxHeader(source, at, limit);
@@ -170,16 +170,16 @@ async function headerAt(source: ByteSource, at: number, limit: number, parent = 
 }
 
 /** The payloads read whole are the small header boxes (about 100 bytes). */
-async function payload(source: ByteSource, box: Box): Promise<Uint8Array> {
+export async function payload(source: ByteSource, box: Box): Promise<Uint8Array> {
   const bytes = await source.read(box.body, Math.min(box.end - box.body, 4096));
   if (bytes.length < Math.min(box.end - box.body, 4096)) throw new BrokenMp4Error(`the file ends inside its '${box.type}' box`);
   return bytes;
 }
 
-function fourcc(bytes: Uint8Array, at: number): string {
+export function fourcc(bytes: Uint8Array, at: number): string {
   return String.fromCharCode(...bytes.subarray(at, at + 4));
 }
 
-function view(bytes: Uint8Array): DataView {
+export function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
