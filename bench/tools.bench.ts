@@ -2,7 +2,9 @@
  * bare tool on the same input in the same run. The service path is the real one — embedded service,
  * event store, local storage, one worker child per task — from submit to settled. The bare tool gets
  * the exact arguments the processor chose, so the ratio is the service's overhead, not a choice of
- * codec. Rounds alternate service and tool so machine load hits both alike. */
+ * codec. Each round runs every service case back to back with its bare tool, the bare tool first in
+ * odd rounds, so machine load and what the case before left behind (an output still being written
+ * back to disk) hit both alike. */
 import { randomUUID } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -116,13 +118,18 @@ const times: Record<string, number[]> = {};
 // cores (main thread, PGlite, GC, libuv's pool), and while a bare tool runs, its idle cost.
 const cpu: Record<string, number[]> = {};
 try {
+  // Each service case and its bare tool form a pair; odd rounds run the bare tool first, so neither
+  // always follows the other (a tool's output still being written back to disk, say).
+  const entries = Object.entries(cases);
+  const pairs = [entries.slice(0, 2), entries.slice(2, 4)];
   for (let round = 0; round < ROUNDS; round++)
-    for (const [name, fn] of Object.entries(cases)) {
-      const before = process.cpuUsage();
-      (times[name] ??= []).push(await fn());
-      const used = process.cpuUsage(before);
-      (cpu[name] ??= []).push((used.user + used.system) / 1e6);
-    }
+    for (const pair of pairs)
+      for (const [name, fn] of round % 2 === 0 ? pair : [...pair].reverse()) {
+        const before = process.cpuUsage();
+        (times[name] ??= []).push(await fn());
+        const used = process.cpuUsage(before);
+        (cpu[name] ??= []).push((used.user + used.system) / 1e6);
+      }
 } finally {
   await service.close();
   await rm(root, { recursive: true, force: true });
