@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { AppError, toAppError } from "../contracts/app-error.ts";
 import type { TaskMessage } from "../contracts/task-message.ts";
 import type { StoredOutput, TaskEvent } from "../contracts/task-events.ts";
-import type { TaskEffect } from "../machines/task.machine.ts";
+import type { TaskEffect, TaskStateValue } from "../machines/task.machine.ts";
 import { retryDue } from "../machines/when-a-stage-fails.ts";
 import type { OutputFile, ProcessorDefinition } from "../processors/processor.ts";
 import { downloadInput, inputPathOf } from "./download-input.ts";
@@ -324,7 +324,7 @@ export class TaskEffects {
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 /** States a run starts in whose task will ask the broker for a slot before anything else. */
-const BEFORE_SLOT = new Set<string>(["queued", "downloading", "waiting_for_slot"]);
+const BEFORE_SLOT = new Set<TaskStateValue>(["queued", "downloading", "waiting_for_slot"]);
 
 /** A little over the projection's 2 s window: the projection compares store timestamps, and events
  * exactly 2 s apart by this clock may land 1.99 s apart by the store's, halving the update rate. */

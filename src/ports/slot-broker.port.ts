@@ -33,8 +33,8 @@ export interface SlotBroker {
   release(taskId: string): void;
   /** Says that a task this process has taken on will ask (once its input is down). Its request waits
    * out the gathering window only while some other such task has not asked yet: with none, there is
-   * nothing to gather, and it is placed at once (a task never expected gets the whole window). Returns the call that takes the word back, for a
-   * task that ends without asking (asking takes it back too). Optional: a broker without a gathering
-   * window has nothing to do with it. */
+   * nothing to gather, and it is placed at once (a task never expected gets the whole window).
+   * Returns the call that takes the word back, for a task that ends without asking (asking takes it
+   * back too). Optional: a broker without a gathering window has nothing to do with it. */
   expect?(taskId: string): () => void;
 }

@@ -33,7 +33,7 @@ export function createImageConvertProcessor(options: Partial<ImageProcessorOptio
   return defineProcessor({
     taskType: "image_convert",
     params: ImageConvertParams,
-    // sharp read the input in this process; every write goes to the output or work folder.
+    // sharp reads the input in this process; every write goes to the output or work folder.
     inputReadOnly: true,
     // DESIGN.md §5 weights. Measured on a 24 Mpx, 3.1 MB JPEG (2 cores), whole-process peak RSS:
     // 0.13 GB png/tiff, 0.27 GB jpeg/webp, 0.9 GB avif (the aom encoder); 19-29 s for avif, 2-10 s

@@ -33,7 +33,7 @@ export function createImageThumbnailProcessor(options: Partial<ImageProcessorOpt
   return defineProcessor({
     taskType: "image_thumbnail",
     params: ImageThumbnailParams,
-    // sharp read the input in this process; every write goes to the output or work folder.
+    // sharp reads the input in this process; every write goes to the output or work folder.
     inputReadOnly: true,
     // DESIGN.md §5 weights. JPEG shrink-on-load keeps a 24 Mpx, 3.1 MB photo at 0.11 GB peak RSS
     // (whole process) and 0.2 s; PNG and TIFF decode in full, ~3-6 bytes a pixel, hence the per-byte ask.

@@ -43,8 +43,9 @@ async function probeOnce(path: string, options: ProbeOptions): Promise<MediaInfo
   const json = mp4 ?? (await ffprobeJson(path, options, sniff));
   const info = toMediaInfo(json, options.stage);
   // ffmpeg plays a cut-off MP4 up to the cut without an error, so a half upload would silently become
-  // a half video; the box headers show the cut before any decoding.
-  if (sniff.kind === "video-container" && sniff.name === "MP4/QuickTime") {
+  // a half video; the box headers show the cut before any decoding. The moov reader answers only for
+  // a whole file, so this scan is for what ffprobe read.
+  if (mp4 === null && sniff.kind === "video-container" && sniff.name === "MP4/QuickTime") {
     const layout = await readMp4Layout(path);
     if (layout.truncated) {
       const last = layout.boxes.at(-1);

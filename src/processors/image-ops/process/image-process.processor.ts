@@ -26,7 +26,7 @@ export function createImageProcessProcessor(options: Partial<ImageProcessorOptio
   return defineProcessor({
     taskType: "image_process",
     params: ImageProcessParams,
-    // sharp read the input in this process; every write goes to the output or work folder.
+    // sharp reads the input in this process; every write goes to the output or work folder.
     inputReadOnly: true,
     // As image_convert (the same decode and encoders) plus decoded 8-bit copies between operations:
     // a 24 Mpx / 3.1 MB JPEG through 5 operations peaked at 0.44 GB RSS in 9.5 s (README.md). A batch
